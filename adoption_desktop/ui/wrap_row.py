@@ -53,6 +53,7 @@ class WrapRow(QLayout):
         self._items: list[QLayoutItem] = []
         self._stretch: dict[int, int] = {}  # id(item) → stretch factor
         self._last_width = -1
+        self._asked = -1  # the height of lines the page was last asked to make room for (:meth:`setGeometry`)
 
     # --- what a QHBoxLayout offers ---------------------------------------------------------------------
 
@@ -108,7 +109,11 @@ class WrapRow(QLayout):
         units = [u for u in self._units() if not u.spacer or u.width("hint", spacing) > 0]
         width = sum(u.width("hint", spacing) for u in units) + spacing * max(0, len(units) - 1)
         height = max((_size(i, "hint").height() for u in units for i in u.items), default=0)
-        return QSize(width, height) + self._margin_size()
+        hint = QSize(width, height) + self._margin_size()
+        if self._last_width > 0:  # as high as the lines need at the width last given: a box layout gives an
+            # item its hint, not its minimum, when there is room (the second line was left under the tabs)
+            hint.setHeight(max(hint.height(), self.lines_height(self._last_width)))
+        return hint
 
     def minimumSize(self) -> QSize:  # noqa: N802
         """As narrow as the widest item (a label with its control); as high as the lines need at the width
@@ -123,17 +128,31 @@ class WrapRow(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802
         super().setGeometry(rect)
-        before = self.lines_height(self._last_width) if self._last_width > 0 else -1
         self._last_width = rect.width()
         height = self._place(rect, move=True)
-        if height != before and before >= 0:  # more or fewer lines: the page lays itself out again
+        # the lines need another height than the page gave them (more or fewer lines; at the first placing too:
+        # a row that needed two lines at once was left one line high, its second line under the tabs below):
+        # the page lays itself out again, asking minimumSize at this width; once per height asked, so a page
+        # that cannot give it is not asked again and again
+        if height != rect.height() and height != self._asked:
+            self._asked = height
             QTimer.singleShot(0, self._relayout)
 
     def _relayout(self) -> None:
+        """The row's height changed: every layout above it forgets its cached sizes (a box layout keeps them
+        until it is itself invalidated, so invalidating the row alone left the page one line high), and the
+        page asks for its new minimum size."""
         import shiboken6
 
-        if shiboken6.isValid(self):
-            self.invalidate()
+        if not shiboken6.isValid(self):
+            return
+        layout: object = self
+        while isinstance(layout, QLayout):
+            layout.invalidate()
+            layout = layout.parent()
+        widget = self.parentWidget()
+        if widget is not None:
+            widget.updateGeometry()
 
     # --- placing ---------------------------------------------------------------------------------------
 

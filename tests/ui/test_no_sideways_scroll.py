@@ -27,6 +27,7 @@ from adoption_desktop.ui import geometry
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
+from adoption_desktop.ui.wrap_row import WrapRow
 from tests.ui.walk import SCREENS, available, every_view, select_first_rows
 
 SCALED = [s for s in SCREENS if s[0] != "100%"]
@@ -60,6 +61,14 @@ def sideways(window: MainWindow) -> list[str]:
         if edge > right + 1:
             name = getattr(widget, "text", lambda: "")() if hasattr(widget, "text") else ""
             found.append(f"{type(widget).__name__} {widget.objectName() or name!r} ends at {edge} > {right}")
+    for row in window.findChildren(WrapRow):
+        owner = row.parentWidget()
+        if owner is None or not owner.isVisibleTo(window) or owner.window() is not window:
+            continue
+        given = row.geometry()
+        if given.width() > 0 and given.height() < row.lines_height(given.width()):
+            found.append(f"a wrapping row in {type(owner).__name__} is {given.height()} px high but its lines need "
+                         f"{row.lines_height(given.width())}: its last line is hidden under what follows")
     return found[:6]  # the first few say where to look
 
 
