@@ -791,54 +791,6 @@ def _joined(view: str, terms: tuple[str, ...], skip: frozenset[str]) -> Iterator
                     i = letters.find(key, i + 1)
 
 
-_NOT_LETTERS = re.compile(r"[\W_]+")
-
-
-def letters_of(text: str) -> tuple[str, str]:
-    """``text`` folded, its letters and digits only, as written and as a search without case compares them
-    (for :func:`could_match`): "O’Neill, ZZ99 1HJ" -> ("ONeillZZ991HJ", "oneillzz991hj")."""
-    cased = _NOT_LETTERS.sub("", fold(text))
-    return cased, cased.upper().lower()
-
-
-@lru_cache(maxsize=8192)
-def _needles(term: str) -> tuple[str, ...]:
-    """What :func:`match_terms` (without short forms) cannot find ``term`` without: its letters, the common
-    start of its pet forms, its street's name, its distinctive words (each as :func:`letters_of` gives them)."""
-    t = fold(" ".join(term.split()))
-    out = {letters_of(t)[1]}
-    forms = sorted(variant_words(t))
-    if forms:
-        first, last = forms[0], forms[-1]  # the common start of the first and last in order is that of all
-        n = 0
-        while n < min(len(first), len(last)) and first[n] == last[n]:
-            n += 1
-        out.add(letters_of(first[:n])[1])
-    out.update(letters_of(m.group("name"))[1] for m in _ADDRESS_LINE.finditer(t))
-    # the words :func:`_distinctive_words` may look for alone, but those with a digit ("ZZ99" of a postcode: the
-    # leak check takes no such word alone, and with it every letter to a ZZ99 address was searched)
-    out.update(letters_of(w)[1] for w in re.findall(r"[^\W\d_][\w'’-]*", t)
-               if not (len(w) < 4 or w.lower() in _TERM_STOP_WORDS or w.lower() in _SUFFIX_OF
-                       or any(c.isdigit() for c in w)))
-    return tuple(out)
-
-
-def could_match(letters: tuple[str, str], term: str, capitalised: bool = False) -> bool:
-    """Whether :func:`match_terms` without short forms could find ``term`` in a text whose :func:`letters_of`
-    is ``letters``, other than by a distinctive word with a digit in it (when not, it cannot: the leak check
-    of a batch of letters skips the patterns); ``capitalised``: only where it starts with a capital (a caller
-    that takes a name only so)."""
-    cased, low = letters
-    exact = capitalised and len(cased) == len(low)
-    for needle in _needles(term):
-        i = low.find(needle)
-        while i >= 0:
-            if not exact or not needle or cased[i].isupper():
-                return True
-            i = low.find(needle, i + 1)
-    return False
-
-
 # --- the outgoing letters' prefilter: whole words, not letters anywhere ---------------------------------
 #: what parts a text's words for :class:`TextWords`: anything but a letter or digit, and the dashes and
 #: apostrophes a name is written with (all of them but the modifier letter apostrophe "ʼ" are ``\W``: that one
@@ -1087,8 +1039,7 @@ def _pet_form(word: str, forms: frozenset[str]) -> bool:
 def could_match_words(words: TextWords, term: str, capitalised: bool = False,
                       owned: Callable[[str], bool] | None = None) -> bool:
     """Whether :func:`match_terms` without short forms, with the outgoing leak check's rule on top, could find
-    ``term`` in a text (``words``); when not, it cannot, and the batch runs no pattern for it. Tighter than
-    :func:`could_match`: the term's letters (or a street's name, a distinctive word) must be whole words of
+    ``term`` in a text (``words``); when not, it cannot, and the batch runs no pattern for it. The term's letters (or a street's name, a distinctive word) must be whole words of
     the text, as the matcher's patterns need them ("Ann" is not in "annual", nor "Moss" of "12 Moss Road" in
     "Mossley"), a pet form a whole word ("Annie", "Annies"), capitalised; only a hashtag, an account name or a
     joined-up word is searched for the term's letters anywhere in it (:func:`_joined`). ``capitalised``: the
