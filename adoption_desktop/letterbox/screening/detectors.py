@@ -358,7 +358,17 @@ _NOT_WORKPLACE = {"Christmas", "Easter", "Halloween", "Mum", "Dad", "Nan", "Gran
 def _sentence_start(text: str, at: int) -> bool:
     r"""Whether ``at`` starts a sentence: the text before it is empty, or ends with a full stop, ! or ? and a
     space, or with a line break and spaces (as ``(?:^|[.!?]\s+|\n\s*)$`` on ``text[:at]``, without copying and
-    searching everything before ``at`` for each street: that was quadratic)."""
+    searching everything before ``at`` for each street: that was quadratic).
+
+    Not :func:`short_forms.starts_sentence`, on purpose: both rules drop a finding at a sentence start, so each
+    says "start" only where it can afford to lose one. :func:`_streets` drops a street's capitalised everyday
+    first word there ("New Road was shut." may be "new" capitalised; "on New Road" is a street): this reading
+    keeps the street after an opening quote or bracket ('Bye. "New Road" was shut'), an ellipsis ("…New
+    Road"), a stop with no space ("Hi.New Road") and spaces at the start of the text, where
+    ``starts_sentence`` says "start". The short forms need that wider reading: a familiar form that is also a
+    word ("Will") is the verb only at a sentence start, quoted or not ('"Will you write back?"'), and only
+    before a word that makes it the verb (:func:`short_forms.used_as_word`), so it costs little there. Pinned
+    by tests/letterbox/test_screening_sentence_starts.py."""
     i = at
     while i > 0 and text[i - 1].isspace():
         i -= 1
