@@ -44,12 +44,36 @@ from adoption_desktop.core.resources import resource_path
 LETTER_TEMPLATE_DIR = ("templates", "letters")
 
 
+#: spans (start, end) of a part of a letter
+Spans = tuple[tuple[int, int], ...]
+
+
 @dataclass(frozen=True)
 class RenderedLetterText:
     subject: str
     salutation: str
     paragraphs: tuple[str | tuple[str, ...], ...]  # a tuple is a bullet list
     closing: str
+    #: where the values filled in from the records are, as :meth:`LetterTemplate.render` made them: for each of
+    #: :meth:`parts`, the part as rendered and the spans of its filled-in values (not the template's own text,
+    #: nor values named as the program's own wording: dates, months, its fixed sentences, the agency's
+    #: details). None for a text made otherwise: all of it is then read as filled in (:meth:`filled_spans`)
+    filled: tuple[tuple[str, Spans], ...] | None = field(default=None, compare=False, repr=False)
+
+    def parts(self) -> list[str]:
+        """The subject, the salutation, the closing, then each paragraph (each line of a bullet list)."""
+        out = [self.subject, self.salutation, self.closing]
+        for p in self.paragraphs:
+            out.extend(p if isinstance(p, tuple) else [p])
+        return out
+
+    def filled_spans(self) -> list[Spans | None]:
+        """For each of :meth:`parts`, the spans of its values filled in from the records, or None where that is
+        not known (a text not rendered from a template, or a part changed since it was): the whole part then."""
+        parts = self.parts()
+        if self.filled is None or len(self.filled) != len(parts):
+            return [None] * len(parts)
+        return [spans if rendered == part else None for part, (rendered, spans) in zip(parts, self.filled, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -88,21 +112,68 @@ class LetterTemplate:
             out.extend(p if isinstance(p, tuple) else [p])
         return out
 
-    def render(self, values: Mapping[str, object]) -> RenderedLetterText:
+    @cached_property
+    def _pieces(self) -> tuple[tuple[tuple[bool, str], ...] | None, ...]:
+        """Each of :meth:`_all` as its pieces, parsed once: (True, a placeholder's name) or (False, fixed text);
+        None for a template with a broken placeholder (rendered by ``substitute``, which says what is wrong)."""
+        out: list[tuple[tuple[bool, str], ...] | None] = []
+        for t in self._all():
+            pieces: list[tuple[bool, str]] = []
+            pos = 0
+            for m in t.pattern.finditer(t.template):
+                if m.group("invalid") is not None:
+                    break
+                pieces.append((False, t.template[pos:m.start()]))
+                escaped = m.group("escaped")
+                pieces.append((False, escaped) if escaped is not None else (True, m.group("named") or m.group("braced")))
+                pos = m.end()
+            else:
+                pieces.append((False, t.template[pos:]))
+                out.append(tuple(p for p in pieces if p[0] or p[1]))
+                continue
+            out.append(None)
+        return tuple(out)
+
+    def render(self, values: Mapping[str, object], *, wording: Collection[str] = ()) -> RenderedLetterText:
+        """The letter with ``values`` filled in (the agency profile's where none is given). The text records
+        where its filled-in values are (:attr:`RenderedLetterText.filled`), all but those named in ``wording``
+        (the program's own wording: a date, a month, one of its fixed sentences) and the agency profile's:
+        what is left is what came from the records (names, addresses, typed text)."""
+        given = values
         values = {**self.defaults, **values}
         missing = sorted(self._placeholder_names - values.keys())
         if missing:
             raise ValidationError(
                 f"Letter template {self.name!r} needs a value for: {', '.join(missing)}.", "template")
         vals = {k: "" if v is None else str(v) for k, v in values.items()}
-
-        def sub(t: string.Template) -> str:
-            return t.substitute(vals)
-
+        own = {*wording, *(k for k in self.defaults if k not in given)}
+        texts: list[str] = []
+        filled: list[tuple[str, Spans]] = []
+        for t, pieces in zip(self._all(), self._pieces, strict=True):
+            spans: Spans
+            if pieces is None:
+                text = t.substitute(vals)  # a broken placeholder: raises, saying where
+                spans = ((0, len(text)),)
+            else:
+                out: list[str] = []
+                found: list[tuple[int, int]] = []
+                at = 0
+                for is_value, piece in pieces:
+                    s = vals[piece] if is_value else piece
+                    if is_value and s and piece not in own:
+                        found.append((at, at + len(s)))
+                    out.append(s)
+                    at += len(s)
+                text, spans = "".join(out), tuple(found)
+            texts.append(text)
+            filled.append((text, spans))
+        subject, salutation, closing, *rest = texts
         paragraphs: list[str | tuple[str, ...]] = []
         for p in self.paragraphs:
-            paragraphs.append(tuple(sub(x) for x in p) if isinstance(p, tuple) else sub(p))
-        return RenderedLetterText(sub(self.subject), sub(self.salutation), tuple(paragraphs), sub(self.closing))
+            n = len(p) if isinstance(p, tuple) else 1
+            paragraphs.append(tuple(rest[:n]) if isinstance(p, tuple) else rest[0])
+            rest = rest[n:]
+        return RenderedLetterText(subject, salutation, tuple(paragraphs), closing, tuple(filled))
 
 
 def parse_template(name: str, text: str) -> LetterTemplate:
