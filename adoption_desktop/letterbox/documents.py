@@ -8,6 +8,7 @@ relationship only; and every letter is checked (:func:`check_no_leak`) before th
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
@@ -25,7 +26,7 @@ from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import Letter, long_date, write_letters
 from adoption_desktop.core.documents.reply_by import reply_by
-from adoption_desktop.core.documents.templates import RenderedLetterText, load_template
+from adoption_desktop.core.documents.templates import RenderedLetterText, Spans, load_template
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.salutation import salutation_for
@@ -39,6 +40,7 @@ from adoption_desktop.letterbox.screening.detectors import (
     ADDRESS,
     JOINED,
     PET_FORM,
+    WHOLE,
     WORD,
     TermMatch,
     TextWords,
@@ -47,6 +49,7 @@ from adoption_desktop.letterbox.screening.detectors import (
     match_terms,
 )
 from adoption_desktop.letterbox.screening.ordinary_names import ORDINARY_WORD_SURNAMES
+from adoption_desktop.letterbox.screening.short_forms import is_everyday
 from adoption_desktop.letterbox.screening.unmask import unmask
 from adoption_desktop.letterbox.sent_list import (
     ReminderKey,
@@ -93,6 +96,11 @@ QUESTIONS_TEXT = "If you have any questions, please contact us quoting our refer
 ACK_WORDING = {"received": (FORWARD_TEXT, CHANGES_TEXT), "screened": (FORWARD_TEXT, CHANGES_TEXT),
                "forwarded": (FORWARDED_TEXT, QUESTIONS_TEXT), "held": (KEPT_TEXT, QUESTIONS_TEXT),
                "withheld": (TEAM_TEXT, QUESTIONS_TEXT), "returned": (RETURNED_TEXT, QUESTIONS_TEXT)}
+#: the values of a letterbox letter that are the program's own wording, not words from the records: dates, months,
+#: its fixed sentences. Like the template's own text, the leak check does not read them as the family's words (a
+#: child renamed April is not named by "due in April 2027": :func:`leaked_terms`)
+LETTER_WORDING = frozenset(("month", "months", "due_date", "reply_by", "received_on", "review_date",
+                            "first_writer_text", "forwarding_text", "next_steps_text"))
 #: where a term found by the leak check came from, when the coordinator typed it ("found in ...")
 TYPED_REASON = "the reason you typed for returning the item"
 
@@ -120,6 +128,8 @@ class LetterJob:
     participant_id: int | None = None
     #: names the reader already knows (the child's name on their side: see :func:`_known`)
     known: tuple[str, ...] = ()
+    #: which of ``forbidden`` are the other side's address lines and places (see :func:`leaked_terms`)
+    addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -345,21 +355,24 @@ REWORD_HINT = ("Open item {item} ({reference}), reword its Reason (returned / wi
 
 
 def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
-                  typed: Sequence[tuple[str, str]] = (), known: Sequence[str] = ()) -> None:
+                  typed: Sequence[tuple[str, str]] = (), known: Sequence[str] = (),
+                  addresses: Sequence[str] = ()) -> None:
     """Raise :class:`Conflict` if a name or address line of the other side appears in the letter.
 
     Neither the body nor the address block may carry a forbidden name, street line or postcode. A single
     word that is also part of the recipient's own name or address (two families can share a town or a
     first name), or one the reader already knows (``known``: the child's name on their side), is not a
     leak. ``typed``: (where, text) the coordinator typed that went into the letter; a term found there is
-    blamed on it (reword it), not on the arrangement's names. How terms are found: :func:`leaked_terms`."""
-    leaks = leaked_terms(text, recipient, forbidden, known)
+    blamed on it (reword it), not on the arrangement's names. ``addresses``: which of ``forbidden`` are the
+    other side's address lines and places. How terms are found: :func:`leaked_terms`."""
+    leaks = leaked_terms(text, recipient, forbidden, known, addresses)
     if not leaks:
         return
     found = ", ".join(leaks)
     own = _own_words(recipient, known)
+    places = _Places.of(tuple(addresses))
     for where, typed_text in typed:
-        if _found_in(typed_text, leaks, own) or _found_in(unmask(typed_text).text, leaks, own):
+        if _found_in(typed_text, leaks, own, places) or _found_in(unmask(typed_text).text, leaks, own, places):
             raise TypedTextLeaks(f"A letter would carry details from the other side of the arrangement "
                                  f"({found}), found in {where}; it was not produced. Reword it without them.",
                                  where)
@@ -368,7 +381,7 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
 
 
 def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
-                 known: Sequence[str] = ()) -> list[str]:
+                 known: Sequence[str] = (), addresses: Sequence[str] = ()) -> list[str]:
     """The other side's names, address lines and protected terms that :func:`check_no_leak` finds in a
     letter (sorted, each once).
 
@@ -379,23 +392,115 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
     "Jessie's" of "Jess"; not "jessie"). Names are matched as written or in capitals (whole words) so "Will"
     the adopter does not clash with "we will", and also in the plural ("the Thornleys", "THORNLEYS", "Thornleys'"); address lines and
     lower-case protected terms whatever their case, never in a plural. The recipient's own words and
-    ``known`` ones are never a leak, nor a pet form that is one of them ("Annie" writing, "Ann" forbidden)."""
-    parts: list[str] = [text.subject, text.salutation, text.closing]
-    for p in text.paragraphs:
-        parts.extend(p if isinstance(p, tuple) else [p])
+    ``known`` ones are never a leak, nor a pet form that is one of them ("Annie" writing, "Ann" forbidden).
+
+    **Only what was filled in counts** (the review of 6 December 2026, sixth release: a child renamed April
+    stopped April's whole reminder batch, as the template says "due in April"): a term found only in the
+    template's own text, or in a value that is the program's own wording (a date, a month, a fixed sentence,
+    the agency's details: ``RenderedLetterText.filled``), is the agency's word, not the family's, and is no
+    leak; a term in or overlapping a value filled from the records (a name, a typed reason) or in the address
+    block is. A text not rendered from a template counts whole.
+
+    **Address lines and places** (``addresses``, among ``forbidden``): a line with a postcode and a town
+    ("Ivelcombe ZZ99 1HJ") is also looked for as its postcode and its town alone; a one-word place also in
+    lower case ("ivelcombe"), unless it is an everyday word ("reading" of Reading: only "Reading"); a word of
+    a line alone only when it is no everyday word ("Kestrelmoor" of "Kestrelmoor Farm"; not "Orchard" or
+    "Cottage" of "Orchard Cottage"); and a line of everyday words only, with no number ("Orchard Cottage",
+    "The Farm House", "Orchard Lane") only written with its capitals, as a name is (not "the farm house" in
+    a sentence). The whole line, a street with or without its number ("12 Orchard Lane", "Orchard Ln") and a
+    distinctive house or place name are found as before."""
+    # a part with nothing filled in (the template's own paragraph: most of a letter) cannot hold a leak: not read
+    kept = [(part, spans) for part, spans in zip(text.parts(), text.filled_spans(), strict=True)
+            if spans is None or spans]
+    parts = [part for part, _ in kept]
     # a typed reason keeps its lines in the letter; read also as one run of words, so a name or address
     # line typed over two of them ("12 Heron" / "Gate") is found as it always was
-    parts += [" ".join(part.split()) for part in parts if "\n" in part]
+    runs = [i for i, part in enumerate(parts) if "\n" in part]
     # the body and the address block as one text: a term is whole words, never across two of its parts (no
     # space or dash of a term's pattern crosses "|")
-    joined = _PARTS_APART.join((*parts, *recipient))
+    joined = _PARTS_APART.join((*parts, *(" ".join(parts[i].split()) for i in runs), *recipient))
     own = _own_words(recipient, known)
-    found = _found_in(joined, forbidden, own)
+    places = _Places.of(tuple(addresses))
+    terms = (*forbidden, *places.pieces) if places.pieces else forbidden
+    filled = _Filled(parts, [spans for _, spans in kept], runs)
+    found = _found_in(joined, terms, own, places, filled if filled.partly else None)
     # disguised writing read as the screening reads it ("Thorn\u200bley", a Cyrillic "о", "T h o r n l e y")
     view = unmask(joined)
     if not view.plain:
-        found |= _found_in(view.text, forbidden, own)
+        found |= _found_in(view.text, terms, own, places,
+                           (lambda a, b: filled(*view.original(a, b))) if filled.partly else None)
     return sorted(found)
+
+
+class _Filled:
+    """Where the values filled in from the records are in :func:`leaked_terms`' joined text (its parts, the
+    runs of words of those with several lines, then the address block), as (start, end) spans worked out
+    only when asked (most letters have no match to ask about). Called with a match's span: whether it
+    overlaps one. ``partly``: some part is known to be partly the template's (else all of it counts)."""
+
+    def __init__(self, parts: Sequence[str], spans: Sequence[Spans | None], runs: Sequence[int]) -> None:
+        self._parts, self._spans, self._runs = parts, spans, runs
+        self.partly = any(s is not None for s in spans)
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def _build(self) -> None:
+        gap = len(_PARTS_APART)
+        at = 0
+        for part, spans in zip(self._parts, self._spans, strict=True):
+            self._add(((0, len(part)),) if spans is None else spans, at)
+            at += len(part) + gap
+        for i in self._runs:  # a part read as one run of words: each word that is (partly) filled in
+            part, spans, word_at = self._parts[i], self._spans[i], 0
+            for w in re.finditer(r"\S+", part):
+                if spans is None or any(a < w.end() and w.start() < b for a, b in spans):
+                    self._add(((word_at, word_at + len(w.group())),), at)
+                word_at += len(w.group()) + 1
+            at += len(" ".join(part.split())) + gap
+        self._add(((0, 1 << 60),), at)  # the address block, to the end
+
+    def _add(self, spans: Spans, at: int) -> None:
+        for a, b in spans:
+            if b > a:
+                self._starts.append(at + a)
+                self._ends.append(at + b)
+
+    def __call__(self, start: int, end: int) -> bool:
+        if not self._starts:
+            self._build()
+        k = bisect.bisect_right(self._starts, max(start, end - 1)) - 1  # the last span starting before the end
+        return k >= 0 and self._ends[k] > start
+
+
+@dataclass(frozen=True)
+class _Places:
+    """What :func:`leaked_terms` reads differently in the other side's address lines and places: ``pieces``,
+    the postcode and the town of a line that has both ("ZZ99 1HJ", "Ivelcombe" of "Ivelcombe ZZ99 1HJ");
+    ``keys``: every line and piece, as :func:`_found_in` names terms (folded); ``one_word``: the keys of the
+    one-word places (found in lower case too, unless an everyday word)."""
+
+    pieces: tuple[str, ...] = ()
+    keys: frozenset[str] = frozenset()
+    one_word: frozenset[str] = frozenset()
+
+    @staticmethod
+    @functools.lru_cache(maxsize=1024)  # an arrangement's letters share them
+    def of(addresses: tuple[str, ...]) -> _Places:
+        if not addresses:
+            return _NO_PLACES
+        pieces: list[str] = []
+        for line in addresses:
+            code = _POSTCODE_IN_LINE.search(line)
+            if code is not None and (rest := " ".join(f"{line[:code.start()]} {line[code.end():]}"
+                                                      .replace(",", " ").split())):
+                pieces += [" ".join(code.group().split()), rest]
+        keys = frozenset(fold(" ".join(t.split())) for t in (*addresses, *pieces) if t.strip())
+        return _Places(tuple(p for p in dict.fromkeys(pieces) if p), keys, frozenset(k for k in keys if " " not in k))
+
+
+_NO_PLACES = _Places()
+#: a postcode inside an address line ("Ivelcombe ZZ99 1HJ"): what ``screening``'s postcode rule finds
+_POSTCODE_IN_LINE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}(?![A-Za-z0-9])")
 
 
 #: what parts the lines of a letter read as one text: nothing of a term is read across it
@@ -419,13 +524,17 @@ def _own_words(recipient: Sequence[str], known: Sequence[str]) -> frozenset[str]
 _NAME_MARKS = re.compile("[-\u2010-\u2015\u2212'\u2019\u2018`\u00b4\u02bc]+")
 
 
-def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
+def _found_in(text: str, terms: Iterable[str], own: frozenset[str], places: _Places | None = None,
+              filled: Callable[[int, int], bool] | None = None) -> set[str]:
     """The ``terms`` found in ``text`` (see :func:`leaked_terms`), by the incoming screening's own matcher
     (``screening.detectors.match_terms``: hyphens, dashes, apostrophes and spaces as people write them, a
     street's other written forms, a postcode without its space, a distinctive word of a longer term alone, a
     term inside a hashtag or joined-up word), with the leak check's rule on top (:func:`_as_leak`): a name
     capitalised as written or in capitals, plurals only of names, never a word the reader owns. No short forms
-    ("Will" of "William"): a false alarm here stops a batch."""
+    ("Will" of "William"): a false alarm here stops a batch. ``places``: the other side's address lines and
+    places, read as :func:`leaked_terms` says; ``filled``: whether a span of ``text`` is (partly) filled in
+    from the records (None: all of it is); a match in none is the template's own words, never a leak."""
+    places = places or _NO_PLACES
     given: dict[str, list[str]] = {}
     joined = "".join(own)  # the reader's words are mostly of plain letters and digits, their own keys
     own_keys = own if joined.isascii() and joined.isalnum() else frozenset(_key(w) for w in own)
@@ -439,15 +548,19 @@ def _found_in(text: str, terms: Iterable[str], own: frozenset[str]) -> set[str]:
         key = fold(term)
         if " " not in key and ((low := key.lower()) in own or (low if low.isalnum() else _key(key)) in own_keys):
             continue
-        if not could_match_words(words, term, capitalised=not tagged and " " not in key and key[:1].isupper(),
-                                 owned=owned):
+        capitalised = not tagged and " " not in key and key[:1].isupper()
+        if not could_match_words(words, term, capitalised=capitalised, owned=owned) and not (
+                capitalised and key in places.one_word and could_match_words(words, term, owned=owned)):
             continue  # most letters name none of the other side's terms as whole words: no pattern is run for them
         given.setdefault(fold(" ".join(term.split())), []).append(term)
     if not given:
         return set()
     wanted = tuple(sorted(given))  # the same terms in the same order: the matcher's patterns are cached by them
     out: set[str] = set()
-    for m in match_terms(text, wanted, short_forms=False, accept=lambda m: _as_leak(m, own_keys), each=True):
+    def accept(m: TermMatch) -> bool:
+        return (filled is None or filled(m.start, m.end)) and _as_leak(m, own_keys, places)
+
+    for m in match_terms(text, wanted, short_forms=False, accept=accept, each=True):
         out.update(given[fold(m.term)])
     return out
 
@@ -463,7 +576,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 _POSSESSIVE = ("", "'", "’", "'s", "’s")
 
 
-def _as_leak(m: TermMatch, own: frozenset[str]) -> bool:
+def _as_leak(m: TermMatch, own: frozenset[str], places: _Places | None = None) -> bool:
     """Whether a match of the shared matcher is a leak in an outgoing letter. A one-word capitalised name
     ("Thornley", "Smith-Jones", "O'Neill") counts written as the name is (its letters in the same case, with
     any dashes, apostrophes or spaces between them: "Smith Jones", "O’Neill", "ONeill") or all in capitals,
@@ -478,11 +591,14 @@ def _as_leak(m: TermMatch, own: frozenset[str]) -> bool:
     or a distinctive word alone is capitalised. Never a leak: a term all of whose words or parts are the
     reader's own ("Anne-Marie" in a letter to Anne Marie Baker), a pet form, word alone or term in a hashtag
     that is one of the reader's own words (``own``, as :func:`_key` makes them), a distinctive word with a
-    digit in it ("ZZ99" of a postcode)."""
+    digit in it ("ZZ99" of a postcode). Of the other side's address lines and places (``places``), what
+    :func:`leaked_terms` says."""
     if m.how == JOINED and not m.sign:
         return False
     letters = "".join(c for c in m.body if c.isalnum())
     key = fold(m.term)
+    if places is not None and key in places.keys and not _as_address_leak(m, key, letters, places):
+        return False
     words = _NAME_PARTS.findall(key)
     if words and not any(c.isdigit() for c in key) and all(_key(w) in own for w in words):
         return False  # "Anne-Marie" (or "Mary-Jane") in a letter to Anne Marie Baker: her own name
@@ -498,7 +614,7 @@ def _as_leak(m: TermMatch, own: frozenset[str]) -> bool:
         return key.lower() not in ORDINARY_WORD_SURNAMES
     name = " " not in key and key[:1].isupper()
     if name and not _written_as_name(letters, key):
-        return False
+        return places is not None and key in places.one_word and m.tail.lower() in _POSSESSIVE
     tail = m.tail.lower()
     if tail in _POSSESSIVE:
         return True
@@ -509,6 +625,31 @@ def _as_leak(m: TermMatch, own: frozenset[str]) -> bool:
 
 #: the words and parts of a term ("anne", "marie" of "Anne-Marie"; "o", "neill" of "O'Neill")
 _NAME_PARTS = re.compile(r"[^\W_]+")
+
+
+def _as_address_leak(m: TermMatch, key: str, letters: str, places: _Places) -> bool:
+    """What an address line or place of the other side must be written as to be a leak, besides
+    :func:`_as_leak`'s rule: a word of it alone no everyday word ("Kestrelmoor", not "Orchard" or "Cottage");
+    a line of everyday words only and no number ("Orchard Cottage", "The Farm House") with its capitals as
+    it is written, or in capitals. A one-word place is also taken in lower case, unless an everyday word
+    (:func:`_as_leak` takes it as a name otherwise: "Reading" but not "reading")."""
+    if m.how == WORD:
+        return not is_everyday(letters.lower())
+    if m.how not in (WHOLE, ADDRESS):
+        return True
+    if key in places.one_word:
+        return _written_as_name(letters, key) or not is_everyday(key.lower())
+    if any(c.isdigit() for c in m.body) or not _everyday_line(key):
+        return True
+    written = _NAME_PARTS.findall(m.body)
+    return m.body.isupper() or [w[:1].isupper() for w in written] == [w[:1].isupper() for w in _NAME_PARTS.findall(key)]
+
+
+@functools.lru_cache(maxsize=1024)
+def _everyday_line(key: str) -> bool:
+    """Whether an address line (folded) is everyday words only, with no digit ("Orchard Cottage", "The Farm")."""
+    words = _NAME_PARTS.findall(key)
+    return bool(words) and all(w.isalpha() and is_everyday(w.lower()) for w in words)
 
 
 def _written_as_name(letters: str, name: str) -> bool:
@@ -555,6 +696,21 @@ def _forbidden(side: str, a: Arrangement, parts: list[Participant], terms: list[
     return tuple(x for x in out if x and x.lower() not in known and x.lower() not in {"mr", "mrs", "ms", "and"})
 
 
+#: the protected terms' category that names a place (a town), read as an address line's town is
+PLACE_CATEGORIES = frozenset(("home town",))
+
+
+def _addresses(side: str, a: Arrangement, parts: list[Participant], terms: list[ProtectedTerm]) -> tuple[str, ...]:
+    """The other side's address lines and the places among its protected terms (of :func:`_forbidden`): read
+    as places, not names, by the leak check (:func:`leaked_terms`)."""
+    other = rules.ADOPTIVE if side == rules.BIRTH else rules.BIRTH
+    lines = _lines(a.adopters_address) if side == rules.BIRTH else [ln for p in parts for ln in _lines(p.address)]
+    known = {w.lower() for w in _known(side, a)}
+    return tuple(x for x in dict.fromkeys((*lines, *(t.term for t in terms
+                                                      if t.side == other and t.category in PLACE_CATEGORIES)))
+                 if x and x.lower() not in known)
+
+
 def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTerm], side: str, kind: str,
               values: dict[str, object]) -> tuple[list[LetterJob], list[HeldLetter]]:
     """Letters for one side of one arrangement; a reader with no current address — the adopters, or a birth
@@ -570,8 +726,10 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         jobs.append(LetterJob(a.id, kind, side, recipient,
                               {**values, "child": child,
                                "salutation": salutation_for(a.adopters_salutation, a.adopters_name)},
-                              a.reference, _forbidden(side, a, parts, terms), known=_known(side, a)))
+                              a.reference, _forbidden(side, a, parts, terms), known=_known(side, a),
+                              addresses=_addresses(side, a, parts, terms)))
         return jobs, held
+    addresses = _addresses(side, a, parts, terms)
     for p in parts:
         if not p.active:
             continue
@@ -582,7 +740,8 @@ def _jobs_for(a: Arrangement, parts: list[Participant], terms: list[ProtectedTer
         jobs.append(LetterJob(a.id, kind, side, (p.name, *_lines(p.address)),
                               {**values, "child": child, "salutation": salutation_for(p.salutation, p.name)},
                               a.reference,
-                              _forbidden(side, a, parts, terms), participant_id=p.id, known=_known(side, a)))
+                              _forbidden(side, a, parts, terms), participant_id=p.id, known=_known(side, a),
+                              addresses=addresses))
     return jobs, held
 
 
@@ -820,9 +979,10 @@ def return_reason_leaks(session: Session, item: Item, reason: str) -> list[str]:
         writers = []
     jobs = _jobs_for(a, writers, terms.get(a.id, []), side, "returned", {})[0] or [
         LetterJob(a.id, "returned", side, (), {}, a.reference, _forbidden(side, a, found, terms.get(a.id, [])),
-                  known=_known(side, a))]
+                  known=_known(side, a), addresses=_addresses(side, a, found, terms.get(a.id, [])))]
     text = RenderedLetterText("", "", (reason,), "")
-    return _named_once({t for job in jobs for t in leaked_terms(text, job.recipient, job.forbidden, job.known)})
+    return _named_once({t for job in jobs for t in leaked_terms(text, job.recipient, job.forbidden, job.known,
+                                                                 job.addresses)})
 
 
 def _named_once(terms: set[str]) -> list[str]:
@@ -976,9 +1136,9 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             due_on = job.values.get("due_on")
             send_by = (max(reply_date, cal.next_working_day(due_on)) if isinstance(due_on, dt.date)
                        else reply_date)
-            rendered = template.render({**job.values, "reply_by": long_date(send_by)})
+            rendered = template.render({**job.values, "reply_by": long_date(send_by)}, wording=LETTER_WORDING)
             try:
-                check_no_leak(rendered, job.recipient, job.forbidden, job.typed, job.known)
+                check_no_leak(rendered, job.recipient, job.forbidden, job.typed, job.known, job.addresses)
             except TypedTextLeaks as exc:  # a reason recorded before it was checked: say how to reword it
                 if job.item_id is None or exc.where != TYPED_REASON:
                     raise
