@@ -38,10 +38,12 @@ from adoption_desktop.letterbox.importing.validation import (
 from adoption_desktop.letterbox.models import Arrangement, Participant, ProtectedTerm
 from adoption_desktop.letterbox.service import (
     ARRANGEMENT_COLUMNS,
+    FIELD_CLEANERS,
     ArrangementInput,
     ParticipantData,
     TermData,
     _default_terms,
+    _validate,
     coordinator_accounts_in,
 )
 
@@ -58,6 +60,8 @@ class ImportPlan:
     unchanged: int = 0
     #: stored values an update keeps because the register's cell for them is empty
     kept: int = 0
+    #: every mapped field's column as the report names it ("E (Adopters)"), for a refusal found on writing
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -70,6 +74,40 @@ class ImportPlan:
     @property
     def updates(self) -> int:
         return len(self.changed)
+
+
+#: the field a refusal of the arrangement's own checks names (``ValidationError.field``: the form's label or
+#: its field's key) -> the register's field, so the report names the column as for any other row problem
+_FORM_FIELDS: dict[str, str] = {
+    **{label: key for key, (label, _) in FIELD_CLEANERS.items()},
+    "Child's date of birth": "child_dob", "Start date": "start_date", "Review date": "review_date",
+    "Direct contact began": "direct_started_on", "Direct contact ended": "direct_ended_on",
+    "participants": "relative_name", "Protected term": "protected_terms",
+}
+
+
+def problem_column(columns: dict[str, str], form_field: str | None) -> str:
+    """The column a refusal of the arrangement's checks is about, as the report names it ("E (Adopters)"): its
+    field's mapped column, else the field's heading, else "(whole row)"."""
+    name = form_field or ""
+    key = name if name in FIELD_BY_KEY else _FORM_FIELDS.get(name)
+    if key is None and name.endswith(": relationship"):  # "Birth relative Ann Lee: relationship"
+        key = "relationship"
+    if key is None:
+        return "(whole row)"
+    return columns.get(key) or (FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else "(whole row)")
+
+
+def _checked(plan: ImportPlan, group: Group, data: ArrangementInput, where: str) -> ArrangementInput | None:
+    """``data`` through the arrangement's own checks (the form's and the update's: ``service._validate``), as
+    it will be stored; a refusal is the row's problem, naming its column (the check report, a dry run and the
+    import itself then agree, and a new row is stored only as the form would store it)."""
+    try:
+        return _validate(data)
+    except ValidationError as exc:
+        plan.problems.append(Problem(group.first, problem_column(group.columns, exc.field),
+                                     f"{group.reference}: {exc}{where}"))
+        return None
 
 
 def _fields(group: Group) -> dict[str, Any]:
@@ -214,13 +252,17 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
             stored.setdefault(reference_key(ref), []).append((aid, ref))
     matched: list[tuple[Group, int]] = []
     for group in groups:
+        plan.columns = plan.columns or dict(group.columns)
         found = stored.get(reference_key(group.reference), [])
         if not found:
             if _coordinator_refused(plan, group, accounts):
                 continue
             data = _new_input(group)
-            if not _contact_refused(plan, group, data, ""):
-                plan.new.append((group.first, data))
+            if _contact_refused(plan, group, data, ""):
+                continue
+            checked = _checked(plan, group, data, "")
+            if checked is not None:
+                plan.new.append((group.first, checked))
         elif len(found) > 1:
             names = ", ".join(repr(r) for _, r in found)
             plan.problems.append(Problem(group.first, group.reference_column, f"Reference: {group.reference!r} matches "
@@ -251,10 +293,10 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
         if _contact_refused(plan, group, data, " (with what is stored for it)"):
             continue
         plan.kept += kept + kept_parts
-        if _changes_anything(before, data, parts.get(aid, []), terms.get(aid, [])):
-            plan.changed.append((group.first, aid, data))
-        else:
+        if not _changes_anything(before, data, parts.get(aid, []), terms.get(aid, [])):
             plan.unchanged += 1
+        elif _checked(plan, group, data, " (with what is stored for it)") is not None:  # as the save will check it
+            plan.changed.append((group.first, aid, data))
 
 
 def plan_import(session: Session, table: Table, mapping: dict[str, int], *, today: dt.date | None = None,

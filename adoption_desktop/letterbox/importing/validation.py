@@ -19,7 +19,9 @@ because it would turn into a formula if someone copied it into a spreadsheet. It
 clearly a formula payload: a DDE call (``=cmd|' /C calc'!A0``, also after arithmetic such as
 ``-2+3+cmd|…``), a function call straight after the sign (``=HYPERLINK(…)``, ``+SUM(…)``, ``@IMPORTXML(…)``)
 or a cell reference (``=A1``). A phone number (``+44 …``), a handle (``@name``) or a dash before a note
-(``- prefers email``) is only warned about. In an .xlsx file, a cell that *holds* a formula is imported by its
+(``- prefers email``) is only warned about in free text (notes, relationship, protected terms); a name or an
+address line goes through the arrangement form's own check (``service.clean_field``), new rows and updates
+alike, which refuses any formula start there, and a name with no letter ("12345", "?"). In an .xlsx file, a cell that *holds* a formula is imported by its
 saved value with a warning, and refused when it has no saved value or calls something outside the workbook
 (DDE, ``HYPERLINK``, ``WEBSERVICE``, ``IMPORTXML`` …).
 """
@@ -39,7 +41,7 @@ from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.importing.fields import FIELD_BY_KEY, FieldSpec, choice_value, column_letter
 from adoption_desktop.letterbox.importing.reading import Table
-from adoption_desktop.letterbox.service import ParticipantData, TermData
+from adoption_desktop.letterbox.service import FIELD_CLEANERS, ParticipantData, TermData, clean_field
 
 Progress = Callable[[int, int, str], None]
 Cancelled = Callable[[], bool]
@@ -205,15 +207,15 @@ def _has_invisible(text: str) -> bool:
 
 
 def _text(spec: FieldSpec, raw: str, row: _Row) -> str | None:
+    """A text cell as it will be stored. A field the arrangement form also holds goes through the form's own
+    check (:func:`~adoption_desktop.letterbox.service.clean_field`), on new and updated rows alike: a name with
+    no letter, or a name or address line that starts like a formula, is refused as the form refuses it."""
     label = spec.label
     risk = formula_risk(raw)
     if risk == "payload":
         row.error(spec.key, f"{label}: {_shown(raw)} is a spreadsheet formula, not a value; a register holds "
                             "values only — type the value itself.")
         return None
-    if risk == "formula-like":
-        row.warn(spec.key, f"{label}: {_shown(raw)} starts with {_sign(raw)}; kept as text (never calculated), "
-                           "but a spreadsheet would read it as a formula if it were copied into one.")
     value = raw.strip()
     if not spec.multiline and has_line_break(value):
         row.error(spec.key, f"{label}: is on more than one line; put it on one line.")
@@ -227,9 +229,14 @@ def _text(spec: FieldSpec, raw: str, row: _Row) -> str | None:
         return None
     try:
         cleaned = clean_text(value, label, multiline=spec.multiline, max_length=spec.max_length)
+        if spec.key in FIELD_CLEANERS:
+            cleaned = clean_field(spec.key, cleaned, label)
     except ValidationError as exc:
         row.error(spec.key, str(exc))
         return None
+    if risk == "formula-like":
+        row.warn(spec.key, f"{label}: {_shown(raw)} starts with {_sign(raw)}; kept as text (never calculated), "
+                           "but a spreadsheet would read it as a formula if it were copied into one.")
     if invisible:
         row.warn(spec.key, f"{label}: invisible characters (zero-width spaces, direction marks …) were removed.")
     return cleaned

@@ -32,7 +32,7 @@ from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox.importing.audit_rows import record_inserted
 from adoption_desktop.letterbox.importing.fields import guess_mapping
-from adoption_desktop.letterbox.importing.planning import ImportPlan, compare
+from adoption_desktop.letterbox.importing.planning import ImportPlan, compare, problem_column
 from adoption_desktop.letterbox.importing.reading import Table, read_table
 from adoption_desktop.letterbox.importing.validation import (
     Cancelled,
@@ -166,7 +166,7 @@ def write_plan(session: Session, plan: ImportPlan, *, source: str = "", progress
         try:
             save_arrangement_in(session, data, aid)
         except AppError as exc:
-            problems.append(Problem(first, getattr(exc, "field", None) or "row", str(exc)))
+            problems.append(Problem(first, problem_column(plan.columns, getattr(exc, "field", None)), str(exc)))
         if n % 200 == 0:
             step(200)
     if problems:

@@ -41,6 +41,7 @@ from adoption_desktop.letterbox.service.arrangement_register import (
 )
 from adoption_desktop.letterbox.service.arrangements import (
     ARRANGEMENT_COLUMNS,
+    FIELD_CLEANERS,
     _apply,
     _arrangement_values,
     _clean,
@@ -50,6 +51,7 @@ from adoption_desktop.letterbox.service.arrangements import (
     _save_children,
     _validate,
     arrangement_values,
+    clean_field,
     coordinator_accounts,
     coordinator_accounts_in,
     create_arrangement,
@@ -155,6 +157,7 @@ __all__ = [
     "ARRANGEMENTS_INDEX",
     "ARRANGEMENT_COLUMNS",
     "COUNT_CAP",
+    "FIELD_CLEANERS",
     "ITEMS_INDEX",
     "NAMES_FAMILY",
     "_ARR_SORT",
@@ -213,6 +216,7 @@ __all__ = [
     "already_logged",
     "arrangement_document",
     "arrangement_values",
+    "clean_field",
     "confirm_second_check",
     "coordinator_accounts",
     "coordinator_accounts_in",

@@ -5,7 +5,7 @@ its relatives and protected terms, both search indexes brought up to date, read 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select, update
@@ -22,6 +22,7 @@ from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import (
     check_date,
+    clean_address,
     clean_name,
     clean_reference,
     clean_text,
@@ -53,38 +54,75 @@ from adoption_desktop.letterbox.service.data import (
 from adoption_desktop.letterbox.settings import INACTIVE_AFTER_MONTHS
 
 
+def _line(limit: int) -> Callable[[str, str], str]:
+    return lambda value, label: clean_text(value, label, max_length=limit)
+
+
+def _block(value: str, label: str) -> str:
+    return clean_text(value, label, multiline=True, max_length=4000)
+
+
+def _address(value: str, label: str) -> str:
+    return clean_address(value, label, max_length=4000)
+
+
+#: every text field of an arrangement and of a birth relative, with the label its messages name and the one
+#: function that cleans and checks it as it will be stored: the form, an update and the import's new rows
+#: alike (the import once inserted new rows past these checks: a child "12345", adopters "+44 7700 900000").
+#: The keys are :class:`ArrangementInput`'s fields, and ``relative_name``, ``relationship``,
+#: ``relative_salutation``, ``relative_address`` and ``protected_term`` for a relative's and a term's.
+FIELD_CLEANERS: dict[str, tuple[str, Callable[[str, str], str]]] = {
+    "reference": ("Reference", lambda value, label: clean_reference(value, label, max_length=None)),
+    "child_birth_name": ("Child's birth name", clean_name),
+    "child_adoptive_name": ("Child's adoptive name", clean_name),
+    "adopters_name": ("Adopters' names", lambda value, label: clean_name(value, label, max_length=160)),
+    "adopters_address": ("Adopters' address", _address),
+    "adopters_salutation": ("Adopters' salutation", clean_salutation),
+    "may_send": ("What may be sent", _line(120)),
+    "exchange_months": ("Exchange months", _line(40)),
+    "coordinator": ("Coordinator", lambda value, label: clean_name(value, label, max_length=60)),
+    "notes": ("Notes", _block),
+    "relative_name": ("Birth relative", clean_name),
+    "relationship": ("Relationship", _line(60)),
+    "relative_salutation": ("Birth relative's salutation", clean_salutation),
+    "relative_address": ("Birth relative's address", _address),
+    "protected_term": ("Protected term", _line(200)),
+}
+
+
+def clean_field(key: str, value: str | None, label: str | None = None) -> str:
+    """``value`` of the field ``key`` (:data:`FIELD_CLEANERS`) as it will be stored, else a
+    :class:`ValidationError` whose message starts with ``label`` (the form's label by default) and whose
+    ``field`` is that label: control characters refused, invisible characters removed, a name with no
+    letter or a name or address line that starts like a spreadsheet formula refused."""
+    default, cleaner = FIELD_CLEANERS[key]
+    return cleaner(value or "", label or default)
+
+
 def _clean(data: ArrangementInput) -> ArrangementInput:
-    """Names, references and text as they will be stored (forms and imports alike): control characters
-    refused, invisible characters removed, dates within a sensible range."""
-    def line(value: str, label: str, limit: int) -> str:
-        return clean_text(value, label, max_length=limit)
-
-    def block(value: str, label: str) -> str:
-        return clean_text(value, label, multiline=True, max_length=4000)
-
+    """Names, references and text as they will be stored (forms and imports alike, each field through
+    :func:`clean_field`): control characters refused, invisible characters removed, dates within a sensible
+    range."""
     check_date(data.child_dob, "Child's date of birth", "birth")
     check_date(data.start_date, "Start date", "event")
     check_date(data.review_date, "Review date", "schedule")
     check_date(data.direct_started_on, "Direct contact began", "event")
     check_date(data.direct_ended_on, "Direct contact ended", "event")
+
+    def f(key: str) -> str:
+        return clean_field(key, getattr(data, key))
+
     return replace(
-        data, reference=clean_reference(data.reference, "Reference", max_length=None),
-        child_birth_name=clean_name(data.child_birth_name, "Child's birth name"),
-        child_adoptive_name=clean_name(data.child_adoptive_name, "Child's adoptive name"),
-        adopters_name=clean_name(data.adopters_name, "Adopters' names", max_length=160),
-        adopters_address=block(data.adopters_address, "Adopters' address"),
-        adopters_salutation=clean_salutation(data.adopters_salutation, "Adopters' salutation", max_length=120),
-        may_send=line(data.may_send, "What may be sent", 120),
-        exchange_months=line(data.exchange_months, "Exchange months", 40),
-        coordinator=clean_name(data.coordinator, "Coordinator", max_length=60),
-        notes=block(data.notes, "Notes"),
-        participants=tuple(replace(p, name=clean_name(p.name, "Birth relative"),
-                                   relationship=line(p.relationship, "Relationship", 60),
-                                   salutation=clean_salutation(p.salutation, "Birth relative's salutation",
-                                                         max_length=120),
-                                   address=block(p.address, "Birth relative's address"))
+        data, reference=f("reference"), child_birth_name=f("child_birth_name"),
+        child_adoptive_name=f("child_adoptive_name"), adopters_name=f("adopters_name"),
+        adopters_address=f("adopters_address"), adopters_salutation=f("adopters_salutation"),
+        may_send=f("may_send"), exchange_months=f("exchange_months"), coordinator=f("coordinator"), notes=f("notes"),
+        participants=tuple(replace(p, name=clean_field("relative_name", p.name),
+                                   relationship=clean_field("relationship", p.relationship),
+                                   salutation=clean_field("relative_salutation", p.salutation),
+                                   address=clean_field("relative_address", p.address))
                            for p in data.participants),
-        protected=tuple(replace(t, term=line(t.term, "Protected term", 200)) for t in data.protected))
+        protected=tuple(replace(t, term=clean_field("protected_term", t.term)) for t in data.protected))
 
 
 def _validate(data: ArrangementInput) -> ArrangementInput:
