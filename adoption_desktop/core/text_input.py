@@ -27,6 +27,58 @@ INVISIBLE_CHARS: Final = (
     "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0001-\U000e007f"
 )  # the inside of a character class (the screening assistant reads past them too); the last: Unicode "tags"
 _INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
+#: ZERO WIDTH NON-JOINER and ZERO WIDTH JOINER: part of the spelling in the scripts that join their letters or
+#: build conjuncts (Persian "نیک\u200cزاد", Devanagari "क्\u200dष"), a disguise between Latin letters
+_JOINERS: Final = "\u200c\u200d"
+#: the scripts whose words hold joiners: Arabic (and Persian, Urdu), Syriac, Thaana, N'Ko, the Indic scripts from
+#: Devanagari to Sinhala, Tibetan, Myanmar, Khmer, Mongolian, and Arabic presentation forms
+_JOINING_SCRIPTS: Final = ((0x0600, 0x08FF), (0x0900, 0x0DFF), (0x0F00, 0x109F), (0x1780, 0x18AF),
+                           (0xA8E0, 0xA8FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+#: emoji, for a ZERO WIDTH JOINER inside an emoji sequence ("👩\u200d💻"): harmless, and part of the picture
+_EMOJI: Final = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF))
+
+
+def _in(ch: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    code = ord(ch)
+    return any(low <= code <= high for low, high in ranges)
+
+
+def _script_letter(ch: str) -> bool:
+    """A letter or a mark (a vowel sign, a virama) of a script that spells with joiners."""
+    return _in(ch, _JOINING_SCRIPTS) and unicodedata.category(ch)[0] in "LM"
+
+
+def _joins(text: str, i: int) -> bool:
+    """Whether the joiner at ``text[i]`` is part of the spelling: between two letters of a script that uses
+    joiners, or (a ZERO WIDTH JOINER) between two emoji (a variation selector or skin tone before it allowed)."""
+    before = text[i - 1] if i > 0 else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if before and after and _script_letter(before) and _script_letter(after):
+        return True
+    if text[i] != "\u200d" or not after or not _in(after, _EMOJI):
+        return False
+    j = i - 1
+    while j >= 0 and "\ufe00" <= text[j] <= "\ufe0f":
+        j -= 1
+    return j >= 0 and _in(text[j], _EMOJI)
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its invisible characters (:data:`INVISIBLE_CHARS`), but for a zero width joiner or
+    non-joiner that is part of a word's spelling (:func:`_joins`: Persian, Arabic, Indic scripts, emoji
+    sequences). Between Latin letters ("Tho\u200crnley") a joiner is a disguise and is removed."""
+    if text.isascii():
+        return text
+    if "\u200c" not in text and "\u200d" not in text:
+        return _INVISIBLE.sub("", text)
+    return _INVISIBLE.sub(lambda m: m.group() if m.group() in _JOINERS and _joins(text, m.start()) else "", text)
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without any invisible character, joiners included: how a name is compared with a letter's
+    words, which are read without them (the screening's ``unmask``), so a name stored with a joiner
+    ("نیک\u200cزاد") is found written with or without it."""
+    return text if text.isascii() else _INVISIBLE.sub("", text)
 #: C0 and C1 controls other than tab, line feed and carriage return (kept in multi-line text).
 _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_SINGLE = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -39,15 +91,15 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u2800\u3000]+")
 
 def clean_text(value: str | None, field: str, *, multiline: bool = False, max_length: int | None = None,
                required: bool = False) -> str:
-    """``value`` made safe to store: NFC, invisible characters removed, control characters refused.
+    """``value`` made safe to store: NFC, invisible characters removed (:func:`strip_invisible`: a joiner that
+    is part of a Persian, Arabic or Indic word's spelling is kept), control characters refused.
 
     A NUL or other control character is refused with a message naming the field (it is never what a
     person meant, and silently dropping it would hide a paste from somewhere else); invisible
     formatting characters are removed; single-line text has its runs of spaces collapsed and is
     trimmed. ``required`` refuses an empty result; ``max_length`` refuses a longer one.
     """
-    text = unicodedata.normalize("NFC", value or "")
-    text = _INVISIBLE.sub("", text)
+    text = strip_invisible(unicodedata.normalize("NFC", value or ""))
     if multiline:
         text = _OTHER_LINE_BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     elif has_line_break(text):

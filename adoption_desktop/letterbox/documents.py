@@ -33,6 +33,7 @@ from adoption_desktop.core.salutation import salutation_for
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import without_invisible
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, MissedExchange, Participant, ProtectedTerm
@@ -545,14 +546,17 @@ def _found_in(text: str, terms: Iterable[str], own: frozenset[str], places: _Pla
         return _owned(word, own_keys)
 
     for term in {t.strip() for t in terms if len(t.strip()) >= 2}:
-        key = fold(term)
+        # a name stored with the joiner of its Persian or Indic spelling is matched without it, as the
+        # unmasked letter is read (and reported as stored)
+        bare = without_invisible(term)
+        key = fold(bare)
         if " " not in key and ((low := key.lower()) in own or (low if low.isalnum() else _key(key)) in own_keys):
             continue
         capitalised = not tagged and " " not in key and key[:1].isupper()
-        if not could_match_words(words, term, capitalised=capitalised, owned=owned) and not (
-                capitalised and key in places.one_word and could_match_words(words, term, owned=owned)):
+        if not could_match_words(words, bare, capitalised=capitalised, owned=owned) and not (
+                capitalised and key in places.one_word and could_match_words(words, bare, owned=owned)):
             continue  # most letters name none of the other side's terms as whole words: no pattern is run for them
-        given.setdefault(fold(" ".join(term.split())), []).append(term)
+        given.setdefault(fold(" ".join(bare.split())), []).append(term)
     if not given:
         return set()
     wanted = tuple(sorted(given))  # the same terms in the same order: the matcher's patterns are cached by them

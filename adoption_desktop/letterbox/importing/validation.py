@@ -206,6 +206,11 @@ def _has_invisible(text: str) -> bool:
                                       for c in text)
 
 
+def _invisible_count(text: str) -> int:
+    return 0 if text.isascii() else sum(unicodedata.category(c) == "Cf" or c in "\u115f\u1160\u3164\uffa0"
+                                        for c in text)
+
+
 def _text(spec: FieldSpec, raw: str, row: _Row) -> str | None:
     """A text cell as it will be stored. A field the arrangement form also holds goes through the form's own
     check (:func:`~adoption_desktop.letterbox.service.clean_field`), on new and updated rows alike: a name with
@@ -237,7 +242,7 @@ def _text(spec: FieldSpec, raw: str, row: _Row) -> str | None:
     if risk == "formula-like":
         row.warn(spec.key, f"{label}: {_shown(raw)} starts with {_sign(raw)}; kept as text (never calculated), "
                            "but a spreadsheet would read it as a formula if it were copied into one.")
-    if invisible:
+    if invisible and _invisible_count(cleaned) < _invisible_count(value):  # a joiner of a Persian name is kept
         row.warn(spec.key, f"{label}: invisible characters (zero-width spaces, direction marks …) were removed.")
     return cleaned
 

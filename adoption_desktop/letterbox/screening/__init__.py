@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
+from adoption_desktop.core.text_input import without_invisible
 from adoption_desktop.letterbox.places import Gazetteer
 from adoption_desktop.letterbox.places import gazetteer as _gazetteer
 from adoption_desktop.letterbox.screening.detectors import _ADDRESS_LINE, _SUFFIX_OF, detect, fold, labelled
@@ -90,9 +91,12 @@ def screen_text(text: str, protected: Iterable[str] = (), labels: Mapping[str, s
     "names the adoptive family: the protected term 'Ashby'"). ``surnames``: which of the terms are surnames; one
     that is also an everyday word ("May", "Hope") is reported in lower case only where it reads as the name
     (``detectors._ordinary_word_not_name``); any other term, a first name among them, always."""
-    terms = tuple(protected)
-    known = frozenset(surnames)
-    labels = {" ".join(str(term).split()): label for term, label in labels.items()} if labels else None
+    # a term is read as the letter is (``unmask`` leaves invisible characters out): a name stored with the
+    # joiner of its Persian or Indic spelling ("نیک\u200cزاد") is found written with it or without it
+    terms = tuple(without_invisible(str(t)) for t in protected)
+    known = frozenset(without_invisible(str(t)) for t in surnames)
+    labels = {" ".join(without_invisible(str(term)).split()): label
+              for term, label in labels.items()} if labels else None
     view = unmask(text)
     if view.plain:
         return _merge(text, detect(text, terms, labels, known))
