@@ -778,44 +778,12 @@ def _components(view: str, start: int, end: int) -> tuple[str, list[int], set[in
     return "".join(letters), at, bounds
 
 
-#: what a one-word name that is also an everyday word ("Rose", "Daisy", "Ruby") names as that word when a
-#: lower-case hashtag or account name has it first, glued to one of these: "#rosegarden", "#daisychain",
-#: "#rubyslippers", "#poppyappeal" (:func:`_only_ordinary_words`). A closed list of things, none of them a
-#: person's doings, news or occasions: "#rosedances", "#roseday", "#rosefamily", "#roseholidays" are Rose's
-_NAMED_AS_A_WORD = frozenset((
-    "garden", "gardens", "bush", "bushes", "bed", "beds", "tree", "trees", "leaf", "leaves", "petal", "petals",
-    "field", "fields", "chain", "chains", "berry", "berries", "flower", "flowers", "blossom", "bouquet", "wreath",
-    "hedge", "nut", "nuts", "hip", "hips", "slippers", "necklace", "ring", "rings", "earrings", "wedding",
-    "anniversary", "appeal", "chorus", "water", "wine", "tea", "oil", "gold", "quartz"))
-
-
-def _only_ordinary_words(word: str, i: int, key: str) -> bool:
-    """Whether ``key``, a one-word protected term in lower case found at ``i`` in ``word`` (a word of a lower-case
-    hashtag or account name, with other letters glued to the term), is there only as part of ordinary words, not
-    as the name: the term is an everyday word ("rose", "grace", "jack") and ``word`` is one longer everyday word
-    ("#primrose", "#graceland", "#jackpot", "#hopefully") that is not the term with a plural or possessive "s"
-    ("#roses": Rose's), nor one of its pet forms, nor a name the term is a short form of ("#rosemary"); or the
-    term first and one of :data:`_NAMED_AS_A_WORD` after it ("#rosegarden", "#daisychain"). Anything else keeps
-    the finding: the name after another word ("#teamrose"), glued to letters that are no everyday word
-    ("#lilymae" for "Lily", "#rosesday"), or to a word not in that list ("#rosedances")."""
-    if word == key or not is_everyday(key):
-        return False
-    if (is_everyday(word) and word not in (key + "s", key + "es") and word not in variant_words(key)
-            and key not in short_forms(word)):
-        return True
-    return i == 0 and word[len(key):] in _NAMED_AS_A_WORD
-
-
-def _joined(view: str, terms: tuple[str, ...], skip: frozenset[str],
-            inside_words: bool = True) -> Iterator[tuple[int, int, str, str, str]]:
+def _joined(view: str, terms: tuple[str, ...], skip: frozenset[str]) -> Iterator[tuple[int, int, str, str, str]]:
     """Protected terms inside hashtags, account names and joined-up words: (start, end, term, written, token
     kind) with the span of the whole token in ``view``. A term is found when it is one or more whole words of
     the token ("#TeamThornley", "ThornleyFamily", "#TeamSmithJones" for "Smith-Jones", "LilyMae" for
     "Lily-Mae"); in a hashtag or account name also, at four letters or more, anywhere in it
-    ("#thornleyfamilyadventures"). ``skip``: terms not looked for (everyday-word surnames: "#HopeForTheBest").
-    Without ``inside_words``, a term found only anywhere in a hashtag or account name with no capital letter is
-    left out where it is there only as part of ordinary words (:func:`_only_ordinary_words`: "#rosegarden",
-    "#primrose" for "Rose")."""
+    ("#thornleyfamilyadventures"). ``skip``: terms not looked for (everyday-word surnames: "#HopeForTheBest")."""
     keys = [(t, k) for t in terms if t not in skip and len(k := "".join(c for c in t.lower() if c.isalnum())) >= 3]
     if not keys:
         return
@@ -823,27 +791,14 @@ def _joined(view: str, terms: tuple[str, ...], skip: frozenset[str],
         for m in pattern.finditer(view):
             letters, at, bounds = _components(view, m.start("b"), m.end("b"))
             sign = m.group()[:1] if pattern is _TAG else ""
-            lower = bool(sign) and not inside_words and not any(c.isupper() for c in m.group())
             for term, key in keys:
                 i = letters.find(key)
                 while i >= 0:
-                    if (i in bounds and i + len(key) in bounds) or (
-                            sign and len(key) >= 4 and not (lower and _in_ordinary_words(letters, bounds, i, key))):
+                    if (i in bounds and i + len(key) in bounds) or (sign and len(key) >= 4):
                         written = view[at[i]:at[i + len(key) - 1] + 1]
                         yield m.start(), m.end(), term, written, sign
                         break
                     i = letters.find(key, i + 1)
-
-
-def _in_ordinary_words(letters: str, bounds: set[int], i: int, key: str) -> bool:
-    """Whether ``key`` at ``i`` in a token's ``letters`` (:func:`_components`) is inside one of its words and
-    there only as part of ordinary words (:func:`_only_ordinary_words`)."""
-    end = i + len(key)
-    if any(i < b < end for b in bounds):
-        return False  # across two of the token's words: not glued to letters of one word
-    start = max(b for b in bounds if b <= i)
-    stop = min(b for b in bounds if b >= end)
-    return _only_ordinary_words(letters[start:stop], i - start, key)
 
 
 # --- the outgoing letters' prefilter: whole words, not letters anywhere ---------------------------------
@@ -1174,8 +1129,7 @@ def _pet_form_in(words: TextWords, term: str, start: str, owned: Callable[[str],
 
 def match_terms(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None,
                 surnames: frozenset[str] = frozenset(), *, short_forms: bool = True,
-                accept: Callable[[TermMatch], bool] | None = None, each: bool = False,
-                inside_words: bool = True) -> list[TermMatch]:
+                accept: Callable[[TermMatch], bool] | None = None, each: bool = False) -> list[TermMatch]:
     """Where the protected terms are written in ``text``: the one matcher of the incoming screening (its
     protected-term findings) and of the outgoing letters' leak check (``documents.leaked_terms``).
 
@@ -1190,10 +1144,8 @@ def match_terms(text: str, protected: Iterable[str], labels: Mapping[str, str] |
     ``accept``: the caller's own rule (the leak check's: a name as written or in capitals); a match it does not
     accept neither counts nor hides another (but its words are not looked for alone). ``each``: every term
     looked for on its own, so one inside or beside another is found too ("Thornley" in "Sam and Alex
-    Thornley"; the screening reports the longest). ``inside_words``: a term is also found where a hashtag or
-    account name with no capital letter has it only as part of ordinary words ("#rosegarden", "#primrose" for
-    "Rose": :func:`_only_ordinary_words`); the incoming screening passes False, the leak check keeps it. The
-    reason says how a term was written when it was not as given."""
+    Thornley"; the screening reports the longest). The reason says how a term was written when it was not as
+    given."""
     originals = tuple(dict.fromkeys(t for t in (" ".join(str(p).split()) for p in protected) if len(t) >= 2))
     if not originals:
         return []
@@ -1313,7 +1265,7 @@ def match_terms(text: str, protected: Iterable[str], labels: Mapping[str, str] |
     everyday = frozenset(t for t in terms if fold(t).casefold() in surname_keys
                          and fold(t).lower() in ORDINARY_WORD_SURNAMES)
     found_in: set[tuple[int, int, str]] = set()
-    for a, b, term, written, sign in _joined(view, terms, everyday, inside_words):
+    for a, b, term, written, sign in _joined(view, terms, everyday):
         original = of_folded[term]
         start, end = span(a, b)
         if (start, end, original) in found_in or any(
@@ -1329,7 +1281,7 @@ def match_terms(text: str, protected: Iterable[str], labels: Mapping[str, str] |
 def _protected(text: str, protected: Iterable[str], labels: Mapping[str, str] | None = None,
                surnames: frozenset[str] = frozenset()) -> Iterator[Finding]:
     """The protected terms in ``text`` as findings (:func:`match_terms`)."""
-    for m in match_terms(text, protected, labels, surnames, inside_words=False):
+    for m in match_terms(text, protected, labels, surnames):
         yield Finding(m.start, m.end, PROTECTED, text[m.start:m.end], m.reason)
 
 
