@@ -12,9 +12,8 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -25,31 +24,15 @@ from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui.autosave import NOT_KEPT_DISABLED, NOT_KEPT_PASSWORD, NOT_KEPT_ROLES
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.discard import OBJECT_NAME
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.session_switch import sign_out
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.account_changes import disable, new_roles, own_change_elsewhere
 from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user, shown_active
+from tests.discard_answers import answer_question
 
 REASONS = "Three paragraphs of reasons."
-
-
-def answer_question(answer: str, asked: list[tuple[str, str]]) -> None:
-    """Answer the next "Discard what you typed?" with the button ``answer``; note its title and explanation."""
-    def look() -> None:
-        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
-                    and w.objectName() == OBJECT_NAME and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(10, look)
-            return
-        asked.append((box.windowTitle(), box.informativeText()))
-        for button in box.buttons():
-            if button.text().replace("&", "") == answer:
-                button.click()
-                return
-    QTimer.singleShot(0, look)
 
 
 @pytest.mark.parametrize(("change", "note"), [
@@ -73,15 +56,16 @@ def test_typed_reasons_refused_at_the_sign_out_are_asked_about_with_the_note(
     assert any(s.timer.isActive() for s in detail.autosavers)  # typed within the 3 s: no draft yet
     change(other_pc, admin, decider)
 
-    asked: list[tuple[str, str]] = []
+    asked: list[str] = []
+    titles: list[str] = []
     signed_in: list[int] = []
-    answer_question("Keep editing", asked)
+    answer_question("Keep editing", asked, titles=titles)
     with qtbot.capture_exceptions() as raised:
         result = sign_out(window, ask=lambda *_a: signed_in.append(1) or None)
     assert [str(e[1]) for e in raised] == []
     # before: no question, the sign-in reached and the reasons lost
     assert (result, signed_in, len(asked)) == (None, [], 1)
-    title, informative = asked[0]
+    title, informative = titles[0], asked[0]
     assert title.endswith("not saved") and informative.startswith(note)
     assert "Copy what you need" in informative and "Keep editing" in informative
     # still on screen, shown where she is: the Decision tab, the reasons field; the note in the status bar

@@ -30,6 +30,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.account_changes import disable, new_roles, own_change_elsewhere, reset_password
 from tests.conftest import TEST_PASSWORD
+from tests.discard_answers import answer_question
 
 D = dt.date
 
@@ -114,24 +115,6 @@ def test_a_disabled_counsellor_can_discard_the_form_and_sign_out(
         assert session.scalar(select(Draft.text).where(Draft.key == key)) == "Told her about the 1962 file."
 
 
-def _answer(answer: str, asked: list[str]) -> None:
-    """Answer the next "Discard what you typed?" with the button ``answer``; note its explanation."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from adoption_desktop.ui.discard import OBJECT_NAME
-
-    def look() -> None:
-        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
-                    and w.objectName() == OBJECT_NAME and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(10, look)
-            return
-        asked.append(box.informativeText())
-        next(b for b in box.buttons() if b.text().replace("&", "") == answer).click()
-    QTimer.singleShot(0, look)
-
-
 @pytest.mark.parametrize(("change", "said"), [
     (disable, NOT_KEPT_DISABLED), (new_roles, NOT_KEPT_ROLES), (own_change_elsewhere, NOT_KEPT_PASSWORD)],
     ids=["disabled", "roles", "own-change"])
@@ -160,7 +143,7 @@ def test_typing_refused_at_the_sign_out_is_asked_about_with_the_note(
 
     asked: list[str] = []
     reached: list[int] = []
-    _answer("Keep editing", asked)
+    answer_question("Keep editing", asked)
     try:
         with qtbot.capture_exceptions() as raised:
             result = sign_out(window, ask=lambda *_a: reached.append(1) or None)
@@ -171,7 +154,7 @@ def test_typing_refused_at_the_sign_out_is_asked_about_with_the_note(
         message = window.statusBar().currentMessage()
         assert message.startswith("Not signed out") and said in message
     finally:
-        _answer("Discard", asked)  # she copied what she needed (and a failed test leaves no question waiting)
+        answer_question("Discard", asked)  # she copied what she needed (and a failed test leaves no question waiting)
     with qtbot.capture_exceptions() as raised:
         sign_out(window, ask=lambda *_a: reached.append(1) or None)
     assert [str(e[1]) for e in raised] == []

@@ -11,8 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import QDialog, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security import service as security
@@ -23,45 +22,14 @@ from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialo
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.ui.autosave import NOT_KEPT_DISABLED, NOT_KEPT_PASSWORD, NOT_KEPT_ROLES, DraftAutosaver
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.discard import OBJECT_NAME
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.session_switch import sign_out
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.account_changes import disable, new_roles, reset_password
 from tests.conftest import TEST_PASSWORD
+from tests.discard_answers import answer_question, discard_what_is_left
 
 DAY = dt.date(2026, 4, 2)
-
-
-def answer_question(answer: str, asked: list[str]) -> None:
-    """Answer the next "Discard what you typed?" with the button ``answer``; note its explanation."""
-    def look() -> None:
-        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
-                    and w.objectName() == OBJECT_NAME and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(10, look)
-            return
-        asked.append(box.informativeText())
-        for button in box.buttons():
-            if button.text().replace("&", "") == answer:
-                button.click()
-                return
-    QTimer.singleShot(0, look)
-
-
-def discard_what_is_left() -> None:
-    """Called as a test ends: when it failed half-way, a window still holds typing, and its question as the
-    window is closed after the test is answered Discard (else it waits for an answer that never comes)."""
-    tries = iter(range(500))
-
-    def look() -> None:
-        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
-                    and w.objectName() == OBJECT_NAME and w.isVisible()), None)
-        if box is not None:
-            next(b for b in box.buttons() if b.text().replace("&", "") == "Discard").click()
-        if next(tries, None) is not None:
-            QTimer.singleShot(10, look)
-    QTimer.singleShot(0, look)
 
 
 def _item(window: MainWindow, arrangement: int) -> tuple[QDialog, QPlainTextEdit]:

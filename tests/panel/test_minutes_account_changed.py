@@ -21,6 +21,7 @@ from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.account_changes import disable, new_roles, reset_password
 from tests.conftest import TEST_PASSWORD, make_user
+from tests.discard_answers import answer_question
 
 from .conftest import Panel
 
@@ -62,24 +63,6 @@ def test_a_changed_account_stops_the_minutes_autosave_with_one_plain_note(
     assert editor.dirty  # still unsaved: closing or signing out asks before it goes
 
 
-def _answer(answer: str, asked: list[str]) -> None:
-    """Answer the next "Discard what you typed?" with the button ``answer``; note its explanation."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from adoption_desktop.ui.discard import OBJECT_NAME
-
-    def look() -> None:
-        box = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)
-                    and w.objectName() == OBJECT_NAME and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(10, look)
-            return
-        asked.append(box.informativeText())
-        next(b for b in box.buttons() if b.text().replace("&", "") == answer).click()
-    QTimer.singleShot(0, look)
-
-
 @pytest.mark.parametrize(("change", "said"), [
     (disable, minutes_editor.MINUTES_NOT_SAVED_DISABLED), (new_roles, minutes_editor.MINUTES_NOT_SAVED_ROLES),
     (reset_password, minutes_editor.MINUTES_NOT_SAVED_PASSWORD)], ids=["disabled", "roles", "reset"])
@@ -110,7 +93,7 @@ def test_minutes_refused_at_the_sign_out_are_asked_about_with_the_note(
 
     asked: list[str] = []
     reached: list[int] = []
-    _answer("Keep editing", asked)
+    answer_question("Keep editing", asked)
     try:
         with qtbot.capture_exceptions() as raised:
             result = sign_out(window, ask=lambda *_a: reached.append(1) or None)
@@ -119,7 +102,7 @@ def test_minutes_refused_at_the_sign_out_are_asked_about_with_the_note(
         assert said in asked[0] and "Copy what you need" in asked[0]  # before: the form's general line only
         assert editor.discussion.toPlainText() == "The panel asked about the wider family."
     finally:
-        _answer("Discard", asked)  # copied what was needed (and a failed test leaves no question waiting)
+        answer_question("Discard", asked)  # copied what was needed (and a failed test leaves no question waiting)
     with qtbot.capture_exceptions() as raised:
         sign_out(window, ask=lambda *_a: reached.append(1) or None)
     assert [str(e[1]) for e in raised] == []
