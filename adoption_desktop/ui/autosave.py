@@ -26,7 +26,7 @@ says which, and that any other waits its turn."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import shiboken6
 from PySide6.QtCore import QDate, QObject, Qt, Signal, SignalInstance
@@ -91,8 +91,18 @@ NOT_KEPT_FULL = ("Draft not kept: the disk is full — your typing is still on s
 #: said (through ``DraftAutosaver.status``) when another window had kept its own draft of the form first
 KEPT_APART = ("You have this form open in another window too, and it kept a draft first: what you type here is "
               "kept as a separate draft, so neither replaces the other. Both are listed on My work.")
-NOT_KEPT_HELD = ("Drafts are not kept while saving is stopped by the audit alert. What you type here stays on "
-                 "screen only, until an administrator has acknowledged the alert.")
+#: said once when drafts stop for an audit hold; they are kept again from the first change after an administrator
+#: acknowledged the alert in this program (:attr:`DraftAutosaver.held`), which :data:`KEPT_AGAIN` then says
+NOT_KEPT_HELD = ("Drafts are not kept while saving is stopped by the audit alert: what you type here stays on "
+                 "screen only. Once an administrator has acknowledged the alert in this Adoption Desktop window, "
+                 "your next change is kept as a draft again, with everything typed before it.")
+#: said when drafts are kept again after an audit hold was acknowledged
+KEPT_AGAIN = ("Drafts are kept again: the audit alert was acknowledged, and what is on screen now is kept as a "
+              "draft.")
+#: what "Discard what you typed?" says, on the way out, of typing whose draft the full disk refused
+NOT_KEPT_FULL_ON_EXIT = ("What you typed could not be kept as a draft because the disk is full: it is only on "
+                         "screen, and is lost if it goes now. Copy what you need (select it and press Ctrl+C), or "
+                         "make room on the disk (or ask IT to) and try again.")
 #: what happened to the signed-in account since signing in (another administrator, perhaps on another
 #: computer, or the user in another window), by :attr:`~adoption_desktop.core.storage.engine.AccountChanged.reason`
 ACCOUNT_CHANGED_WHAT = {
@@ -153,6 +163,12 @@ def _stopped_note(refused: PermissionDenied) -> str:
     if isinstance(refused, AuditHoldError):
         return NOT_KEPT_HELD
     return not_kept_for_account(refused)
+
+
+def _lifted_by_acknowledging(refused: PermissionDenied) -> bool:
+    """Whether ``refused`` is an audit hold, which an administrator's acknowledgement lifts (a file moved to the
+    server is a kind of hold that none lifts)."""
+    return isinstance(refused, AuditHoldError) and not isinstance(refused, MovedToServerError)
 
 
 def _text(widget: TextWidget) -> str:
@@ -260,7 +276,8 @@ class DraftAutosaver(QObject):
     def __init__(self, ctx: AppContext, key: str, widget: TextWidget, *, interval_ms: int = 3000,
                  base: str | None = None, fields: Mapping[str, FormField] | None = None,
                  max_wait_ms: int | None = None, over_stored: bool = False,
-                 if_changed: Collection[str] = (), from_record: Collection[str] = ()) -> None:
+                 if_changed: Collection[str] = (), from_record: Collection[str] = (),
+                 program_text: Callable[[str], bool] | None = None) -> None:
         super().__init__(widget)
         self.ctx, self.key, self.widget = ctx, key, widget
         #: due after a pause in the typing, and at the latest ``max_wait_ms`` (``save_timer.MAX_WAIT_MS``) after
@@ -276,6 +293,12 @@ class DraftAutosaver(QObject):
         #: or no longer takes this user's (the account disabled, its roles or password changed): drafts are no
         #: longer tried (said once), the typing stays in the field
         self.stopped = False
+        #: True while drafts are stopped for an audit hold: the first change after an administrator acknowledged
+        #: it (in this program: ``Database.audit_hold`` cleared) keeps a draft again (:data:`KEPT_AGAIN`)
+        self.held = False
+        #: whether a text is the program's own wording (a sentence the form pre-filled), not the person's typing:
+        #: such a text is never taken for typing kept nowhere (:meth:`holds_unkept`)
+        self.program_text = program_text
         #: what the record was when the text was typed: as shown now, or a restored draft's own
         self.base = base
         #: the form's other fields, kept with the text (name -> field), and what they held when the form
@@ -375,10 +398,34 @@ class DraftAutosaver(QObject):
 
     def holds_unkept(self) -> bool:
         """Drafts have stopped (:attr:`stopped`: the account changed since signing in, or the database takes no
-        saves) while the form holds typing kept nowhere: not in the record as it opened, not in the last draft
-        kept, not saved since. It is lost when its window closes or its user signs out, so a sign-out asks
-        first (``ui.session_switch.kept_editor``) and the question says :attr:`note`."""
-        return self.stopped and not self.detached and self._state() != self._kept
+        saves) or the last one could not be written (:attr:`disk_full`) while the form holds typing kept nowhere:
+        not in the record as it opened, not in the last draft kept, not saved since. It is lost when its window
+        closes, its user signs out or its form shows another record, so each asks first
+        (``ui.session_switch.kept_editor``) and the question says :attr:`unkept_note`. Only the person's own
+        changes count: a sentence the program put in the field (:attr:`program_text`) is not typing."""
+        return (self.stopped or self.disk_full) and not self.detached \
+            and self._typed(self._state()) != self._typed(self._kept)
+
+    def _typed(self, state: tuple[str, dict[str, str]]) -> tuple[str, dict[str, str]]:
+        """``state`` with the program's own wording taken as no text (:attr:`program_text`)."""
+        text, values = state
+        if self.program_text is not None and self.program_text(text):
+            text = ""
+        return text, values
+
+    @property
+    def unkept_note(self) -> str:
+        """What the question on the way out says of typing kept nowhere: the note said when drafts stopped, or
+        that the disk is full (:data:`NOT_KEPT_FULL_ON_EXIT`); "" when neither."""
+        if self.stopped:
+            return self.note
+        return NOT_KEPT_FULL_ON_EXIT if self.disk_full else ""
+
+    @property
+    def due(self) -> bool:
+        """A draft is waiting to be written: its timer runs, the last attempt met a full disk, or drafts stopped
+        for an audit hold since acknowledged (:meth:`save_now` writes it, on the way out)."""
+        return not self.detached and (self.timer.isActive() or self.disk_full or self._may_resume())
 
     def discarded(self) -> None:
         """The person chose to throw away what the form holds (asked on the way out): no longer held as unkept.
@@ -411,7 +458,7 @@ class DraftAutosaver(QObject):
     def _due(self) -> None:
         """The timer: save the draft, unless a save on this thread is waiting for a colleague's write (the
         window is redrawn meanwhile, so timers fire): then tried again after the interval."""
-        if self.stopped:
+        if self.stopped and not self._may_resume():
             return
         if self.ctx.db.waiting_for_writer:
             self.timer.start()
@@ -427,10 +474,16 @@ class DraftAutosaver(QObject):
         the disk is full: said quietly (:data:`NOT_KEPT_FULL`), tried again on the next change. False too
         when the database takes no saves (a file moved to the team server, an audit hold), or no longer takes
         this user's (the account disabled, its roles or password changed since signing in:
-        :func:`not_kept_for_account`): said once, and drafts are not tried again (:attr:`stopped`)."""
+        :func:`not_kept_for_account`): said once, and drafts are not tried again (:attr:`stopped`), except after
+        an audit hold that an administrator has acknowledged since (:attr:`held`): then this save keeps the form
+        again, and says so (:data:`KEPT_AGAIN`)."""
         self.timer.stop()
-        if self.stopped:
+        resumed = self._may_resume()
+        if self.stopped and not resumed:
             return False
+        if resumed:  # an audit hold acknowledged since: this change is kept again
+            self.stopped = self.held = False
+            self.note = ""
         text, values = _text(self.widget), self._values()
         kept = ({k: v for k, v in values.items() if k not in self.if_changed or v != self.opened[k]}
                 if values and (text.strip() or values != self.opened) else None)
@@ -441,7 +494,7 @@ class DraftAutosaver(QObject):
             # pause. The account disabled, or its roles or password changed, since signing in (an administrator,
             # perhaps on another PC): it reached the "Please check" box mid-typing at every pause (user trial
             # ut16, D2). Drafts stop, said once; the typing stays in the field
-            self._stop(_stopped_note(refused))
+            self._stop(refused)
             return False
         except DatabaseUnavailable:  # a COMMIT lost too (DatabaseCommitUncertain): saving a draft twice is harmless
             self.unsaved = True
@@ -461,16 +514,26 @@ class DraftAutosaver(QObject):
         if not in_place:
             self.unsaved = self.disk_full = False
             self._say(KEPT_APART)
+        elif resumed:
+            self.unsaved = self.disk_full = False
+            self._say(KEPT_AGAIN)
         elif self.unsaved or self.disk_full:
             self.unsaved = self.disk_full = False
             self._say("")
         return True
 
-    def _stop(self, note: str) -> None:
-        """Drafts stop: ``note`` is said once, and kept for the question asked on the way out."""
+    def _may_resume(self) -> bool:
+        """Drafts stopped for an audit hold that an administrator has since acknowledged here: they may be kept
+        again (a hold acknowledged elsewhere still holds this program's saves until the database is opened again)."""
+        return self.stopped and self.held and self.ctx.db.audit_hold is None
+
+    def _stop(self, refused: PermissionDenied) -> None:
+        """Drafts stop because ``refused``: its note is said once, and kept for the question asked on the way out.
+        An audit hold's stop lasts until an administrator acknowledges it (:attr:`held`); any other, for good."""
         self.stopped = True
-        self.note = note
-        self._say(note)
+        self.held = _lifted_by_acknowledging(refused)
+        self.note = _stopped_note(refused)
+        self._say(self.note)
 
     def _say(self, text: str) -> None:
         """To the host's status line (``status``), and the main window's status bar when the field is in one."""
@@ -503,6 +566,7 @@ class DraftAutosaver(QObject):
             self.copy.clear()
         except PermissionDenied as refused:
             self.stopped = True
+            self.held = _lifted_by_acknowledging(refused)
             self.note = self.note or _stopped_note(refused)  # for typing that follows, kept nowhere
 
 
@@ -527,5 +591,5 @@ def unkept_question(unkept: Sequence[DraftAutosaver]) -> str:
     happened, to copy what is needed, what to do), and what each answer does; "" when ``unkept`` is empty."""
     if not unkept:
         return ""
-    note = next((saver.note for saver in unkept if saver.note), NOT_KEPT_ON_SCREEN)
+    note = next((saver.unkept_note for saver in unkept if saver.unkept_note), NOT_KEPT_ON_SCREEN)
     return f"{note} {KEEP_TO_COPY}"

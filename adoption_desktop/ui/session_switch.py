@@ -106,7 +106,7 @@ def save_pending_drafts(window: QWidget) -> int:
     for top in [window, *QApplication.topLevelWidgets()]:
         savers.extend(top.findChildren(DraftAutosaver))
     for saver in dict.fromkeys(savers):
-        if saver.timer.isActive():
+        if saver.due:  # waiting for its timer; or refused by a full disk, or by an audit hold acknowledged since
             saver.save_now()
     return sum(1 for saver in dict.fromkeys(savers) if saver.unsaved)
 
@@ -280,7 +280,7 @@ def sign_out(window: MainWindow, *, ask: SignIn | None = None, reason: str = "")
 
         unkept = unkept_savers(kept)
         if unkept:  # its drafts stopped: said here too, where the person is (the pane's note may be gone)
-            message = SIGN_OUT_NOT_KEPT.format(note=unkept[0].note or NOT_KEPT_ON_SCREEN)
+            message = SIGN_OUT_NOT_KEPT.format(note=unkept[0].unkept_note or NOT_KEPT_ON_SCREEN)
             window.statusBar().showMessage(message)  # no time-out: it stays while they copy what they need
             _say_at_lock_screen(window, message)
             return None

@@ -230,8 +230,11 @@ class DecisionPanel(QWidget):
                                           if what == "text" else {})
             # the date of decision is today unless changed: kept only when changed (brought back on a later
             # day, an untouched date would have dated the decision back to the day it was typed)
+            # the sentence the program puts in the wording (for the outcome chosen) is not the ADM's typing: with
+            # drafts stopped it was asked about at the sign-out although nothing was typed
             saver = DraftAutosaver(self.ctx, key, edit, base=draft_base(self.version, stored), fields=keep,
-                                   if_changed=("decided_on",))
+                                   if_changed=("decided_on",),
+                                   program_text=self._prefilled if what == "text" else None)
             self.autosavers.append(saver)
             base = read_base(saver.base) if saver.restored else None
             if base is not None and base[0] is not None and base[1].strip() != stored.strip():
@@ -320,14 +323,29 @@ class DecisionPanel(QWidget):
         box.setDetailedText("\n\n".join(lost))
         box.exec()
 
+    def may_replace(self) -> bool:
+        """Whether the pane may show another decision, or none, or this one again as stored: typing waiting for
+        its draft is kept now, and typing kept nowhere (drafts stopped: the account changed since signing in, an
+        audit hold, a file moved to the server; or a full disk) is asked about first, as at a sign-out
+        (:meth:`confirm_discard_edits`). False when the ADM keeps editing (the field is shown)."""
+        for saver in self.autosavers:
+            if saver.due:
+                saver.save_now()
+        return self.confirm_discard_edits()
+
     def show_detail(self, detail: DecisionDetail | None, *, empty: str = "Select a decision in the queue",
-                    hint: str = "") -> None:
+                    hint: str = "") -> bool:
         """``None`` empties the pane (``empty`` as its heading, ``hint`` below): no decision's text stays on
         screen and no action can be taken on a decision the queue no longer shows. A signed decision drops
-        this user's drafts of it (see :meth:`_drop_signed_drafts`)."""
+        this user's drafts of it (see :meth:`_drop_signed_drafts`). Typing kept nowhere is never replaced
+        without "Discard what you typed?" (:meth:`may_replace`): False when the ADM keeps it (the pane is left
+        as it was)."""
+        if not self.may_replace():
+            return False
         self._fill(detail, empty=empty, hint=hint)
         if detail is not None and (detail.row.state == rules.STATE_SIGNED or detail.signed_at is not None):
             self._drop_signed_drafts(detail)
+        return True
 
     def _fill(self, detail: DecisionDetail | None, *, empty: str, hint: str) -> None:
         # the same decision shown again after an action here: its restored typing is the user's own, said

@@ -256,13 +256,24 @@ class AdmPage(QWidget):
             self.apply_filter()
         action()
 
+    def _chosen(self) -> Callable[[DecisionRow], bool] | None:
+        """The filter as Find, Type and Show say (None: every decision)."""
+        return queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
+                            str(self.state_combo.currentData() or "all"), today=self.today)
+
+    def _unkept_id(self) -> int | None:
+        """The decision open in the pane while it holds typing kept nowhere (its drafts stopped: the account
+        changed, an audit hold; or the disk is full): it stays listed whatever the filter, so that a refresh or a
+        filter never empties the pane under that typing."""
+        open_now = self.detail.detail
+        return open_now.row.id if open_now is not None and not self.detail.save_pending_edits() else None
+
     def _filter(self) -> Callable[[DecisionRow], bool] | None:
-        chosen = queue_filter(self.search.text(), str(self.type_combo.currentData() or ""),
-                              str(self.state_combo.currentData() or "all"), today=self.today)
-        pinned = self._pinned_id
-        if chosen is None or pinned is None:
+        chosen = self._chosen()
+        listed = {i for i in (self._pinned_id, self._unkept_id()) if i is not None}
+        if chosen is None or not listed:
             return chosen
-        return lambda r: r.id == pinned or chosen(r)
+        return lambda r: r.id in listed or chosen(r)
 
     def _unpin(self, then: Callable[[], object]) -> None:
         """The filter was changed by hand: the decision kept in view after signing follows it again."""
@@ -325,10 +336,16 @@ class AdmPage(QWidget):
         self.empty_label.setText(f"{empty}.\n{hint}" if hint else f"{empty}.")
         self.empty_label.setGeometry(self.view.viewport().rect())
         self.empty_label.setVisible(not rows)
+        unkept = self._unkept_id()
+        chosen = self._chosen()
+        if unkept is not None and chosen is not None and not any(chosen(r) for r in rows if r.id == unkept):
+            ref = next(r.subject_reference for r in rows if r.id == unkept)
+            self.show_note(f"{ref} is still listed, although Find, Type or Show would leave it out, because what "
+                           "you typed in it is not kept anywhere else; it stays open so that nothing is lost.")
         if open_id is not None and not self.select_decision(open_id):
             # never leave a decision open (and signable) that the queue does not show
-            self._hidden_id = open_id
-            self.detail.show_detail(None, empty=empty, hint=hint)
+            if self.detail.show_detail(None, empty=empty, hint=hint):
+                self._hidden_id = open_id
         elif open_id is None:
             if self._hidden_id is not None and self.select_decision(self._hidden_id):
                 self._hidden_id = None
@@ -354,9 +371,22 @@ class AdmPage(QWidget):
             return
         self.clear_problem()  # a refusal about the decision open before is not left beside this one
         try:
-            self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, did, self.today))
+            shown = self.detail.show_detail(service.get_decision(self.ctx.db, self.ctx.principal, did, self.today))
         except AppError as exc:
             self.show_problem(exc)
+            shown = False
+        if not shown:  # refused, or the ADM kept the typing of the decision open: the queue says which is open
+            self._highlight_open()
+
+    def _highlight_open(self) -> None:
+        """The queue's highlight back on the decision the pane still shows (another was not opened), so the
+        row highlighted is the decision acted on."""
+        open_now = self.detail.detail
+        if open_now is None:
+            return
+        row = next((i for i, r in enumerate(self.model.rows()) if r.id == open_now.row.id), None)
+        if row is not None and row != self.view.currentIndex().row():
+            self.view.selectRow(row)  # _open_row: the decision already open, nothing read again
 
     def _after_undo(self, entry: Any) -> None:
         """An undo or redo put a draft decision back: show the decision open here as stored now."""
