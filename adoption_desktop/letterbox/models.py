@@ -132,6 +132,12 @@ class Item(Versioned, TimestampMixin, Base):
     previous_item_id: Mapped[int | None] = mapped_column(ForeignKey("letterbox_items.id"), nullable=True)
     #: how the item came in (``letterbox.contact.CHANNELS``): post, secure e-mail, the digital letterbox
     channel: Mapped[str] = mapped_column(String(12), default="post", server_default="post", index=True)
+    #: a SHA-256 over the item's screening findings as the program last saved them
+    #: (``letterbox.findings_digest``), written in the same transaction as any change to them: the item's seal
+    #: vouches for it, so the check before an outcome reads this item's findings only. NULL: an item saved
+    #: before it was kept (migration lbseal_0001), or made in bulk with no findings (the demo's register),
+    #: checked against every finding's seal as before (until it is screened)
+    findings_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
 
 
 class ItemEvent(Base):

@@ -1,0 +1,52 @@
+"""The digest of an item's screening findings (``letterbox_items.findings_digest``).
+
+A SHA-256 over what each finding holds that the item's outcome rests on (its id, the span of text, the kind,
+the words found and the coordinator's decision), the findings in id order. The program writes it on the item
+in the same transaction as every change to the item's findings (a screening stores or replaces them, a finding
+is marked), so the item's own seal vouches for it: before an outcome or a second check the digest recomputed
+from the item's findings as they now are (one indexed query) shows a finding changed, added or deleted
+outside the program, without reading every finding's seal. An item logged and not screened yet has the digest
+of no findings (:data:`NO_FINDINGS`); one made in bulk (the demo's register) has none until it is screened, and
+is checked as before (``service.item_log._require_findings_as_saved``).
+
+No Qt, no session: :func:`digest_of` is pure; :func:`current_digest` reads one item's findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from adoption_desktop.letterbox.models import Finding
+
+#: the columns of a finding the digest covers, in this order (a column added to the findings later is not
+#: covered until this list, and :data:`_VERSION`, say so)
+COLUMNS = ("id", "start", "end", "kind", "text", "decision")
+_VERSION = "letterbox_findings v1"
+
+
+def digest_of(findings: Iterable[tuple[Any, ...]]) -> str:
+    """The digest of these findings, each a tuple of :data:`COLUMNS` values (sorted here by id)."""
+    rows = sorted((int(f[0]), int(f[1]), int(f[2]), str(f[3]), str(f[4]), str(f[5])) for f in findings)
+    body = json.dumps([_VERSION, rows], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+#: the digest of an item with no findings (logged, not screened yet; or screened with nothing found)
+NO_FINDINGS = digest_of(())
+
+
+def current_rows(conn: Connection, item_id: int) -> list[tuple[Any, ...]]:
+    """Item ``item_id``'s findings as they are stored now, as tuples of :data:`COLUMNS` (one indexed query:
+    ``ix_letterbox_findings_item_id``)."""
+    t = Finding.__table__
+    return [tuple(r) for r in conn.execute(select(*(t.c[c] for c in COLUMNS)).where(t.c.item_id == item_id))]
+
+
+def current_digest(conn: Connection, item_id: int) -> str:
+    """The digest of item ``item_id``'s findings as they are stored now."""
+    return digest_of(current_rows(conn, item_id))
