@@ -324,7 +324,9 @@ def check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
 
 
 def _check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
-                 ids: Sequence[int]) -> list[RecordProblem]:
+                 ids: Sequence[int], *, others: bool = True) -> list[RecordProblem]:
+    """:func:`check_parts`; ``others=False``: without the rows deleted outside the program that no entry says
+    whose they were (every seal of the table read): only this owner's rows."""
     import json
 
     log = cast(Table, AuditEntry.__table__)
@@ -360,6 +362,8 @@ def _check_parts(conn: Connection, name: str, owner_column: str, owner_id: int,
                 problems.append(RecordProblem(name, str(k), "deleted outside the application (its number was "
                                                             "then given to a new row of another record)"))
                 break
+    if not others:
+        return list(dict.fromkeys(problems))
     gone = [p for p in _deleted_rows(conn, name) if p.entity_id.isdigit() and int(p.entity_id) not in ours]
     if gone:
         known = created_under(conn.execute(created.where(log.c.entity_id.in_([p.entity_id for p in gone]))))
@@ -516,17 +520,42 @@ def require_as_last_saved(session: Session, name: str, row_id: int, what: str, r
 
 
 def require_parts_as_last_saved(session: Session, name: str, owner_column: str, owner_id: int,
-                                ids: Sequence[int], what: str, part: str, refused: str) -> None:
+                                ids: Sequence[int], what: str, part: str, refused: str, *,
+                                matches: Callable[[Connection], bool] | None = None,
+                                differs: str = "") -> None:
     """:func:`require_as_last_saved` for the rows of ``name`` whose ``owner_column`` is ``owner_id``
     (:func:`check_parts`: an item's screening findings, whose decisions say what its forward may carry):
     refused (:class:`SealBroken`) when one was changed, inserted or deleted outside the program. ``part``
     names such a row for the person ("a screening finding"). Called under the owner's row lock, after the
-    owner's own row was checked."""
+    owner's own row was checked.
+
+    ``matches``: when the owner's row carries a digest of these rows that its seal covers (:func:`seal_covers`;
+    the program writes it with every change to them), whether the rows as they now are still give that digest.
+    Then nothing else is read (not every row's seal of the table); a mismatch is refused, named as
+    :func:`check_parts` names it for this owner's rows where it can be told, else in the words ``differs``
+    (default :data:`DIGEST_DIFFERS`). Without it (an owner saved before
+    it carried a digest) every seal of the table is read, as :func:`check_parts` says."""
     if session.info.get("audit_disabled"):
         return
     if session.info.get("audit_bulk") is not None and session.info.get("audit_bulk_rows", {}).get(name):
         return  # rows written by this bulk have no seal until it ends (checked as the bulk touched them)
-    problems = check_parts(session.connection(), name, owner_column, owner_id, ids)
+    conn = session.connection()
+    if matches is None:
+        problems = check_parts(conn, name, owner_column, owner_id, ids)
+    elif matches(conn):
+        return
+    else:  # the words only: which of this owner's rows, and how (the refusal itself stands on the digest)
+        problems = _settled(conn, lambda c: _check_parts(c, name, owner_column, owner_id, ids, others=False))
+        problems = problems or [RecordProblem(name, "*", differs or DIGEST_DIFFERS)]
+    _refuse_parts(problems, what, part, refused)
+
+
+#: what is said when an owner's parts no longer give the digest saved with it and no row of them can be named
+#: (one made in bulk, with no entry of its own, deleted outside the program)
+DIGEST_DIFFERS = "added, changed or deleted outside the application"
+
+
+def _refuse_parts(problems: Sequence[RecordProblem], what: str, part: str, refused: str) -> None:
     if problems:
         from adoption_desktop.core.errors import SealBroken
 
@@ -535,6 +564,19 @@ def require_parts_as_last_saved(session: Session, name: str, owner_column: str, 
             said += ": changed outside the application"
         row = f" (row {problems[0].entity_id})" if problems[0].entity_id != "*" else ""
         raise SealBroken(f"{what}: {part}{row}: {said}. {refused} {ASK_ADMINISTRATOR}")
+
+
+def seal_covers(conn: Connection, name: str, row_id: int, column: str) -> bool:
+    """Whether the latest seal of row ``row_id`` of ``name`` covers ``column`` (a row sealed before the column
+    was added, and not sealed again since, does not: a value written into it outside the program would pass
+    the row's check). Two key lookups."""
+    seal_t = cast(Table, AuditSeal.__table__)
+    colkey = conn.execute(select(seal_t.c.columns).where(seal_t.c.entity == name, seal_t.c.entity_id == str(row_id))
+                          .order_by(seal_t.c.seq.desc(), seal_t.c.id.desc()).limit(1)).scalar()
+    if colkey is None:
+        return False
+    listed = conn.execute(select(AuditColumns.columns).where(AuditColumns.key == colkey)).scalar()
+    return column in (str(listed).split(",") if listed else [])
 
 
 def _a(what: str) -> str:

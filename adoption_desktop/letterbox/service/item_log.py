@@ -15,6 +15,7 @@ from adoption_desktop.core.audit.seal_check import (
     require_as_last_saved,
     require_parts_as_last_saved,
     require_unchanged,
+    seal_covers,
 )
 from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
@@ -25,7 +26,7 @@ from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import check_not_future, clean_name, clean_text
-from adoption_desktop.letterbox import contact, rules
+from adoption_desktop.letterbox import contact, findings_digest, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.screening import Finding as ScreenFinding
 from adoption_desktop.letterbox.screening import screen_text
@@ -57,15 +58,38 @@ def _require_as_saved(session: Session, item: Item, refused: str) -> None:
 
 
 def _require_findings_as_saved(session: Session, item: Item, refused: str) -> None:
-    """Refuse what relies on an item's screening findings (its outcome, its second check) when one of them
-    is not as the program last saved it: a finding marked "remove" set to "acceptable" (or deleted) in SQL
-    would let the item be forwarded unscreened, and the outcome's seal would vouch for it. Checks every
-    finding the seals know the item had, deleted ones too; called under the item's lock, after
-    :func:`_require_as_saved`."""
+    """Refuse what relies on an item's screening findings (its outcome, its second check, a finding marked)
+    when one of them is not as the program last saved it: a finding marked "remove" set to "acceptable" (or
+    deleted) in SQL would let the item be forwarded unscreened, and the outcome's seal would vouch for it.
+    Called under the item's lock, after :func:`_require_as_saved` (so the item's row, and the digest of its
+    findings on it, are as the program sealed them).
+
+    An item with a findings digest its seal covers (:mod:`..findings_digest`) is checked by recomputing the
+    digest from its findings as they now are: one indexed query, whatever the number of findings in the
+    database, and another item's findings never stop it. An item saved before the digest was kept (NULL) is
+    checked as before: every finding the seals know the item had, deleted ones too, and any finding deleted
+    outside the program that no entry says whose it was (a bulk seal's)."""
     ids = list(session.scalars(select(Finding.id).where(Finding.item_id == item.id)))
+    saved = _vouched_digest(session, item)
+    matches = None if saved is None else (lambda conn: findings_digest.current_digest(conn, item.id) == saved)
     require_parts_as_last_saved(session, "letterbox_findings", "item_id", item.id, ids, NOT_AS_SAVED,
                                 "one of its screening findings",
-                                f"{refused} Nothing was saved; the item and its findings stay as they are.")
+                                f"{refused} Nothing was saved; the item and its findings stay as they are.",
+                                matches=matches, differs=FINDINGS_DIFFER)
+
+
+#: said when an item's findings no longer give the digest saved with it and no one finding can be named
+FINDINGS_DIFFER = ("added, changed or deleted outside the application (the findings stored now are not those "
+                   "saved with the item)")
+
+
+def _vouched_digest(session: Session, item: Item) -> str | None:
+    """The item's findings digest when its seal covers it (the item's row was checked): ``None`` for an item
+    saved before the digest was kept, which is checked, and keeps being saved, without one."""
+    digest = item.findings_digest
+    if digest is None or not seal_covers(session.connection(), "letterbox_items", item.id, "findings_digest"):
+        return None
+    return digest
 
 
 def _event(session: Session, item_id: int, action: str, detail: str = "") -> None:
@@ -154,7 +178,7 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
         item = Item(arrangement_id=a.id, participant_id=wrote.id if wrote else None, direction=direction,
                     writer=writer.strip(),
                     item_type=item_type, received_on=received_on, status="received", text=text, notes=notes,
-                    previous_item_id=previous_item_id, channel=channel)
+                    previous_item_id=previous_item_id, channel=channel, findings_digest=findings_digest.NO_FINDINGS)
         session.add(item)
         session.flush()
         if a.last_exchange is None or received_on > a.last_exchange:
@@ -322,6 +346,8 @@ def _store_screening(session: Session, item: Item, text: str, found: list[Screen
                       decision="remove")
         session.add(row)
         rows.append(row)
+    session.flush()  # the findings first (their ids are in the digest), the item once, with its digest
+    item.findings_digest = findings_digest.current_digest(session.connection(), item_id)
     item.text = text
     item.status = "screened"
     item.screened_at = utcnow()
@@ -376,6 +402,12 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
             who, at = last_saved(session, item)
             raise Conflict(f"Item {item.id} has an outcome ({item.status}), recorded by {who} at {when_text(at)}; "
                            "its findings can no longer change. Nothing was marked.")
+        # the item's findings digest is written again below from its findings as they are: one changed outside
+        # the program since would be vouched for by it, so they are checked first (an item saved before the
+        # digest was kept has none, and is given none here: it stays checked as before)
+        saved = _vouched_digest(session, item)
+        if saved is not None:
+            _require_findings_as_saved(session, item, "The finding was not marked.")
         if expected_decision is not None and f.decision != expected_decision:
             from adoption_desktop.core.undo import changed_since
 
@@ -383,6 +415,12 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
                                 {"Decision": f.decision})
         before = f.decision
         if f.decision != decision:
+            if saved is not None:
+                rows = [(*r[:5], decision) if r[0] == f.id else r
+                        for r in findings_digest.current_rows(session.connection(), item.id)]
+                item.findings_digest = findings_digest.digest_of(rows)
+            else:
+                item.findings_digest = None
             f.decision = decision
             # a second check confirmed the findings as they were decided then: it no longer covers them, and
             # the item's version moves, so a check confirmed from a screen showing the old decisions is refused
