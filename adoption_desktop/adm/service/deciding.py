@@ -29,7 +29,6 @@ from adoption_desktop.adm.service.common import (
 from adoption_desktop.adm.service.data import SignResult
 from adoption_desktop.adm.service.letters import _file_letter
 from adoption_desktop.core import audit
-from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.audit.seal_check import require_unchanged
 from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
@@ -376,7 +375,6 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
                         if isinstance(correction, MinutesCorrected) else ""))
         letter_id, qd_id = _after_signing(session, d)
         result = SignResult(d.id, letter_id, qd_id, (warning,) if warning else ())
-    anchors.after_final(db)  # committed: the anchors vouch for the signature from now on
     return result
 
 

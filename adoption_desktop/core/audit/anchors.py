@@ -458,24 +458,54 @@ def _write(path: Path, head: dict[str, Any], ident: str) -> None:
 
 
 def advance(db: Database) -> bool:
-    """Move every anchor forward to the current head, if (and only if) they all still agree with the log
-    and the entries since the newest of them check out. False when nothing was written."""
+    """Move every anchor forward to the current head, if (and only if) they all still agree with the log,
+    the entries since the newest of them check out and the log still has the last entry this program
+    wrote (:attr:`Database.last_written`). False when the anchors were not moved to the head.
+
+    A log without that entry was put back while the program had it open (every table rolled back with the
+    key, say): the anchors are moved to the entry this program wrote instead, never to the log as it is now,
+    so the next open and ``verify`` say it is missing, as they do after a signature (red-team, 6 December
+    2026: a letterbox item forwarded and then erased was vouched for at the close)."""
     if db.audit_hold is not None:
         return False
+    lost: tuple[int, str] | None = None
     with db.session(write=False) as session:
         if check_all(db, session):
             return False
         found, _ = stored(db)
         head = current_anchor(session)
         base = max(found, key=lambda a: a.seq, default=None)
-        if base is not None and base.seq > int(head["seq"]):
-            return False
-        if not _segment_ok(session, base, head):
-            return False
+        mine = db.last_written
+        if mine is not None and not _has_entry(session, mine):
+            if base is None or base.seq < mine[0]:
+                lost = mine
+            else:
+                return False
+        else:
+            if base is not None and base.seq > int(head["seq"]):
+                return False
+            if not _segment_ok(session, base, head):
+                return False
     ident = identity(db)
+    if lost is not None:
+        _log.warning(WRITTEN_ENTRY_GONE, lost[0])
+        for _where, path in locations(db):
+            _write(path, {"seq": lost[0], "hash": lost[1]}, ident)
+        return False
     for _where, path in locations(db):
         _write(path, head, ident)
     return True
+
+
+#: logged when the log no longer has the last entry this program wrote (:func:`advance`)
+WRITTEN_ENTRY_GONE = ("the audit log no longer has entry %s, which this program wrote since it opened the database "
+                      "(the database was put back or rewritten while it was open): the anchors now name that entry, "
+                      "so the next open and verify report it missing")
+
+
+def _has_entry(session: Session, entry: tuple[int, str]) -> bool:
+    found = session.get(AuditEntry, entry[0])
+    return found is not None and found.hash == entry[1]
 
 
 #: logged (and, when the log itself cannot be written, said on stderr once) when the anchors cannot be

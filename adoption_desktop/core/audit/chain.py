@@ -35,6 +35,7 @@ from sqlalchemy.orm.attributes import get_history
 
 from adoption_desktop.core.audit.models import GENESIS, AuditEntry, AuditHead
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
+from adoption_desktop.core.storage import written
 from adoption_desktop.core.storage.base import utcnow
 
 
@@ -79,6 +80,7 @@ def _append(session: Session | Connection, actor: Principal, action: str, entity
         seq=seq, at=at, actor_id=actor.user_id, actor=actor.username, action=action, entity=entity,
         entity_id=entity_id, changes=changes_json, detail=detail, prev_hash=prev, hash=digest, seal=seal))
     conn.execute(update(head).where(head.c.id == 1).values(last_hash=digest))
+    written.appended(seq, digest)  # the head this program wrote, remembered at the commit (anchors.advance)
     return seq
 
 

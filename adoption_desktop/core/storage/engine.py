@@ -37,6 +37,7 @@ from adoption_desktop.core.errors import (
 )
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.core.security.permissions import SYSTEM, Principal, tell_refused
+from adoption_desktop.core.storage import written
 from adoption_desktop.core.storage.hold import (
     OPEN_WAIT,
     FileHold,
@@ -524,6 +525,9 @@ class Database:
     page_check_inline: bool = field(default=False, repr=False)
     #: set by :meth:`dispose`: nothing more is written through this object (a refused action's listener)
     disposed: bool = field(default=False, repr=False)
+    #: the last audit entry this object committed (sequence number, hash): the anchors are never moved on to a
+    #: log that does not have it (``anchors.advance``: the log was put back while the program had it open)
+    last_written: tuple[int, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -735,6 +739,7 @@ class Database:
         #: the entries behind seals then, or no administrator could sign in to acknowledge it
         session.info["audit_hold"] = self.audit_hold is not None
         token = _CURRENT_SESSION.set(session)
+        wrote, watching = written.watch()
         committing = False  # True once COMMIT may have reached the server: a loss then is of unknown outcome
         views: _ViewsOnly | None = None
         moved_refusal = f"Nothing was saved. {self.moved_to_server}"
@@ -755,8 +760,10 @@ class Database:
             session.flush()  # a loss while flushing left nothing stored; from COMMIT on, nobody knows
             if views is not None:
                 views.check(session, moved_refusal)
+            still_there = self._still_there(session, wrote)
             committing = write and not self.is_sqlite
             session.commit()
+            self._committed(wrote, still_there)
         except StaleDataError as err:  # two writers updated one version of a row: the later one loses
             session.rollback()
             raise StaleRecord("Someone else saved this record at the same moment; nothing of yours was "
@@ -782,9 +789,33 @@ class Database:
         finally:
             if views is not None:
                 views.stop()
+            written.stop(watching)
             _CURRENT_SESSION.reset(token)
             session.close()
             _run_after_session()
+
+    def _still_there(self, session: Session, wrote: written.Written) -> bool:
+        """Before the commit of a transaction that wrote entries: does the log still have the entry this
+        object last wrote? (One lookup by key.) When it does not, that entry stays the one remembered, even
+        when the log grows past its number again: the anchors are moved to it, not to the log."""
+        if wrote.last is None or self.last_written is None:
+            return True
+        seq, digest = self.last_written
+        found = session.execute(text("SELECT hash FROM audit_log WHERE seq = :seq"), {"seq": seq}).scalar()
+        return found == digest
+
+    def _committed(self, wrote: written.Written, still_there: bool = True) -> None:
+        """A transaction committed: its last audit entry is remembered (the newest this object wrote, while
+        the log still has the one remembered before), and when it made a record final the anchors move on
+        once it has ended (``anchors.after_final``, one call a transaction: a batch of letters sent costs
+        one, not one a letter)."""
+        if wrote.last is not None and still_there and (self.last_written is None
+                                                       or wrote.last[0] > self.last_written[0]):
+            self.last_written = wrote.last
+        if wrote.final:
+            from adoption_desktop.core.audit import anchors
+
+            after_session(lambda: anchors.after_final(self))
 
     @contextlib.contextmanager
     def read_cursor(self, actor: Principal = SYSTEM, stop: Interrupt | None = None) -> Iterator[Any]:

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.audit.seal_check import require_as_last_saved
 from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
@@ -98,7 +97,6 @@ def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
     confirm_password(db, actor, password)  # wrong, or locked: the same words as every re-authentication
     with db.session(actor) as session:
         result = _approve(session, actor, item_id, _today(today), expected_version, expected_minutes_id)
-    anchors.after_final(db)  # committed: the anchors vouch for the approval from now on
     return result
 
 

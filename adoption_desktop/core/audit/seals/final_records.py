@@ -21,6 +21,7 @@ from adoption_desktop.core.audit.seals.digests import (
 )
 from adoption_desktop.core.audit.seals.row_seals import _Seal
 from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage import written
 
 #: the action of a content seal's own entry
 CONTENT_SEAL = "seal"
@@ -97,3 +98,4 @@ def seal_content(conn: Connection, actor: Principal, table: str, rows: Mapping[s
         cols = content_columns(table, row)
         _append(conn, actor, CONTENT_SEAL, table, pk, None, f"{rule.what}: content sealed ({', '.join(cols)})",
                 content_digest(table, pk, cols, row))
+        written.final_record()  # the anchors move on at the commit (anchors.after_final)

@@ -11,9 +11,11 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, func, insert, select
 
 from adoption_desktop.core.audit.models import AuditColumns, AuditSeal
+from adoption_desktop.core.audit.seals.content_rules import CONTENT_RULES
 from adoption_desktop.core.audit.seals.digests import TOMBSTONE, column_key, field_sums, row_digest
 from adoption_desktop.core.audit.seals.filed_form import as_filed, filed_before, moved_at
 from adoption_desktop.core.audit.seals.tables import read_rows, read_rows_where
+from adoption_desktop.core.storage import written
 
 #: the package's logger, as before it was split into modules
 _log = logging.getLogger("adoption_desktop.core.audit.seals")
@@ -64,6 +66,18 @@ def _write_many(conn: Connection, seals: list[tuple[int, _Seal]], colsets: Mappi
         conn.execute(insert(cast(Table, AuditSeal.__table__)), [
             {"seq": seq, "entity": s.entity, "entity_id": s.entity_id, "columns": s.columns, "digest": s.digest,
              "fields": s.fields} for seq, s in seals])
+        if any(_final(s) for _seq, s in seals):
+            written.final_record()  # the anchors move on at the commit (anchors.after_final)
+
+
+#: final from the moment they are written (``ContentRule.first_seal``): a letter sent, a disclosure
+_FINAL_WHEN_WRITTEN = frozenset(name for name, rule in CONTENT_RULES.items() if rule.first_seal)
+
+
+def _final(seal: _Seal) -> bool:
+    """A seal record that makes a record final: a final record's content or ``set_once`` group (``#`` in its
+    entity), or a row of a table whose rows are final when written."""
+    return "#" in seal.entity or (seal.entity in _FINAL_WHEN_WRITTEN and seal.digest != TOMBSTONE)
 
 
 def row_matches_seal(conn: Connection, table: Table, pk: Sequence[Any]) -> bool:
