@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -33,6 +34,8 @@ team = team_mode.team
 Team = team_mode.Team
 
 _days = itertools.count()
+#: when an anchor was recorded, as an alert says it (this PC's time)
+ON = r" on \d\d/\d\d/\d{4} at \d\d:\d\d"
 
 
 def next_closure_day(start: dt.date) -> dt.date:
@@ -90,8 +93,8 @@ def test_a_rewritten_log_is_named_rewritten_not_an_older_copy(case: Case, where:
     head = _head(case)
     _rewrite(case, head if where == "the anchored entry" else 2)
     problems = "\n".join(case.verify())
-    assert f"#{head}: entry {head} differs from the copy recorded outside the database: the log was rewritten" \
-        in problems, problems
+    assert re.search(rf"#{head}: entry {head} differs from the copy recorded outside the database{ON}: the log was "
+                     "rewritten", problems), problems
     assert "older copy" not in problems and "behind" not in problems, problems
     assert "first broken entry" not in problems, problems
 
@@ -154,16 +157,16 @@ def test_an_older_copy_written_to_since_is_still_an_older_copy(case: Case, tmp_p
         db.dispose()
     assert _head(case) >= anchored
     problems = "\n".join(case.verify())
-    assert (f"entry {anchored} differs from the copy recorded outside the database and was written after that "
-            "copy was recorded: the file was replaced by an older copy") in problems, problems
+    assert re.search(rf"entry {anchored} differs from the copy recorded outside the database{ON} and was written "
+                     "after that copy was recorded: the file was replaced by an older copy", problems), problems
 
 
 def test_an_anchored_entry_deleted_from_a_log_that_goes_on_is_not_called_behind(case: Case) -> None:
     head = _head(case)
     case.sql(f"DELETE FROM audit_seal WHERE seq = {head}", f"DELETE FROM audit_log WHERE seq = {head}")
     problems = "\n".join(case.verify())
-    assert f"entry {head}, recorded outside the database when it was last closed, is missing although the log " \
-           "goes on past it" in problems, problems
+    assert re.search(rf"entry {head}, recorded outside the database{ON}, is missing although the log goes on past it",
+                     problems), problems
     assert "older copy" not in problems, problems
 
 
@@ -188,7 +191,8 @@ def test_a_server_log_rewritten_before_the_witness_is_not_called_behind(team: Te
     head = _team_head(team)
     _team_rewrite(team, 2)
     problems = "\n".join(team.verify())
-    assert f"entry {head} differs from the copy recorded outside the database: the log was rewritten" in problems
+    assert re.search(rf"entry {head} differs from the copy recorded outside the database{ON}: the log was rewritten",
+                     problems)
     assert "behind" not in problems and "older copy" not in problems, problems
 
 
@@ -204,17 +208,41 @@ def test_a_server_log_cut_back_is_still_behind(team: Team) -> None:
 
 def test_an_alert_says_when_the_anchor_was_recorded_as_the_ok_lines_do(case: Case) -> None:
     """An IT officer's trial: the FAULT line said "recorded 2026-12-06T06:32:30.315798+00:00" while verify's
-    OK lines say "recorded 06/12/2026 06:32": the same local day and time now."""
-    import re
-
+    OK lines say "recorded 06/12/2026 06:32": the same local day and time now. Evidence trial (6 December
+    2026): it said "recorded outside the database when it was last closed" of an anchor recorded at a
+    signature, and said the same fault once per anchor: now once, with when the anchor was recorded and
+    every anchor that shows it."""
     beside = audit.anchor_file_for(case.path)
     at = str(_anchor(beside)["at"])
     _grow(case)
     _rewrite(case, _head(case))
-    problems = [p for p in case.verify() if "anchor beside the database" in p or str(beside) in p]
-    assert problems, case.verify()
-    recorded = _anchor(beside)["at"]  # the anchor a close moved on to the head
-    for line in problems:
-        assert str(recorded) not in line and at not in line, line
-        assert re.search(r", recorded \d\d/\d\d/\d{4} \d\d:\d\d\)", line), line
-    assert f"recorded {anchors.shown_time(str(recorded))})" in "\n".join(problems)
+    problems = [p for p in case.verify() if str(beside) in p]
+    assert len(problems) == 1, case.verify()
+    line = problems[0]
+    recorded = str(_anchor(beside)["at"])  # the anchor a close moved on to the head
+    assert recorded not in line and at not in line and "when it was last closed" not in line, line
+    assert f"recorded outside the database {audit.chain.recorded_on(recorded)}" in line, line
+    user = anchors._user_anchor_path(anchors.file_identity(case.path))
+    assert str(user) in line, line  # the other anchor, in the same line
+
+
+def test_a_rewrite_names_the_first_entry_that_differs_when_an_earlier_anchor_shows_it(case: Case) -> None:
+    """A consistent rewrite said only "entry N differs … the log was rewritten": an earlier anchor (a
+    backup's) that the log still agrees with bounds where the rewrite begins."""
+    db = case.open()
+    try:
+        with db.engine.connect() as conn:
+            before = int(conn.exec_driver_sql("SELECT last_seq FROM audit_head").scalar_one())
+    finally:
+        db.dispose()
+    _grow(case)
+    head = _head(case)
+    _rewrite(case, before + 1)
+    user = anchors._user_anchor_path(anchors.file_identity(case.path))
+    earlier = json.loads(user.read_text(encoding="utf-8"))
+    earlier.update(seq=before, hash=str(case.value(f"SELECT hash FROM audit_log WHERE seq = {before}")))
+    user.write_text(json.dumps(earlier), encoding="utf-8")  # this PC's record from before the growth
+    problems = "\n".join(case.verify())
+    assert f"#{head}: entry {head} differs" in problems, problems
+    assert (f"the first entry that differs is between entry {before + 1} and entry {head} (entry {before} is as "
+            "recorded)") in problems, problems

@@ -283,14 +283,40 @@ def check_all(db: Database, session: Session,
     caller whose session has already read passes ``read_first`` (:func:`stored`, read before it began)."""
     found, unreadable = read_first if read_first is not None else stored(db)
     problems = list(unreadable)
+    # the same fault found through several anchors (beside the file, this user's, a backup's) is said once,
+    # naming them all
+    by_fault: dict[tuple[int, str], list[StoredAnchor]] = {}
+    kinds: dict[tuple[int, str], str] = {}
     for anchor in found:
         # "behind" / "older copy" only where the log shows it (chain.check_anchor), never for every mismatch
         problem = check_anchor(session, {"seq": anchor.seq, "hash": anchor.hash, "at": anchor.at},
                                server=not db.is_sqlite)
         if problem is not None:
-            when = f", recorded {shown_time(anchor.at)}" if anchor.at else ""  # as verify's OK lines say it
-            problems.append(f"#{problem.seq}: {problem.message} (anchor {where_of(anchor)}{when})")
+            by_fault.setdefault((problem.seq, problem.message), []).append(anchor)
+            kinds[(problem.seq, problem.message)] = problem.kind
+    for (seq, message), named in by_fault.items():
+        first = _first_differing(session, found, seq) if kinds[(seq, message)] in ("rewritten", "older_copy") else ""
+        problems.append(f"#{seq}: {message}{first} ({_naming(named)})")
     return problems
+
+
+def _naming(named: list[StoredAnchor]) -> str:
+    if len(named) == 1:
+        return f"anchor {where_of(named[0])}"
+    return "anchors " + "; ".join(where_of(a) for a in named)
+
+
+def _first_differing(session: Session, found: list[StoredAnchor], seq: int) -> str:
+    """Where the rewrite begins, as far as the other anchors show it cheaply (one lookup each): after the
+    newest earlier anchor the log still agrees with, and no later than the oldest that it does not."""
+    agree = [a.seq for a in found if 0 < a.seq < seq and _has_entry(session, (a.seq, a.hash))]
+    differ = [a.seq for a in found if 0 < a.seq <= seq and not _has_entry(session, (a.seq, a.hash))]
+    low, high = max(agree, default=0), min(differ, default=seq)
+    if low + 1 == high:
+        return f"; entry {high} is the first that differs (entry {low} is as recorded)" if low else ""
+    if low:
+        return f"; the first entry that differs is between entry {low + 1} and entry {high} (entry {low} is as recorded)"
+    return ""
 
 
 def where_of(anchor: StoredAnchor) -> str:

@@ -209,9 +209,13 @@ def current_anchor(session: Session) -> dict[str, Any]:
     return {"seq": head.last_seq if head else 0, "hash": head.last_hash if head else GENESIS}
 
 
-def check_anchor(session: Session, anchor: dict[str, Any], *, server: bool = False) -> ChainProblem | None:
+def check_anchor(session: Session, anchor: dict[str, Any], *, server: bool = False,
+                 recorded: str = "") -> ChainProblem | None:
     """Compare the log with an anchor kept outside the database (beside it, per user, a server's witness, in
     each backup). ``server``: the log is a PostgreSQL server's (worded as a server's, not a file's).
+    ``recorded``: when the anchor was recorded, in words ("when the backup was taken"); by default the
+    anchor's own time ("on 06/12/2026 at 09:14"; an anchor is recorded at an open, a close, or as soon as a
+    final record is saved, so "when it was last closed" was often wrong).
 
     The chain alone cannot show that its last entries were cut off and the head moved back, or that
     every hash from some point on was recomputed; an anchor taken earlier can. "An older copy" (or a log
@@ -221,28 +225,41 @@ def check_anchor(session: Session, anchor: dict[str, Any], *, server: bool = Fal
     seq, digest = int(anchor.get("seq", 0)), str(anchor.get("hash", ""))
     if seq == 0:
         return None
+    when = recorded or recorded_on(str(anchor.get("at") or ""))
+    when = f" {when}" if when else ""
     older = ("the server's database was restored from an older copy" if server
              else "the file was replaced by an older copy")
     entry = session.get(AuditEntry, seq)
     if entry is None:
         head = session.get(AuditHead, 1)
         if head is not None and int(head.last_seq) >= seq:  # the log goes on past it: not behind
-            return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
+            return ChainProblem(seq, f"entry {seq}, recorded outside the database{when}, "
                                      "is missing although the log goes on past it: it was deleted from the log",
                                 "deleted")
         behind = " (the server's log is behind what this PC has seen)" if server else ""
-        return ChainProblem(seq, f"entry {seq}, recorded outside the database when it was last closed, "
+        return ChainProblem(seq, f"entry {seq}, recorded outside the database{when}, "
                                  f"is missing: the log was cut short, or {older}{behind}", "behind")
     if entry.hash != digest:
         if _written_after(entry.at, str(anchor.get("at") or "")):
             # admin trial: an older copy put back, then a refused sign-in wrote its entry under the number the
             # anchor remembers; the alert changed from "replaced by an older copy" to "rewritten"
-            return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database and was "
-                                     f"written after that copy was recorded: {older} (or the log cut short) and "
-                                     "entries have been written since, or the log was rewritten", "older_copy")
-        return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database: the log "
+            return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database{when} and "
+                                     f"was written after that copy was recorded: {older} (or the log cut short) "
+                                     "and entries have been written since, or the log was rewritten", "older_copy")
+        return ChainProblem(seq, f"entry {seq} differs from the copy recorded outside the database{when}: the log "
                                  "was rewritten", "rewritten")
     return None
+
+
+def recorded_on(at: str) -> str:
+    """When an anchor was recorded (ISO, with its zone), in this PC's time: "on 06/12/2026 at 09:14"; "" when
+    not known."""
+    from adoption_desktop.core.concurrency import local_time
+
+    try:
+        return f"on {local_time(dt.datetime.fromisoformat(at)):%d/%m/%Y at %H:%M}" if at else ""
+    except ValueError:
+        return ""
 
 
 def _written_after(entry_at: str, recorded_at: str) -> bool:

@@ -721,9 +721,9 @@ def _require_verified(path: Path, key: bytes | bytearray, failure: str, anchor: 
         problems: list[str] = []
         if anchor:  # first: a log cut short also leaves rows without their entries, named after this
             with check.session(write=False) as session:
-                problem = audit.check_anchor(session, anchor)
+                problem = audit.check_anchor(session, anchor, recorded="when the backup was taken")
             if problem is not None:
-                problems.append(f"audit log: #{problem.seq}: {problem.message.replace('when it was last closed', 'when the backup was taken')}")
+                problems.append(f"audit log: #{problem.seq}: {problem.message}")
         problems += verify_database(check).problems
     finally:
         check.dispose(write_anchor=False)
