@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Select, func, select
@@ -27,13 +27,13 @@ from adoption_desktop.adm.service.qualifying_determination import recount_final,
 from adoption_desktop.adm.settings import WRITTEN_NOTICE_WD
 from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import signer_title
-from adoption_desktop.core.audit.seal_check import require_as_last_saved
+from adoption_desktop.core.audit.seal_check import ASK_ADMINISTRATOR, check_rows, require_as_last_saved
 from adoption_desktop.core.concurrency import last_saved, lock_row, when_text
 from adoption_desktop.core.config import LETTER_REPLY_WORKING_DAYS
 from adoption_desktop.core.documents.letterhead import letterhead
 from adoption_desktop.core.documents.pdf import write_letters
 from adoption_desktop.core.documents.templates import template_version_label
-from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
+from adoption_desktop.core.errors import Conflict, NotFound, SealBroken, ValidationError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -44,6 +44,48 @@ from adoption_desktop.core.workdays import WorkingCalendar
 from adoption_desktop.journey.settings import PLAN_TO_PANEL_MONTHS
 
 # --- letters ------------------------------------------------------------------------------------
+
+#: a filed letter not as the program filed and sealed it (changed with the database key outside the program)
+NOT_AS_FILED = "This filed letter is not as it was filed"
+
+
+def letter_seal_problem(session: Session, rows: Sequence[AdmLetter]) -> str:
+    """What is wrong with the first of the filed letters ``rows`` that is not as the program filed and sealed
+    it, in words a person reads, naming the letter and the decision it belongs to ("" when every one is as
+    filed). One look at those rows and their own seals (``seal_check.check_rows``, as the minutes' export and
+    ``require_as_last_saved`` do), never the whole table's: a day's batch is checked in one go. A trial changed
+    a filed letter's text and PDF with the key (another family's letter put in its place): every export and
+    print handed it out."""
+    problems = check_rows(session.connection(), "adm_letters", [r.id for r in rows]) if rows else []
+    if not problems:
+        return ""
+    first = problems[0]
+    bad = next((r for r in rows if str(r.id) == first.entity_id), rows[0] if len(rows) == 1 else None)
+    said = first.message.replace("_", " ")
+    if "outside the application" not in said:  # "the filed letter's content differs from what was sealed …"
+        said += ": changed outside the application"
+    if bad is None:  # the audit entry holding the seals of several of them
+        return f"The filed letters are not as they were filed: {said}"
+    ref = session.scalar(select(AdmDecision.subject_reference).where(AdmDecision.id == bad.decision_id))
+    kind = rules.LETTER_KINDS.get(bad.kind, "ADM").lower()
+    others = len({p.entity_id for p in problems if p.entity_id != first.entity_id})
+    more = f" (and {others} more letter{'' if others == 1 else 's'})" if others else ""
+    return (f"The {kind} letter dated {bad.letter_date:%d/%m/%Y} for {ref or 'this case'} (decision "
+            f"{bad.decision_id}, letter {bad.id}) is not as it was filed: {said}{more}")
+
+
+def require_as_filed(session: Session, rows: Sequence[AdmLetter], refused: str) -> None:
+    """Refuse (:class:`SealBroken`) to hand out filed letters (saved as PDF or Word, opened, printed in a day's
+    batch) when any of ``rows`` is not as it was filed (:func:`letter_seal_problem`): the whole of what was
+    asked is refused, naming the letter, ``refused`` saying what was not done and what was kept."""
+    problem = letter_seal_problem(session, rows)
+    if problem:
+        raise SealBroken(f"{problem}. {refused} {ASK_ADMINISTRATOR}")
+
+
+#: what a refused save of one letter did not do, and what was kept
+_NOT_SAVED = ("It was not saved: no file was written, and the letter stays on file as it is. Do not post a copy "
+              "of it made earlier until it has been checked.")
 
 def _file_letter(session: Session, d: AdmDecision, kind: str, day: dt.date, *,
                  qd: AdmQualifyingDetermination | None = None, info: AdmInfoRequest | None = None) -> int:
@@ -86,6 +128,7 @@ def letter_pdf(db: Database, actor: Principal, letter_id: int) -> bytes:
     require(actor, Permission.ADM_VIEW)
     with db.session(actor, views_only=True) as session:
         row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        require_as_filed(session, [row], _NOT_SAVED)
         audit.record_view(session, "adm_letters", row.id)
         return bytes(row.pdf)
 
@@ -106,6 +149,7 @@ def export_decision_letter(db: Database, actor: Principal, decision_id: int, out
                               .order_by(AdmLetter.id.desc())).first()
         if row is None:
             raise NotFound(f"No letter is filed against decision {decision_id}.")
+        require_as_filed(session, [row], _NOT_SAVED)
         out = Path(out)
         if out.suffix.lower() == ".docx":
             if not row.content:
@@ -126,6 +170,7 @@ def export_letter(db: Database, actor: Principal, letter_id: int, out: Path) -> 
     # the file gets its name only once the audit entry is committed (when the session closes)
     with output_file(out) as tmp, db.session(actor) as session:
         row = get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}.")
+        require_as_filed(session, [row], _NOT_SAVED)
         out = Path(out)
         if out.suffix.lower() == ".docx":
             if not row.content:
@@ -193,7 +238,7 @@ def mark_letter_sent(db: Database, actor: Principal, letter_id: int, sent_on: dt
     with db.session(actor) as session:
         # locked: a notice made again (``reissue_notice``) at this moment comes wholly before or after
         row = lock_row(session, get_or_raise(session, AdmLetter, letter_id, f"There is no ADM letter {letter_id}."))
-        require_as_last_saved(session, "adm_letters", row.id, "This filed letter is not as it was filed",
+        require_as_last_saved(session, "adm_letters", row.id, NOT_AS_FILED,
                               "It was not recorded as sent. Nothing was saved; the letter stays as it is.")
         if row.sent_on is not None:
             raise Conflict(f"This letter was already recorded as sent on {row.sent_on:%d/%m/%Y}.")
@@ -373,11 +418,15 @@ def record_oral_notification(db: Database, actor: Principal, decision_id: int, o
 
 
 def letters_for_day(db: Database, actor: Principal, day: dt.date) -> list[LetterView]:
+    """The letters dated ``day`` (the list to post from): refused, naming the decision, when one of them is not
+    as it was filed (:func:`require_as_filed`)."""
     require(actor, Permission.ADM_VIEW)
     with db.session(actor, write=False) as session:
         rows = session.execute(select(AdmLetter, AdmDecision.subject_reference)
                                .join(AdmDecision, AdmDecision.id == AdmLetter.decision_id)
                                .where(AdmLetter.letter_date == day).order_by(AdmLetter.id)).all()
+        require_as_filed(session, [r for r, _ref in rows],
+                         f"The letters dated {day:%d/%m/%Y} were not listed; they stay on file as they are.")
         return [_letter_view(r, ref) for r, ref in rows]
 
 
@@ -402,13 +451,20 @@ def print_day(db: Database, actor: Principal, day: dt.date, out: Path, *,
     """Every letter dated ``day`` to be posted, in one PDF (laid out again from the filed text). Returns the
     count. Letters replaced since (:func:`replaced_by`) are left out, each said in ``left_out`` (a trial's
     day batch held a decision's letter beside its correction's, and a notice beside its replacement: posting
-    it would have sent families two letters that disagree)."""
+    it would have sent families two letters that disagree). Refused whole (:class:`SealBroken`, naming the
+    decision) when any letter of the day is not as it was filed (:func:`require_as_filed`)."""
     require(actor, Permission.ADM_VIEW)
     with db.session(actor) as session:
         every = list(session.scalars(select(AdmLetter).where(AdmLetter.letter_date == day)
                                      .order_by(AdmLetter.id)))
         if not every:
             raise NotFound(f"No ADM letters are dated {day}.")
+        # every letter of the day, those left out as replaced too (a letter's decision or kind changed with the
+        # key would leave it out): one letter not as filed stops the whole batch, never silently skipped
+        require_as_filed(session, every,
+                         f"None of the letters dated {day:%d/%m/%Y} was printed: no file was written, and the "
+                         "letters stay on file as they are. The other letters of that day can be saved one by one "
+                         "from their decisions on the ADM page.")
         rows, skipped = [], []
         for r in every:
             why = replaced_by(session, r)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
@@ -228,8 +229,8 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
                                         .order_by(AdmDecision.version)))
         superseded = any(v.supersedes_id == d.id for v in versions)
         ids = [v.id for v in versions]
-        letters = tuple(_letter_view(r) for r in session.scalars(
-            select(AdmLetter).where(AdmLetter.decision_id.in_(ids)).order_by(AdmLetter.id)))
+        filed = list(session.scalars(select(AdmLetter).where(AdmLetter.decision_id.in_(ids)).order_by(AdmLetter.id)))
+        letters = tuple(_letter_view(r) for r in filed)
         qd_row = session.scalars(select(AdmQualifyingDetermination).where(  # the newest: a proposal corrected
             AdmQualifyingDetermination.decision_id.in_(ids))  # into an approval and back has a closed one too
             .order_by(AdmQualifyingDetermination.id.desc())).first()
@@ -260,7 +261,7 @@ def get_decision(db: Database, actor: Principal, decision_id: int, today: dt.dat
             written_notified_on=notes.get("written"), info_requests=reqs, letters=letters,
             qd=_qd_view(qd_row) if qd_row else None, history=history,
             conflict_warning=_name_warning(d, actor) or "", conflict_refusal=_conflict_message(d, actor) or "",
-            row_version=d.row_version, has_applicants=applicants, seal_problem=_seal_problem(session, d),
+            row_version=d.row_version, has_applicants=applicants, seal_problem=_seal_problem(session, d, filed),
             minutes_note=note, minutes_flag=flag)
 
 
@@ -291,14 +292,19 @@ def _minutes_note(session: Session, d: AdmDecision, superseded: bool) -> tuple[s
     return note, False
 
 
-def _seal_problem(session: Session, d: AdmDecision) -> str:
-    """What is wrong with a signed decision that is not as it was sealed ("" when it is, or is unsigned)."""
-    if d.signed_at is None:
-        return ""
+def _seal_problem(session: Session, d: AdmDecision, letters: Sequence[AdmLetter] = ()) -> str:
+    """What is wrong with a signed decision that is not as it was sealed, and with the letters filed against
+    it (those the page lists) that are not as they were filed ("" when all are as sealed). A trial changed a
+    filed letter with the key and the page showed it as genuine, ready to save and post."""
     from adoption_desktop.adm.service.deciding import NOT_AS_SIGNED
+    from adoption_desktop.adm.service.letters import letter_seal_problem
     from adoption_desktop.core.audit.seal_check import ASK_ADMINISTRATOR, row_seal_problem
 
-    problem = row_seal_problem(session.connection(), "adm_decisions", d.id)
-    if not problem:
-        return ""
-    return f"{NOT_AS_SIGNED}: {problem}. Do not rely on it, and no correction can be made from it. {ASK_ADMINISTRATOR}"
+    said = []
+    problem = row_seal_problem(session.connection(), "adm_decisions", d.id) if d.signed_at is not None else ""
+    if problem:
+        said.append(f"{NOT_AS_SIGNED}: {problem}. Do not rely on it, and no correction can be made from it.")
+    letter = letter_seal_problem(session, letters)
+    if letter:
+        said.append(f"{letter}. Do not post or rely on it: it cannot be saved or printed from here.")
+    return " ".join(said) + f" {ASK_ADMINISTRATOR}" if said else ""
