@@ -562,6 +562,7 @@ class DraftAutosaver(QObject):
         neither discard the form nor sign out)."""
         self.timer.stop()
         self._kept = self._state()  # saved for real, or thrown away: nothing on screen is left to lose
+        self.disk_full = False  # nothing is waiting to be written (a stray draft of the saved text would follow)
         try:
             self.copy.clear()
         except PermissionDenied as refused:

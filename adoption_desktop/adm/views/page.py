@@ -68,6 +68,7 @@ class AdmPage(QWidget):
         self._select_after_load: int | None = None
         #: a decision was just signed: the focus goes back to the queue once the pane shows it signed
         self._focus_queue = False
+        self._filtering = False  # apply_filter under way (its question may be open: not run again inside it)
         self._hidden_id: int | None = None  # the decision the filter took out of view (reopened when it is back)
         self._signed_id: int | None = None  # a decision just signed (kept in view when the queue reloads)
         self._pinned_id: int | None = None  # the decision listed whatever the filter, until it is changed
@@ -240,8 +241,10 @@ class AdmPage(QWidget):
         if self.view.horizontalHeader().sortIndicatorSection() < 0:
             self.model.sort(COL_CLOCK)
         self.apply_filter()
-        if (keep is None or not self.select_decision(keep)) and self.model.rowCount():
-            self.select_decision(self.model.row_at(0).id)  # the most urgent decision, so the pane is not empty
+        if (keep is None or not self.select_decision(keep)) and self.model.rowCount() and self.detail.detail is None:
+            # the most urgent decision, so the pane is not empty (not over a decision kept open for its typing,
+            # which would ask the same question twice)
+            self.select_decision(self.model.row_at(0).id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Resize and watched is self._viewport:
@@ -317,6 +320,15 @@ class AdmPage(QWidget):
                 "list until you change the filter.")
 
     def apply_filter(self) -> None:
+        if self._filtering:
+            return  # a timer run while this call's question is open: the open call applies the filter
+        self._filtering = True
+        try:
+            self._apply_filter()
+        finally:
+            self._filtering = False
+
+    def _apply_filter(self) -> None:
         open_id = self.detail.detail.row.id if self.detail.detail else None
         self.model.set_filter(self._filter())
         rows = self.model.rows()
@@ -338,8 +350,11 @@ class AdmPage(QWidget):
         self.empty_label.setVisible(not rows)
         unkept = self._unkept_id()
         chosen = self._chosen()
-        if unkept is not None and chosen is not None and not any(chosen(r) for r in rows if r.id == unkept):
-            ref = next(r.subject_reference for r in rows if r.id == unkept)
+        listed = next((r for r in rows if r.id == unkept), None) if unkept is not None else None
+        # (a decision no longer in the queue at all, signed and corrected elsewhere, is let go below, with the
+        # question what its typing should become)
+        if listed is not None and chosen is not None and not chosen(listed):
+            ref = listed.subject_reference
             self.show_note(f"{ref} is still listed, although Find, Type or Show would leave it out, because what "
                            "you typed in it is not kept anywhere else; it stays open so that nothing is lost.")
         if open_id is not None and not self.select_decision(open_id):
