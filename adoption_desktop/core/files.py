@@ -70,6 +70,26 @@ def check_output_folder(path: Path | str) -> None:
         os.unlink(name)
 
 
+#: names Windows keeps for devices, whatever the extension or case ("CON.pdf", "aux", "nul.txt"): a file so
+#: named cannot be made, or writing it writes to the device (COM¹ ² ³ count as COM1 2 3 on Windows 11)
+_DEVICE_NAMES = frozenset({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+                          | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789\u00b9\u00b2\u00b3"})
+#: characters a Windows file name cannot hold (a colon would write to an "alternate data stream"; the slashes
+#: would make it a path)
+_NOT_IN_WINDOWS_NAMES = str.maketrans({c: "_" for c in '<>:"|?*/\\'})
+
+
+def windows_safe_name(name: str, default: str = "file") -> str:
+    """``name`` (a file name, no folders) as Windows can save it: the characters ``<>:"|?*/\\`` become ``_``,
+    trailing dots and spaces go (Windows drops them, so "letter.pdf." would save as another name), and a
+    device name ("CON.pdf", "aux", "Nul .txt", "COM1", "CONIN$") gets a ``_`` in front ("_CON.pdf"), so
+    that it is saved as a file and not sent to the device. Empty: ``default``."""
+    base = name.translate(_NOT_IN_WINDOWS_NAMES).rstrip(" .") or default
+    if base.split(".", 1)[0].rstrip(" ").upper() in _DEVICE_NAMES:
+        base = "_" + base
+    return base
+
+
 def check_output_suffix(path: Path | str, suffixes: Sequence[str]) -> None:
     """Refuse an output path whose suffix is not one of ``suffixes`` (``".pdf"``, ``".docx"``: lower case,
     with the dot; the path's is compared ignoring case). A writer that writes one format would otherwise put

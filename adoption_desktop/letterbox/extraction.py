@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.files import windows_safe_name
 from adoption_desktop.core.text_input import clean_text
 
 if TYPE_CHECKING:
@@ -196,10 +197,12 @@ def email_text(parts: EmailParts) -> str:
 
 
 def safe_filename(name: str, default: str = "attachment") -> str:
-    """A received file's name as it may be shown and saved: no folders, no control characters, at most
-    255 characters (the extension kept)."""
+    """A received file's name as it may be shown and saved: no folders, no control characters, nothing
+    Windows cannot save (``core.files.windows_safe_name``: a device name such as "CON.pdf" becomes
+    "_CON.pdf", ``<>:"|?*`` become ``_``), at most 255 characters (the extension kept)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    base = clean_text(_CONTROLS.sub("", base).replace("\t", " "), "File name").strip(" .") or default
+    base = re.sub("[\t\r\n]", " ", _CONTROLS.sub("", base))
+    base = windows_safe_name(clean_text(base, "File name").strip(" ."), default)
     if len(base) > 255:
         stem, dot, ext = base.rpartition(".")
         base = (stem[: 254 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else base[:255]

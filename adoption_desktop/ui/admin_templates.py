@@ -37,6 +37,7 @@ from adoption_desktop.core.agency_profile import (
     set_agency_logo,
 )
 from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.files import windows_safe_name
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import ask_discard
@@ -375,7 +376,8 @@ class TemplatesTab(QWidget):
         if self.current is None or self.current.kind != "letter":
             return None
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, "Preview with demo data", f"preview-{self.current.name}.pdf",
+            name, _ = QFileDialog.getSaveFileName(self, "Preview with demo data",
+                                                  windows_safe_name(f"preview-{self.current.name}.pdf"),
                                                   "PDF (*.pdf)")
             if not name:
                 return None
@@ -397,7 +399,7 @@ class TemplatesTab(QWidget):
             return None
         suffix = ".docx" if self.current.kind == "minutes" else ".txt"
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, "Export template", self.current.name + suffix,
+            name, _ = QFileDialog.getSaveFileName(self, "Export template", windows_safe_name(self.current.name + suffix),
                                                   f"Template (*{suffix})")
             if not name:
                 return None

@@ -86,8 +86,10 @@ def save_file_name(parent: QWidget | None, kind: str, title: str, name: str, fil
     """Ask where to save ``name``; returns the chosen path ("" when the user cancels)."""
     from PySide6.QtWidgets import QFileDialog
 
-    config = _config()
-    start = start_folder(kind, default_folder, config) / Path(name).name
+    from adoption_desktop.core.files import windows_safe_name
+
+    config = _config()  # the name offered is one Windows can save ("CON.pdf" would go to the console device)
+    start = start_folder(kind, default_folder, config) / windows_safe_name(Path(name).name)
     with focus_kept(parent):
         path, _ = QFileDialog.getSaveFileName(parent, title, str(start), file_filter)
     if path:

@@ -26,9 +26,10 @@ def with_format_suffix(path: str, chosen_filter: str) -> str:
 def ask_letter_path(parent: QWidget, title: str, default_name: str) -> str | None:
     """Ask where to save letters, as PDF or as a Word copy; None when cancelled. The dialog opens in the
     folder last used for letters (Documents at first: ``ui.files``)."""
+    from adoption_desktop.core.files import windows_safe_name
     from adoption_desktop.ui.files import focus_kept, remember_folder, start_folder
 
-    start = start_folder("letters") / Path(default_name).name
+    start = start_folder("letters") / windows_safe_name(Path(default_name).name)
     with focus_kept(parent):  # Esc included: the focus goes back to the button that asked
         path, chosen = QFileDialog.getSaveFileName(parent, title, str(start), LETTER_FILTERS)
     if not path:

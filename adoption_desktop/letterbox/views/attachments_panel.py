@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.wording import plural
-from adoption_desktop.letterbox import attachments, redaction
+from adoption_desktop.letterbox import attachments, extraction, redaction
 from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
 from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
 from adoption_desktop.ui.context import AppContext
@@ -203,7 +203,9 @@ class AttachmentsPanel(QDialog):
         if row is None:
             self.say("Choose a file in the list first.", error=True)
             return
-        name = save_file_name(self, "attachments", "Save a copy", row.filename)
+        # the name as safe_filename makes it now: a file stored before a rule was added (a device name
+        # such as "CON.pdf") is offered under a name Windows can save
+        name = save_file_name(self, "attachments", "Save a copy", extraction.safe_filename(row.filename))
         if name:
             self.save_copy(row.id, Path(name))
 
