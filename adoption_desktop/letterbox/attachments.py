@@ -148,13 +148,73 @@ def add_file_in(session: Session, item_id: int, filename: str, data: bytes, kind
     return a
 
 
+#: the note of an e-mail part that is a program (``extraction.is_program``): kept for the record, never opened
+PROGRAM_NOTE = "Program file: not opened or saved by Adoption Desktop"
+#: the note of an e-mail part that says it is a PDF or an image but is not one that can be read
+UNREADABLE_NOTE = "Not a readable"
+
+
+def part_warning(row: AttachmentRow) -> str:
+    """What the list of files says beside an e-mail part that is flagged ("" for the others)."""
+    return row.note if row.kind == EMAIL_PART and row.note.startswith((PROGRAM_NOTE, UNREADABLE_NOTE)) else ""
+
+
+def is_program_part(row: AttachmentRow, data: bytes = b"") -> bool:
+    """An e-mail part that is a program: flagged when it was attached, or (stored by an earlier version)
+    named or made like one."""
+    return row.kind == EMAIL_PART and (row.note.startswith(PROGRAM_NOTE) or extraction.is_program(row.filename, data))
+
+
+def _refuse_unreadable_pdf(filename: str, data: bytes) -> None:
+    problem = extraction.pdf_problem(data)
+    if problem == extraction.PDF_PASSWORD:
+        raise ValidationError(
+            f"File: {filename} is protected by a password, so its pages cannot be read or redacted here. "
+            "Nothing was attached. Open it with its password and print it to PDF (Microsoft Print to PDF) to "
+            "make a copy without one, and attach that; or attach the e-mail it came in.", "file")
+    if problem:
+        raise ValidationError(
+            f"File: {filename} starts like a PDF but is not a readable PDF (it may be damaged, or cut short "
+            "when it was saved or sent). Nothing was attached. Ask the sender for the file again, or scan the "
+            "paper letter again, and attach that.", "file")
+
+
+def _part_type_and_note(part: extraction.ReceivedFile) -> tuple[str, str]:
+    """The type an e-mail's attachment is stored under, from its bytes, and its flag: a program is kept
+    for the record but never read or opened; a part that claims to be a PDF or an image but is not a
+    readable one is kept as plain data (never read as what it claims)."""
+    name = extraction.safe_filename(part.filename)
+    if extraction.is_program(name, part.data) or extraction.is_program(part.filename, part.data):
+        return "application/octet-stream", (f"{PROGRAM_NOTE}: {name} is a program (it could harm the "
+                                            "computer). It is kept with the e-mail for the record only.")
+    media = extraction.sniff(part.filename, part.data)
+    problem = extraction.pdf_problem(part.data) if media == extraction.PDF else ""
+    if problem:
+        why = "protected by a password" if problem == extraction.PDF_PASSWORD else "damaged"
+        return "application/octet-stream", (f"{UNREADABLE_NOTE} PDF ({why}): its text cannot be read. "
+                                            "Ask the sender for it again if it is needed.")
+    claimed = part.media_type.lower()
+    if not media and claimed in (*extraction.SCAN_TYPES, *extraction.EMAIL_TYPES):
+        kind = "PDF" if claimed == extraction.PDF else "picture" if claimed.startswith("image/") else "e-mail"
+        return "application/octet-stream", (f"{UNREADABLE_NOTE} {kind}: the e-mail says it is one, but it is "
+                                            "not. Ask the sender for it again if it is needed.")
+    return media or claimed, ""
+
+
 def attach(db: Database, actor: Principal, item_id: int, filename: str, data: bytes) -> list[AttachmentRow]:
     """Attach a scan/photo (PDF, JPEG, PNG, TIFF) or an e-mail (.eml, .msg: its attachments are kept as
-    parts of it). Returns the rows stored (the file first)."""
+    parts of it). Returns the rows stored (the file first).
+
+    A PDF that pypdf cannot open (damaged, or protected by a password) is refused, as any file whose type
+    is not supported is. An e-mail is kept whole for the record, so each of its attachments is kept, but
+    flagged in its note (:func:`part_warning`) when it is a program (never read, never opened: see
+    :func:`open_attachment`) or not the readable PDF or picture it claims to be (never read)."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor, write=False) as session:
         _check_size(session, filename, len(data))  # before parsing a huge e-mail
     media = extraction.check_supported(filename, data)
+    if media == extraction.PDF:
+        _refuse_unreadable_pdf(filename, data)
     parts = extraction.parse_email(media, data) if media in extraction.EMAIL_TYPES else None
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
@@ -170,9 +230,9 @@ def attach(db: Database, actor: Principal, item_id: int, filename: str, data: by
                                        confidence=1.0, low_confidence=False))
             main.pages = 1
             for part in parts.attachments:
-                part_media = extraction.sniff(part.filename, part.data) or part.media_type
+                part_media, note = _part_type_and_note(part)
                 stored.append(add_file_in(session, item_id, part.filename, part.data, EMAIL_PART, part_media,
-                                          parent_id=main.id))
+                                          parent_id=main.id, note=note))
         names = ", ".join(a.filename for a in stored)
         record_event(session, item_id, "attached", f"{names} (sha256 {main.sha256[:16]}…)")
         return [_row(a) for a in stored]
@@ -186,11 +246,17 @@ def list_attachments(db: Database, actor: Principal, item_id: int) -> list[Attac
 
 
 def open_attachment(db: Database, actor: Principal, attachment_id: int) -> tuple[AttachmentRow, bytes]:
-    """The file's bytes, checked against its SHA-256; every opening is audited."""
+    """The file's bytes, checked against its SHA-256; every opening is audited. A program that came inside
+    an e-mail (:func:`is_program_part`) is refused: it is kept for the record, never opened."""
     require(actor, P.LETTERBOX_VIEW)
     with db.session(actor, views_only=True) as session:
         a = get_or_raise(session, Attachment, attachment_id, f"No attachment {attachment_id}.")
         data = load_blob(session, a)
+        if is_program_part(_row(a), data):
+            raise Conflict(f"{a.filename} is a program that came inside the e-mail: Adoption Desktop keeps it "
+                           "for the record but does not open or save it, as it could harm the computer. Nothing "
+                           "was saved. If the letter itself is needed, ask the writer to send it as a PDF or a "
+                           "photo.")
         audit.record_view(session, "letterbox_attachments", a.id, detail=f"{a.filename} sha256={a.sha256}")
         return _row(a), data
 

@@ -139,6 +139,45 @@ def pdf_pages(data: bytes) -> list[PdfPage]:
                               "and attach that.", "file") from exc
 
 
+#: why a file that starts like a PDF cannot be used (:func:`pdf_problem`)
+PDF_DAMAGED, PDF_PASSWORD = "damaged", "password"
+
+
+def pdf_problem(data: bytes) -> str:
+    """"" when pypdf opens the PDF and finds its pages (cheap: the page text is not read);
+    :data:`PDF_PASSWORD` when it is protected by a password it does not open without;
+    :data:`PDF_DAMAGED` when it is not a readable PDF (cut short, damaged, or only "%PDF" in front)."""
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about repaired files are not ours to show
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):  # an owner password alone still opens
+            return PDF_PASSWORD
+        return "" if len(reader.pages) > 0 else PDF_DAMAGED
+    except Exception:  # pypdf raises many kinds (PdfReadError, KeyError, TypeError ...) for a bad file
+        return PDF_DAMAGED
+
+
+#: what Windows runs when it is opened: programs, installers, scripts, shortcuts and libraries. Such a file
+#: inside an e-mail is kept with the e-mail for the record, never offered to open (docs/letterbox.md)
+PROGRAM_EXTENSIONS = frozenset({
+    "exe", "com", "bat", "cmd", "scr", "pif", "msi", "msp", "msix", "appx", "js", "jse", "vbs", "vbe", "wsf",
+    "wsh", "ps1", "psm1", "lnk", "url", "hta", "jar", "dll", "cpl", "reg", "inf", "scf", "gadget", "application",
+    "sys", "drv", "ocx", "chm", "msc", "iso", "img", "vhd", "vhdx", "appref-ms", "settingcontent-ms",
+})
+
+
+def is_program(filename: str, data: bytes = b"") -> bool:
+    """Whether a received file is a program: its name ends with one of :data:`PROGRAM_EXTENSIONS` (whatever
+    the case or trailing dots and spaces Windows ignores), or its bytes are a Windows or Linux program
+    whatever it is called ("MZ", ELF)."""
+    ext = filename.rstrip(" .").rsplit(".", 1)[-1].lower() if "." in filename.rstrip(" .") else ""
+    return ext in PROGRAM_EXTENSIONS or data[:2] == b"MZ" or data[:4] == b"\x7fELF"
+
+
 # --- e-mail ---------------------------------------------------------------------------------------
 def parse_eml(data: bytes) -> EmailParts:
     msg = email.message_from_bytes(data, policy=email.policy.default)

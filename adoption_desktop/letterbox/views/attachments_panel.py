@@ -34,7 +34,8 @@ from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import TaskHandle
 
 COLUMNS: list[Column[AttachmentRow]] = [
-    Column("File", lambda a: ("    ↳ " if a.parent_id else "") + a.filename),
+    Column("File", lambda a: ("    ↳ " if a.parent_id else "") + a.filename
+           + (f"  ⚠ {attachments.part_warning(a)}" if attachments.part_warning(a) else "")),
     Column("Kind", lambda a: a.kind), Column("Size", lambda a: f"{a.size / 1024:.0f} KB"),
     Column("Pages", lambda a: a.pages or ""), Column("Added by", lambda a: a.created_by),
     Column("When", lambda a: a.created_at.strftime("%Y-%m-%d %H:%M")), Column("SHA-256", lambda a: a.sha256[:16]),
@@ -118,7 +119,8 @@ class AttachmentsPanel(QDialog):
         self.attach_paths([Path(n) for n in names])
 
     def attach_paths(self, paths: list[Path]) -> None:
-        done = []
+        done: list[str] = []
+        flagged: list[str] = []
         for path in paths:
             try:
                 stored = attachments.attach(self.ctx.db, self.ctx.principal, self.item_id, path.name,
@@ -128,8 +130,14 @@ class AttachmentsPanel(QDialog):
                 self.reload()
                 return
             done += [s.filename for s in stored]
+            flagged += [f"{s.filename}: {attachments.part_warning(s)}" for s in stored if attachments.part_warning(s)]
         self.reload()
-        if done:
+        if flagged:  # a program, or a part that is not what it claims, inside an e-mail: said, not hidden
+            program = any(w.split(": ", 1)[1].startswith(attachments.PROGRAM_NOTE) for w in flagged)
+            self.say(f"Attached: {', '.join(done)}. Not read or opened — " + " ".join(flagged)
+                     + (" Do not open it from the e-mail in your mail program either; tell your IT team if it "
+                        "was not expected." if program else ""), error=True)
+        elif done:
             self.say(f"Attached: {', '.join(done)}. Now read their text.")
 
     # --- text -------------------------------------------------------------------------------------
