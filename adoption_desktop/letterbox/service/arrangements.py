@@ -156,6 +156,14 @@ def _validate(data: ArrangementInput) -> ArrangementInput:
                    frequency=data.frequency or len(months))
 
 
+def check_arrangement(data: ArrangementInput) -> None:
+    """Refuse what a save would refuse in the values themselves (no database: a reference on more than one
+    line, a control character, a wrong month or date), so that a form says it before anything else, such as
+    the essentials still missing, which would otherwise quote the wrong value first (a letter pasted into
+    the one-line Reference showed as "Not saved yet: Dear Sam, is missing ...")."""
+    _validate(data)
+
+
 #: the arrangement's own columns, one per field of :class:`ArrangementInput` but its relatives and terms:
 #: what a save writes, what the import inserts and what an update starts from (one list, so a field added
 #: to the input is never left at its default by one of them, as a re-import once did)

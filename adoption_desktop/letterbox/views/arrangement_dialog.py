@@ -438,9 +438,11 @@ class ArrangementDialog(QDialog):
         """An active arrangement saved without its essentials (``rules.missing_essentials``) is said first and
         saved on a second Save with the same gaps (letterbox trial: one saved as active with only its
         reference, without a word). An edit that leaves gaps the arrangement already had is not held up."""
+        # a value that is wrong (a letter pasted into the one-line Reference, a wrong month) is said before
+        # what is missing, which would otherwise quote it and be said first
+        service.check_arrangement(data)
         if data.status != "active":
             return True
-        rules.parse_months(data.exchange_months)  # a value that is wrong is said before what is missing
         self._check_people(data)
         missing = [m for m in self._missing(data) if m not in self._loaded_missing]
         if not missing or missing == self._warned_missing:
