@@ -84,3 +84,30 @@ def test_files_in_the_way_are_counted_and_named(tmp_path: Path, store: SecretSto
     (target.parent / "here.db").write_bytes(b"in the way")
     line = refusal(["move-database", "--db", str(tmp_path / "here.db"), "--to", str(target.parent)])
     assert "a file already exists there (here.db)." in line, line
+
+
+def test_a_folder_or_a_device_is_named_for_what_it_is(tmp_path: Path, store: SecretStore,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """User trial 19: ``--db <a folder>`` said "a file already exists there", ``--from /dev/zero`` said
+    "No backup at /dev/zero"; both exist, neither is what was asked for."""
+    created = create_database(tmp_path / "here.db", store)
+    backup = backup_database(created.db, tmp_path / "b1.adkbak")
+    created.db.dispose()
+    folder = tmp_path / "restored"
+    folder.mkdir()
+
+    def refusal(argv: list[str]) -> str:
+        code = cli.main(argv)
+        err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+        assert code == 2 and len(err) == 1, err
+        return err[0]
+
+    line = refusal(["restore", "--from", str(backup), "--db", str(folder)])
+    assert "it is a folder" in line and "already exists" not in line and "Nothing was changed" in line, line
+    assert str(folder / "adoption.db") in line, line
+    assert list(folder.iterdir()) == []
+    line = refusal(["restore", "--from", "/dev/zero", "--db", str(tmp_path / "new.db")])
+    assert "/dev/zero is not a file (it is a device or a pipe)" in line and "No backup at" not in line, line
+    line = refusal(["restore", "--from", str(folder), "--db", str(tmp_path / "new.db")])
+    assert "is a folder, not a backup file" in line, line
+    assert not (tmp_path / "new.db").exists()

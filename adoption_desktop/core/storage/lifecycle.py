@@ -736,7 +736,11 @@ def _sidecars(path: Path) -> list[Path]:
 
 
 def _refuse_leftovers(path: Path, what: str) -> None:
-    """A stale -wal beside a new file would be replayed into it; a .keys file would be overwritten."""
+    """A stale -wal beside a new file would be replayed into it; a .keys file would be overwritten. A folder
+    given as the file is said to be a folder (not "a file already exists there")."""
+    if path.is_dir():
+        raise AppError(f"Cannot {what} {path}: it is a folder, and the database is a file. Nothing was changed. "
+                       f"Give the new file's name inside it, for example {path / 'adoption.db'}.")
     left = [p.name for p in (path, *_sidecars(path)) if p.exists()]
     if left:
         there = (f"a file already exists there ({left[0]})" if len(left) == 1 else
@@ -789,6 +793,12 @@ def restore_database(archive: Path, dest: Path, store: SecretStore, passphrase: 
     if not dest.parent.is_dir():
         raise AppError(f"The folder {dest.parent} does not exist; create it first, or restore elsewhere.")
     if not archive.is_file():
+        if archive.is_dir():
+            raise AppError(f"{archive} is a folder, not a backup file; nothing was restored. Give the backup "
+                           "file itself (its name ends .adkbak).")
+        if archive.exists():  # a device, a pipe or a socket: reading it would never end, or give nothing
+            raise AppError(f"{archive} is not a file (it is a device or a pipe), so it cannot be a backup; "
+                           "nothing was restored. Give the backup file itself (its name ends .adkbak).")
         raise AppError(f"No backup at {archive}.")
     try:
         zf = zipfile.ZipFile(archive)
