@@ -59,6 +59,10 @@ class RenderedLetterText:
     #: nor values named as the program's own wording: dates, months, its fixed sentences, the agency's
     #: details). None for a text made otherwise: all of it is then read as filled in (:meth:`filled_spans`)
     filled: tuple[tuple[str, Spans], ...] | None = field(default=None, compare=False, repr=False)
+    #: where the values named as the program's own wording are (``render(wording=...)``: a date, a month, one of
+    #: its fixed sentences), as ``filled``: for each of :meth:`parts`, the part as rendered and those spans. None
+    #: for a text made otherwise: none of it is then known to be the program's (:meth:`wording_spans`)
+    wording: tuple[tuple[str, Spans], ...] | None = field(default=None, compare=False, repr=False)
 
     def parts(self) -> list[str]:
         """The subject, the salutation, the closing, then each paragraph (each line of a bullet list)."""
@@ -74,6 +78,16 @@ class RenderedLetterText:
         if self.filled is None or len(self.filled) != len(parts):
             return [None] * len(parts)
         return [spans if rendered == part else None for part, (rendered, spans) in zip(parts, self.filled, strict=True)]
+
+    def wording_spans(self) -> list[Spans]:
+        """For each of :meth:`parts`, the spans of the values that are the program's own wording (a date, a month,
+        a fixed sentence); none where that is not known (a text not rendered from a template, or a part changed
+        since it was): the agency's template text, the agency profile's details and the values from the records
+        are never in them."""
+        parts = self.parts()
+        if self.wording is None or len(self.wording) != len(parts):
+            return [()] * len(parts)
+        return [spans if rendered == part else () for part, (rendered, spans) in zip(parts, self.wording, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -138,7 +152,8 @@ class LetterTemplate:
         """The letter with ``values`` filled in (the agency profile's where none is given). The text records
         where its filled-in values are (:attr:`RenderedLetterText.filled`), all but those named in ``wording``
         (the program's own wording: a date, a month, one of its fixed sentences) and the agency profile's:
-        what is left is what came from the records (names, addresses, typed text)."""
+        what is left is what came from the records (names, addresses, typed text). It also records where the
+        values named in ``wording`` are (:attr:`RenderedLetterText.wording`)."""
         given = values
         values = {**self.defaults, **values}
         missing = sorted(self._placeholder_names - values.keys())
@@ -149,31 +164,38 @@ class LetterTemplate:
         own = {*wording, *(k for k in self.defaults if k not in given)}
         texts: list[str] = []
         filled: list[tuple[str, Spans]] = []
+        generated: list[tuple[str, Spans]] = []
         for t, pieces in zip(self._all(), self._pieces, strict=True):
             spans: Spans
+            programs: Spans = ()
             if pieces is None:
                 text = t.substitute(vals)  # a broken placeholder: raises, saying where
                 spans = ((0, len(text)),)
             else:
                 out: list[str] = []
                 found: list[tuple[int, int]] = []
+                words: list[tuple[int, int]] = []
                 at = 0
                 for is_value, piece in pieces:
                     s = vals[piece] if is_value else piece
-                    if is_value and s and piece not in own:
-                        found.append((at, at + len(s)))
+                    if is_value and s:
+                        if piece in wording:
+                            words.append((at, at + len(s)))
+                        if piece not in own:
+                            found.append((at, at + len(s)))
                     out.append(s)
                     at += len(s)
-                text, spans = "".join(out), tuple(found)
+                text, spans, programs = "".join(out), tuple(found), tuple(words)
             texts.append(text)
             filled.append((text, spans))
+            generated.append((text, programs))
         subject, salutation, closing, *rest = texts
         paragraphs: list[str | tuple[str, ...]] = []
         for p in self.paragraphs:
             n = len(p) if isinstance(p, tuple) else 1
             paragraphs.append(tuple(rest[:n]) if isinstance(p, tuple) else rest[0])
             rest = rest[n:]
-        return RenderedLetterText(subject, salutation, tuple(paragraphs), closing, tuple(filled))
+        return RenderedLetterText(subject, salutation, tuple(paragraphs), closing, tuple(filled), tuple(generated))
 
 
 def parse_template(name: str, text: str) -> LetterTemplate:
