@@ -350,6 +350,16 @@ class TypedTextLeaks(Conflict):
         self.where, self.item_id = where, item_id
 
 
+class TemplateTextLeaks(Conflict):
+    """The leak check found details of the other side in the agency's own wording of a letter (its template's
+    text or the agency profile's details), not in a value from the records: the template is to be reworded
+    by an administrator. ``terms``: what was found there; ``paragraph``: the first paragraph it is in."""
+
+    def __init__(self, message: str, terms: tuple[str, ...], paragraph: str) -> None:
+        super().__init__(message)
+        self.terms, self.paragraph = terms, paragraph
+
+
 #: what the refusal of a returned letter says to do about a reason that names the other side
 REWORD_HINT = ("Open item {item} ({reference}), reword its Reason (returned / withheld) and press Reword reason "
                "(Alt+W), then make the letter again.")
@@ -377,8 +387,28 @@ def check_no_leak(text: RenderedLetterText, recipient: Sequence[str], forbidden:
             raise TypedTextLeaks(f"A letter would carry details from the other side of the arrangement "
                                  f"({found}), found in {where}; it was not produced. Reword it without them.",
                                  where)
+    where_at: list[int] = []
+    agencys = sorted(_leaks(text, recipient, leaks, known, addresses, agencys=True, at=where_at))
+    if agencys:
+        parts = text.parts()
+        said = next((parts[i] for i in where_at if i >= 0), "")
+        others = [t for t in leaks if t not in agencys]
+        also = (f" It would also carry {', '.join(others)} from the arrangement's records: check its names and "
+                "addresses." if others else "")
+        raise TemplateTextLeaks(
+            f"A letter would carry details from the other side of the arrangement ({', '.join(agencys)}), found "
+            f"in the letter template's own wording, not in the family's records: \"{_passage(said)}\". It was "
+            "not produced, and nothing was recorded as sent. An administrator should reword the template's "
+            "paragraph without these words (Administration > Templates), even where a word is meant in its "
+            f"everyday sense (the check cannot tell), then make the letters again.{also}", tuple(agencys), said)
     raise Conflict(f"A letter would carry details from the other side of the arrangement ({found}); it was "
                    "not produced. Check the arrangement's names.")
+
+
+def _passage(text: str, most: int = 90) -> str:
+    """A paragraph as a message quotes it: on one line, cut to ``most`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= most else line[:most - 1].rstrip() + "…"
 
 
 def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str],
@@ -395,25 +425,30 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
     lower-case protected terms whatever their case, never in a plural. The recipient's own words and
     ``known`` ones are never a leak, nor a pet form that is one of them ("Annie" writing, "Ann" forbidden).
 
-    **Only what was filled in counts** (the review of 6 December 2026, sixth release: a child renamed April
-    stopped April's whole reminder batch, as the template says "due in April"): a term found only in the
-    template's own text, or in a value that is the program's own wording (a date, a month, a fixed sentence,
-    the agency's details: ``RenderedLetterText.filled``), is the agency's word, not the family's, and is no
-    leak; a term in or overlapping a value filled from the records (a name, a typed reason) or in the address
-    block is. A text not rendered from a template counts whole.
+    **The program's own wording is no leak** (sixth release, 6 December 2026): a match lying entirely inside a
+    value the program generated (``RenderedLetterText.wording``: a date, a month, one of its standard sentences,
+    ``LETTER_WORDING``) is not the family's words: a child renamed April is not named by "due in April 2027".
+    Everything else counts: the values from the records, the address block, the agency's details and the
+    template's own text (an agency template that says "Sam and Alex Thornley … 14 Kestrel Vale" stops the batch;
+    one that says "Hope you are well" stops it for a child called Hope, and :func:`check_no_leak` says to
+    reword the template). A text not rendered from a template counts whole.
 
     **Address lines and places** (``addresses``, among ``forbidden``): a line with a postcode and a town
     ("Ivelcombe ZZ99 1HJ") is also looked for as its postcode and its town alone; a one-word place also in
-    lower case ("ivelcombe"), unless it is an everyday word ("reading" of Reading: only "Reading"); a word of
-    a line alone only when it is no everyday word ("Kestrelmoor" of "Kestrelmoor Farm"; not "Orchard" or
-    "Cottage" of "Orchard Cottage"); and a line of everyday words only, with no number ("Orchard Cottage",
-    "The Farm House", "Orchard Lane") only written with its capitals, as a name is (not "the farm house" in
-    a sentence). The whole line, a street with or without its number ("12 Orchard Lane", "Orchard Ln") and a
-    distinctive house or place name are found as before."""
-    # a part with nothing filled in (the template's own paragraph: most of a letter) cannot hold a leak: not read
-    kept = [(part, spans) for part, spans in zip(text.parts(), text.filled_spans(), strict=True)
-            if spans is None or spans]
-    parts = [part for part, _ in kept]
+    lower case ("ivelcombe"), unless it is an everyday word ("reading" of Reading: only "Reading"). A line,
+    its street and a place of several words count whatever their case ("church lane", "mountain ash"), a
+    distinctive word of a line alone capitalised ("Kestrel", "KESTREL" of "14 Kestrel Vale"), as always; only
+    the words that say what kind of street or building a line is (:data:`ADDRESS_TYPE_WORDS`: "Cottage" of
+    "Rose Cottage") are no leak alone."""
+    return sorted(_leaks(text, recipient, forbidden, known, addresses))
+
+
+def _leaks(text: RenderedLetterText, recipient: Sequence[str], forbidden: Sequence[str], known: Sequence[str],
+           addresses: Sequence[str], *, agencys: bool = False, at: list[int] | None = None) -> set[str]:
+    """:func:`leaked_terms` (unsorted); ``agencys``: only those found in the agency's own words (the template's
+    text or the agency profile's details: nowhere in a value from the records nor in the address block), ``at``
+    given: where each was found is added to it (the index of the part of :meth:`RenderedLetterText.parts`)."""
+    parts = text.parts()
     # a typed reason keeps its lines in the letter; read also as one run of words, so a name or address
     # line typed over two of them ("12 Heron" / "Gate") is found as it always was
     runs = [i for i, part in enumerate(parts) if "\n" in part]
@@ -423,25 +458,52 @@ def leaked_terms(text: RenderedLetterText, recipient: Sequence[str], forbidden: 
     own = _own_words(recipient, known)
     places = _Places.of(tuple(addresses))
     terms = (*forbidden, *places.pieces) if places.pieces else forbidden
-    filled = _Filled(parts, [spans for _, spans in kept], runs)
-    found = _found_in(joined, terms, own, places, filled if filled.partly else None)
+    programs = _Spans(parts, text.wording_spans(), runs, inside=True)
+    filled = _Spans(parts, text.filled_spans(), runs) if agencys else None
+
+    def counts(start: int, end: int) -> bool:
+        if programs.partly and programs(start, end):
+            return False  # entirely inside the program's own wording: "due in April 2027"
+        if filled is not None and filled(start, end):
+            return False
+        if at is not None:
+            at.append(_part_at(parts, runs, start))
+        return True
+
+    check = counts if programs.partly or filled is not None or at is not None else None
+    found = _found_in(joined, terms, own, places, check)
     # disguised writing read as the screening reads it ("Thorn\u200bley", a Cyrillic "о", "T h o r n l e y")
     view = unmask(joined)
     if not view.plain:
         found |= _found_in(view.text, terms, own, places,
-                           (lambda a, b: filled(*view.original(a, b))) if filled.partly else None)
-    return sorted(found)
+                           (lambda a, b: counts(*view.original(a, b))) if check is not None else None)
+    return found
 
 
-class _Filled:
-    """Where the values filled in from the records are in :func:`leaked_terms`' joined text (its parts, the
-    runs of words of those with several lines, then the address block), as (start, end) spans worked out
-    only when asked (most letters have no match to ask about). Called with a match's span: whether it
-    overlaps one. ``partly``: some part is known to be partly the template's (else all of it counts)."""
+def _part_at(parts: Sequence[str], runs: Sequence[int], start: int) -> int:
+    """Which of ``parts`` a position of :func:`_leaks`' joined text is in (a run of words: its part; the
+    address block: -1)."""
+    gap = len(_PARTS_APART)
+    at = 0
+    for i, part in enumerate((*parts, *(" ".join(parts[r].split()) for r in runs))):
+        if start < at + len(part) + gap:
+            return i if i < len(parts) else runs[i - len(parts)]
+        at += len(part) + gap
+    return -1
 
-    def __init__(self, parts: Sequence[str], spans: Sequence[Spans | None], runs: Sequence[int]) -> None:
-        self._parts, self._spans, self._runs = parts, spans, runs
-        self.partly = any(s is not None for s in spans)
+
+class _Spans:
+    """Spans of :func:`_leaks`' joined text (its parts, the runs of words of those with several lines, then the
+    address block), worked out only when asked (most letters have no match to ask about). Called with a
+    match's span. The values filled in from the records (``spans`` of :meth:`RenderedLetterText.filled_spans`,
+    None: the whole part; and the address block): whether the match overlaps one. The program's own wording
+    (``inside``, of :meth:`RenderedLetterText.wording_spans`): whether it lies entirely inside one.
+    ``partly``: whether there is anything to ask (else every match counts)."""
+
+    def __init__(self, parts: Sequence[str], spans: Sequence[Spans | None], runs: Sequence[int], *,
+                 inside: bool = False) -> None:
+        self._parts, self._spans, self._runs, self._inside = parts, spans, runs, inside
+        self.partly = any(s for s in spans) if inside else any(s is not None for s in spans)
         self._starts: list[int] = []
         self._ends: list[int] = []
 
@@ -451,14 +513,27 @@ class _Filled:
         for part, spans in zip(self._parts, self._spans, strict=True):
             self._add(((0, len(part)),) if spans is None else spans, at)
             at += len(part) + gap
-        for i in self._runs:  # a part read as one run of words: each word that is (partly) filled in
+        for i in self._runs:  # a part read as one run of words
             part, spans, word_at = self._parts[i], self._spans[i], 0
+            found: list[tuple[int, int]] = []
             for w in re.finditer(r"\S+", part):
-                if spans is None or any(a < w.end() and w.start() < b for a, b in spans):
-                    self._add(((word_at, word_at + len(w.group())),), at)
-                word_at += len(w.group()) + 1
+                n = len(w.group())
+                if spans is None or any(
+                        (a <= w.start() and w.end() <= b) if self._inside else (a < w.end() and w.start() < b)
+                        for a, b in spans):
+                    # the program's wording: the words wholly inside one value, side by side, as one span
+                    if self._inside and found and found[-1][1] == word_at - 1:
+                        found[-1] = (found[-1][0], word_at + n)
+                    else:
+                        found.append((word_at, word_at + n))
+                word_at += n + 1
+            self._add(tuple(found), at)
             at += len(" ".join(part.split())) + gap
-        self._add(((0, 1 << 60),), at)  # the address block, to the end
+        if not self._inside:
+            self._add(((0, 1 << 60),), at)  # the address block, to the end
+        if not self._starts:
+            self._starts.append(-1)
+            self._ends.append(-1)
 
     def _add(self, spans: Spans, at: int) -> None:
         for a, b in spans:
@@ -469,6 +544,9 @@ class _Filled:
     def __call__(self, start: int, end: int) -> bool:
         if not self._starts:
             self._build()
+        if self._inside:  # the last span starting at or before the match's start holds all of it
+            k = bisect.bisect_right(self._starts, start) - 1
+            return k >= 0 and self._ends[k] >= end
         k = bisect.bisect_right(self._starts, max(start, end - 1)) - 1  # the last span starting before the end
         return k >= 0 and self._ends[k] > start
 
@@ -526,15 +604,15 @@ _NAME_MARKS = re.compile("[-\u2010-\u2015\u2212'\u2019\u2018`\u00b4\u02bc]+")
 
 
 def _found_in(text: str, terms: Iterable[str], own: frozenset[str], places: _Places | None = None,
-              filled: Callable[[int, int], bool] | None = None) -> set[str]:
+              counts: Callable[[int, int], bool] | None = None) -> set[str]:
     """The ``terms`` found in ``text`` (see :func:`leaked_terms`), by the incoming screening's own matcher
     (``screening.detectors.match_terms``: hyphens, dashes, apostrophes and spaces as people write them, a
     street's other written forms, a postcode without its space, a distinctive word of a longer term alone, a
     term inside a hashtag or joined-up word), with the leak check's rule on top (:func:`_as_leak`): a name
     capitalised as written or in capitals, plurals only of names, never a word the reader owns. No short forms
     ("Will" of "William"): a false alarm here stops a batch. ``places``: the other side's address lines and
-    places, read as :func:`leaked_terms` says; ``filled``: whether a span of ``text`` is (partly) filled in
-    from the records (None: all of it is); a match in none is the template's own words, never a leak."""
+    places, read as :func:`leaked_terms` says; ``counts``: whether a match at a span of ``text`` counts (None:
+    every match does; :func:`_leaks`: not one entirely inside the program's own wording)."""
     places = places or _NO_PLACES
     given: dict[str, list[str]] = {}
     joined = "".join(own)  # the reader's words are mostly of plain letters and digits, their own keys
@@ -552,9 +630,13 @@ def _found_in(text: str, terms: Iterable[str], own: frozenset[str], places: _Pla
         key = fold(bare)
         if " " not in key and ((low := key.lower()) in own or (low if low.isalnum() else _key(key)) in own_keys):
             continue
-        capitalised = not tagged and " " not in key and key[:1].isupper()
+        name = " " not in key and key[:1].isupper()
+        capitalised = not tagged and name
+        # a text with a hashtag is searched for a name in lower case too, and also in the plural as a name is
+        # ("the Thornleys #family": before, the plural was lost there and the letter went out)
         if not could_match_words(words, bare, capitalised=capitalised, owned=owned) and not (
-                capitalised and key in places.one_word and could_match_words(words, bare, owned=owned)):
+                (capitalised and key in places.one_word and could_match_words(words, bare, owned=owned))
+                or (tagged and name and could_match_words(words, bare, capitalised=True, owned=owned))):
             continue  # most letters name none of the other side's terms as whole words: no pattern is run for them
         given.setdefault(fold(" ".join(bare.split())), []).append(term)
     if not given:
@@ -562,7 +644,7 @@ def _found_in(text: str, terms: Iterable[str], own: frozenset[str], places: _Pla
     wanted = tuple(sorted(given))  # the same terms in the same order: the matcher's patterns are cached by them
     out: set[str] = set()
     def accept(m: TermMatch) -> bool:
-        return (filled is None or filled(m.start, m.end)) and _as_leak(m, own_keys, places)
+        return _as_leak(m, own_keys, places) and (counts is None or counts(m.start, m.end))
 
     for m in match_terms(text, wanted, short_forms=False, accept=accept, each=True):
         out.update(given[fold(m.term)])
@@ -631,29 +713,32 @@ def _as_leak(m: TermMatch, own: frozenset[str], places: _Places | None = None) -
 _NAME_PARTS = re.compile(r"[^\W_]+")
 
 
+#: the only words of the other side's address lines that are no leak written alone: what KIND of street or
+#: building a line names, never which one ("Cottage pie" with "Rose Cottage"; "the Lane" with "Church Lane").
+#: A closed list, on purpose: any other word of a line alone ("Kestrel" of "14 Kestrel Vale", "Orchard" of "12
+#: Orchard Lane", "Rectory" of "The Old Rectory") may be the place, and is refused capitalised as before; a
+#: false alarm only stops a batch until the reason or template is reworded, a missed one can put a child at
+#: risk. (The shared matcher never takes most of these alone anyway: ``detectors._NOT_ALONE``.)
+ADDRESS_TYPE_WORDS = frozenset((
+    "road", "lane", "street", "close", "way", "avenue", "drive", "crescent", "grove", "terrace", "place",
+    "square", "walk", "mews", "row", "rise", "gardens", "court", "cottage", "cottages", "house", "farm",
+    "farmhouse", "flat", "flats", "apartment", "bungalow", "lodge", "barn",
+))
+
+
 def _as_address_leak(m: TermMatch, key: str, letters: str, places: _Places) -> bool:
     """What an address line or place of the other side must be written as to be a leak, besides
-    :func:`_as_leak`'s rule: a word of it alone no everyday word ("Kestrelmoor", not "Orchard" or "Cottage");
-    a line of everyday words only and no number ("Orchard Cottage", "The Farm House") with its capitals as
-    it is written, or in capitals. A one-word place is also taken in lower case, unless an everyday word
-    (:func:`_as_leak` takes it as a name otherwise: "Reading" but not "reading")."""
+    :func:`_as_leak`'s rule (capitalised as written or in capitals for a word alone; a line, its street or a
+    place of several words whatever its case, as always): a word of a line alone is no leak only when it is
+    one of :data:`ADDRESS_TYPE_WORDS` ("Cottage" of "Rose Cottage"). A one-word place is also taken in lower
+    case ("ivelcombe"), unless an everyday word (:func:`_as_leak` takes it as a name otherwise: "Reading"
+    but not "reading")."""
     if m.how == WORD:
-        return not is_everyday(letters.lower())
-    if m.how not in (WHOLE, ADDRESS):
-        return True
-    if key in places.one_word:
+        word = _key(letters)
+        return word not in ADDRESS_TYPE_WORDS and not (word.endswith("s") and word[:-1] in ADDRESS_TYPE_WORDS)
+    if m.how in (WHOLE, ADDRESS) and key in places.one_word:
         return _written_as_name(letters, key) or not is_everyday(key.lower())
-    if any(c.isdigit() for c in m.body) or not _everyday_line(key):
-        return True
-    written = _NAME_PARTS.findall(m.body)
-    return m.body.isupper() or [w[:1].isupper() for w in written] == [w[:1].isupper() for w in _NAME_PARTS.findall(key)]
-
-
-@functools.lru_cache(maxsize=1024)
-def _everyday_line(key: str) -> bool:
-    """Whether an address line (folded) is everyday words only, with no digit ("Orchard Cottage", "The Farm")."""
-    words = _NAME_PARTS.findall(key)
-    return bool(words) and all(w.isalpha() and is_everyday(w.lower()) for w in words)
+    return True
 
 
 def _written_as_name(letters: str, name: str) -> bool:
@@ -1143,6 +1228,9 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             rendered = template.render({**job.values, "reply_by": long_date(send_by)}, wording=LETTER_WORDING)
             try:
                 check_no_leak(rendered, job.recipient, job.forbidden, job.typed, job.known, job.addresses)
+            except TemplateTextLeaks as exc:  # which template: the administrator rewords it
+                raise TemplateTextLeaks(f"{exc} The template is \"{_template_title(template.name)}\" "
+                                        f"({template.version_label}).", exc.terms, exc.paragraph) from exc
             except TypedTextLeaks as exc:  # a reason recorded before it was checked: say how to reword it
                 if job.item_id is None or exc.where != TYPED_REASON:
                     raise
@@ -1184,6 +1272,12 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
         return BatchResult(Path(out), count, batch, tuple(held), again, earlier, months=shown_months,
                            printed_before=printed, printed_since=since)
     return BatchResult(Path(out), count, batch, tuple(held))
+
+
+def _template_title(name: str) -> str:
+    """A letterbox template as the Templates tab lists it ("letterbox_reminder" -> "Letterbox: reminder")."""
+    area, _, rest = name.partition("_")
+    return f"Letterbox: {rest.replace('_', ' ')}" if area == "letterbox" and rest else name
 
 
 #: the title a letterbox letter's signer is printed with when their user record has no job title: the role

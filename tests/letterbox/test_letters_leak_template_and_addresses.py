@@ -31,6 +31,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import documents, rules, service
 from adoption_desktop.letterbox.documents import (
     LETTER_WORDING,
+    TemplateTextLeaks,
     TypedTextLeaks,
     check_no_leak,
     leaked_terms,
@@ -67,16 +68,29 @@ def test_a_child_named_as_the_month_does_not_stop_the_months_reminders(
     assert out.exists()
 
 
-def test_a_child_named_as_a_word_of_the_agencys_template_does_not_stop_the_batch(
+def test_a_child_named_as_a_word_of_the_agencys_template_stops_the_batch_saying_to_reword_the_template(
         db: Database, coordinator: Principal, tmp_path: Path) -> None:
-    """The agency's own reminder says "Hope you are all keeping well." and a child is now called Hope."""
+    """The agency's own reminder says "Hope you are all keeping well." and a child is now called Hope. The
+    template's own text is checked (review of the sixth release: a template naming the adopters must stop the
+    batch), so this is a false alarm the administrator resolves by rewording the template: the message says
+    where the word was found and what to do."""
     admin = make_user(db, "admin", Role.ADMINISTRATOR)
     text = ta.letter_text(db, admin, "letterbox_reminder")
     ta.save_letter_template(db, admin, "letterbox_reminder",
                             text.replace("\n\n", "\n\nHope you are all keeping well. With Grace and good wishes.\n\n", 1))
     _arrangement(db, coordinator, child_adoptive_name="Hope Thornley", first_writer=rules.BIRTH)
-    result = write_batch(db, coordinator, "reminder", tmp_path / "r.pdf", month="2026-03", today=dt.date(2026, 2, 14))
-    assert result.letters == 1
+    out = tmp_path / "r.pdf"
+    with pytest.raises(TemplateTextLeaks) as refused:
+        write_batch(db, coordinator, "reminder", out, month="2026-03", today=dt.date(2026, 2, 14))
+    said = str(refused.value)
+    assert "(Hope), found in the letter template's own wording" in said
+    assert '"Hope you are all keeping well. With Grace and good wishes."' in said
+    assert "reword the template's paragraph" in said and "Administration > Templates" in said
+    assert 'The template is "Letterbox: reminder"' in said
+    assert refused.value.terms == ("Hope",) and not out.exists()
+    ta.save_letter_template(db, admin, "letterbox_reminder",
+                            text.replace("\n\n", "\n\nWe hope you are all keeping well.\n\n", 1))
+    assert write_batch(db, coordinator, "reminder", out, month="2026-03", today=dt.date(2026, 2, 14)).letters == 1
 
 
 def test_an_acknowledgement_received_in_april_goes_to_the_birth_family_of_april(
@@ -149,9 +163,8 @@ def _return(db: Database, coordinator: Principal, address: str, reason: str) -> 
 
 @pytest.mark.parametrize(("address", "reason"), [
     (ORCHARD, "Please leave out the Cottage pie recipe; we cannot pass on recipes."),
-    (ORCHARD, "The Orchard Festival photos show other children, so they cannot be passed on."),
-    (FARM, "Please write about the visit to the farm house in your own words."),
-    (FARM, "Thank you for reading our advice; please send it back at the lane end of the month."),
+    (FARM, "Thank you for reading our advice; please send it back at the end of the month."),
+    (FARM, "Please leave out the photo of the House of Commons."),
 ])
 def test_a_common_word_of_an_address_line_is_no_leak(db: Database, coordinator: Principal, tmp_path: Path,
                                                      address: str, reason: str) -> None:
@@ -166,6 +179,11 @@ def test_a_common_word_of_an_address_line_is_no_leak(db: Database, coordinator: 
     (ORCHARD, "Please do not send anything to Orchard Ln.", "12 Orchard Lane"),
     (FARM, "Please do not send anything to The Farm House.", "The Farm House"),
     (FARM, "Please do not visit Reading.", "Reading"),
+    # review of the sixth release: these were let through for a day and are refused again, as before it (a
+    # distinctive word of a line alone, and a line of everyday words in lower case, may be the place)
+    (ORCHARD, "The Orchard Festival photos show other children, so they cannot be passed on.", "12 Orchard Lane"),
+    (FARM, "Please write about the visit to the farm house in your own words.", "The Farm House"),
+    (FARM, "Please send it back at the lane end of the month.", "Lane End"),
     # the misses: a postcode on the town's line, a one-word town in lower case
     (ORCHARD, "Please do not write ZZ99 1HJ on the envelope.", "ZZ99 1HJ"),
     (ORCHARD, "Please do not write zz991hj on the envelope.", "ZZ99 1HJ"),
@@ -187,12 +205,12 @@ def test_a_lower_case_town_in_a_letter_is_blamed_on_the_reason() -> None:
 
 
 def test_a_reason_typed_over_two_lines_is_read_as_one_run_beside_the_templates_words() -> None:
-    """A filled-in value with its lines kept is also read as one run of words (as before), and the template's own
-    words around it still do not count."""
-    tpl = parse_template("t", "Subject: Due in April\nDear ${salutation},\n\nIn April we read it. ${reason}\n")
+    """A filled-in value with its lines kept is also read as one run of words (as before), and the program's own
+    wording around it (the month) still does not count."""
+    tpl = parse_template("t", "Subject: Due in ${month}\nDear ${salutation},\n\nIn ${month} we read it. ${reason}\n")
     for reason, found in (("Please do not visit 12 Heron\nGate again.", ["12 Heron Gate"]),
                           ("Please leave out\nyour number.", [])):
-        text = tpl.render({"salutation": "Gina", "reason": reason})
+        text = tpl.render({"salutation": "Gina", "reason": reason, "month": "April"}, wording=LETTER_WORDING)
         assert leaked_terms(text, GINA, ("12 Heron Gate", "April"), ("Poppy",)) == found
 
 
