@@ -389,6 +389,7 @@ def _verify(db: Database) -> VerifyReport:
         unaudited = [n for n in missing if n not in audited_tables()]  # their rows are not sealed
         file_problems = [] if set(missing) & set(ATTACHMENT_TABLES) else _stored_file_problems(session)
         file_problems += [] if set(missing) & set(SEARCHED_TABLES) else _search_index_problems(session)
+        file_problems += [] if set(missing) & set(FINDINGS_TABLES) else _findings_digest_problems(session)
         clean = not (problems or problem or anchor_problems or record_problems or foreign or file_problems
                      or unaudited)
         vouched = tuple(anchors.coverage(db, session).lines()) if clean else ()
@@ -470,6 +471,32 @@ def _stored_file_problems(session: Session, limit: int = 10) -> list[str]:
         session.expunge_all()  # the bytes of one file at a time, not of every file at once
     if len(found) > limit:
         found = [*found[:limit], f"letterbox file: {len(found) - limit} more files with problems (not listed)"]
+    return found
+
+
+#: the tables the check of the letterbox items' findings digests reads
+FINDINGS_TABLES = ("letterbox_items", "letterbox_findings")
+
+
+def _findings_digest_problems(session: Session, limit: int = 10) -> list[str]:
+    """Every letterbox item with a findings digest (``letterbox_items.findings_digest``) against its findings
+    as they are stored now (``letterbox.findings_digest.mismatched_items``: one query over the findings, not
+    one per item). The findings' own seals do not show a finding deleted with a forged entry sealing its
+    deletion (an evidence trial: a forwarded item then showed one finding and ``verify`` said OK); the
+    item's seal, and once it has an outcome its content seal, vouch for the digest. At most ``limit`` items
+    named, then how many more. An older schema without the column has nothing to check."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from adoption_desktop.letterbox import findings_digest
+
+    conn = session.connection()
+    if "findings_digest" not in {c["name"] for c in sa_inspect(conn).get_columns("letterbox_items")}:
+        return []
+    wrong = findings_digest.mismatched_items(conn)
+    found = [f"record: letterbox item {i}: {findings_digest.NOT_THOSE_SAVED}" for i in wrong[:limit]]
+    if len(wrong) > limit:
+        found.append(f"record: letterbox items: {len(wrong) - limit} more items whose screening findings are not "
+                     "those saved with them (not listed)")
     return found
 
 

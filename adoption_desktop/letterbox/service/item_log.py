@@ -655,15 +655,19 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
 def _seal_problem(session: Session, item: Item) -> str:
     """What is wrong with an item with an outcome that is not as the application left it ("" when it is, or
     when it has no outcome yet): its row checked against its seals, as a signed ADM decision's is (a trial
-    changed a forwarded item's text in SQL, and the item window showed it as genuine)."""
+    changed a forwarded item's text in SQL, and the item window showed it as genuine), then its findings
+    against the digest saved with it (another deleted a finding and forged an entry sealing the deletion)."""
     if item.status not in rules.OUTCOMES:
         return ""
     from adoption_desktop.core.audit.seal_check import check_rows
 
-    problems = check_rows(session.connection(), "letterbox_items", [item.id])
+    problems = [p.message for p in check_rows(session.connection(), "letterbox_items", [item.id])]
+    if not problems and item.findings_digest is not None \
+            and findings_digest.current_digest(session.connection(), item.id) != item.findings_digest:
+        problems = [findings_digest.NOT_THOSE_SAVED]
     if not problems:
         return ""
-    return (f"This item is not as it was when its outcome was recorded: {problems[0].message}. It was changed "
+    return (f"This item is not as it was when its outcome was recorded: {problems[0]}. It was changed "
             "outside the application; do not rely on what is shown here. Ask an administrator to run "
             "'adoption-desktop verify'.")
 
