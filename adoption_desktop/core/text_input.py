@@ -267,9 +267,19 @@ def clean_address(value: str | None, field: str, *, max_length: int | None = 100
     """Who a letter goes to, a name and address on several lines: :func:`clean_text` over lines, each line
     refused when it begins like a spreadsheet formula (an exported list puts each line in a cell)."""
     text = clean_text(value, field, multiline=True, max_length=max_length, required=required)
-    for line in text.splitlines():
-        _refuse_formula(line.strip(), field)
+    lines = [line.strip() for line in text.splitlines()]
+    for number, line in enumerate(lines, 1):
+        if _PHONE_LINE.fullmatch(line):
+            continue  # "+44 7700 900123" under an address: a telephone number, long written so
+        try:
+            _refuse_formula(line, f"{field}, line {number}" if len(lines) > 1 else field)
+        except ValidationError as refused:
+            raise ValidationError(str(refused), field) from None  # the form's field, for the focus
     return text
+
+
+#: an address line that is a telephone number ("+44 7700 900123", "-0117 496 0000"): kept, not a formula
+_PHONE_LINE: Final = re.compile(r"[+-]\(?\d[\d ()-]{5,}")
 
 
 def clean_reference(value: str | None, field: str, *, max_length: int | None = 40, required: bool = False) -> str:

@@ -173,12 +173,16 @@ def test_the_form_refuses_an_address_line_that_starts_like_a_formula(db: Databas
     """The import's new rows and the form share one check: "=2 Fake Road" is refused in both (the form took it)."""
     base = ArrangementInput("F-2", "Testchild", "Newname", dt.date(2018, 2, 1), "Mr and Mrs Fakename",
                             "1 Fake Street\n=2 Fake Road", exchange_months="3", coordinator="lbcoord")
-    with pytest.raises(ValidationError, match=r"^Adopters' address: cannot begin with '='"):
+    with pytest.raises(ValidationError, match=r"^Adopters' address, line 2: cannot begin with '='"):
         service.create_arrangement(db, coordinator, base)
     relative = ArrangementInput(**{**base.__dict__, "adopters_address": "1 Fake Street", "participants": (
         ParticipantData("Birthmum", "birth mother", "@2 Fake Road"),)})
     with pytest.raises(ValidationError, match=r"^Birth relative's address: cannot begin with '@'"):
         service.create_arrangement(db, coordinator, relative)
+    # a telephone number under an address (as earlier versions stored it) is kept
+    phone = ArrangementInput(**{**relative.__dict__, "reference": "F-3", "participants": (), "adopters_address":
+                                "12 Fake Street\nDellmouth\nZZ99 4EF\n+44 7700 900123"})
+    assert service.create_arrangement(db, coordinator, phone)
     # a line starting with a dash inside the notes is still fine
     assert service.create_arrangement(db, coordinator, ArrangementInput(**{**relative.__dict__, "participants": (
         ParticipantData("Birthmum", "birth mother", "2 Fake Road"),), "notes": "- prefers email"}))
