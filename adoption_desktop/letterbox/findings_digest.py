@@ -34,9 +34,16 @@ _VERSION = "letterbox_findings v1"
 
 def digest_of(findings: Iterable[tuple[Any, ...]]) -> str:
     """The digest of these findings, each a tuple of :data:`COLUMNS` values (sorted here by id)."""
-    rows = sorted((int(f[0]), int(f[1]), int(f[2]), str(f[3]), str(f[4]), str(f[5])) for f in findings)
+    rows = [(_number(f[0]), _number(f[1]), _number(f[2]), str(f[3]), str(f[4]), str(f[5])) for f in findings]
+    rows.sort(key=lambda r: (not isinstance(r[0], int), r[0] if isinstance(r[0], int) else 0, str(r)))
     body = json.dumps([_VERSION, rows], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _number(value: Any) -> int | str:
+    """A position or id as digested: a number as itself; anything else a key holder put in its place (text,
+    NULL) as words no number gives, so the digest differs and the item is refused as changed, not crashed on."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else f"not a number: {value!r}"
 
 
 #: the digest of an item with no findings (logged, not screened yet; or screened with nothing found)

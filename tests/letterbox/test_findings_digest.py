@@ -251,3 +251,12 @@ def test_the_digest_column_follows_the_last_head() -> None:
     from tests.core.test_migrations import check_revision_follows
 
     check_revision_follows("lbseal_0001_findings_digest", "counselling_0004_chase_history")
+
+
+def test_a_position_made_text_or_null_gives_another_digest_not_a_crash() -> None:
+    from adoption_desktop.letterbox.findings_digest import digest_of
+
+    good = digest_of([(1, 4, 9, "term", "Thornley", "remove")])
+    assert digest_of([(1, "x1", 9, "term", "Thornley", "remove")]) != good
+    assert digest_of([(1, 4, None, "term", "Thornley", "remove")]) != good
+    assert digest_of([("1", 4, 9, "term", "Thornley", "remove"), (2, 1, 2, "term", "Ivy", "remove")]) != good
