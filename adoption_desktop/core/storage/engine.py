@@ -798,6 +798,10 @@ class Database:
         """Before the commit of a transaction that wrote entries: does the log still have the entry this
         object last wrote? (One lookup by key.) When it does not, that entry stays the one remembered, even
         when the log grows past its number again: the anchors are moved to it, not to the log."""
+        if wrote.last is not None:  # an entry appended, then rolled back within the block (``s.rollback()``)
+            mine = session.execute(text("SELECT hash FROM audit_log WHERE seq = :seq"), {"seq": wrote.last[0]})
+            if mine.scalar() != wrote.last[1]:
+                wrote.last = None  # not written: never remembered (the anchors would wait for it for ever)
         if wrote.last is None or self.last_written is None:
             return True
         seq, digest = self.last_written
