@@ -35,11 +35,11 @@ def test_phone_numbers_as_people_write_them_are_accepted(db: Database, new_case:
 
 def test_an_address_or_reference_starting_like_a_formula_is_refused(
         db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
-    with pytest.raises(ValidationError, match="Address: cannot begin with '='") as caught:
+    with pytest.raises(ValidationError, match="Address, line 1: cannot begin with '='") as caught:
         new_case(address="=HYPERLINK(\"http://x\")\nAmbleford")
     assert caught.value.field == "address"
     case_id = new_case()
-    with pytest.raises(ValidationError, match="Address: cannot begin with '='") as caught:
+    with pytest.raises(ValidationError, match="Address, line 2: cannot begin with '='") as caught:
         service.add_request(db, counsellor, case_id, service.RequestInput(
             "archive", "Ambleford Record Office", D(2026, 10, 5), holder_address="Records\n=1+1"), today=TODAY)
     assert caught.value.field == "holder_address"
