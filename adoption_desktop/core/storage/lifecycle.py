@@ -219,6 +219,8 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
         # upgrading, as `verify` and `upgrade` do) has no anchors yet: reading its log as today's failed
         if has_row_seals(db):
             anchors.on_open(db)
+            if upgrade:
+                _backfill_findings_digests(db)
         return db
     path = Path(target)
     check_file_shape(path)
@@ -269,7 +271,26 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
         except BaseException:
             db.dispose(write_anchor=False)
             raise
+        if upgrade:
+            _backfill_findings_digests(db)
     return db
+
+
+def _backfill_findings_digests(db: Database) -> None:
+    """Once, at the first open for work after the upgrade that added the letterbox items' findings digest:
+    the digest of each item saved before it (``letterbox.findings_backfill``; one audit entry, nothing when
+    done already). Not on a file kept read-only (moved to the server), held by an audit alert, or of an older
+    schema (opened without upgrading). A failure (the database busy past the bound) leaves it for the next
+    open: the items stay checked as before meanwhile."""
+    if db.moved_to_server is not None or db.audit_hold is not None or not migrations.schema_current(db):
+        return
+    from adoption_desktop.letterbox.findings_backfill import backfill
+
+    try:
+        backfill(db)
+    except (AppError, exc.DBAPIError) as err:
+        _log.warning("letterbox findings digests not back-filled at this open (%s); tried again at the next",
+                     type(err).__name__)
 
 
 def has_row_seals(db: Database) -> bool:
@@ -494,6 +515,9 @@ def _findings_digest_problems(session: Session, limit: int = 10) -> list[str]:
         return []
     wrong = findings_digest.mismatched_items(conn)
     found = [f"record: letterbox item {i}: {findings_digest.NOT_THOSE_SAVED}" for i in wrong[:limit]]
+    found += [f"audit log: entry #{seq} back-fills letterbox items' screening findings digests, which the "
+              "application does only once (the first such entry): it was added outside the application"
+              for seq in findings_digest.stray_backfills(conn)]
     if len(wrong) > limit:
         found.append(f"record: letterbox items: {len(wrong) - limit} more items whose screening findings are not "
                      "those saved with them (not listed)")

@@ -67,11 +67,12 @@ def _require_findings_as_saved(session: Session, item: Item, refused: str) -> No
     An item with a findings digest its seal covers (:mod:`..findings_digest`) is checked by recomputing the
     digest from its findings as they now are: one indexed query, whatever the number of findings in the
     database, and another item's findings never stop it. An item saved before the digest was kept (NULL) is
-    checked as before: every finding the seals know the item had, deleted ones too, and any finding deleted
+    held to the digest back-filled for it at the first open after the upgrade (``letterbox.findings_backfill``);
+    one not back-filled (its findings failed their seals then) is checked as before: every finding the seals know the item had, deleted ones too, and any finding deleted
     outside the program that no entry says whose it was (a bulk seal's)."""
     ids = list(session.scalars(select(Finding.id).where(Finding.item_id == item.id)))
     saved = _vouched_digest(session, item)
-    matches = None if saved is None else (lambda conn: findings_digest.current_digest(conn, item.id) == saved)
+    matches = None if saved is None else (lambda conn: findings_digest.gives(findings_digest.current_digest(conn, item.id), saved))
     require_parts_as_last_saved(session, "letterbox_findings", "item_id", item.id, ids, NOT_AS_SAVED,
                                 "one of its screening findings",
                                 f"{refused} Nothing was saved; the item and its findings stay as they are.",
@@ -84,12 +85,14 @@ FINDINGS_DIFFER = ("added, changed or deleted outside the application (the findi
 
 
 def _vouched_digest(session: Session, item: Item) -> str | None:
-    """The item's findings digest when its seal covers it (the item's row was checked): ``None`` for an item
-    saved before the digest was kept, which is checked, and keeps being saved, without one."""
+    """The digest the item's findings are held to (the item's row was checked): its own when its seal covers
+    it, else the one back-filled for it (``letterbox.findings_backfill``; always that one for an item that had
+    its outcome when it was back-filled); ``None`` for an item saved before the digest was kept and not
+    back-filled, which is checked, and keeps being saved, without one."""
+    conn = session.connection()
     digest = item.findings_digest
-    if digest is None or not seal_covers(session.connection(), "letterbox_items", item.id, "findings_digest"):
-        return None
-    return digest
+    covered = digest is not None and seal_covers(conn, "letterbox_items", item.id, "findings_digest")
+    return findings_digest.held_to(digest, covered, findings_digest.backfilled(conn, item.id))
 
 
 def _event(session: Session, item_id: int, action: str, detail: str = "") -> None:
@@ -662,8 +665,9 @@ def _seal_problem(session: Session, item: Item) -> str:
     from adoption_desktop.core.audit.seal_check import check_rows
 
     problems = [p.message for p in check_rows(session.connection(), "letterbox_items", [item.id])]
-    if not problems and item.findings_digest is not None \
-            and findings_digest.current_digest(session.connection(), item.id) != item.findings_digest:
+    held = None if problems else _vouched_digest(session, item)
+    if held is not None and not findings_digest.gives(findings_digest.current_digest(session.connection(), item.id),
+                                                      held):
         problems = [findings_digest.NOT_THOSE_SAVED]
     if not problems:
         return ""
