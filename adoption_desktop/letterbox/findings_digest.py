@@ -5,10 +5,11 @@ the words found and the coordinator's decision), the findings in id order. The p
 in the same transaction as every change to the item's findings (a screening stores or replaces them, a finding
 is marked), so the item's own seal vouches for it: before an outcome or a second check the digest recomputed
 from the item's findings as they now are (one indexed query) shows a finding changed, added or deleted
-outside the program, without reading every finding's seal. An item logged and not screened yet has the digest
-of no findings (:data:`NO_FINDINGS`); one made in bulk (the demo's register) has none until it is screened. An
-item with none is held to the digest back-filled for it, once, in one sealed audit entry
-(``letterbox.findings_backfill``; :func:`held_to`), or, not back-filled, checked as before
+outside the program, without reading every finding's seal. Every item is made with its digest: one logged and
+not screened yet has the digest of no findings (:data:`NO_FINDINGS`), and so has each item of the demo's
+register (written in bulk, with no findings) and each copy ``bench/make_huge.py`` makes. Only an item saved
+before the digest was kept has none: it is held to the digest back-filled for it, once, in one sealed audit
+entry (``letterbox.findings_backfill``; :func:`held_to`), or, not back-filled, checked as before
 (``service.item_log._require_findings_as_saved``).
 
 No Qt, no session: :func:`digest_of` is pure; :func:`current_digest` reads one item's findings;
