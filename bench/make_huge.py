@@ -37,6 +37,7 @@ def multiply(db_path: Path, items: int, cases: int) -> dict[str, int]:
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.lifecycle import open_database
     from adoption_desktop.counselling.models import CounsellingCase
+    from adoption_desktop.letterbox.findings_digest import NO_FINDINGS
     from adoption_desktop.letterbox.models import Item
     from adoption_desktop.letterbox.service import ITEMS_INDEX
 
@@ -54,8 +55,12 @@ def multiply(db_path: Path, items: int, cases: int) -> dict[str, int]:
             with db.session() as session:
                 conn = session.connection()
                 cols = ", ".join(item_cols)
-                conn.execute(text(f"INSERT INTO letterbox_items (id, {cols}) SELECT id + :off, {cols} "
-                                  "FROM letterbox_items WHERE id <= :n"), {"off": base * k, "n": min(base, room)})
+                # a copy has no findings (they are not copied): its findings digest is that of none, written
+                # with it, as every new item's is (a NULL would ask for the back-fill meant for old files)
+                values = ", ".join(":no_findings" if c == "findings_digest" else c for c in item_cols)
+                conn.execute(text(f"INSERT INTO letterbox_items (id, {cols}) SELECT id + :off, {values} "
+                                  "FROM letterbox_items WHERE id <= :n"),
+                             {"off": base * k, "n": min(base, room), "no_findings": NO_FINDINGS})
                 conn.execute(text(f"INSERT INTO {ITEMS_INDEX.table}(rowid, body) SELECT rowid + :off, body "
                                   f"FROM {ITEMS_INDEX.table} WHERE rowid <= :n"), {"off": base * k, "n": min(base, room)})
                 added["letterbox_items"] = added.get("letterbox_items", 0) + min(base, room)

@@ -8,9 +8,11 @@ check, the outcome), and screening and marking replace it. Real SQLCipher files.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from adoption_desktop import demo
@@ -28,6 +30,7 @@ from tests.letterbox.conftest import sample_input
 
 D = dt.date
 NAMES_ADDRESS = "Dear all, we moved to 12 Acacia Avenue, Leeds LS1 4AB. Call 07700 900123."
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 SAID = "its screening findings are not those saved with it (added, changed or deleted outside the application)"
 
 
@@ -145,3 +148,24 @@ def test_items_logged_through_the_program_have_a_digest_and_the_file_opens_witho
     with db.engine.connect() as conn:
         assert int(conn.scalar(select(func.count()).select_from(Finding).where(Finding.item_id == clean)) or 0) == 0
 
+
+def test_the_benchmarks_scale_copies_carry_the_digest_of_no_findings(
+        db: Database, db_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``bench/make_huge.py`` multiplies the items without their findings: each copy has the digest of none (a
+    screened item's own digest copied with it would be named by verify; NULL would ask for the back-fill)."""
+    coordinator = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = service.create_arrangement(db, coordinator, sample_input(coordinator="lbcoord"))
+    screened = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=D(2026, 3, 2),
+                                writer="Sam Thornley")
+    assert service.screen_item(db, coordinator, screened, NAMES_ADDRESS).findings
+    with db.engine.connect() as conn:
+        base = int(conn.scalar(select(func.max(Item.id))) or 0)
+    monkeypatch.syspath_prepend(str(BENCH))
+    make_huge = importlib.import_module("make_huge")
+    assert make_huge.multiply(db_path, base * 2, 0) == {"letterbox_items": base}
+    copy = screened + base
+    assert _digest(db, copy) == findings_digest.NO_FINDINGS
+    assert _digest(db, screened) != findings_digest.NO_FINDINGS
+    assert _without_digest(db) == 0
+    with db.engine.connect() as conn:
+        assert copy not in findings_digest.mismatched_items(conn)
