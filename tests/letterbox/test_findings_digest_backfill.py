@@ -222,3 +222,20 @@ def test_two_programs_on_the_team_server_backfill_once(pg_db: Database) -> None:
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_the_audit_viewer_names_the_backfill_in_words(db: Database, db_path: Path, store: SecretStore,
+                                                      admin: Principal) -> None:
+    """An administrator reading the log saw the code "Letterbox findings backfill"; it is said in words, and the
+    viewer's Action filter takes them."""
+    from adoption_desktop.core import audit, audit_service
+    from adoption_desktop.core.audit import readable
+
+    coordinator = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = service.create_arrangement(db, coordinator, sample_input(coordinator="lbcoord"))
+    _screened_before_digest(db, coordinator, arrangement, 2)
+    _open_again(db_path, store)
+    label = "Letterbox: screening findings of older items sealed (once, after the upgrade)"
+    shown = audit_service.list_entries(db, admin, audit.AuditFilter(action=readable.action_code(label)))
+    assert [e.action for e in shown] == [findings_digest.BACKFILL]
+    assert readable.action_label(shown[0].action) == label

@@ -37,6 +37,8 @@ ACTIONS: dict[str, str] = {
     "letter": "Letter written",
     "handoff": "Sent to the ADM",
     "panel_invitations_written": "Panel invitation letters written",
+    # once, at the first open after the December 2026 upgrade (``letterbox.findings_backfill``)
+    "letterbox_findings_backfill": "Letterbox: screening findings of older items sealed (once, after the upgrade)",
 }
 #: the first word of a table's or action's code, as it is read
 AREAS: dict[str, str] = {"adm": "ADM", "qd": "Qualifying determination:", "panel": "Panel",
