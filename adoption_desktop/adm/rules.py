@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from adoption_desktop.core import text_input
+from adoption_desktop.core.handoff import ItemMember
 from adoption_desktop.core.workdays import WorkingCalendar
 
 # --- decision types -----------------------------------------------------------------------------
@@ -418,15 +419,42 @@ def delay_reason_problem(late_wd: int, due_on: dt.date | None, reason: str) -> s
 
 def signer_conflict(user_id: int | None, member_user_ids: Iterable[int]) -> bool:
     """True when the would-be decision maker sat on the panel for this item: their user account is
-    linked to a central-list member who was present for it (statutory guidance 1.50: the ADM is not
-    a member of the panel that made the recommendation). Decided by the link, never by the name."""
+    linked to a central-list member who was present for it or declared an interest in it (statutory
+    guidance 1.50: the ADM is not a member of the panel that made the recommendation). Decided by the
+    link, never by the name."""
     return user_id is not None and user_id in set(member_user_ids)
 
 
-def name_match_warning(full_name: str, unlinked_member_names: Iterable[str]) -> str | None:
+def sat_on_panel_refusal(full_name: str) -> str:
+    """The refusal for a user linked to a member who sat on the panel for the item."""
+    return (f"{full_name} sat on the panel for this item (the central-list member present is linked to this "
+            "user account) and may neither record nor sign the agency's decision on it. Another agency "
+            "decision maker must decide.")
+
+
+def conflict_refusal(user_id: int | None, full_name: str, members: Iterable[ItemMember],
+                     sitting_date: dt.date) -> str | None:
+    """The refusal for the would-be decision maker, or None, from the item's members as linked *now*
+    (``panel.service.item_members``): a user linked to a member who declared an interest in the case
+    (withdrawn from it or not) is told so; one linked to a member who sat on it, that they sat."""
+    mine = [m for m in members if user_id is not None and m.user_id == user_id]
+    if not mine:
+        return None
+    declared = next((m for m in mine if m.declared_interest), None)
+    if declared is None:
+        return sat_on_panel_refusal(full_name)
+    withdrew = " and withdrew from it" if declared.withdrew else ""
+    return (f"{full_name}: you declared an interest in this case at the panel on {sitting_date:%d/%m/%Y}"
+            f"{withdrew} (the central-list member {declared.full_name} is linked to your user account): another "
+            "agency decision maker must decide it. You may neither record nor sign the agency's decision on it.")
+
+
+def name_match_warning(full_name: str, unlinked_member_names: Iterable[str], *,
+                       declared: Iterable[str] = ()) -> str | None:
     """A warning (not a refusal) when the would-be decision maker's name matches, after
-    normalisation (case, spacing, accents, titles such as Mr/Mrs/Ms/Dr dropped), a member present for
-    the item whose central-list entry is linked to no user account: it may be the same person."""
+    normalisation (case, spacing, accents, titles such as Mr/Mrs/Ms/Dr dropped), a member of the item
+    (present for it, or who declared an interest in it: ``declared`` names those) whose central-list entry
+    is linked to no user account: it may be the same person."""
     from adoption_desktop.core.text_input import name_key
 
     me = name_key(full_name)
@@ -435,7 +463,9 @@ def name_match_warning(full_name: str, unlinked_member_names: Iterable[str]) -> 
     same = [n for n in unlinked_member_names if name_key(n) == me]
     if not same:
         return None
-    return (f"{same[0]} sat on the panel for this item and is not linked to a user account; if that is you, "
+    what = ("declared an interest in this case at the panel" if same[0] in set(declared)
+            else "sat on the panel for this item")
+    return (f"{same[0]} {what} and is not linked to a user account; if that is you, "
             "you may not make this decision: ask another agency decision maker, and ask the panel "
             "administrator to link the member to your account.")
 

@@ -34,6 +34,30 @@ class PanelHandoff:
 
 
 @dataclass(frozen=True)
+class ItemMember:
+    """One central-list member who sat on a panel item (present for it, or left during it) or declared an
+    interest in it (whether or not they withdrew), with the user account their entry is linked to *now*:
+    the ADM conflict rule is decided by the current link, never by the name or by the list frozen at
+    hand-off (a link made after the hand-off counts)."""
+
+    member_id: int
+    full_name: str
+    user_id: int | None  # the user account the central-list entry is linked to now; None: not linked
+    declared_interest: bool = False  # declared an interest in the item
+    withdrew: bool = False  # ... and withdrew from it
+
+
+@dataclass(frozen=True)
+class ItemMembers:
+    """The members of a panel item the ADM conflict rule looks at, read from the panel's tables when the
+    ADM records or signs (``panel.service.item_members``)."""
+
+    panel_item_id: int
+    sitting_date: dt.date
+    members: tuple[ItemMember, ...] = ()
+
+
+@dataclass(frozen=True)
 class MinutesCorrectionOpen:
     """A correction of an item's approved minutes is drafted and not yet approved: the decision resting on
     them may be signed on words that are about to change (the ADM is warned, and confirms)."""

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import (
@@ -23,6 +23,7 @@ from adoption_desktop.adm.service.data import DecisionRow, LetterView
 from adoption_desktop.adm.settings import DECISION_DUE_WD, FINAL_DECISION_DUE_WD
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
+from adoption_desktop.core.handoff import ItemMembers
 from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -173,22 +174,44 @@ def _letter_view(r: AdmLetter, ref: str = "") -> LetterView:
 
 # --- who may decide (read by the detail and by deciding) ----------------------------------------
 
+def _item_members(d: AdmDecision) -> ItemMembers | None:
+    """The members of the decision's panel item as linked now, read from the panel (its service, never its
+    tables) in the transaction that holds ``d``; None for a decision without a panel item (or one whose item
+    is not found), which falls back to the lists frozen at the hand-off."""
+    session = object_session(d)
+    if d.panel_item_id is None or session is None:
+        return None
+    from adoption_desktop.panel.service import item_members
+
+    return item_members(session, d.panel_item_id)
+
+
 def _conflict_message(d: AdmDecision, actor: Principal) -> str | None:
+    """Why ``actor`` may not decide ``d``, or None. Decided by the link of each member of the item to a user
+    account as it is now (a link made after the hand-off, in another session too, counts), never by the
+    list frozen on the decision, which only decisions without a panel item fall back to."""
+    found = _item_members(d)
+    if found is not None:
+        return rules.conflict_refusal(actor.user_id, actor.full_name, found.members, found.sitting_date)
     if rules.signer_conflict(actor.user_id, json.loads(d.member_user_ids or "[]")):
-        return (f"{actor.full_name} sat on the panel for this item (the central-list member present is linked "
-                "to this user account) and may neither record nor sign the agency's decision on it. Another "
-                "agency decision maker must decide.")
+        return rules.sat_on_panel_refusal(actor.full_name)
     return None
 
 
 def _check_signer(d: AdmDecision, actor: Principal) -> None:
-    """A user linked to a member present for the item can neither record nor sign its decision."""
+    """A user linked now to a member who sat on the item, was present for it, left during it or declared an
+    interest in it (withdrawn or not) can neither record nor sign its decision."""
     message = _conflict_message(d, actor)
     if message:
         raise PermissionDenied(message)
 
 
 def _name_warning(d: AdmDecision, actor: Principal) -> str | None:
+    """The warning for a name matching a member of the item whose entry is linked to no account now."""
+    found = _item_members(d)
+    if found is not None:
+        return rules.name_match_warning(actor.full_name, [m.full_name for m in found.members if m.user_id is None],
+                                        declared=[m.full_name for m in found.members if m.declared_interest])
     unlinked = json.loads(d.unlinked_member_names if d.unlinked_member_names is not None
                           else (d.member_names or "[]"))
     return rules.name_match_warning(actor.full_name, unlinked)

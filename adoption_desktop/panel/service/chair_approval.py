@@ -6,19 +6,33 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit.seal_check import require_as_last_saved
 from adoption_desktop.core.concurrency import first_saved, lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
-from adoption_desktop.core.handoff import MinutesCorrected, MinutesCorrectionOpen, PanelHandoff
+from adoption_desktop.core.handoff import (
+    ItemMember,
+    ItemMembers,
+    MinutesCorrected,
+    MinutesCorrectionOpen,
+    PanelHandoff,
+)
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import rules
-from adoption_desktop.panel.models import PanelItem, PanelMember, PanelMinutes
+from adoption_desktop.panel.models import (
+    PanelAttendance,
+    PanelDeclaration,
+    PanelItem,
+    PanelItemAbsence,
+    PanelMember,
+    PanelMinutes,
+    PanelSitting,
+)
 from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     NOT_AS_APPROVED,
@@ -101,19 +115,16 @@ def approve_minutes(db: Database, actor: Principal, item_id: int, password: str,
 
 
 def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_on: dt.date) -> PanelHandoff:
-    """What the ADM receives for an approved item: members present for it (not advisers, not withdrawn, not
-    out of the room for it); the conflict list adds those who left during it."""
+    """What the ADM receives for an approved item: the names of the members present for it (not advisers,
+    not withdrawn, not out of the room for it); the conflict lists (linked accounts, unlinked names) are
+    those of :func:`item_members`, as linked at the hand-off. The ADM checks the links again, as they are
+    then, when the decision is recorded and signed."""
     sitting = _sitting(session, item.sitting_id)
     attendance = _attendance(session, sitting)
     rows = _items(session, sitting, attendance, approved_on)
     row = next(r for r in rows if r.id == item.id)
     present = _present_for_item(attendance, row.declarations, row.absences)
-    # the ADM conflict rule also covers a member who heard part of the case and left before the views:
-    # not counted for the item, but not someone who may then decide it
-    left_during = {x.member_id for x in row.absences if x.reason == "left_during"}
-    heard = [*present, *(a for a in attendance if a.member_id in left_during)]
-    user_ids: dict[int, int | None] = {mid: uid for mid, uid in session.execute(
-        select(PanelMember.id, PanelMember.user_id).where(PanelMember.id.in_([a.member_id for a in heard])))}
+    concerned = _item_members(session, item.id, sitting.id)
     names = {a.member_id: a.full_name for a in attendance}
     minutes = _minutes_row(m)
     return PanelHandoff(
@@ -123,9 +134,55 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
         recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
         advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
         minutes_approved_on=approved_on,
-        member_user_ids=tuple(uid for uid in (user_ids.get(a.member_id) for a in heard) if uid is not None),
+        member_user_ids=tuple(x.user_id for x in concerned if x.user_id is not None),
         member_names=tuple(a.full_name for a in present),
-        unlinked_member_names=tuple(a.full_name for a in heard if user_ids.get(a.member_id) is None))
+        unlinked_member_names=tuple(x.full_name for x in concerned if x.user_id is None))
+
+
+def item_members(session: Session, panel_item_id: int) -> ItemMembers | None:
+    """The central-list members the ADM conflict rule looks at for a panel item, with the user account each
+    entry is linked to now, in the caller's transaction (None: no such item). The ADM service asks this when
+    a decision is recorded or signed, so a link made after the hand-off (in another session too) counts.
+
+    Who: every member who declared an interest in the item (withdrawn or not: they may not then decide the
+    case), every member marked present at the sitting who is not an adviser and was in the room for the item,
+    and those who left during it (they heard part of the case). Not: members who arrived after it or left
+    before it, advisers and the minute-taker (not members). Two queries, whatever the number of members."""
+    found = session.execute(select(PanelItem.sitting_id, PanelSitting.sitting_date)
+                            .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+                            .where(PanelItem.id == panel_item_id)).first()
+    if found is None:
+        return None
+    sitting_id, sitting_date = found
+    return ItemMembers(panel_item_id, sitting_date, _item_members(session, panel_item_id, sitting_id))
+
+
+def _item_members(session: Session, item_id: int, sitting_id: int) -> tuple[ItemMember, ...]:
+    """:func:`item_members`' members, in one query (outer joins of the item's attendance, absences and
+    declarations on the central list), by name."""
+    rows = session.execute(
+        select(PanelMember.id, PanelMember.full_name, PanelMember.user_id, PanelMember.role_type,
+               PanelAttendance.status, PanelItemAbsence.reason, PanelDeclaration.id, PanelDeclaration.withdrew)
+        .select_from(PanelMember)
+        .outerjoin(PanelAttendance, (PanelAttendance.member_id == PanelMember.id)
+                   & (PanelAttendance.sitting_id == sitting_id))
+        .outerjoin(PanelItemAbsence, (PanelItemAbsence.member_id == PanelMember.id)
+                   & (PanelItemAbsence.item_id == item_id))
+        .outerjoin(PanelDeclaration, (PanelDeclaration.member_id == PanelMember.id)
+                   & (PanelDeclaration.item_id == item_id))
+        .where(or_(PanelAttendance.status == "present", PanelDeclaration.id.is_not(None)))
+        .order_by(PanelMember.full_name, PanelMember.id))
+    out: dict[int, ItemMember] = {}
+    for mid, name, uid, role, status, away, declaration, withdrew in rows:
+        declared = declaration is not None
+        heard = (status == "present" and not rules.is_adviser(role)
+                 and (away is None or away == "left_during"))
+        if not (declared or heard):
+            continue
+        before = out.get(mid)  # a member with two declarations on the item comes twice
+        out[mid] = ItemMember(mid, name, uid, declared or (before is not None and before.declared_interest),
+                              bool(declared and withdrew) or (before is not None and before.withdrew))
+    return tuple(out.values())
 
 
 def open_correction(session: Session, panel_item_id: int) -> MinutesCorrectionOpen | None:

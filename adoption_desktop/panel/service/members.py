@@ -77,7 +77,8 @@ def _refuse_duplicate_name(session: Session, name: str, member_id: int | None, t
 
 def _check_linked_user(session: Session, user_id: int | None, member_id: int | None) -> None:
     """The user account linked to a member exists and is linked to no other member of the central list
-    (the ADM conflict rule relies on it: adm.rules.signer_conflict)."""
+    (the ADM conflict rule relies on it, as it is when the decision is recorded or signed:
+    adm.rules.conflict_refusal, from panel.service.item_members)."""
     if user_id is None:
         return
     from adoption_desktop.core.security.models import User
