@@ -153,6 +153,17 @@ def test_an_unlinked_namesake_is_warned_about_from_the_links_as_they_are_now(pan
     assert "Kit Brambleby sat on the panel for this item and is not linked" in warning
 
 
+def test_unlinking_the_member_after_the_handoff_does_not_lift_the_refusal(panel: Panel) -> None:
+    """The vice chair's entry was linked to the deputy ADM's account when the minutes were approved; taking
+    the link off afterwards (the panel administrator, or anyone able to edit the central list) must not let
+    that account decide the case it sat on."""
+    deputy = make_user(panel.db, "deputy", Role.AGENCY_DECISION_MAKER)
+    _link(panel.db, panel, "vice", deputy)
+    decision = _handed_off(panel)
+    _link(panel.db, panel, "vice", None)
+    _refused_everywhere(panel, deputy, decision, "sat on the panel for this item")
+
+
 @pytest.fixture
 def statements(panel: Panel) -> Iterator[list[str]]:
     seen: list[str] = []

@@ -188,11 +188,15 @@ def _item_members(d: AdmDecision) -> ItemMembers | None:
 
 def _conflict_message(d: AdmDecision, actor: Principal) -> str | None:
     """Why ``actor`` may not decide ``d``, or None. Decided by the link of each member of the item to a user
-    account as it is now (a link made after the hand-off, in another session too, counts), never by the
-    list frozen on the decision, which only decisions without a panel item fall back to."""
+    account as it is now (a link made after the hand-off, in another session too, counts), and by the list
+    frozen on the decision at the hand-off as well (a link removed since still counts)."""
     found = _item_members(d)
     if found is not None:
-        return rules.conflict_refusal(actor.user_id, actor.full_name, found.members, found.sitting_date)
+        now = rules.conflict_refusal(actor.user_id, actor.full_name, found.members, found.sitting_date)
+        if now is not None:
+            return now
+    # a link at the hand-off still counts when it has been removed since: unlinking a member from an
+    # account must not lift the check for that account
     if rules.signer_conflict(actor.user_id, json.loads(d.member_user_ids or "[]")):
         return rules.sat_on_panel_refusal(actor.full_name)
     return None
