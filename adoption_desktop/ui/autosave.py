@@ -137,6 +137,22 @@ def account_changed_note(refused: PermissionDenied, lead: str, kept: str) -> str
     return f"{lead}: {what} {kept} {COPY_WHAT_YOU_NEED} {ACCOUNT_CHANGED_TODO.get(reason, _TODO_OTHERWISE)}"
 
 
+#: what a page's note says was kept when reading its list was refused for the account: reading changes nothing
+NOTHING_CHANGED = "Nothing you saved has changed."
+
+
+def not_shown_for_account(refused: PermissionDenied, lead: str) -> str:
+    """What a page says in place of its list when reading the list was refused because the account changed
+    since signing in (disabled, roles or password changed: ``AccountChanged``): ``lead`` (what is no longer
+    shown), what happened and what to do in the forms' own words (:func:`account_changed_note`), and that
+    nothing saved has changed. The list's lines are taken off the screen by the page (user trial ut21: a
+    disabled counsellor's My work kept its case names on screen)."""
+    reason = refused.reason if isinstance(refused, AccountChanged) else ""
+    what = ACCOUNT_CHANGED_WHAT.get(reason) or str(refused).strip()
+    todo = ACCOUNT_CHANGED_TODO.get(reason, _TODO_OTHERWISE).removeprefix("Then ")
+    return f"{lead}: {what} {NOTHING_CHANGED} {todo[:1].upper()}{todo[1:]}"
+
+
 #: what a draft's note says of the text on screen
 _NOT_A_DRAFT = ("The text on screen is not kept as a draft: it is only in this window, and is lost when the window "
                 "closes.")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.errors import AppError, PermissionDenied
 from adoption_desktop.reports.my_work import (
     DUE,
     OK,
@@ -33,13 +34,20 @@ from adoption_desktop.reports.my_work import (
     WorkLine,
     my_work,
 )
+from adoption_desktop.ui.autosave import not_shown_for_account
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.palette import tint
 
 #: palette colours of the tones (the navigation's blue family, a muted red and amber)
 TONE_COLOURS = {OVERDUE: "#B00020", DUE: "#8A5300", WAITING: "#2F5D7C", OK: "#3E7D4F"}  # 4.5:1 on white
 TONE_WORDS = {OVERDUE: "overdue", DUE: "due", WAITING: "waiting", OK: "in hand"}
 _LINE_ROLE = Qt.ItemDataRole.UserRole
+#: what the page says, before why, when reading the list was refused for the account (``not_shown_for_account``)
+NOT_SHOWN_LEAD = "Your work list is not shown"
+#: what it says, before the problem, when the list could not be read again for another reason (it stays)
+NOT_READ_AGAIN_LEAD = "Your work list could not be read again, so it is as it was before"
+NOT_READ_LEAD = "Your work list could not be read"
 
 
 class BarChart(QWidget):
@@ -117,6 +125,7 @@ class MyWorkPage(QWidget):
         self.today = today or dt.date.today()
         self.data: MyWork | None = None
         self._shown = False
+        self._refused = False  # the message line says why the list was not read (cleared once it is)
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         self.heading = QLabel()
@@ -144,14 +153,31 @@ class MyWorkPage(QWidget):
         layout.addStretch(0)
         self.message = QLabel()
         self.message.setStyleSheet("color: #B00020;")
+        self.message.setWordWrap(True)  # a refusal's note is a few sentences: never wider than the page
         layout.addWidget(self.message)
         self.refresh()
 
     # --- loading -----------------------------------------------------------------------------------
     def refresh(self, keep: WorkLine | None = None) -> None:
-        self.data = my_work(self.ctx.db, self.ctx.principal, self.today)
-        data = self.data
+        """Read the list again and show it. Refused (the account disabled, or its roles or password changed
+        since signing in, by an administrator perhaps on another PC): the lines read before are taken off the
+        screen and the page says why in the forms' words; another problem (the server out of reach) leaves
+        them, saying they could not be read again. Never an error out of a showEvent (user trial ut21)."""
         self.heading.setText(f"My work — {self.ctx.principal.full_name}")
+        try:
+            data = my_work(self.ctx.db, self.ctx.principal, self.today)
+        except PermissionDenied as exc:
+            self._clear(not_shown_for_account(exc, NOT_SHOWN_LEAD))
+            return
+        except AppError as exc:
+            lead = NOT_READ_AGAIN_LEAD if self.data is not None else NOT_READ_LEAD
+            self.message.setText(f"{lead}: {plain_error(exc)}")
+            self._refused = True
+            return
+        if self._refused:  # read again: the note of the last refusal is over
+            self._refused = False
+            self.message.clear()
+        self.data = data
         self.list.clear()
         counts = {t: 0 for t in TONE_COLOURS}
         bold_font = QFont(self.list.font())
@@ -182,11 +208,7 @@ class MyWorkPage(QWidget):
             figures = QListWidgetItem("    Reports — figures for a period")
             figures.setData(_LINE_ROLE, WorkLine("reports", "figures", 0, "Reports", "figures", OK))
             self.list.addItem(figures)
-        while self.charts.count():
-            taken = self.charts.takeAt(0)
-            w = taken.widget() if taken is not None else None
-            if w is not None:
-                w.deleteLater()
+        self._drop_charts()
         for n, area in enumerate(data.timeliness):
             self.charts.addWidget(BarChart(area), n // 2, n % 2)
         self.charts_box.setVisible(bool(data.timeliness))
@@ -205,6 +227,24 @@ class MyWorkPage(QWidget):
             self.summary.setText("Nothing is waiting for you.")
         if keep is None or not self._select(keep):
             self.select_first()
+
+    def _clear(self, note: str) -> None:
+        """No lines, charts or counts on screen, only ``note`` (why)."""
+        self.data = None
+        self.list.clear()
+        self.list.setMaximumHeight(16777215)
+        self._drop_charts()
+        self.charts_box.setVisible(False)
+        self.summary.clear()
+        self.message.setText(note)
+        self._refused = True
+
+    def _drop_charts(self) -> None:
+        while self.charts.count():
+            taken = self.charts.takeAt(0)
+            w = taken.widget() if taken is not None else None
+            if w is not None:
+                w.deleteLater()
 
     def _select(self, line: WorkLine) -> bool:
         for row in range(self.list.count()):

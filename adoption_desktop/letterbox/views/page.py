@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.errors import AppError, PermissionDenied
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.interrupt import Interrupt
@@ -38,12 +38,14 @@ from adoption_desktop.letterbox.settings import REMINDER_DAYS_BEFORE
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.registers import Register
 from adoption_desktop.ui.ask import ask_yes_no
+from adoption_desktop.ui.autosave import not_shown_for_account
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.dialogs import plain_error, show_error
 from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.modal import run_modal
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
@@ -224,6 +226,7 @@ class LetterboxPage(QWidget):
         wl.addWidget(self.work_view, 1)
         self.work_count = QLabel()
         self.work_count.setObjectName("work_count")
+        self.work_count.setWordWrap(True)  # a refusal's note (``_work_not_read``) is a few sentences
         self._work_built = False
         wl.addWidget(self.work_count)
         # exchanges due before the look-back are never dropped in silence: said here, listed on request
@@ -362,9 +365,14 @@ class LetterboxPage(QWidget):
         if not self._work_stale or not self.isVisible() or self.tabs.currentWidget() is not self._work_tab:
             return
         self._work_stale = False
+        try:
+            rows = service.work_list(self.ctx.db, self.ctx.principal, self.today)
+            since = service.work_list_since(self.ctx.db, self.ctx.principal, self.today)
+        except AppError as exc:
+            self._work_not_read(exc)
+            return
         self._work_built = True
-        rows = service.work_list(self.ctx.db, self.ctx.principal, self.today)
-        since = service.work_list_since(self.ctx.db, self.ctx.principal, self.today)
+        self.work_count.setStyleSheet("")
         self.older_label.setText(
             f"Exchanges due before {since:%d/%m/%Y} and never received are not listed here (the look-back "
             "is a setting): show them with the button.")
@@ -373,6 +381,23 @@ class LetterboxPage(QWidget):
         if self.older_button.isChecked():  # all history, on request: in the background (1.6 s at 1M exchanges)
             self._add_older(rows, since)
         resize_to_contents(self.work_view)  # measured on the first 100 rows (see __init__)
+
+    def _work_not_read(self, exc: AppError) -> None:
+        """The work list could not be read (from a showEvent, a tab change, the older-exchanges button: never
+        an error out of them; user trial ut21). Refused for the account (disabled, its roles or password
+        changed since signing in) the exchanges read before leave the screen; otherwise they stay. Either way
+        the line under the list says why, and the list is read again when next shown."""
+        self._work_stale = True
+        if isinstance(exc, PermissionDenied):
+            self._work_built = False  # nothing listed, nothing to count
+            self.work_model.set_rows([])
+            note = not_shown_for_account(exc, "The work list is not shown")
+        else:
+            lead = "The work list could not be read again, so it is as it was before" if self._work_built else \
+                "The work list could not be read"
+            note = f"{lead}: {plain_error(exc)}"
+        self.work_count.setStyleSheet(tint_style("#B00020", self.work_count))
+        self.work_count.setText(note)
 
     def _show_work_rows(self) -> None:
         """List the exchanges Show asks for (in the list already read: the work list is not read again, nor
