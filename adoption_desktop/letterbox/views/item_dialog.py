@@ -173,7 +173,11 @@ class ItemDialog(QDialog):
 
     def __init__(self, ctx: AppContext, arrangement_id: int, reference: str, *, item_id: int | None = None,
                  previous_item_id: int | None = None, today: dt.date | None = None,
-                 direction: str | None = None, parent: QWidget | None = None) -> None:
+                 direction: str | None = None, parent: QWidget | None = None,
+                 detail: ItemDetail | None = None) -> None:
+        """``detail``: item ``item_id`` as its opener has just read it (``service.get_item``, which recorded the
+        view): shown without reading it again, so that one opening is one view in the audit log (user trial
+        ut21: every opening from the Letterbox page, My work or Ctrl+K wrote two)."""
         super().__init__(parent)
         self.ctx, self.arrangement_id, self.reference = ctx, arrangement_id, reference
         self.item_id, self.previous_item_id = item_id, previous_item_id
@@ -307,7 +311,7 @@ class ItemDialog(QDialog):
         self._discarded: dict[str, object] | None = None  # the fields as they were when discarded on the way out
         self._open = False  # shown and not closed (a window hidden by the lock is still open)
         self.finished.connect(lambda _r: setattr(self, "_open", False))
-        self.reload()
+        self.reload(detail if detail is not None and detail.id == item_id else None)
         self.saved = {**self._values(), **self.saved}  # a new item's fields as opened; the rest as stored
         #: the letter's text, the notes and the reason kept as this user's draft while typed (encrypted, in
         #: the database like every draft), offered back when the item is opened again after a crash
@@ -373,11 +377,16 @@ class ItemDialog(QDialog):
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- state --------------------------------------------------------------------------------
-    def reload(self) -> None:
+    def reload(self, detail: ItemDetail | None = None) -> None:
+        """Show the item as stored: read now (a view, recorded in the audit log), or ``detail`` when the
+        caller has just read it for this showing (opening the window, Show stored text): one showing is one
+        view in the log, not two (user trial ut21). Each reload after a step (a save, screening, an outcome, a
+        conflict) reads the item again and is recorded as a view: the screen shows what is stored then."""
         logged = self.item_id is not None
         if logged:
             assert self.item_id is not None
-            self.detail = service.get_item(self.ctx.db, self.ctx.principal, self.item_id)
+            self.detail = detail if detail is not None else service.get_item(self.ctx.db, self.ctx.principal,
+                                                                              self.item_id)
             d = self.detail
             self.direction.setCurrentIndex(self.direction.findData(d.direction))
             self._fill_writers(d.participant_id)
@@ -612,7 +621,7 @@ class ItemDialog(QDialog):
             self.say(str(exc), error=True)
             return
         self.text.setPlainText(self.detail.text)
-        self.reload()
+        self.reload(self.detail)  # as just read: F5 is one view of the item, recorded once
         self.say("The stored text is shown, with its findings.")
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)
 

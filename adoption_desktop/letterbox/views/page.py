@@ -558,9 +558,9 @@ class LetterboxPage(QWidget):
         return dialog
 
     def open_existing_item(self, item_id: int) -> ItemDialog:
-        detail = service.get_item(self.ctx.db, self.ctx.principal, item_id)
+        detail = service.get_item(self.ctx.db, self.ctx.principal, item_id)  # the opening's one recorded view
         dialog = ItemDialog(self.ctx, detail.arrangement_id, detail.reference, item_id=item_id, today=self.today,
-                            parent=self)
+                            parent=self, detail=detail)
         self._track(dialog)
         return dialog
 
