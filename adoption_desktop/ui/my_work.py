@@ -37,7 +37,7 @@ from adoption_desktop.reports.my_work import (
 from adoption_desktop.ui.autosave import not_shown_for_account
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import plain_error
-from adoption_desktop.ui.palette import tint
+from adoption_desktop.ui.palette import tint, tint_style
 
 #: palette colours of the tones (the navigation's blue family, a muted red and amber)
 TONE_COLOURS = {OVERDUE: "#B00020", DUE: "#8A5300", WAITING: "#2F5D7C", OK: "#3E7D4F"}  # 4.5:1 on white
@@ -125,7 +125,6 @@ class MyWorkPage(QWidget):
         self.today = today or dt.date.today()
         self.data: MyWork | None = None
         self._shown = False
-        self._refused = False  # the message line says why the list was not read (cleared once it is)
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
         self.heading = QLabel()
@@ -153,7 +152,6 @@ class MyWorkPage(QWidget):
         layout.addStretch(0)
         self.message = QLabel()
         self.message.setStyleSheet("color: #B00020;")
-        self.message.setWordWrap(True)  # a refusal's note is a few sentences: never wider than the page
         layout.addWidget(self.message)
         self.refresh()
 
@@ -161,8 +159,8 @@ class MyWorkPage(QWidget):
     def refresh(self, keep: WorkLine | None = None) -> None:
         """Read the list again and show it. Refused (the account disabled, or its roles or password changed
         since signing in, by an administrator perhaps on another PC): the lines read before are taken off the
-        screen and the page says why in the forms' words; another problem (the server out of reach) leaves
-        them, saying they could not be read again. Never an error out of a showEvent (user trial ut21)."""
+        screen and the line above the list says why in the forms' words; another problem (the server out of
+        reach) leaves them, saying they could not be read again. Never an error out of a showEvent (user trial ut21)."""
         self.heading.setText(f"My work — {self.ctx.principal.full_name}")
         try:
             data = my_work(self.ctx.db, self.ctx.principal, self.today)
@@ -171,12 +169,9 @@ class MyWorkPage(QWidget):
             return
         except AppError as exc:
             lead = NOT_READ_AGAIN_LEAD if self.data is not None else NOT_READ_LEAD
-            self.message.setText(f"{lead}: {plain_error(exc)}")
-            self._refused = True
+            self._say_not_read(f"{lead}: {plain_error(exc)}")
             return
-        if self._refused:  # read again: the note of the last refusal is over
-            self._refused = False
-            self.message.clear()
+        self.summary.setStyleSheet("")  # read: the line above the list gives its counts again
         self.data = data
         self.list.clear()
         counts = {t: 0 for t in TONE_COLOURS}
@@ -235,9 +230,12 @@ class MyWorkPage(QWidget):
         self.list.setMaximumHeight(16777215)
         self._drop_charts()
         self.charts_box.setVisible(False)
-        self.summary.clear()
-        self.message.setText(note)
-        self._refused = True
+        self._say_not_read(note)
+
+    def _say_not_read(self, note: str) -> None:
+        """``note`` on the line above the list, in red, where its counts are said (not under the list)."""
+        self.summary.setStyleSheet(tint_style("#B00020", self.summary))
+        self.summary.setText(note)
 
     def _drop_charts(self) -> None:
         while self.charts.count():

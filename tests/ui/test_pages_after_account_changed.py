@@ -92,15 +92,15 @@ def test_my_work_after_the_account_changed(small_demo_db: Database, qtbot: Any, 
     shown = _texts(page)
     assert not any(name in text for name in names for text in shown), shown
     assert page.current_line is None and page.data is None
-    assert not page.charts_box.isVisible() and page.summary.text() == ""
-    said = page.message.text()
+    assert not page.charts_box.isVisible()
+    said = page.summary.text()  # where the list's counts were said, above it
     assert said.startswith("Your work list is not shown: ") and what in said and NOTHING_CHANGED in said
     assert todo in said
 
     with qtbot.capture_exceptions() as escaped:  # Refresh: refused again, said again
         page.refresh_button.click()
         QApplication.processEvents()
-    assert [str(exc) for _type, exc, _tb in escaped] == [] and page.message.text() == said
+    assert [str(exc) for _type, exc, _tb in escaped] == [] and page.summary.text() == said
 
 
 def test_my_work_comes_back_when_the_account_is_enabled_again(small_demo_db: Database, qtbot: Any) -> None:
@@ -112,10 +112,12 @@ def test_my_work_comes_back_when_the_account_is_enabled_again(small_demo_db: Dat
     before = _texts(page)
     _disable(db, admin, "counsellor")
     page.refresh_button.click()
-    assert _texts(page) == [] and page.message.text()
+    summary = page.summary.text()
+    assert _texts(page) == [] and summary.startswith("Your work list is not shown: ")
     security.set_disabled(db, admin, _user_id(db, "counsellor"), False)
     page.refresh_button.click()
-    assert _texts(page) == before and page.message.text() == "" and page.current_line is not None
+    assert _texts(page) == before and page.current_line is not None
+    assert page.summary.text() != summary and page.summary.styleSheet() == ""
 
 
 @pytest.mark.parametrize("change", ["disabled", "roles"])
