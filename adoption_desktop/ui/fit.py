@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHeaderView,
+    QLabel,
     QLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -169,6 +170,40 @@ def resize_to_contents(view: QTableView) -> None:
     last = header.count() - 1 if header.stretchLastSection() else header.count()
     for column in range(last):
         view.resizeColumnToContents(column)
+
+
+class _WholeLabel(QObject):
+    """Keeps a word-wrapped label at least as high as its text needs at its width (see
+    :func:`keep_label_whole`)."""
+
+    def __init__(self, label: QLabel) -> None:
+        super().__init__(label)
+        self.label = label
+        label.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.label and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        label = self.label
+        need = label.heightForWidth(label.width()) if label.wordWrap() and label.text().strip() else -1
+        need = max(0, need)
+        if label.minimumHeight() != need:
+            label.setMinimumHeight(need)
+
+
+def keep_label_whole(label: QLabel) -> None:
+    """A word-wrapped message ``label`` is never squeezed below the lines its text needs at its width: a
+    layout short of room (a window taller than the screen) takes the room from the rest (a scroll area)
+    instead (user trial at 1366×768: a five-line refusal in the letterbox item window was cut to its first
+    line). Call again after the text changes; the label keeps it up to date as its width changes."""
+    keeper = label.findChild(_WholeLabel)
+    if keeper is None:
+        keeper = _WholeLabel(label)
+    if label.isVisible():  # a hidden label's width is not yet the one its layout gives it
+        keeper.apply()
 
 
 def fit_placeholders(page: QWidget) -> None:

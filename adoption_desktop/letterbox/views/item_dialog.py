@@ -48,8 +48,9 @@ from adoption_desktop.ui.autosave import (
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, bring_forward
-from adoption_desktop.ui.fit import resize_to_contents
+from adoption_desktop.ui.fit import keep_label_whole, resize_to_contents, scrolling
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.geometry import FRAME_ALLOWANCE_W
 from adoption_desktop.ui.list_keys import EnterActivates
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
@@ -277,6 +278,7 @@ class ItemDialog(QDialog):
         self.corrected_button = child(form, QPushButton, "corrected_button")
         self.reword_button = child(form, QPushButton, "reword_button")
         self.message = child(form, QLabel, "message")
+        self._keep_message_in_view(form)
         self.log_button.clicked.connect(self.log)
         self.screen_button.clicked.connect(self.screen_letter)
         self.acceptable_button.clicked.connect(lambda: self.decide("acceptable"))
@@ -320,6 +322,39 @@ class ItemDialog(QDialog):
         ctx.after_undo.append(self._after_undo)
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
+
+    def _keep_message_in_view(self, form: QWidget) -> None:
+        """The form scrolls; the message line and the window's buttons stay below it, the message never
+        given fewer lines than its text needs (user trial at 1366×768: a refusal after a colleague forwarded
+        the item was cut to one line of five, as the form asked for more height than the screen has)."""
+        body = self.layout()
+        assert isinstance(body, QVBoxLayout)  # made by load_dialog_form: the form, then the buttons
+        child(form, QVBoxLayout, "left").removeWidget(self.message)
+        body.removeWidget(form)
+        body.removeWidget(self.buttons)
+        # the window's margins go inside the scroll area (around the form) and around the foot
+        margins = body.contentsMargins()
+        inner = form.layout()
+        assert inner is not None
+        inner.setContentsMargins(margins.left(), margins.top(), margins.right(), 0)
+        body.setContentsMargins(0, 0, 0, 0)
+        area = scrolling(form)
+        # fit_dialog's own name: on a small or scaled screen it wraps nothing more (the message stays out)
+        area.setObjectName("fit_scroll_body")
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        # as wide as the form and its vertical scroll bar, where the screen has the room (never sideways)
+        screen = self.screen() or QApplication.primaryScreen()
+        room = screen.availableGeometry().width() - FRAME_ALLOWANCE_W if screen is not None else 0
+        wanted = form.minimumSizeHint().expandedTo(form.minimumSize()).width() \
+            + area.verticalScrollBar().sizeHint().width()
+        area.setMinimumWidth(min(room, wanted) if room > 0 else wanted)
+        body.addWidget(area, 1)
+        foot = QVBoxLayout()
+        foot.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
+        foot.addWidget(self.message)
+        foot.addWidget(self.buttons)
+        body.addLayout(foot)
+        keep_label_whole(self.message)
 
     def _enter_logs(self) -> None:
         """Enter in a field of a new item logs it: Log item is the window's default button, and no other
@@ -740,6 +775,7 @@ class ItemDialog(QDialog):
         progress (what happened, what to do next)."""
         self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
+        keep_label_whole(self.message)
 
     def _run(self, action: str, fn: Callable[[], object], *,
              after_conflict: str = " The item is shown as it is stored now: do it again if it is still needed."
