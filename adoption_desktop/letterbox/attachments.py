@@ -19,7 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
@@ -201,6 +203,32 @@ def _part_type_and_note(part: extraction.ReceivedFile) -> tuple[str, str]:
     return media or claimed, ""
 
 
+class AttachedAlready(Conflict):
+    """The file is already attached to the item (the same bytes: the same SHA-256)."""
+
+
+def _refuse_attached_already(session: Session, item_id: int, filename: str, digest: str) -> None:
+    """Refuse a file whose bytes (SHA-256) are already one of the item's received files, a scan or an
+    e-mail, as attached by anyone (two-people trial: two coordinators attached one scan at the same moment,
+    and the item held two copies, its history saying it was attached twice). The files inside an e-mail are
+    not compared: the same photo may come in two e-mails, and an e-mail attached again is caught whole;
+    the redacted copies and drafts are the program's own."""
+    found = session.execute(
+        select(Attachment.filename, Attachment.created_at, Attachment.created_by, User.full_name)
+        .outerjoin(User, User.username == Attachment.created_by)
+        .where(Attachment.item_id == item_id, Attachment.sha256 == digest, Attachment.parent_id.is_(None),
+               Attachment.kind.in_((SCAN, EMAIL)))
+        .order_by(Attachment.id).limit(1)).first()
+    if found is None:
+        return
+    name, at, login, full_name = found
+    same = "" if name == extraction.safe_filename(filename) else f" as {name}"
+    raise AttachedAlready(
+        f"{extraction.safe_filename(filename)} is already attached to this item{same} (attached by "
+        f"{full_name or login} at {when_text(at)}); it was not attached again. The copy already there is the "
+        "same file: nothing more is needed.")
+
+
 def attach(db: Database, actor: Principal, item_id: int, filename: str, data: bytes) -> list[AttachmentRow]:
     """Attach a scan/photo (PDF, JPEG, PNG, TIFF) or an e-mail (.eml, .msg: its attachments are kept as
     parts of it). Returns the rows stored (the file first).
@@ -217,9 +245,12 @@ def attach(db: Database, actor: Principal, item_id: int, filename: str, data: by
         _refuse_unreadable_pdf(filename, data)
     parts = extraction.parse_email(media, data) if media in extraction.EMAIL_TYPES else None
     with db.session(actor) as session:
-        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        # the item's row locked (PostgreSQL; on SQLite the write transaction is one at a time already): two
+        # people attaching at once take turns, the second sees the first's file and its outcome
+        item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
         if item.status not in ("received", "screened"):
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}); attach to a new item.")
+        _refuse_attached_already(session, item_id, filename, hashlib.sha256(data).hexdigest())
         kind = EMAIL if parts is not None else SCAN
         main = add_file_in(session, item_id, filename, data, kind, media,
                            note=f"From: {parts.sender}; subject: {parts.subject}" if parts else "")

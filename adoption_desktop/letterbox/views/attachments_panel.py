@@ -121,10 +121,14 @@ class AttachmentsPanel(QDialog):
     def attach_paths(self, paths: list[Path]) -> None:
         done: list[str] = []
         flagged: list[str] = []
+        skipped: list[str] = []  # attached already (the same file): said, the others still attached
         for path in paths:
             try:
                 stored = attachments.attach(self.ctx.db, self.ctx.principal, self.item_id, path.name,
                                             path.read_bytes())
+            except attachments.AttachedAlready as exc:
+                skipped.append(str(exc))
+                continue
             except (AppError, OSError) as exc:
                 self.say(f"{path.name}: {exc}", error=True)
                 self.reload()
@@ -132,13 +136,16 @@ class AttachmentsPanel(QDialog):
             done += [s.filename for s in stored]
             flagged += [f"{s.filename}: {attachments.part_warning(s)}" for s in stored if attachments.part_warning(s)]
         self.reload()
+        said, error = "", bool(skipped)
         if flagged:  # a program, or a part that is not what it claims, inside an e-mail: said, not hidden
             program = any(w.split(": ", 1)[1].startswith(attachments.PROGRAM_NOTE) for w in flagged)
-            self.say(f"Attached: {', '.join(done)}. Not read or opened — " + " ".join(flagged)
-                     + (" Do not open it from the e-mail in your mail program either; tell your IT team if it "
-                        "was not expected." if program else ""), error=True)
+            said, error = (f"Attached: {', '.join(done)}. Not read or opened — " + " ".join(flagged)
+                           + (" Do not open it from the e-mail in your mail program either; tell your IT team if "
+                              "it was not expected." if program else "")), True
         elif done:
-            self.say(f"Attached: {', '.join(done)}. Now read their text.")
+            said = f"Attached: {', '.join(done)}. Now read their text."
+        if said or skipped:
+            self.say(" ".join([*skipped, said]).strip(), error=error)
 
     # --- text -------------------------------------------------------------------------------------
     def read_all(self) -> None:
