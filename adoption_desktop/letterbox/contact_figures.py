@@ -81,7 +81,7 @@ def _lists(session: Session, start: dt.date, end: dt.date) -> tuple[Lists, dict[
     items = list(session.execute(
         select(Arrangement.reference, Item.received_on, Item.direction, Item.channel)
         .join(Arrangement, Arrangement.id == Item.arrangement_id)
-        .where(Item.received_on >= start, Item.received_on <= end)
+        .where(Item.received_on >= start, Item.received_on <= end, Item.status != rules.LOGGED_IN_ERROR)
         .order_by(Item.received_on, Arrangement.reference)))
 
     def item_row(r: Any) -> tuple[str, ...]:

@@ -1125,6 +1125,9 @@ def item_jobs(session: Session, kind: str, item_ids: Sequence[int]) -> tuple[lis
     held: list[HeldLetter] = []
     for item in items:
         a = arrs[item.arrangement_id]
+        if item.status == rules.LOGGED_IN_ERROR:
+            raise Conflict(f"Item {item.id} ({a.reference}) was logged in error: no letter is written about it. "
+                           "Leave it out of the letters.")
         if kind == "returned" and item.status != "returned":
             raise Conflict(f"Item {item.id} ({a.reference}) is {item.status}, not returned to its writer: a "
                            "returned-for-changes letter is only for an item whose outcome is \"returned\".")

@@ -90,7 +90,8 @@ def _arrangements_at(session: Session, end: dt.date) -> FigureSection:
     a date, so those two are the status recorded now (the row labels say so)."""
     inactive_months = get_setting(session, INACTIVE_AFTER_MONTHS)
     last_by_end: dict[int, dt.date] = {i: day for i, day in session.execute(select(
-        Item.arrangement_id, func.max(Item.received_on)).where(Item.received_on <= end).group_by(Item.arrangement_id))}
+        Item.arrangement_id, func.max(Item.received_on)).where(
+        Item.received_on <= end, Item.status != rules.LOGGED_IN_ERROR).group_by(Item.arrangement_id))}
     counts: Counter[str] = Counter()
     for a in session.execute(select(Arrangement.id, Arrangement.status, Arrangement.start_date,
                                     Arrangement.child_dob, Arrangement.created_at)):
@@ -114,7 +115,8 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         require(actor, Permission.REPORTS_VIEW)
     from adoption_desktop.letterbox.documents import KINDS  # the letters' names as people read them
 
-    in_range = (Item.received_on >= start, Item.received_on <= end)
+    # an item logged in error was never received: no figure counts it
+    in_range = (Item.received_on >= start, Item.received_on <= end, Item.status != rules.LOGGED_IN_ERROR)
     with db.session(actor, write=False) as session:
         by_month: Counter[tuple[str, str]] = Counter()
         became: Counter[str] = Counter()

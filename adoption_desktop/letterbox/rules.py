@@ -27,8 +27,14 @@ def no_words(text: str) -> bool:
     """Nothing a reader sees: only spaces, line breaks and invisible characters (control, format and
     zero-width), which the text's cleaning removes. The service and the item window ask the same."""
     return not any(not unicodedata.category(ch).startswith(("C", "Z")) for ch in text)
-ITEM_STATUSES = ("received", "screened", "forwarded", "returned", "withheld", "held")
+#: an item logged by mistake (against the wrong arrangement, a letter that never came, logged twice): it stays in
+#: the register, marked so with who, when and why, and no longer counts as received anywhere (the work list,
+#: the chasers and reminders, My work, the figures); final, as an outcome is (``service.mark_logged_in_error``)
+LOGGED_IN_ERROR = "logged in error"
+ITEM_STATUSES = ("received", "screened", "forwarded", "returned", "withheld", "held", LOGGED_IN_ERROR)
 OUTCOMES = ("forwarded", "returned", "withheld", "held")
+#: an item still being worked (no outcome, not logged in error): how it was logged may still be corrected
+OPEN_STATUSES = ("received", "screened")
 #: an item's history as its window lists it: each step recorded (``ItemEvent.action``) in words
 STEP_LABELS = {
     "received": "Logged", "writer": "Writer named", "channel": "Channel changed", "screened": "Screened",
@@ -36,6 +42,7 @@ STEP_LABELS = {
     "returned": "Returned", "withheld": "Withheld", "held": "Held on file",
     "reason_reworded": "Reason reworded", "attached": "File attached", "text_read": "Text read from scan",
     "text_typed": "Text typed", "redacted_copy": "Redacted copy made", "email_draft": "E-mail draft made",
+    "log_corrected": "Logging corrected", "logged_in_error": "Logged in error", "correction_note": "Correction note",
 }
 
 

@@ -4,9 +4,9 @@ reverse is the same service again with the version the action left (``expected_d
 ``expected_version``), so a colleague's later change is never overwritten (``StaleRecord``).
 
 Recording an item's outcome (forward, return, withhold, hold) is final: the item dialog asks first and
-it never enters the stack; a mistake is put right by logging a corrected version. Rewording a returned
-item's reason is not an outcome: it is undone like the others (an undo that would bring back a reason
-naming the other side is refused by the same leak check)."""
+it never enters the stack; a mistake is recorded by a correction note (``service.add_correction_note``).
+Rewording a returned item's reason is not an outcome: it is undone like the others (an undo that would bring
+back a reason naming the other side is refused by the same leak check)."""
 
 from __future__ import annotations
 

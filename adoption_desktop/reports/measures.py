@@ -370,7 +370,8 @@ def _load(db: Database, actor: Principal, start: dt.date, end: dt.date,
                     select(Arrangement.id, Arrangement.reference, Item.received_on, Item.direction,
                            Arrangement.exchange_months, Arrangement.first_writer)
                     .join(Arrangement, Item.arrangement_id == Arrangement.id)
-                    .where(Item.received_on >= start, Item.received_on <= end)):
+                    .where(Item.received_on >= start, Item.received_on <= end,
+                           Item.status != rules.LOGGED_IN_ERROR)):
                 changes = history.get(aid, ())
                 if changes and received < max(c.effective_from for c in changes):
                     # came before the latest change: judged by the pattern then in effect (a month since taken

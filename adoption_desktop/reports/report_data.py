@@ -242,6 +242,7 @@ def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
     """Key figures for each span, from one query per area over the whole range."""
     from adoption_desktop.counselling.models import CounsellingCase
     from adoption_desktop.letterbox.models import Item
+    from adoption_desktop.letterbox.rules import LOGGED_IN_ERROR
     from adoption_desktop.panel.models import PanelItem, PanelSitting
 
     lo, hi = min(p.start for p in spans), max(p.end for p in spans)
@@ -257,7 +258,8 @@ def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
     items = _count_by_quarter([(d, n) for d, _t, n in item_rows], spans)
     adopter = _count_by_quarter([(d, n) for d, t, n in item_rows if t in ("approval", "early_permanence")], spans)
     exchanges = _count_by_quarter(list(session.execute(
-        select(Item.received_on, func.count()).where(Item.received_on.between(lo, hi))
+        select(Item.received_on, func.count()).where(Item.received_on.between(lo, hi),
+                                                     Item.status != LOGGED_IN_ERROR)
         .group_by(Item.received_on))), spans)
     referrals = _count_by_quarter(list(session.execute(
         select(CounsellingCase.referral_date, func.count()).where(CounsellingCase.referral_date.between(lo, hi))

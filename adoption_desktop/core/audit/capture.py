@@ -121,6 +121,7 @@ def _check_seals_before_flush(session: Session, _ctx: Any, _instances: Any) -> N
 #: what a person calls a row of each final-record table (``seals.CONTENT_RULES``), for the refusal below
 RECORD_NAMES = {"adm_decisions": "ADM decision", "panel_minutes": "panel minutes record", "adm_letters": "ADM letter",
                 "letterbox_letters_sent": "record of a letterbox letter sent", "letterbox_items": "letterbox item",
+                "letterbox_item_events": "correction note on a letterbox item",
                 "counselling_cases": "counselling case", "counselling_disclosures": "counselling disclosure"}
 
 

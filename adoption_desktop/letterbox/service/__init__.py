@@ -17,7 +17,9 @@ is re-exported here, so ``from adoption_desktop.letterbox.service import …`` w
 - ``arrangement_register``: the arrangements register and its coordinators;
 - ``expected_exchanges``: expected exchanges and the work list (``work_list``, ``work_rows_in``);
 - ``item_log``: an item received, screened, its findings decided, second-checked, its outcome recorded
-  (a returned item's reason reworded), read back.
+  (a returned item's reason reworded), read back;
+- ``item_corrections``: mistakes in the log put right (how an item was logged corrected, an item marked as
+  logged in error, a correction note on an item with an outcome).
 
 ``record_letters_sent`` lives in :mod:`adoption_desktop.letterbox.sent_list` and is re-exported here.
 
@@ -101,6 +103,14 @@ from adoption_desktop.letterbox.service.expected_exchanges import (
     work_list_since,
     work_rows_in,
 )
+from adoption_desktop.letterbox.service.item_corrections import (
+    ArrangementChoice,
+    LoggingCorrected,
+    add_correction_note,
+    correct_item_logging,
+    find_arrangement,
+    mark_logged_in_error,
+)
 from adoption_desktop.letterbox.service.item_log import (
     ALREADY_LOGGED_DAYS,
     AlreadyLogged,
@@ -167,6 +177,7 @@ __all__ = [
     "_PREPARED",
     "AlreadyLogged",
     "AnySelect",
+    "ArrangementChoice",
     "ArrangementDetail",
     "ArrangementFilter",
     "ArrangementInput",
@@ -178,6 +189,7 @@ __all__ = [
     "ItemLetterRow",
     "ItemRow",
     "LoggedAlready",
+    "LoggingCorrected",
     "MissedMark",
     "P",
     "ParticipantData",
@@ -214,6 +226,7 @@ __all__ = [
     "_sqlite_item_rows",
     "_sqlite_keystroke",
     "_validate",
+    "add_correction_note",
     "already_logged",
     "arrangement_document",
     "arrangement_values",
@@ -224,10 +237,12 @@ __all__ = [
     "coordinator_accounts_in",
     "coordinator_names",
     "coordinators",
+    "correct_item_logging",
     "count_arrangements",
     "count_items",
     "create_arrangement",
     "decide_finding",
+    "find_arrangement",
     "get_arrangement",
     "get_item",
     "item_document",
@@ -237,6 +252,7 @@ __all__ = [
     "list_items",
     "log_item",
     "look_back_start",
+    "mark_logged_in_error",
     "mark_missed",
     "pattern_changes_in",
     "protected_terms",

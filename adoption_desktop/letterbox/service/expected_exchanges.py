@@ -125,10 +125,12 @@ def received_months_select() -> Select[int, str, int, int]:
     as :func:`rules.received_key` counts them: what "received" means for the work list, the chasers, My
     work's counts and the month's reminders. A letter returned for changes was not received: its writer
     still owes it (until the corrected one comes), and the other side never had it; a month counts only if a
-    letter not returned came in it. The caller narrows it (dates, arrangements) and reads it with
-    :func:`received_months`."""
+    letter not returned came in it. An item logged in error (``rules.LOGGED_IN_ERROR``: the wrong arrangement's,
+    a letter that never came) was not received either. The caller narrows it (dates, arrangements) and reads
+    it with :func:`received_months`."""
     return select(Item.arrangement_id, Item.direction, extract("year", Item.received_on),
-                  extract("month", Item.received_on)).where(Item.status != "returned").distinct()
+                  extract("month", Item.received_on)).where(
+        Item.status.not_in(("returned", rules.LOGGED_IN_ERROR))).distinct()
 
 
 def received_months(session: Session, query: Select[int, str, int, int]) -> dict[int, set[tuple[str, int]]]:

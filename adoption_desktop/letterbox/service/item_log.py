@@ -225,7 +225,8 @@ def _logged_like(session: Session, arrangement_id: int, direction: str, received
         .join(ItemEvent, (ItemEvent.item_id == Item.id) & (ItemEvent.action == "received"))
         .outerjoin(User, User.username == ItemEvent.actor)
         .where(Item.arrangement_id == arrangement_id, Item.direction == direction,
-               Item.received_on == received_on, ItemEvent.at >= since)
+               Item.received_on == received_on, ItemEvent.at >= since,
+               Item.status != rules.LOGGED_IN_ERROR)  # the mistake itself is no reason to ask
         .order_by(ItemEvent.at.desc(), Item.id.desc())).all()
     return [LoggedAlready(item_id, at, full_name or login) for item_id, at, login, full_name in rows]
 
@@ -330,6 +331,8 @@ def screen_item(db: Database, actor: Principal, item_id: int, text: str, *,
 
 
 def _refuse_screening(session: Session, item: Item, expected_version: int | None) -> None:
+    if item.status == rules.LOGGED_IN_ERROR:
+        raise Conflict(f"Item {item.id} was logged in error, so it is not screened. Nothing was stored.")
     if item.status not in ("received", "screened"):
         raise Conflict(f"Item {item.id} already has an outcome ({item.status}); log a new item instead.")
     if expected_version is not None and item.row_version != expected_version:
@@ -547,7 +550,8 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
         if item.status not in ("received", "screened"):
             who, at = last_saved(session, item)
             raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "
-                           f"{when_text(at)}; yours was not recorded. Log a corrected version if needed.")
+                           f"{when_text(at)}; yours was not recorded. An outcome cannot be undone: if it was a "
+                           "mistake, add a correction note to the item saying what was done about it.")
         if expected_version is not None and item.row_version != expected_version:
             raise stale(session, item, expected_version, f"item {item_id}", _item_values)
         if on < item.received_on:  # after the checks above: a colleague's outcome is told first

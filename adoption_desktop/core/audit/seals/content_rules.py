@@ -41,8 +41,9 @@ def _returned_reason(row: Mapping[str, Any]) -> frozenset[str]:
 
 
 #: the outcomes after which an item is never changed (``letterbox.service.record_outcome`` refuses another
-#: outcome once one is recorded, "held on file" included)
-FINAL_ITEM_STATUSES = frozenset({"forwarded", "withheld", "returned", "held"})
+#: outcome once one is recorded, "held on file" included), and an item marked as logged in error
+#: (``letterbox.service.mark_logged_in_error``: it is never worked again, and is not deleted)
+FINAL_ITEM_STATUSES = frozenset({"forwarded", "withheld", "returned", "held", "logged in error"})
 
 #: signed decisions, approved minutes, filed letters: final once ``when`` holds
 CONTENT_RULES: dict[str, ContentRule] = {
@@ -61,6 +62,10 @@ CONTENT_RULES: dict[str, ContentRule] = {
         "forwarded, withheld, returned or held item", lambda r: r.get("status") in FINAL_ITEM_STATUSES,
         frozenset({"created_at", "updated_at", "row_version", "channel", "participant_id"}), inline=True,
         loose=_returned_reason),
+    # a correction note on a letterbox item with an outcome (``letterbox.service.add_correction_note``): a step of
+    # the item's history, final when written (the item's own sealed content is untouched); other steps are not
+    "letterbox_item_events": ContentRule(
+        "correction note", lambda r: r.get("action") == "correction_note", inline=True),
     # a closed case is never changed (``counselling.service.common._open_case_for_edit``); its reference key
     # is derived from its reference (kept by the ORM, rebuilt by an upgrade)
     "counselling_cases": ContentRule(

@@ -1,0 +1,242 @@
+"""Mistakes in the item log put right (letterbox "mistakes" trial, 6 December 2026).
+
+- :func:`correct_item_logging`: an item still being worked (no outcome) logged against the wrong arrangement,
+  from the wrong side, with the wrong date received or type is corrected. Checked against the version shown
+  (two sessions: no silent overwrite), audited, a step in the item's history saying what was and what is
+  now. When the arrangement or the direction changes, the screening no longer holds (the protected terms are
+  another arrangement's, or the other side's): its findings are cleared, with the findings digest written
+  again in the same transaction (``letterbox.findings_digest``), and the item goes back to be screened.
+- :func:`mark_logged_in_error`: an item with no outcome that should never have been logged (a reason is
+  required). It stays in the register, marked so, with who, when and why; it is final (its content sealed,
+  as an outcome's is) and never deleted, and no longer counts as received: the work list, the chasers and
+  reminders, My work and the figures leave it out (``rules.LOGGED_IN_ERROR``).
+- :func:`add_correction_note`: an outcome cannot be undone; a dated note on an item with an outcome ("forwarded
+  in error: the manager was told on …") is a new step of its history, sealed as a final record of its own
+  (``seals.CONTENT_RULES["letterbox_item_events"]``); the item's own sealed content is untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adoption_desktop.core import audit
+from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, when_text
+from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Principal, require
+from adoption_desktop.core.storage import search
+from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import check_not_future, clean_text, reference_key
+from adoption_desktop.letterbox import findings_digest, rules
+from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, Participant
+from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
+from adoption_desktop.letterbox.service.item_log import (
+    RECEIVED_GRACE_DAYS,
+    _event,
+    _require_as_saved,
+    _writer,
+)
+
+
+@dataclass(frozen=True)
+class LoggingCorrected:
+    """What :func:`correct_item_logging` did: the item's new row version, what changed (in words, "was → now"),
+    whether its screening was cleared (it must be screened again) and the arrangement it is on now."""
+
+    row_version: int
+    changes: tuple[str, ...]
+    screening_cleared: bool
+    reference: str
+
+
+@dataclass(frozen=True)
+class ArrangementChoice:
+    id: int
+    reference: str
+
+
+def find_arrangement(db: Database, actor: Principal, reference: str) -> ArrangementChoice | None:
+    """The arrangement whose reference is ``reference`` (compared as references are: case, spacing and
+    invisible characters aside), ``None`` when there is none."""
+    require(actor, P.LETTERBOX_VIEW)
+    key = reference_key(reference)
+    if not key:
+        return None
+    with db.session(actor, write=False) as session:
+        row = session.execute(select(Arrangement.id, Arrangement.reference).where(
+            Arrangement.reference_key == key).order_by(Arrangement.id).limit(1)).first()
+    return None if row is None else ArrangementChoice(int(row.id), str(row.reference))
+
+
+def _logging_values(item: Item) -> dict[str, str]:
+    """An item's logging as a refusal shows it saved (the conflict's "their version")."""
+    return {"Status": item.status, "Direction": rules.DIRECTIONS.get(item.direction, item.direction),
+            "Date received": f"{item.received_on:%d/%m/%Y}", "Type": item.item_type}
+
+
+def _refuse_not_open(session: Session, item: Item, what: str) -> None:
+    if item.status in rules.OPEN_STATUSES:
+        return
+    who, at = last_saved(session, item)
+    if item.status == rules.LOGGED_IN_ERROR:
+        raise Conflict(f"Item {item.id} was marked as logged in error by {who} at {when_text(at)}; {what} Nothing "
+                       "was saved.")
+    raise Conflict(f"Item {item.id} already has an outcome ({item.status}), recorded by {who} at {when_text(at)}; "
+                   f"{what} An outcome cannot be undone: add a correction note to the item instead (Add correction "
+                   "note…). Nothing was saved.")
+
+
+def _last_exchange(session: Session, arrangement_id: int) -> dt.date | None:
+    """The latest day an item counted as received came for the arrangement (items logged in error left out)."""
+    return session.scalar(select(func.max(Item.received_on)).where(
+        Item.arrangement_id == arrangement_id, Item.status != rules.LOGGED_IN_ERROR))
+
+
+def _clear_screening(session: Session, item: Item) -> int:
+    """The item's findings deleted (each audited) and its screening undone: back to "received", its findings
+    digest written again from its findings as they now are (none), in the same flush as the item. Returns how
+    many findings there were."""
+    found = list(session.scalars(select(Finding).where(Finding.item_id == item.id)))
+    for f in found:
+        session.delete(f)
+    session.flush()  # the findings first, then the item with the digest of what is left (nothing)
+    item.findings_digest = findings_digest.current_digest(session.connection(), item.id)
+    item.status = "received"
+    item.screened_at = None
+    item.screened_by = ""
+    item.checked_by = ""
+    return len(found)
+
+
+def correct_item_logging(db: Database, actor: Principal, item_id: int, *, arrangement_id: int, direction: str,
+                         received_on: dt.date, item_type: str, expected_version: int | None) -> LoggingCorrected:
+    """Correct how an item with no outcome was logged: the arrangement, the direction, the date received, the
+    type. ``expected_version``: the item's version the coordinator was shown (``None`` from scripts only
+    locks); a save by someone else since is refused (:class:`StaleRecord`), nothing overwritten.
+
+    A change of arrangement or direction clears the screening (its findings, the second check) and puts the
+    item back to be screened: the protected terms it was screened against were the other arrangement's or the
+    other side's. Who wrote it is worked out again for the arrangement and side it is on now (a birth relative
+    of the other arrangement is not its writer). The arrangements' last exchange and the search index follow."""
+    require(actor, P.LETTERBOX_EDIT)
+    if direction not in rules.DIRECTIONS:
+        raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
+    if item_type not in rules.ITEM_TYPES:
+        raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
+    check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived",
+                     grace_days=RECEIVED_GRACE_DAYS, name_range=True)
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        check_version(session, item, expected_version, f"item {item_id}", _logging_values)
+        _require_as_saved(session, item, "How it was logged was not corrected.")
+        _refuse_not_open(session, item, "how it was logged can no longer be corrected.")
+        old = lock_row(session, get_or_raise(session, Arrangement, item.arrangement_id,
+                                             f"No arrangement {item.arrangement_id}."))
+        new = old if arrangement_id == old.id else lock_row(session, get_or_raise(
+            session, Arrangement, arrangement_id, f"Arrangement: there is no arrangement {arrangement_id}."))
+        if new.status == "ended" and new.id != old.id:
+            raise ValidationError(f"Arrangement: {new.reference} has ended; an item cannot be moved to it.",
+                                  "arrangement")
+        changes: list[str] = []
+        if new.id != old.id:
+            changes.append(f"arrangement {old.reference} → {new.reference}")
+        if direction != item.direction:
+            changes.append(f"direction {rules.DIRECTIONS[item.direction]} → {rules.DIRECTIONS[direction]}")
+        if received_on != item.received_on:
+            changes.append(f"date received {item.received_on:%d/%m/%Y} → {received_on:%d/%m/%Y}")
+        if item_type != item.item_type:
+            changes.append(f"type {item.item_type} → {item_type}")
+        if not changes:
+            return LoggingCorrected(int(item.row_version), (), False, old.reference)
+        moved = new.id != old.id or direction != item.direction
+        cleared = None
+        if moved:
+            screened = item.status == "screened" or session.scalar(
+                select(func.count(Finding.id)).where(Finding.item_id == item.id))
+            if screened:
+                cleared = _clear_screening(session, item)
+            # the writer: a birth relative of this arrangement, on the birth side only
+            keep = item.participant_id if new.id == old.id and rules.writer_side(direction) == rules.BIRTH else None
+            wrote = _writer(session, new.id, direction, keep, item.writer)
+            if item.participant_id != (wrote.id if wrote else None):
+                before = session.get(Participant, item.participant_id) if item.participant_id else None
+                item.participant_id = wrote.id if wrote else None
+                changes.append(f"writer {before.name if before else 'not recorded'} → "
+                               f"{wrote.name if wrote else 'not recorded'}")
+        old_received = item.received_on
+        item.arrangement_id, item.direction, item.received_on, item.item_type = new.id, direction, received_on, \
+            item_type
+        item.updated_at = utcnow()
+        session.flush()
+        if new.id != old.id or received_on != old_received:
+            if old.last_exchange is not None and old.last_exchange <= max(old_received, received_on):
+                old.last_exchange = _last_exchange(session, old.id)
+            if new.id != old.id and (new.last_exchange is None or received_on > new.last_exchange):
+                new.last_exchange = received_on
+        detail = "corrected how it was logged: " + "; ".join(changes)
+        if cleared is not None:
+            detail += (f"; its screening ({cleared} finding(s)) no longer holds for this arrangement and side: "
+                       "cleared, to be screened again")
+        _event(session, item.id, "log_corrected", detail)
+        search.index_documents(session.connection(), ITEMS_INDEX, [(item.id, item_document(
+            new.reference, new.child_birth_name, new.child_adoptive_name, new.adopters_name, item.writer,
+            item.notes, item.item_type))])
+        session.flush()
+        return LoggingCorrected(int(item.row_version), tuple(changes), cleared is not None, new.reference)
+
+
+def mark_logged_in_error(db: Database, actor: Principal, item_id: int, reason: str, *,
+                         expected_version: int | None, on: dt.date | None = None) -> int:
+    """Mark an item with no outcome as logged in error (``reason`` required: why it should not have been
+    logged). It stays in the register, marked so, with who (its history), when (``outcome_on``: ``on``, today)
+    and why (``reason``); it no longer counts as received anywhere, and is never worked again (final: its
+    content sealed). Checked against the version shown. Returns the item's new row version."""
+    require(actor, P.LETTERBOX_EDIT)
+    reason = clean_text(reason, "Reason", multiline=True, max_length=4000).strip()
+    if not reason:
+        raise ValidationError("Reason: say why the item should not have been logged (for example \"logged "
+                              "against LB-00024 by mistake; it was LB-00021's letter\").", "reason")
+    day = on or dt.date.today()
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        check_version(session, item, expected_version, f"item {item_id}", _logging_values)
+        _require_as_saved(session, item, "It was not marked as logged in error.")
+        _refuse_not_open(session, item, "it cannot be marked as logged in error.")
+        a = lock_row(session, get_or_raise(session, Arrangement, item.arrangement_id,
+                                           f"No arrangement {item.arrangement_id}."))
+        item.status = rules.LOGGED_IN_ERROR
+        item.outcome_on = day
+        item.reason = reason
+        item.method = ""
+        item.updated_at = utcnow()
+        session.flush()
+        if a.last_exchange is not None and a.last_exchange <= item.received_on:
+            a.last_exchange = _last_exchange(session, a.id)
+        _event(session, item.id, "logged_in_error", f"logged in error: {reason}")
+        session.flush()
+        return int(item.row_version)
+
+
+def add_correction_note(db: Database, actor: Principal, item_id: int, note: str) -> int:
+    """A dated correction note on an item with an outcome (or logged in error): what went wrong and what was
+    done ("forwarded in error: the manager was told on 4/12/2026"). A new step of the item's history, audited,
+    sealed as a final record of its own; the item itself is not changed. Returns the note's id."""
+    require(actor, P.LETTERBOX_EDIT)
+    note = clean_text(note, "Correction note", multiline=True, max_length=4000).strip()
+    if not note:
+        raise ValidationError("Correction note: say what was wrong and what was done about it.", "note")
+    with db.session(actor) as session:
+        item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
+        if item.status in rules.OPEN_STATUSES:
+            raise Conflict(f"Item {item_id} has no outcome yet: correct how it was logged (Correct how it was "
+                           "logged…) or mark it as logged in error instead. Nothing was saved.")
+        row = ItemEvent(item_id=item.id, at=utcnow(), actor=actor.username, action="correction_note", detail=note)
+        session.add(row)
+        session.flush()
+        audit.record(session, "letterbox_correction_note", "letterbox_items", item.id,
+                     detail=f"correction note {row.id}: {note}")
+        return int(row.id)
