@@ -137,7 +137,7 @@ def test_tab_follows_the_item_window_as_it_reads(qtbot: Any, db: Database, coord
     assert tab_walk(window, window.channel) == [
         "channel", "participant", "letter_text", "screen_button", "acceptable_button", "remove_button",
         "stored_text_button", "findings", "history", "outcome", "outcome_on", "method", "reason",
-        "social_worker_informed", "second_check_button", "outcome_button", *bottom_buttons(window)]
+        "social_worker_informed", "second_check_button", "outcome_button", "mistake_button", *bottom_buttons(window)]
 
 
 def test_tab_reaches_the_kind_of_contact_where_it_stands(qtbot: Any, db: Database, coordinator: Principal,

@@ -786,6 +786,18 @@ def _item(window: Any) -> QWidget:
     return _letterbox(window).open_existing_item(_first_item_id(window))  # type: ignore[no-any-return]
 
 
+@register("Correct how an item was logged", ("letterbox",), "CorrectLoggingDialog")
+def _correct_logging(window: Any) -> QWidget:
+    from adoption_desktop.letterbox import service
+    from adoption_desktop.letterbox.service import ItemFilter
+
+    rows = service.list_items(window.ctx.db, window.ctx.principal, ItemFilter(open_only=True), 0, 1)
+    assert rows
+    item = _letterbox(window).open_existing_item(rows[0].id)
+    item.mistakes.correct_logging()
+    return item.mistakes.logging_dialog  # type: ignore[no-any-return]
+
+
 @register("Paper and e-mail", ("letterbox",), "AttachmentsPanel")
 def _attachments(window: Any) -> QWidget:
     item = _letterbox(window).open_existing_item(_first_item_id(window))

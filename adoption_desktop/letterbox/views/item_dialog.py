@@ -37,6 +37,7 @@ from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
+from adoption_desktop.letterbox.views.item_mistakes import ItemMistakes
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import (
     DraftAutosaver,
@@ -287,6 +288,7 @@ class ItemDialog(QDialog):
         self.second_check_button.clicked.connect(self.second_check)
         self.corrected_button.clicked.connect(self._corrected)
         self.reword_button.clicked.connect(self.reword_reason)
+        self.mistakes = ItemMistakes(self)  # Put a mistake right…: correct the logging, logged in error, a note
         # Enter on a finding shows it in the letter, as a double-click does (``activated``); EnterActivates keeps
         # Enter from also pressing the window's default button (Log item)
         EnterActivates(self.findings_view)
@@ -378,7 +380,7 @@ class ItemDialog(QDialog):
             self.findings_view, self.history_view, self.letters_sent,
             self.outcome, self.outcome_on, self.method, self.reason, self.social_worker,
             self.second_check_button, self.outcome_button, self.reword_button, self.corrected_button,
-            *self._box_buttons()]
+            self.mistakes.button, *self._box_buttons()]
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
 
@@ -473,6 +475,7 @@ class ItemDialog(QDialog):
         self.reword_button.setEnabled(reword)
         if reword:
             self.reason.setEnabled(True)
+        self.mistakes.show()
 
     # --- drafts (``ui.autosave``) ---------------------------------------------------------------
     def draft_key(self) -> str:
@@ -1017,8 +1020,9 @@ class ItemDialog(QDialog):
             self.say(str(exc), error=True)
             return
         if not confirm_final(self, "Record the outcome", f"{words.get(outcome, outcome)} (item {item_id})?\n\n"
-                             "An outcome is final: it cannot be undone or changed afterwards. A mistake is put "
-                             "right by logging a corrected version."):
+                             "An outcome is final: it cannot be undone or changed afterwards. If it turns out to be "
+                             "a mistake, add a correction note to the item (Put a mistake right…) saying what was "
+                             "done about it."):
             self.say("Nothing recorded.")
             return
         try:
@@ -1063,7 +1067,7 @@ class ItemDialog(QDialog):
             why = "return it to its writer" if outcome == "returned" else "withhold it"
             said += (f" The item has already been forwarded, although you found a reason to {why}. Tell the "
                      "letterbox manager today, with your reason, so they can decide what to do about what was "
-                     "sent; if a corrected version is needed, log it as a new item.")
+                     "sent, and add a correction note to the item saying so (Put a mistake right…).")
         self.say(said + self._kept_text(typed), error=True)
 
     def reword_reason(self) -> None:
