@@ -168,7 +168,7 @@ def populate(db: Database, ctx: DemoContext) -> None:
             received = [r.received_on for r in requests if r.received_on]
             last = max([allocated, *received])
             held = min(last + dt.timedelta(days=rng.randint(7, 45)), today)
-            outcome = rng.choices(list(OUTCOMES), (14, 2, 1, 1, 1))[0]
+            outcome = rng.choices(list(OUTCOMES)[:5], (14, 2, 1, 1, 1))[0]  # none opened in error
             session.add(CounsellingSession(case_id=case.id, held_on=held, start_time="10:00",
                                            kind=rng.choice(("in_person", "in_person", "video", "phone")),
                                            location="Example Street office", counsellor_id=case.counsellor_id,

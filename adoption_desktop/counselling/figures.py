@@ -18,6 +18,9 @@
   shared): median and longest for cases allocated in the range; and the longest current wait of a case
   still waiting (unallocated) at the end of the range, from its referral to the end of the range.
 * Requests outstanding at the end of the range, and of those overdue for a chase.
+
+A case closed as opened in error (``OPENED_IN_ERROR``: a second case for someone who already had one) is in
+none of these: it was never a referral of its own, nor a closure, a wait or an adult supported.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from adoption_desktop.counselling.models import (
     CounsellingSession,
     Disclosure,
 )
+from adoption_desktop.counselling.service.data import OPENED_IN_ERROR
 from adoption_desktop.reports.model import FigureSection
 
 #: closures that count as an adult supported: the applicant was seen through to an answer, or chose to stop
@@ -60,30 +64,33 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
     if not actor.can(Permission.COUNSELLING_VIEW):
         require(actor, Permission.REPORTS_VIEW)
     c = CounsellingCase
+    real = c.outcome != OPENED_IN_ERROR  # a case opened in error counts nowhere
     with db.session(actor, write=False) as session:
         referrals = session.scalar(select(func.count()).select_from(c).where(
-            c.referral_date.between(start, end))) or 0
-        closed = session.scalar(select(func.count()).select_from(c).where(c.closed_on.between(start, end))) or 0
+            c.referral_date.between(start, end), real)) or 0
+        closed = session.scalar(select(func.count()).select_from(c).where(
+            c.closed_on.between(start, end), real)) or 0
         supported_ids = union(
             select(CounsellingSession.case_id).join(c, CounsellingSession.case_id == c.id).where(
                 CounsellingSession.held_on.between(start, min(end, day)),
                 CounsellingSession.outcome == rules.HELD,  # a booked one never held is no contact
-                c.closed_on.is_(None) | (CounsellingSession.held_on <= c.closed_on)),
+                c.closed_on.is_(None) | (CounsellingSession.held_on <= c.closed_on), real),
             # contact with the applicant only: records shared, or a disclosure to the applicant (a records-ready
             # letter; never a records request or chaser to an archive, court or agency)
             select(Disclosure.case_id).join(c, Disclosure.case_id == c.id).where(
-                Disclosure.disclosed_on.between(start, end),
+                Disclosure.disclosed_on.between(start, end), real,
                 Disclosure.records_shared.is_(True)
                 | (func.lower(func.trim(Disclosure.recipient)) == func.lower(func.trim(c.current_name)))),
             select(c.id).where(c.closed_on.between(start, end), c.outcome.in_(SUPPORTED_OUTCOMES)),
         ).subquery()
         supported = session.scalar(select(func.count()).select_from(supported_ids)) or 0
         waits = [(a - ref).days for ref, a in session.execute(
-            select(c.referral_date, c.allocated_on).where(c.allocated_on.between(start, end))) if a is not None]
+            select(c.referral_date, c.allocated_on).where(c.allocated_on.between(start, end), real))
+            if a is not None]
         oldest_waiting = session.scalar(select(func.min(c.referral_date)).where(
             c.referral_date <= end, c.allocated_on.is_(None) | (c.allocated_on > end),
-            c.closed_on.is_(None) | (c.closed_on > end)))
-        open_at_end = (c.referral_date <= end) & (c.closed_on.is_(None) | (c.closed_on > end))
+            c.closed_on.is_(None) | (c.closed_on > end), real))
+        open_at_end = (c.referral_date <= end) & (c.closed_on.is_(None) | (c.closed_on > end)) & real
         waiting_at_end = session.scalar(select(func.count()).select_from(c).where(
             open_at_end, c.allocated_on.is_(None) | (c.allocated_on > end))) or 0
         allocated_open_at_end = session.scalar(select(func.count()).select_from(c).where(
@@ -91,7 +98,7 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date, *,
         n_out, n_overdue = outstanding.count(session, end)  # as the Counselling page counts them
         # four rows that do not overlap and add up to the referrals: a trial's manager added "before 1975"
         # and "date not known" and got more than the referrals (a case of each was counted twice)
-        in_range = c.referral_date.between(start, end)
+        in_range = c.referral_date.between(start, end) & real
         pre_1975 = session.scalar(select(func.count()).select_from(c).where(
             in_range, c.adoption_order_date < rules.COUNSELLING_DATE)) or 0
         post_1975 = session.scalar(select(func.count()).select_from(c).where(

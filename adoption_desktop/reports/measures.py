@@ -383,10 +383,12 @@ def _load(db: Database, actor: Principal, start: dt.date, end: dt.date,
         counselling: list[CaseDates] = []
         if only("counselling_wait"):
             from adoption_desktop.counselling.models import CounsellingCase
+            from adoption_desktop.counselling.service.data import OPENED_IN_ERROR
 
             counselling = [CaseDates(ref, referred, allocated) for ref, referred, allocated in session.execute(
                 select(CounsellingCase.reference, CounsellingCase.referral_date, CounsellingCase.allocated_on)
-                .where(CounsellingCase.allocated_on >= start, CounsellingCase.allocated_on <= end))]
+                .where(CounsellingCase.allocated_on >= start, CounsellingCase.allocated_on <= end,
+                       CounsellingCase.outcome != OPENED_IN_ERROR))]  # a case opened in error: no wait
     return Inputs(children, adopters, stage1, adm, letterbox, counselling), t
 
 

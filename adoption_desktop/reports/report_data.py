@@ -241,6 +241,7 @@ def _count_by_quarter(days: Sequence[tuple[dt.date, int]], spans: Sequence[Perio
 def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
     """Key figures for each span, from one query per area over the whole range."""
     from adoption_desktop.counselling.models import CounsellingCase
+    from adoption_desktop.counselling.service.data import OPENED_IN_ERROR
     from adoption_desktop.letterbox.models import Item
     from adoption_desktop.letterbox.rules import LOGGED_IN_ERROR
     from adoption_desktop.panel.models import PanelItem, PanelSitting
@@ -262,7 +263,8 @@ def _key_figures(session: Session, spans: Sequence[Period]) -> list[KeyFigures]:
                                                      Item.status != LOGGED_IN_ERROR)
         .group_by(Item.received_on))), spans)
     referrals = _count_by_quarter(list(session.execute(
-        select(CounsellingCase.referral_date, func.count()).where(CounsellingCase.referral_date.between(lo, hi))
+        select(CounsellingCase.referral_date, func.count()).where(
+            CounsellingCase.referral_date.between(lo, hi), CounsellingCase.outcome != OPENED_IN_ERROR)
         .group_by(CounsellingCase.referral_date))), spans)
     decisions = _decisions(session, lo, hi)
     out = []

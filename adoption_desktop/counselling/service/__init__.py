@@ -31,6 +31,7 @@ from adoption_desktop.counselling.service.cases import (
     create_referral,
     open_case,
     record_checks,
+    same_applicant,
     update_referral,
 )
 from adoption_desktop.counselling.service.common import _add_disclosure as _add_disclosure
@@ -54,6 +55,7 @@ from adoption_desktop.counselling.service.data import (
     FILTERS,
     FORMATS,
     HOLDERS,
+    OPENED_IN_ERROR,
     OUTCOMES,
     ROUTE_PHRASES,
     ROUTES,
@@ -69,7 +71,9 @@ from adoption_desktop.counselling.service.data import (
     ReferralInput,
     RequestInput,
     RequestRow,
+    SameApplicant,
     SessionRow,
+    same_applicant_question,
 )
 from adoption_desktop.counselling.service.file_work import (
     OutcomeChange,
@@ -109,6 +113,7 @@ __all__ = [
     "FORMATS",
     "HOLDERS",
     "LETTER_KINDS",
+    "OPENED_IN_ERROR",
     "OUTCOMES",
     "ROUTES",
     "ROUTE_PHRASES",
@@ -128,6 +133,7 @@ __all__ = [
     "ReferralInput",
     "RequestInput",
     "RequestRow",
+    "SameApplicant",
     "SessionRow",
     "add_redaction",
     "add_request",
@@ -150,6 +156,7 @@ __all__ = [
     "record_checks",
     "record_disclosure",
     "record_receipt",
-    "remove_request", "remove_session", "restore_chase", "set_session_outcome",
+    "remove_request", "remove_session", "restore_chase", "same_applicant", "same_applicant_question",
+    "set_session_outcome",
     "update_referral",
 ]

@@ -11,7 +11,7 @@ from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import outstanding
 from adoption_desktop.counselling.models import CounsellingCase
 from adoption_desktop.counselling.service.common import _today
-from adoption_desktop.counselling.service.data import CaseCounts
+from adoption_desktop.counselling.service.data import OPENED_IN_ERROR, CaseCounts
 
 # --- counts (any role with reports or counselling access) ---------------------------------------
 
@@ -26,7 +26,8 @@ def counts(db: Database, actor: Principal, today: dt.date | None = None) -> Case
                                  .select_from(CounsellingCase)) or 0
         allocated = session.scalar(select(func.count()).where(open_, CounsellingCase.allocated_on.is_not(None))
                                    .select_from(CounsellingCase)) or 0
-        closed = session.scalar(select(func.count()).where(CounsellingCase.closed_on.is_not(None))
+        closed = session.scalar(select(func.count()).where(  # a case opened in error was never a case
+            CounsellingCase.closed_on.is_not(None), CounsellingCase.outcome != OPENED_IN_ERROR)
                                 .select_from(CounsellingCase)) or 0
         open_requests, overdue = outstanding.count(session, day)  # as the report's figures count them
         oldest = session.scalar(select(func.min(CounsellingCase.referral_date)).where(

@@ -15,7 +15,7 @@ from adoption_desktop.core.security.models import UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import clean_text, reference_key
+from adoption_desktop.core.text_input import clean_text, name_key, reference_key
 from adoption_desktop.counselling import rules
 from adoption_desktop.counselling.models import (
     CounsellingCase,
@@ -40,11 +40,13 @@ from adoption_desktop.counselling.service.common import (
 )
 from adoption_desktop.counselling.service.data import (
     ENTITY,
+    OPENED_IN_ERROR,
     OUTCOMES,
     SESSION_KINDS,
     CaseDetail,
     ClosingProblems,
     ReferralInput,
+    SameApplicant,
 )
 from adoption_desktop.counselling.settings import REFERENCE_PREFIX
 
@@ -65,6 +67,24 @@ def create_referral(db: Database, actor: Principal, data: ReferralInput, today: 
         session.add(case)
         session.flush()
         return case.id
+
+
+def same_applicant(db: Database, actor: Principal, birth_name: str, date_of_birth: dt.date, *,
+                   other_than: int | None = None) -> list[SameApplicant]:
+    """The cases already on file for a person with this name at birth and date of birth (user trial: a second
+    case for the same adult was created without a word). Names are compared as people read them (case, spaces,
+    accents and titles aside: ``core.text_input.name_key``). One query, on the date of birth's index; a case
+    closed as opened in error (a duplicate itself) is not listed."""
+    require(actor, Permission.COUNSELLING_VIEW)
+    key = name_key(birth_name)
+    if not key:
+        return []
+    c = CounsellingCase
+    with db.session(actor, write=False) as session:
+        rows = session.execute(select(c.id, c.reference, c.birth_name, c.date_of_birth, c.closed_on, c.outcome)
+                               .where(c.date_of_birth == date_of_birth).order_by(c.id)).all()
+    return [SameApplicant(cid, ref, name, born, closed) for cid, ref, name, born, closed, outcome in rows
+            if name_key(name) == key and outcome != OPENED_IN_ERROR and cid != other_than]
 
 
 def update_referral(db: Database, actor: Principal, case_id: int, data: ReferralInput,

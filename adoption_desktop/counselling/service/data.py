@@ -28,7 +28,11 @@ OUTCOMES: dict[str, str] = {
     "records_shared": "Records shared", "no_records_found": "No records found",
     "withdrawn": "Applicant withdrew", "no_contact": "No contact from applicant",
     "transferred": "Transferred to another agency",
+    "duplicate": "Opened in error (duplicate)",
 }
+#: the outcome of a case opened in error (a second case for someone who already had one): it is no referral,
+#: closure, wait or adult supported, so the figures and reports leave it out (``counselling.figures``)
+OPENED_IN_ERROR = "duplicate"
 #: the answer to "adopted before 12 November 1975?" while the adoption order date is not known
 BEFORE_1975_ANSWERS: dict[bool | None, str] = {None: "Not known", True: "Yes", False: "No"}
 FILTERS = ("open", "waiting", "mine", "closed", "all", "check")
@@ -220,6 +224,30 @@ class Counsellor:
 
 
 @dataclass(frozen=True)
+class SameApplicant:
+    """A case already on file for the person a new referral names (the same name at birth and date of birth,
+    :func:`~adoption_desktop.counselling.service.cases.same_applicant`)."""
+    id: int
+    reference: str
+    birth_name: str
+    date_of_birth: dt.date
+    closed_on: dt.date | None
+
+    @property
+    def status(self) -> str:
+        return f"closed {self.closed_on:%d/%m/%Y}" if self.closed_on else "open"
+
+
+def same_applicant_question(found: list[SameApplicant]) -> str:
+    """What the New referral form asks before saving a second case for the same person."""
+    first = found[0]
+    cases = ", ".join(f"{c.reference} ({c.status})" for c in found)
+    return (f"A case for {first.birth_name} born {first.date_of_birth:%d/%m/%Y} already exists: {cases}. "
+            "Open that case instead, or create a new one?\n\nNothing has been saved yet. Create a new case only "
+            "if this is a new application (for example, the applicant has come back after a closed case).")
+
+
+@dataclass(frozen=True)
 class ClosingProblems:
     """What closing a case on a day leaves behind, to be confirmed first (:func:`closing_problems`):
     records requests not answered (they stay on the file, no longer pursued) and appointments after the
@@ -240,3 +268,13 @@ class ClosingProblems:
             parts.append("Appointments after the closing date (closing cancels them; tell the applicant):\n"
                          + "\n".join(f"• {text}" for _id, text in self.appointments))
         return "\n\n".join(parts)
+
+    def confirmation(self, reference: str, name: str, on: dt.date, outcome: str) -> str:
+        """The question asked before every closure (a closed case is a final record): the case, the day,
+        the outcome, what closing cancels and leaves."""
+        text = (f"Close case {reference} ({name}) on {on:%d/%m/%Y} as \u201c{outcome}\u201d?\n\n"
+                "A closed case is a final record: it cannot be changed or reopened afterwards.")
+        if not self.appointments:
+            text += "\n\nNo appointments are cancelled."
+        loose = self.question()
+        return f"{text}\n\n{loose}" if loose else text
