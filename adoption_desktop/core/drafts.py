@@ -404,6 +404,8 @@ _FORMS: dict[str, tuple[str, str, str]] = {
     "counselling.request_notes": ("counselling", "case", "Records request"),
     "counselling.records_shared_what": ("counselling", "case", "Share records"),
     "counselling.disclosure_what": ("counselling", "case", "Record a disclosure"),
+    "counselling.referral": ("counselling", "case", "Edit referral"),
+    "counselling.new_referral": ("counselling", "new_referral", "New referral"),
     "adm.decision": ("adm", "decision", "Decision"),
     "letterbox.item": ("letterbox", "item", "Letterbox item"),
     "letterbox.item.new": ("letterbox", "new_item", "New letterbox item"),

@@ -386,6 +386,8 @@ def _kept_drafts(session: Session, actor: Principal) -> WorkSection:
         if draft.kind == "arrangement" and draft.record_id is None:
             named: tuple[str, int | None] | None = ("a new arrangement (not saved yet)", None)
             record_id = 0
+        elif draft.kind == "new_referral":
+            named, record_id = ("a new counselling case (not saved yet)", None), 0
         elif draft.record_id is None:
             continue
         else:

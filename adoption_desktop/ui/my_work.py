@@ -330,6 +330,8 @@ def _open_draft(page: Any, line: WorkLine) -> object:
         return open_record(page, WorkLine(line.area, kind, line.record_id, line.title, line.detail, line.tone))
     if kind == "arrangement":
         return page.open_arrangement_dialog(line.record_id or None, modal=False)
+    if kind == "new_referral":
+        return page.new_referral()
     if kind in ("new_item", "corrected_item") and line.parent_id is not None:
         from adoption_desktop.letterbox import service
 

@@ -270,7 +270,11 @@ def test_referral_to_closure_with_letters(qtbot: QtBot, db: Database, counsellor
     assert dialog.isVisible() and dialog.message.text().startswith("Outcome: choose how the case ended")
     assert case.detail.closed_on is None
     outcome.setCurrentIndex(outcome.findData("records_shared"))
+    from tests.undo_checks import confirm_next
+
+    asked = confirm_next(True)  # every closure is confirmed (a closed case is a final record)
     _ok(dialog)
+    assert len(asked) == 1
     assert case.detail.status == "Closed" and case.detail.outcome == "records_shared"
     add_session = case.findChild(QPushButton, "add_session")
     assert add_session is not None and not add_session.isEnabled()  # closed: no more changes

@@ -431,15 +431,20 @@ class CaseDialog(QDialog):
 
     def _form(self, title: str, form: QWidget, submit: Callable[[], str],
               drafts: dict[str, QPlainTextEdit] | None = None, *, ok_text: str = "",
-              keep: dict[str, FormField] | None = None, if_changed: tuple[str, ...] = ()) -> FormDialog:
+              keep: dict[str, FormField] | None = None, if_changed: tuple[str, ...] = (),
+              base: str | None = None, from_record: bool = False) -> FormDialog:
         """A form dialog; ``drafts`` (key suffix -> text field) are autosaved as encrypted drafts while
         typed, restored when the form is opened again after a crash, and cleared once OK has saved.
         ``keep`` (name -> field): the form's other fields, kept with its one draft and restored with it;
         those in ``if_changed`` (a date the form sets to today) only once changed, so a draft brought back on
-        a later day does not date the record back."""
+        a later day does not date the record back. ``from_record``: the form shows the case as stored (Edit
+        referral; ``base`` its version): a draft's text comes back over the stored text, and each other field
+        only while the case still holds what it held when the draft was typed (a colleague's change since is
+        kept, and the draft's value said)."""
         if keep and len(drafts or {}) != 1:
             raise ValueError("a form's other fields are kept with its one draft")
-        savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit, fields=keep, if_changed=if_changed)
+        savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit, fields=keep, if_changed=if_changed,
+                                 base=base, over_stored=from_record, from_record=keep or () if from_record else ())
                   for what, edit in (drafts or {}).items()]
 
         def run() -> None:
@@ -455,7 +460,8 @@ class CaseDialog(QDialog):
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok_text:  # say what pressing it does (Share records)
             ok.setText(ok_text)
-        others = " ".join(filter(None, (saver.other_drafts_text() for saver in savers)))
+        others = " ".join(filter(None, [*(saver.set_aside_text(what="this case") for saver in savers),
+                                         *(saver.other_drafts_text() for saver in savers)]))
         if any(saver.restored for saver in savers):  # name the button as it reads, not always "OK"
             other_window = next((saver.other_window for saver in savers if saver.other_window), "")
             dialog.message.setText(" ".join(filter(None, (restored_text("this form", ok.text(), other_window),
@@ -504,6 +510,8 @@ class CaseDialog(QDialog):
                                               {**kept, **edit.base()} if edit is not None else None)
                     if choice != REAPPLY or exc.saved_version is None:
                         if choice == RELOAD:  # their version in the form: it opens again on the case as saved
+                            for saver in opened[0].autosavers:  # (not this form's draft over it)
+                                saver.clear()
                             self.reload()
                             QTimer.singleShot(0, partial(self._reopen, opened[0], self.edit_referral,
                                                          reloaded_text(exc)))
@@ -519,7 +527,9 @@ class CaseDialog(QDialog):
                         f"Your change could not be saved on top of {over}'s version, so nothing was saved: {exc} "
                         "Correct it and save again; you will be asked again about their version.", exc.field) from exc
             return f"Referral updated. {warning}" if warning else "Referral updated."
-        opened.append(self._form("Edit referral", form.widget, submit))
+        # the whole form is kept as a draft while typed (the address its text), back after a crash (user trial)
+        opened.append(self._form("Edit referral", form.widget, submit, {"referral": form.address},
+                                 keep=form.draft_fields(), base=str(loaded), from_record=True))
         return opened[0]
 
     @staticmethod
@@ -905,10 +915,15 @@ class CaseDialog(QDialog):
                                       + ").", "outcome")
             day = pydate(on.date())
             problems = service.closing_problems(self.ctx.db, self.ctx.principal, self.case_id, day, self.today())
-            if problems and not confirm_final(
-                    self, "Close case", f"Close case {self.detail.reference} on {day:%d/%m/%Y}?\n\n"
-                    f"{problems.question()}", yes="&Close the case"):
-                raise ValidationError(f"Not closed.\n\n{problems.question()}", "closed_on")
+            # always asked, No the default (user trial: one OK closed a case for good, and its later
+            # appointments with it, when nothing was outstanding)
+            question = problems.confirmation(self.detail.reference, self.detail.referral.current_name, day,
+                                             outcome.currentText())
+            if not confirm_final(self, "Close case", question, yes="&Close the case"):
+                loose = problems.question()
+                raise ValidationError("Not closed. The case is still open and nothing was changed"
+                                      + (f".\n\n{loose}" if loose else "; press OK again to close it."),
+                                      "closed_on")
             service.close_case(self.ctx.db, self.ctx.principal, self.case_id, day, combo_key(outcome),
                                note.toPlainText(), self.today(), expected_version=loaded, confirmed=problems)
             n = len(problems.appointments)

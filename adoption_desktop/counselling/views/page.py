@@ -15,10 +15,12 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialogButtonBox,
     QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QStyle,
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.counselling import rules, service
@@ -38,10 +40,13 @@ from adoption_desktop.counselling.service import (
     CaseCounts,
     CaseRow,
     ReferralInput,
+    SameApplicant,
+    same_applicant_question,
 )
 from adoption_desktop.counselling.settings import PRIORITY_AGE
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fill_combo
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import show_error
@@ -92,6 +97,10 @@ COLUMN_SAMPLES = (("#", "999"), ("Reference", "BRC-2026-0000"), ("Name now", "Ha
 REASONS_COLUMN = 6
 #: the order of the answers in the referral form's "Adopted before 12 November 1975?" list
 BEFORE_1975_ORDER: tuple[bool | None, ...] = (None, True, False)
+#: the autosave key of the New referral form (one draft per user; Edit referral's is the case's own)
+NEW_REFERRAL_DRAFT = "counselling.new_referral:new"
+#: the answers to "A case for … already exists" (:meth:`CounsellingPage.ask_same_applicant`)
+OPEN_EXISTING, CREATE_NEW, BACK = "open", "create", "back"
 
 
 class _AfterKeys(QObject):
@@ -158,6 +167,12 @@ class ReferralForm:
             for n, edit in self.lines.items():
                 edit.setText(getattr(value, n))
             self.address.setPlainText(value.address)
+
+    def draft_fields(self) -> dict[str, FormField]:
+        """Every field but the address (the draft's text), in the order a draft puts them back: the dates
+        before the "adopted before 1975?" answer, which they enable or decide."""
+        return {"referral_route": self.route, "preferred_contact": self.contact, **self.dates,
+                "adopted_before_1975": self.before_1975, **self.lines}
 
     def value(self) -> ReferralInput:
         return ReferralInput(
@@ -448,19 +463,65 @@ class CounsellingPage(QWidget):
         dialog.show()
         return dialog
 
+    def ask_same_applicant(self, found: list[SameApplicant]) -> str:
+        """Asked before saving a referral for a person who already has a case: :data:`OPEN_EXISTING`,
+        :data:`CREATE_NEW` or :data:`BACK` (to the form; also Escape). Opening that case is the default."""
+        box = QMessageBox(QMessageBox.Icon.Question, "New referral", same_applicant_question(found),
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("same_applicant")
+        open_it = box.addButton("&Open that case", QMessageBox.ButtonRole.AcceptRole)
+        choices = {open_it: OPEN_EXISTING,
+                   box.addButton("&Create a new case", QMessageBox.ButtonRole.ActionRole): CREATE_NEW}
+        back = box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(open_it)
+        box.setEscapeButton(back)
+        box.exec()
+        return choices.get(box.clickedButton(), BACK)  # type: ignore[call-overload]
+
     def new_referral(self) -> FormDialog:
+        """The New referral form, kept as a draft while typed (a crash loses nothing: user trial). Before
+        saving, a case already on file for the same person (name at birth and date of birth) is named, with
+        the choice to open it instead (what was typed is then not saved) or to create a new case."""
         form = ReferralForm(today=self.today())
         created: list[int] = []
+        instead: list[int] = []
 
         def submit() -> None:
-            created.append(service.create_referral(self.ctx.db, self.ctx.principal, form.value(), self.today()))
+            data = form.value()
+            found = service.same_applicant(self.ctx.db, self.ctx.principal, data.birth_name, data.date_of_birth)
+            if found:
+                choice = self.ask_same_applicant(found)
+                if choice == OPEN_EXISTING:
+                    chosen = next((c for c in found if c.closed_on is None), found[-1])
+                    saver.clear()  # the person chose the case on file instead: this form's typing goes
+                    instead.append(chosen.id)  # the form closes, then that case opens
+                    return
+                if choice != CREATE_NEW:
+                    raise Conflict(f"Not saved yet: {found[0].reference} may be the same person. Check it, "
+                                   "then press OK and choose whether to open that case or create a new one.")
+            created.append(service.create_referral(self.ctx.db, self.ctx.principal, data, self.today()))
+            saver.clear()
 
         dialog = FormDialog(self, "New referral", form.widget, submit)
+        # the whole form is the draft (the address its text, every other field with it); the referral date is
+        # today unless changed, so a draft brought back on a later day does not date the referral back
+        saver = DraftAutosaver(self.ctx, NEW_REFERRAL_DRAFT, form.address, fields=form.draft_fields(),
+                               if_changed=("referral_date",))
+        dialog.autosavers = [saver]
+        saver.status.connect(dialog.message.setText)
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        said = " ".join(filter(None, (
+            restored_text("this form", ok.text(), saver.other_window) if saver.restored else "",
+            saver.set_aside_text(what="the form"), saver.other_drafts_text())))
+        if said:
+            dialog.message.setText(said)
 
         def done(result: int) -> None:
             if result and created:
                 self.refresh()
                 self.open_case(created[-1])
+            elif result and instead:
+                self.open_case(instead[-1])
 
         dialog.finished.connect(done)
         dialog.open()
