@@ -58,6 +58,22 @@ class ItemMembers:
 
 
 @dataclass(frozen=True)
+class SignedDecision:
+    """The ADM decision on a panel item is signed (final): a correction of the item's minutes cannot change
+    who decided it (``adm.service.signed_decision_on_panel_item``)."""
+
+    decision_id: int
+    signed_by: str  # the ADM who signed it
+    signed_on: dt.date  # the day the decision was made (as signed)
+
+    def note(self) -> str:
+        """What a correction of the item's attendance or declarations says, and keeps with its reason."""
+        return (f"The ADM decision on this case was signed by {self.signed_by} on {self.signed_on:%d/%m/%Y}: a "
+                "signed decision is final, so this correction cannot change who decided. When the correction is "
+                "approved the decision is flagged for the ADM to review.")
+
+
+@dataclass(frozen=True)
 class MinutesCorrectionOpen:
     """A correction of an item's approved minutes is drafted and not yet approved: the decision resting on
     them may be signed on words that are about to change (the ADM is warned, and confirms)."""

@@ -89,6 +89,7 @@ from adoption_desktop.adm.service.letters import (
 from adoption_desktop.adm.service.panel_handoff import (
     decisions_on_panel_item,
     open_decision_from_panel,
+    signed_decision_on_panel_item,
     take_minutes_correction,
 )
 from adoption_desktop.adm.service.qualifying_determination import _qd as _qd
@@ -113,5 +114,5 @@ __all__ = [
     "open_decision_from_panel", "open_direct_decision", "open_final_decision", "print_day",
     "record_decision", "record_irm_application", "record_irm_recommendation", "record_oral_notification",
     "record_representations", "reissue_notice", "request_information", "save_draft_decision",
-    "set_letter_details", "sign_decision", "take_minutes_correction",
+    "set_letter_details", "sign_decision", "signed_decision_on_panel_item", "take_minutes_correction",
 ]

@@ -15,7 +15,7 @@ from adoption_desktop.adm.service.common import ENTITY, _new_decision, _recomput
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row
 from adoption_desktop.core.errors import Conflict
-from adoption_desktop.core.handoff import MinutesCorrected, PanelHandoff
+from adoption_desktop.core.handoff import MinutesCorrected, PanelHandoff, SignedDecision
 
 # --- hand-off from the panel --------------------------------------------------------------------
 
@@ -60,6 +60,18 @@ def decisions_on_panel_item(session: Session, panel_item_id: int) -> list[int]:
         AdmDecision.panel_item_id == panel_item_id).order_by(AdmDecision.id))]
 
 
+def signed_decision_on_panel_item(session: Session, panel_item_id: int) -> SignedDecision | None:
+    """The current version of the ADM decision opened from panel item ``panel_item_id``, when it is signed
+    (None: no decision, or not signed), in the caller's transaction: the panel asks before a correction of
+    the item's attendance or declarations (features talk through services, never each other's tables)."""
+    d = session.scalars(select(AdmDecision).where(
+        AdmDecision.panel_item_id == panel_item_id, AdmDecision.source == "panel")
+        .order_by(AdmDecision.version.desc(), AdmDecision.id.desc())).first()
+    if d is None or d.signed_at is None:
+        return None
+    return SignedDecision(d.id, d.signed_by_name, d.decided_on or d.signed_at.date())
+
+
 def take_minutes_correction(session: Session, handoff: PanelHandoff, corrected: MinutesCorrected) -> int | None:
     """The chair approved a correction of minutes already handed to the ADM (in the chair's transaction).
 
@@ -91,7 +103,10 @@ def take_minutes_correction(session: Session, handoff: PanelHandoff, corrected: 
     d.recommendation, d.recommendation_text = handoff.recommendation, handoff.recommendation_text
     d.recommendation_reasons, d.advice = handoff.reasons, handoff.advice
     d.minutes_extract = handoff.minutes_extract
-    d.member_user_ids = json.dumps(list(handoff.member_user_ids))
+    # the members as the correction records them; an account on the list before stays on it (a member taken
+    # off by the correction, or unlinked since, is still not the one to decide: the conflict list only grows)
+    before_ids = [int(u) for u in json.loads(d.member_user_ids or "[]")]
+    d.member_user_ids = json.dumps(list(dict.fromkeys([*handoff.member_user_ids, *before_ids])))
     d.member_names = json.dumps(list(handoff.member_names))
     d.unlinked_member_names = (None if handoff.unlinked_member_names is None
                                else json.dumps(list(handoff.unlinked_member_names)))
