@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -150,10 +151,10 @@ def test_chair_sees_minutes_read_only_and_approved_text_stays_readable(qtbot: Qt
     assert not ed.save_now()
 
 
-def test_declaring_an_interest_is_greyed_and_refused_once_the_minutes_are_approved(
+def test_declaring_an_interest_is_greyed_once_the_minutes_are_approved_until_a_correction(
         qtbot: QtBot, panel: Panel) -> None:
     """A declaration decides who counted to the item's quorum: once the chair approved the minutes (and
-    with a correction draft open) the button is greyed with the reason, and Ctrl+D says it."""
+    until a correction of them is opened) the button is greyed with the reason, and Ctrl+D says it."""
     item = papers_received(panel.db, panel.clerk, svc.add_item(panel.db, panel.clerk, panel.sitting_id,
                                                                svc.ItemInput("approval", "AD-1", "AB")), SITTING_DAY)
     attend(panel, "chair", "vice", "sw", "med", "pe")
@@ -168,11 +169,11 @@ def test_declaring_an_interest_is_greyed_and_refused_once_the_minutes_are_approv
     assert page.absence_button.isEnabled() and page.present_again_button.isEnabled()
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
-    svc.correct_minutes(panel.db, panel.clerk, item, "The reasons left out the support network.")
     page.reload()
-    assert page.item is not None and page.item.minutes is not None and page.item.minutes.status == "draft"
+    assert page.item is not None and page.item.minutes is not None and page.item.minutes.status == "approved"
     locked = "The minutes of item 1 are approved; its declarations of interest decide who counted to its quorum"
     assert not page.declare_button.isEnabled() and locked in page.declare_button.toolTip()
+    assert "make a correction of the minutes first (Minutes tab, Make a correction…)" in page.declare_button.toolTip()
     assert page.declare_button.toolTip().endswith("(Ctrl+D)")
     page.declare()
     assert page.dialog is None or not page.dialog.isVisible()
@@ -186,3 +187,13 @@ def test_declaring_an_interest_is_greyed_and_refused_once_the_minutes_are_approv
         action()
         assert page.dialog is None or not page.dialog.isVisible()
         assert presence in page.status.text()
+    # a correction of the minutes open (6 December trial): the declarations and who was in the room are
+    # corrected with it, until the chair approves it; the item's details and the agenda's order stay locked
+    svc.correct_minutes(panel.db, panel.clerk, item, "A declaration of interest was missed.")
+    page.reload()
+    assert page.item is not None and page.item.minutes is not None and page.item.minutes.status == "draft"
+    assert page.declare_button.isEnabled() and page.declare_button.toolTip() == "Ctrl+D: declare an interest on " \
+        "the selected item"
+    assert page.absence_button.isEnabled() and page.present_again_button.isEnabled()
+    edit = page.findChild(QPushButton, "edit_item")
+    assert edit is not None and not edit.isEnabled() and "the item's details are part of them" in edit.toolTip()

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import lock_row, when_text
 from adoption_desktop.core.errors import Conflict, NotFound, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
@@ -33,8 +34,8 @@ from adoption_desktop.panel.service.common import (
     P,
     _absences,
     _attendance,
+    _current_minutes,
     _declarations,
-    _first_minuted,
     _item,
     _locked_items,
     _present_for_item,
@@ -160,6 +161,10 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
         if before == "present" and status != "present":  # no longer at the sitting: no view on its items
             for i in items:
                 _drop_view(session, i, member_id, f"marked {status} at the sitting")
+        if before != status:
+            for i in items:
+                note_correction(session, i, f"{member.full_name} marked {_mark_label(status)} at the sitting "
+                                            f"(was {_mark_label(before)})")
         return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
 
 
@@ -209,6 +214,9 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
                 check_attendance_open(session, items, member, "", "present")
                 if _insert_mark(session, sitting_id, member_id, "present") is not None:
                     changes.append(AttendanceChange(sitting_id, member_id, member.full_name, "", "present"))
+                    for i in items:
+                        note_correction(session, i, f"{member.full_name} marked present at the sitting "
+                                                    "(was not recorded)")
                     continue
                 row = _mark_row(session, sitting_id, member_id)  # marked by another at this very moment
             who, at = last_mark_change(session, sitting_id, member_id, row.id if row is not None else None)
@@ -217,16 +225,50 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
         return RestMarked(tuple(changes), tuple(skipped), tuple(not_on_list))
 
 
+def _items_text(positions: Sequence[int]) -> str:
+    if len(positions) == 1:
+        return f"item {positions[0]}"
+    return "items " + ", ".join(str(p) for p in positions[:-1]) + f" and {positions[-1]}"
+
+
+def open_correction_of(session: Session, item: PanelItem) -> PanelMinutes | None:
+    """The correction of the item's approved minutes drafted and not yet approved by the chair (a draft, or
+    sent to the chair), or None. While it is open, who counted for the item (attendance, declarations, who
+    was in the room) may be corrected with it."""
+    m = _current_minutes(session, item.id)
+    return m if m is not None and m.supersedes_id is not None and m.status != "approved" else None
+
+
+def _approved_version(session: Session, item: PanelItem) -> PanelMinutes | None:
+    return session.scalars(select(PanelMinutes).where(PanelMinutes.item_id == item.id,
+                                                      PanelMinutes.status == "approved")
+                           .order_by(PanelMinutes.version.desc()).limit(1)).first()
+
+
+def _closed(session: Session, item: PanelItem) -> bool:
+    """Some version of the item's minutes was approved and no correction of them is open: who counted for
+    it stands as approved."""
+    return _approved_version(session, item) is not None and open_correction_of(session, item) is None
+
+
 def check_attendance_open(session: Session, items: Sequence[PanelItem], member: PanelMember, before: str,
                            status: str) -> None:
     """Who was at a sitting is part of the approved minutes of each of its items (their members present and
-    quorum): refused once any version of one was approved. A member recorded as out of the room for an
-    item stays present at the sitting until that record is removed (undo of either then stays whole)."""
+    quorum): refused while any item's minutes are approved and not being corrected. With a correction open
+    on every item whose minutes were approved, the attendance is corrected with them (each correction
+    notes it: :func:`note_correction`). A member recorded as out of the room for an item stays present at
+    the sitting until that record is removed (undo of either then stays whole)."""
     ids = [i.id for i in items]
-    approved = _first_minuted(session, items, approved=True)
-    if approved is not None:
-        raise Conflict(f"The minutes of item {approved} of this sitting are approved, and who was at the sitting "
-                       "is part of them; attendance can no longer change.")
+    closed = sorted(i.position for i in items if _closed(session, i))
+    if closed:
+        which = _items_text(closed)
+        correcting = sorted(i.position for i in items if open_correction_of(session, i) is not None)
+        also = (f" The correction of {_items_text(correcting)} does not reopen them: who was at the sitting is "
+                f"in the minutes of every item." if correcting else "")
+        raise Conflict(f"The minutes of {which} of this sitting are approved, and who was at the sitting is part of "
+                       f"them, so {member.full_name}'s attendance was not changed.{also} To correct it, make a "
+                       f"correction of the minutes of {which} first (Minutes tab, Make a correction…); the "
+                       "attendance can then be corrected until the chair approves the correction.")
     if before == "present" and status != "present" and ids:
         away = session.scalar(select(PanelItem.position).join(PanelItemAbsence, PanelItemAbsence.item_id == PanelItem.id)
                               .where(PanelItem.id.in_(ids), PanelItemAbsence.member_id == member.id)
@@ -234,6 +276,36 @@ def check_attendance_open(session: Session, items: Sequence[PanelItem], member: 
         if away is not None:
             raise Conflict(f"{member.full_name} is recorded as not present for item {away}; remove that record first "
                            "(Mark present again…), then change the attendance.")
+
+
+def note_correction(session: Session, item: PanelItem, change: str) -> None:
+    """A change to who counted for ``item`` made while a correction of its minutes is open (nothing when none
+    is): the audit log says on the correction what changed and the item's quorum now beside the quorum as
+    approved; a correction already sent to the chair comes back as a draft (the chair approves only what
+    was sent, and this was not); and when the ADM decision on the case is already signed, the correction's
+    reason says that it cannot change who decided (a signed decision is final)."""
+    from adoption_desktop.adm.service import signed_decision_on_panel_item
+
+    m = open_correction_of(session, item)
+    if m is None:
+        return
+    session.flush()
+    quorum = _item_quorum(session, item)
+    approved = session.get(PanelMinutes, m.supersedes_id) if m.supersedes_id is not None else None
+    detail = (f"correction (version {m.version}) of the minutes of {_item_label(item)}: {change}. Quorum for the "
+              f"item now: {quorum.summary}")
+    if approved is not None:
+        detail += f"; as approved in version {approved.version}: {approved.quorum_statement or 'not recorded'}"
+    if m.status == "submitted":
+        m.status, m.submitted_on = "draft", None
+        detail += "; the correction was taken back from the chair (send it again)"
+    signed = signed_decision_on_panel_item(session, item.id)
+    if signed is not None:
+        note = signed.note()
+        if note not in (m.correction_reason or ""):
+            m.correction_reason = f"{(m.correction_reason or '').rstrip()}\n\n{note}".strip()
+        detail += f". {note}"
+    audit.record(session, "correction_changed", "panel_minutes", m.id, detail=detail)
 
 
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
@@ -264,6 +336,8 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
         session.flush()
         if withdrew:  # took no part: a view saved before the declaration is not theirs to give
             _drop_view(session, item, member_id, "declared an interest and withdrew")
+        note_correction(session, item, f"{member.full_name} declared an interest"
+                                       + (" and withdrew" if withdrew else " and did not withdraw"))
         return d.id
 
 
@@ -298,13 +372,17 @@ def remove_declaration(db: Database, actor: Principal, declaration_id: int) -> R
         others = tuple(session.scalars(select(PanelDeclaration.id).where(
             PanelDeclaration.item_id == d.item_id, PanelDeclaration.id != d.id).order_by(PanelDeclaration.id)))
         removed = replace(declaration_snapshot(d), others_after=others, item_version=item.row_version)
+        member = session.get(PanelMember, d.member_id)
         session.delete(d)
+        note_correction(session, item, f"the declaration of interest of {member.full_name if member else 'a member'} "
+                                       "taken off")
         return removed
 
 
 _DECLARATIONS_LOCKED = ("The minutes of {what} are approved; its declarations of interest decide who counted to "
-                        "its quorum, so declarations can no longer change (a correction of the minutes "
-                        "included).")
+                        "its quorum, so they were not changed. To correct them, make a correction of the minutes "
+                        "first (Minutes tab, Make a correction…); they can then be corrected until the chair "
+                        "approves the correction.")
 
 
 def check_declarations_open(session: Session, item: PanelItem) -> None:
@@ -314,7 +392,9 @@ def check_declarations_open(session: Session, item: PanelItem) -> None:
 
 
 # --- members not present for an item ---------------------------------------------------------------
-_ABSENCES_LOCKED = "The minutes of {what} are approved; who was present for it can no longer change."
+_ABSENCES_LOCKED = ("The minutes of {what} are approved; who was present for it was not changed. To correct it, "
+                    "make a correction of the minutes first (Minutes tab, Make a correction…); it can then be "
+                    "corrected until the chair approves the correction.")
 
 
 def _item_label(item: PanelItem) -> str:
@@ -359,17 +439,18 @@ def _add_absence(session: Session, item: PanelItem, member: PanelMember, reason:
     except IntegrityError as err:
         raise _already_absent(member.full_name, item, session.scalar(existing) or "") from err
     drop_view(session, item, member.id)
+    note_correction(session, item, f"{member.full_name} recorded as not present for the item "
+                                   f"({rules.ABSENCE_REASONS.get(reason, reason).lower()})")
     return row.id
 
 
 def _check_open(session: Session, item: PanelItem, what: str, more: str = "", *,
                 locked: str = _ABSENCES_LOCKED) -> None:
-    """Refused once any version of the item's minutes was approved: the approved record (its quorum
-    statement, the members handed to the ADM) must stay what the data says, a correction draft included.
-    ``locked``: the refusal, with ``{what}`` for the item."""
-    approved = session.scalar(select(PanelMinutes.id).where(PanelMinutes.item_id == item.id,
-                                                            PanelMinutes.status == "approved").limit(1))
-    if approved is not None:
+    """Refused once any version of the item's minutes was approved and while no correction of them is open:
+    the approved record (its quorum statement, the members handed to the ADM) must stay what the data says.
+    With a correction open (drafted or sent, not yet approved) it is corrected with it (the caller notes the
+    change: :func:`note_correction`). ``locked``: the refusal, with ``{what}`` for the item."""
+    if _closed(session, item):
         raise Conflict(locked.format(what=what) + more)
 
 
@@ -461,6 +542,8 @@ def remove_item_absences(db: Database, actor: Principal, absence_ids: Sequence[i
             member = session.get(PanelMember, x.member_id)
             out.append(absence_snapshot(x, member.full_name if member else "", item.row_version))
             session.delete(x)
+            note_correction(session, item, f"{member.full_name if member else 'a member'} present for the item "
+                                           "again (the record of not being present taken off)")
         return tuple(out)
 
 

@@ -216,10 +216,10 @@ class ItemRow:
 
     @property
     def quorum_locked(self) -> bool:
-        """Some version of the item's minutes was approved (the current one, or the one a correction draft
-        supersedes: only approved minutes are corrected): who counted for it — declarations, members out of
-        the room — can no longer change."""
-        return self.minutes is not None and (self.minutes.status == "approved" or self.minutes.supersedes_id is not None)
+        """The item's current minutes are approved: who counted for it — declarations, members out of the
+        room — stands as approved. A correction of them open (drafted or sent, not yet approved: the current
+        minutes are then the correction) reopens it until the chair approves the correction."""
+        return self.minutes is not None and self.minutes.status == "approved"
 
     @property
     def quorum_state(self) -> str:

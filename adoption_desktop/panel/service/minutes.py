@@ -262,7 +262,14 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
             raise Conflict(f"These minutes were already {_minutes_done_by(session, m)}; nothing was sent.")
         if problem := rules.submit_problem(_sitting(session, item.sitting_id).sitting_date, _today(today)):
             raise ValidationError(problem, "sitting_date")
-        _complete(item, m, _item_quorum(session, item), _papers_received(session, item))
+        quorum = _item_quorum(session, item)
+        if m.supersedes_id is not None and not quorum.quorate and m.outcome != "deferred":
+            raise ValidationError(
+                f"This correction was not sent to the chair: with the attendance and declarations as corrected, "
+                f"item {item.position} is not quorate ({' '.join(quorum.reasons)}). No recommendation can stand "
+                "on an inquorate item. The correction is kept as a draft and the approved minutes still stand; "
+                "check who was present and who withdrew, and correct them if they are wrong.", "outcome")
+        _complete(item, m, quorum, _papers_received(session, item))
         problem = views_problem(session, item, m, "Nothing was sent.")
         if problem:
             raise ValidationError(problem, "member_views")

@@ -76,9 +76,10 @@ def _table(name: str, model: Any) -> QTableView:
 
 
 _DECLARATIONS_LOCKED = ("The minutes of item {position} are approved; its declarations of interest decide who "
-                        "counted to its quorum and can no longer change (a correction of the minutes included).")
-_PRESENCE_LOCKED = ("The minutes of item {position} are approved; who was present for it decided its quorum and "
-                    "can no longer change (a correction of the minutes included).")
+                        "counted to its quorum. To correct them, make a correction of the minutes first (Minutes "
+                        "tab, Make a correction…).")
+_PRESENCE_LOCKED = ("The minutes of item {position} are approved; who was present for it decided its quorum. To "
+                    "correct it, make a correction of the minutes first (Minutes tab, Make a correction…).")
 _ITEM_LOCKED = "The minutes of item {position} are approved; the item's details are part of them."
 _ORDER_LOCKED = "The minutes of item {position} are approved; they number the items in this order."
 _MOVE_LOCKED = "The minutes of item {position} are approved and dated by this sitting."
@@ -474,17 +475,22 @@ class PanelPage(QWidget):
             self.item_presence.setText(f"Nobody is recorded as out of the room for item {item.position}.")
 
     def _grey_held_sitting(self, item: ItemRow | None) -> None:
-        """What approved minutes lock is greyed, saying why (the service and undo refuse it the same way,
-        a correction draft included): the item's declarations and who was in the room for it (they decided
-        its quorum), its details, the agenda's order and the sitting's date; a sitting with an outcome
-        recorded is not cancelled, and an item with minutes is not removed."""
+        """What approved minutes lock is greyed, saying why (the service and undo refuse it the same way):
+        the item's declarations and who was in the room for it (they decided its quorum; open again while a
+        correction of its minutes is open), its details, the agenda's order and the sitting's date (a
+        correction draft included); a sitting with an outcome recorded is not cancelled, and an item with
+        minutes is not removed."""
+        def ever_approved(i: ItemRow) -> bool:  # a correction is made only of approved minutes
+            return i.minutes is not None and (i.minutes.status == "approved" or i.minutes.supersedes_id is not None)
+
         items = self.minutes.items
-        approved = next((i.position for i in items if i.quorum_locked), None)
+        approved = next((i.position for i in items if ever_approved(i)), None)
         minuted = next((i.position for i in items if i.minutes is not None and i.minutes.draft.outcome), None)
         item_locked = item.position if item is not None and item.quorum_locked else None
+        details_locked = item.position if item is not None and ever_approved(item) else None
         locks = ((("declare",), _DECLARATIONS_LOCKED, item_locked),
                  (("item_absence", "item_present_again"), _PRESENCE_LOCKED, item_locked),
-                 (("edit_item",), _ITEM_LOCKED, item_locked),
+                 (("edit_item",), _ITEM_LOCKED, details_locked),
                  (("move_up", "move_down"), _ORDER_LOCKED, approved),
                  (("move_sitting",), _MOVE_LOCKED, approved),
                  (("cancel_sitting",), _CANCEL_LOCKED, minuted),
