@@ -21,6 +21,7 @@ from sqlalchemy import text
 from adoption_desktop import demo
 from adoption_desktop.adm.service import letters as adm_letters
 from adoption_desktop.core.audit import seals
+from adoption_desktop.core.audit.chain import append_entry
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.letterbox import contact, service
@@ -195,8 +196,8 @@ def test_a_later_content_seal_added_with_the_key_vouches_for_nothing(case: Case)
             record, key, cols = seals._content_record("letterbox_items", "content", str(row), rows[str(row)])
             made.append(record)
             colsets[key] = cols
-            seq = seals._append(conn, ADMIN, "update", "letterbox_items", str(row), None, "",
-                                seals.aggregate((s.entity, s.entity_id, s.digest) for s in made))
+            seq = append_entry(conn, ADMIN, "update", "letterbox_items", str(row), None, "",
+                               seals.aggregate((s.entity, s.entity_id, s.digest) for s in made))
             seals._write(conn, seq, made, colsets)
         raw.checkpoint()
     finally:

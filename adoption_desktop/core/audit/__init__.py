@@ -1,7 +1,7 @@
 """Tamper-evident audit log: every create, update, delete and every view of a case record.
 
-* :mod:`.chain` — the hash chain (``record``, ``verify_chain``), entries written in the caller's
-  transaction;
+* :mod:`.chain` — the hash chain (``record``, ``verify_chain``; ``append_entry`` for the code that writes
+  the log itself: seals, upgrades, ``move-to-server``), entries written in the caller's transaction;
 * :mod:`.capture` — automatic entries for every change of an audited table, each row sealed;
 * :mod:`.seals` — per-row and content seals, made and written;
 * :mod:`.seal_check` — ``verify_record``: the whole record against the log;
@@ -18,6 +18,7 @@ from adoption_desktop.core.audit.chain import (
     AuditRow,
     ChainProblem,
     anchor_file_for,
+    append_entry,
     check_anchor,
     count_entries,
     current_anchor,
@@ -33,7 +34,7 @@ from adoption_desktop.core.audit.seals import seal_baseline, seal_unsealed, seal
 
 __all__ = [
     "GENESIS", "READ_ONLY_ACTIONS", "REDACTED", "VIEW", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
-    "ChainProblem", "RecordProblem", "add_changes", "anchor_file_for", "bulk_audit", "check_anchor",
+    "ChainProblem", "RecordProblem", "add_changes", "anchor_file_for", "append_entry", "bulk_audit", "check_anchor",
     "count_entries", "current_anchor",
     "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "verify_chain",
     "verify_record",

@@ -60,9 +60,16 @@ def entry_hash(prev_hash: str, seq: int, at: str, actor_id: int, actor: str, act
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _append(session: Session | Connection, actor: Principal, action: str, entity: str, entity_id: str,
-            changes: dict[str, Any] | None, detail: str, seal: str = "") -> int:
-    """Append one entry; its sequence number is returned (seal rows refer to it)."""
+def append_entry(session: Session | Connection, actor: Principal, action: str, entity: str, entity_id: str,
+                 changes: dict[str, Any] | None, detail: str, seal: str = "") -> int:
+    """Append one entry to the chain in the caller's transaction and return its sequence number.
+
+    The low-level write under :func:`record`, for code that writes the log itself: the seals (``seal`` is
+    the aggregate of the seal rows the caller then writes under the returned number), the column-seal
+    upgrade and ``move-to-server``. Unlike :func:`record` it takes a plain ``Connection`` too, does not
+    flush a session first and does not read the actor from the session: the caller names it. The head row
+    is locked (updated) before it is read, so no two writers chain onto the same predecessor; the entry's
+    hash is :func:`entry_hash` of exactly what is stored, so :func:`verify_chain` agrees with it."""
     conn = session.connection() if isinstance(session, Session) else session
     head = cast(Table, AuditHead.__table__)
     # Lock the head row first (a write), then read it: no two writers can share a predecessor.
@@ -91,7 +98,7 @@ def record(session: Session, action: str, entity: str, entity_id: object, *,
     Pending changes are flushed first, so the log keeps the order in which things happened."""
     session.flush()
     who = actor or session.info.get("actor", SYSTEM)
-    _append(session, who, action, entity, str(entity_id), changes, detail)
+    append_entry(session, who, action, entity, str(entity_id), changes, detail)
 
 
 #: the action of a record's opening (:func:`record_view`)

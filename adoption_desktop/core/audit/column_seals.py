@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, inspect, select, text
 
-from adoption_desktop.core.audit.chain import _append
+from adoption_desktop.core.audit.chain import append_entry
 from adoption_desktop.core.audit.models import AuditColumns, AuditSeal
 from adoption_desktop.core.audit.seals import (
     TOMBSTONE,
@@ -92,9 +92,9 @@ def _seal_table(conn: Connection, name: str, table: Table) -> int:
         added.update(set(row) - set(cols))
     if not seals:
         return 0
-    seq = _append(conn, SYSTEM, UPGRADE_SEAL, name, "*", None,
-                  f"columns added by an upgrade sealed ({', '.join(sorted(added))}): {len(seals)} rows",
-                  aggregate((s.entity, s.entity_id, s.digest) for s in seals))
+    seq = append_entry(conn, SYSTEM, UPGRADE_SEAL, name, "*", None,
+                       f"columns added by an upgrade sealed ({', '.join(sorted(added))}): {len(seals)} rows",
+                       aggregate((s.entity, s.entity_id, s.digest) for s in seals))
     _write(conn, seq, seals, colsets)
     return len(seals)
 

@@ -46,7 +46,7 @@ from sqlalchemy import Connection, Table, func, insert, inspect, make_url, selec
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit import anchors
-from adoption_desktop.core.audit.chain import READ_ONLY_ACTIONS, _append, record, verify_chain
+from adoption_desktop.core.audit.chain import READ_ONLY_ACTIONS, append_entry, record, verify_chain
 from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.audit.seal_check import verify_record
 from adoption_desktop.core.audit.seals import (
@@ -405,7 +405,7 @@ def _copy(src: Connection, conn: Connection, file_name: str, admin: Principal, l
     detail = (f"moved from the database file {file_name} by {admin.username}: {rows} records in "
               f"{sum(1 for n in per_table if not n.startswith('audit_'))} tables, with audit entries 1 to "
               f"{entries} as they were in the file (seals made there are checked in the file's form)")
-    seq = _append(conn, admin, MOVED_FROM_FILE, "database", "*", None, detail)
+    seq = append_entry(conn, admin, MOVED_FROM_FILE, "database", "*", None, detail)
     _check_copy(conn)
     return MoveResult(per_table, entries, seq, admin.username, label)
 

@@ -38,7 +38,7 @@ END
 $fn$
 """
 
-#: the head moves only as an append moves it (``core.audit.chain._append``): one step on from an entry that
+#: the head moves only as an append moves it (``core.audit.chain.append_entry``): one step on from an entry that
 #: is in the log (the sequence number), then to the hash of the entry just written after it. A trial's
 #: application login moved it on by 1,000 in one statement; every later entry chained onto the gap, and
 #: ``verify`` failed for good ("entry 124 was deleted") though nothing had been. Now such a move is refused,

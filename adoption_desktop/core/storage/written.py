@@ -32,7 +32,7 @@ def stop(token: contextvars.Token[Written | None]) -> None:
 
 
 def appended(seq: int, digest: str) -> None:
-    """An audit entry was appended (``chain._append``)."""
+    """An audit entry was appended (``chain.append_entry``)."""
     written = _WRITTEN.get()
     if written is not None:
         written.last = (seq, digest)

@@ -36,7 +36,6 @@ Every name is re-exported here (the private ones too, which the verifier and tes
 
 from __future__ import annotations
 
-from adoption_desktop.core.audit.chain import _append
 from adoption_desktop.core.audit.seals.baselines import (
     BASELINE,
     seal_baseline,
@@ -134,7 +133,6 @@ __all__ = [
     "RowChange",
     "_Missing",
     "_Seal",
-    "_append",
     "_canon",
     "_column_key",
     "_content_record",

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select, text
 
-from adoption_desktop.core.audit.chain import _append
+from adoption_desktop.core.audit.chain import append_entry
 from adoption_desktop.core.audit.models import AuditSeal
 from adoption_desktop.core.audit.seals.content_rules import CONTENT_RULES
 from adoption_desktop.core.audit.seals.digests import aggregate, pk_string
@@ -34,8 +34,8 @@ def seal_unsealed(conn: Connection, actor: Principal, action: str, table_name: s
             rows[pk] = dict(row)
     seals, colsets = _make_seals(table_name, rows, ())
     _with_content(conn, table_name, rows, seals, colsets)
-    seq = _append(conn, actor, action, table_name, "*", None, f"{detail}: {len(rows)} rows",
-                  aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
+    seq = append_entry(conn, actor, action, table_name, "*", None, f"{detail}: {len(rows)} rows",
+                       aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
     _write(conn, seq, seals, colsets)
     seal_content(conn, actor, table_name, rows)
     return seq
@@ -65,10 +65,10 @@ def seal_final_baseline(conn: Connection) -> None:
         colsets: dict[str, str] = {}
         _with_content(conn, name, rows, seals, colsets, due)
         if seals:
-            seq = _append(conn, SYSTEM, BASELINE, name, "*", None,
-                          f"content seals introduced: {len(seals)} records of {rule.what}s already final sealed",
-                          aggregate(
-                              (s.entity, s.entity_id, s.digest) for s in seals))
+            seq = append_entry(conn, SYSTEM, BASELINE, name, "*", None,
+                               f"content seals introduced: {len(seals)} records of {rule.what}s already final sealed",
+                               aggregate(
+                                   (s.entity, s.entity_id, s.digest) for s in seals))
             _write(conn, seq, seals, colsets)
 
 

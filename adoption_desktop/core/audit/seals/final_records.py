@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
 
-from adoption_desktop.core.audit.chain import _append
+from adoption_desktop.core.audit.chain import append_entry
 from adoption_desktop.core.audit.models import AuditEntry, AuditSeal
 from adoption_desktop.core.audit.seals.content_rules import CONTENT_RULES, content_columns
 from adoption_desktop.core.audit.seals.digests import (
@@ -96,6 +96,6 @@ def seal_content(conn: Connection, actor: Principal, table: str, rows: Mapping[s
             continue
         row = rows[pk]
         cols = content_columns(table, row)
-        _append(conn, actor, CONTENT_SEAL, table, pk, None, f"{rule.what}: content sealed ({', '.join(cols)})",
-                content_digest(table, pk, cols, row))
+        append_entry(conn, actor, CONTENT_SEAL, table, pk, None, f"{rule.what}: content sealed ({', '.join(cols)})",
+                     content_digest(table, pk, cols, row))
         written.final_record()  # the anchors move on at the commit (anchors.after_final)

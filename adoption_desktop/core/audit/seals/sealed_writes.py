@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from adoption_desktop.core.audit.chain import _append
+from adoption_desktop.core.audit.chain import append_entry
 from adoption_desktop.core.audit.seals.digests import aggregate, pk_string
 from adoption_desktop.core.audit.seals.final_records import _inline_due, _with_content, seal_content
 from adoption_desktop.core.audit.seals.row_seals import (
@@ -55,7 +55,7 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
         key = pk_string(c.pk)
         if key in unsound.get(c.table.name, ()):
             _warn_unsealed(c.table.name, [key])
-            _append(conn, actor, c.action, c.table.name, c.entity_id, c.changes, not_sealed_note([key]), "")
+            append_entry(conn, actor, c.action, c.table.name, c.entity_id, c.changes, not_sealed_note([key]), "")
             continue
         row = rows[c.table.name].get(key)
         seals, cs = _make_seals(c.table.name, {key: row} if row is not None else {}, [key])
@@ -64,8 +64,8 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
         if row is not None and mine:
             _with_content(conn, c.table.name, {key: row}, seals, colsets, mine)
             final[c.table.name] -= mine  # one record each, with the first entry that finds it final
-        seq = _append(conn, actor, c.action, c.table.name, c.entity_id, c.changes, "",
-                      aggregate((s.entity, s.entity_id, s.digest) for s in seals))
+        seq = append_entry(conn, actor, c.action, c.table.name, c.entity_id, c.changes, "",
+                           aggregate((s.entity, s.entity_id, s.digest) for s in seals))
         written.extend((seq, s) for s in seals)
     _write_many(conn, written, colsets)
     for name, found in rows.items():
@@ -93,8 +93,8 @@ def seal_change(conn: Connection, actor: Principal, action: str, table: Table, p
     if named:
         _warn_unsealed(table.name, named)
         detail = f"{detail}; {not_sealed_note(named)}" if detail else not_sealed_note(named)
-    seq = _append(conn, actor, action, table.name, entity_id, changes, detail,
-                  aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
+    seq = append_entry(conn, actor, action, table.name, entity_id, changes, detail,
+                       aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
     _write(conn, seq, seals, colsets)
     seal_content(conn, actor, table.name, rows)
     return seq
