@@ -58,14 +58,25 @@ def test_the_other_sides_names_are_found_with_accents_and_pet_forms(paragraph: s
     assert term in leaked_terms(_letter(paragraph), GINA, ADOPTIVE)
 
 
-@pytest.mark.parametrize("paragraph", [
-    "We will write again soon.",           # "Will" as written: a capitalised whole word
+#: what is no leak in a letter to Gina with ADOPTIVE on the other side: one list for this file's accents and pet
+#: forms and for test_letters_leak_plurals.py's plurals (each kept its own copy of "We will write again soon.")
+NOT_LEAKS = [
+    "We will write again soon.",           # "Will" as written: a capitalised whole word; lower case is not the name
     "The jessie in the story was kind.",   # a pet form only capitalised, as in the incoming screening
     "Jessop the cat is well.",             # not a pet form
     "Jessica sends her love.",             # not a pet form of "Jess"
     "Alexandra from the team will call.",  # not a pet form of "Alex"
     "Please call Gina or Gína.",           # the reader's own name, with or without an accent
-])
+    # plurals (test_letters_leak_plurals.py): only of names, and only as whole words
+    "The wills were read.",                    # not the plural of "Will" in lower case
+    "Thornleysdale is a long way off.",        # a plural only as a whole word
+    "We visited Thornleyes Farm.",             # "-es" only after s, x, z, ch, sh
+    "The Samsons sent a card.",                # another name that only starts like one
+    "Please call Gina or the Quillfields.",   # the reader's own name, in the plural
+]
+
+
+@pytest.mark.parametrize("paragraph", NOT_LEAKS)
 def test_ordinary_words_and_the_readers_own_names_are_not_leaks(paragraph: str) -> None:
     assert leaked_terms(_letter(paragraph), GINA, ADOPTIVE) == []
 
