@@ -99,7 +99,26 @@ def clean_text(value: str | None, field: str, *, multiline: bool = False, max_le
     formatting characters are removed; single-line text has its runs of spaces collapsed and is
     trimmed. ``required`` refuses an empty result; ``max_length`` refuses a longer one.
     """
-    text = strip_invisible(unicodedata.normalize("NFC", value or ""))
+    value = value or ""
+    if value.isascii() and (value.replace("\n", "") if multiline else value).isprintable():
+        # the common case (the import checks every cell this way, some twice): plain ASCII letters, digits,
+        # punctuation and spaces, and line feeds where allowed. Nothing to normalise or remove, no carriage
+        # return and no control character or tab (isprintable is False for each of them), no space but " " to
+        # collapse or trim: the general path's result, without its passes
+        text = ("\n".join(line.rstrip() for line in value.split("\n")).strip("\n") if multiline
+                else " ".join(value.split()))
+    else:
+        text = _clean_general(value, field, multiline)
+    if required and not text:
+        raise ValidationError(f"{field}: required; enter it before saving.", field)
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError(f"{field}: at most {max_length} characters (this has {len(text)}).", field)
+    return text
+
+
+def _clean_general(value: str, field: str, multiline: bool) -> str:
+    """:func:`clean_text` of any text, before its length checks."""
+    text = strip_invisible(unicodedata.normalize("NFC", value))
     if multiline:
         text = _OTHER_LINE_BREAKS.sub("\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     elif has_line_break(text):
@@ -116,10 +135,6 @@ def clean_text(value: str | None, field: str, *, multiline: bool = False, max_le
         text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
     else:
         text = _SPACES.sub(" ", text).strip()
-    if required and not text:
-        raise ValidationError(f"{field}: required; enter it before saving.", field)
-    if max_length is not None and len(text) > max_length:
-        raise ValidationError(f"{field}: at most {max_length} characters (this has {len(text)}).", field)
     return text
 
 

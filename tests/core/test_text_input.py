@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -175,3 +176,27 @@ def test_a_name_without_a_letter_is_refused(typed: str) -> None:
 @pytest.mark.parametrize("typed", ["Zoë", "O'Neil", "李 小龍", "Ana-María", "Baby A", "Jo\u2800Test", "3M Archive"])
 def test_a_name_with_letters_is_kept(typed: str) -> None:
     assert clean_name(typed, "Name now", required=True) == typed.replace("\u2800", " ")
+
+
+#: plain ASCII with spaces, tabs, line ends and controls, and a few characters that take the general path
+_MIXED = st.text(st.sampled_from([*"aZ09 .,'-=+@|\t\r\n\x00\x1b\x7f\x85\xa0\u200b\u2028\xe9\u0301"]), max_size=30)
+
+
+def _outcome(fn: Callable[..., str], *args: object, **kw: object) -> tuple[str, str]:
+    try:
+        return "kept", fn(*args, **kw)
+    except ValidationError as exc:
+        return "refused", str(exc)
+
+
+@given(_MIXED, st.booleans())
+def test_the_plain_text_short_cut_keeps_or_refuses_exactly_as_the_general_path(value: str, multiline: bool) -> None:
+    """Plain ASCII text (the import's cells, checked two or three times each) skips the Unicode passes: what is
+    stored, and what is refused with which message, is the same as through the general path, lengths checked
+    alike."""
+    from adoption_desktop.core.text_input import _clean_general
+
+    general = _outcome(_clean_general, value, "Notes", multiline)
+    if general[0] == "kept" and len(general[1]) > 12:
+        general = ("refused", f"Notes: at most 12 characters (this has {len(general[1])}).")
+    assert _outcome(clean_text, value, "Notes", multiline=multiline, max_length=12) == general
