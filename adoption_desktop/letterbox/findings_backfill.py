@@ -31,7 +31,7 @@ from typing import cast
 
 from sqlalchemy import Connection, Table, select
 
-from adoption_desktop.core.audit.chain import _append
+from adoption_desktop.core.audit.chain import append_entry
 from adoption_desktop.core.audit.models import AuditColumns, AuditEntry, AuditHead, AuditSeal
 from adoption_desktop.core.audit.seal_check import _scan
 from adoption_desktop.core.audit.seals import TOMBSTONE, aggregate, moved_at
@@ -108,7 +108,7 @@ def _backfill(conn: Connection) -> Backfill:
     detail = (f"screening findings' digest back-filled for {len(seals)} letterbox items saved before it was kept"
               + (f"; {len(left_out)} left out, their findings not as sealed: items "
                  + ", ".join(map(str, left_out[:20])) + (" …" if len(left_out) > 20 else "") if left_out else ""))
-    seq = _append(conn, SYSTEM, fd.BACKFILL, "letterbox_items", "*", None, detail,
+    seq = append_entry(conn, SYSTEM, fd.BACKFILL, "letterbox_items", "*", None, detail,
                   aggregate((s.entity, s.entity_id, s.digest) for s in seals))
     _write(conn, seq, seals, {})
     return Backfill(True, len(seals), left_out)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from adoption_desktop.core.audit import seals
-from adoption_desktop.core.audit.chain import _append
+from adoption_desktop.core.audit.chain import append_entry
 from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.audit.seals.row_seals import _Seal, _write
 from adoption_desktop.core.errors import SealBroken
@@ -164,7 +164,7 @@ def test_the_backfill_happens_once_and_leaves_out_items_whose_findings_fail_thei
     # a second back-fill entry forged to vouch for changed findings counts for nothing, and is named
     with db.engine.begin() as conn:
         digest = findings_digest.current_digest(conn, broken)[:findings_digest.KEPT]
-        seq = _append(conn, SYSTEM, findings_digest.BACKFILL, "letterbox_items", "*", None, "forged",
+        seq = append_entry(conn, SYSTEM, findings_digest.BACKFILL, "letterbox_items", "*", None, "forged",
                       seals.aggregate([(findings_digest.BACKFILLED, str(broken), digest)]))
         _write(conn, seq, [_Seal(findings_digest.BACKFILLED, str(broken), "", digest, "")], {})
     with db.engine.connect() as conn:
