@@ -12,6 +12,7 @@ The demo database gives one user per role (``admin``, ``paneladmin`` … all ``d
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -40,6 +41,7 @@ CASE_COMMANDS: dict[str, frozenset[Permission]] = {
     "export reminders": frozenset({P.LETTERBOX_VIEW}),
     "export counselling-letter": frozenset({P.COUNSELLING_VIEW}),
     "import letterbox": frozenset({P.LETTERBOX_IMPORT}),
+    "letterbox void-batch": frozenset({P.LETTERBOX_EDIT}),
     "export report": frozenset({P.REPORTS_VIEW}),
     "export ofsted-pack": frozenset({P.ADM_VIEW, P.PANEL_VIEW, P.REPORTS_VIEW}),
     "export template": frozenset({P.SETTINGS_MANAGE}),
@@ -94,6 +96,8 @@ class Demo:
 def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
             small_demo_copy: Callable[..., Path]) -> Demo:
     from adoption_desktop.adm.models import AdmDecision, AdmLetter
+    from adoption_desktop.letterbox.models import Arrangement
+    from adoption_desktop.letterbox.sent_list import record_letters_sent
     from tests.letterbox.test_import import good_rows, write_xlsx
 
     path = small_demo_copy(tmp_path / "demo.db")  # as `adoption-desktop demo --db` made it (conftest)
@@ -103,6 +107,10 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
             decision_id, letter_day = s.execute(
                 select(AdmLetter.decision_id, AdmLetter.letter_date).join(AdmDecision, AdmDecision.id == AdmLetter.decision_id)
                 .where(AdmDecision.signed_at.is_not(None)).order_by(AdmLetter.id)).first() or (None, None)
+            arrangement = s.scalar(select(Arrangement.id).order_by(Arrangement.id))
+        with db.session() as s:  # a batch of letters to void (a chaser: never reprinted)
+            batch = "chaser-20261206-cli001"
+            record_letters_sent(s, [(int(arrangement or 0), "chaser", "birth", None, None)], dt.date(2026, 12, 6), batch)
     finally:
         db.dispose()
     assert decision_id is not None, "the demo has a signed decision with its letter"
@@ -125,6 +133,7 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         "export counselling-letter": lambda out: [*db_arg, "--case", case_id, "--kind", "acknowledgement",
                                                   "--out", str(out)],
         "import letterbox": lambda out: [*db_arg, "--file", str(register), "--dry-run"],
+        "letterbox void-batch": lambda out: [*db_arg, "--batch", str(batch), "--reason", "printed by mistake"],
         "export report": lambda out: [*db_arg, "--kind", "six-monthly", "--period", "2026-04-01..2026-09-30",
                                       "--out", str(out.with_suffix(".docx"))],
         "export ofsted-pack": lambda out: [*db_arg, "--as-of", "2026-11-23", "--out", str(out)],

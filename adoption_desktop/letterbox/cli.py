@@ -3,6 +3,7 @@
     adoption-desktop export reminders --db PATH --user NAME --month YYYY-MM [--month YYYY-MM …] --out FILE.pdf|FILE.docx
                                       [--signed-by USER]
     adoption-desktop import letterbox --db PATH --user NAME --file FILE.xlsx [--dry-run]
+    adoption-desktop letterbox void-batch --db PATH --user NAME --batch ID --reason TEXT
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def _reminders(args: argparse.Namespace) -> int:
         _say_past_months(months)
         return 0
     print(f"{result.letters} reminder letters written to {result.path}.")
+    if not result.not_recorded_by and result.recorded:  # its name, for voiding it if it is never posted
+        print(f"Recorded as sent in batch {', '.join(result.recorded)}.")
     if result.not_recorded_by:  # a copy only: said plainly (the first, or an extra of a month already
         print(result.not_recorded_text)  # recorded), so it is not posted as well as a coordinator's
     if result.printed_before:  # this month's first recorded print, after a copy that was not recorded
@@ -76,23 +79,46 @@ def _reminders(args: argparse.Namespace) -> int:
         print(result.printed_since_text)
     if result.held:
         print(result.held_text)
-    _say_past_months(months)
+    _say_past_months(months, result.recorded)
     return 0
 
 
-def _say_past_months(months: list[str]) -> None:
-    """A month already begun or past is written (a lost batch may be printed again) but said: such
-    reminders arrive after the exchanges they announce fell due."""
+def _say_past_months(months: list[str], recorded: tuple[str, ...] = ()) -> None:
+    """A month that began before this one is written (a lost batch may be printed again) but said plainly,
+    with the result, on standard output (user trial: a note on standard error was not seen, and a month
+    typed wrong went out): such reminders arrive after the exchanges they announce fell due, and a batch
+    printed by mistake is voided, not posted."""
     import datetime as dt
-    import sys
 
     from adoption_desktop.letterbox.rules import next_reminder_month, past_reminder_months
 
     past = past_reminder_months(months, dt.date.today())
-    if past:
-        print(f"Note: the exchanges of {', '.join(past)} fell due before this month; these reminders arrive late. "
-              f"The next month whose reminders are on time is {next_reminder_month(dt.date.today()):%Y-%m}.",
-              file=sys.stderr)
+    if not past:
+        return
+    print(f"Warning: the exchanges of {', '.join(past)} fell due before this month, so these reminders arrive "
+          f"late. The next month whose reminders are on time is {next_reminder_month(dt.date.today()):%Y-%m}.")
+    if recorded:
+        print("If this month was typed by mistake, do not post these letters: void the batch with "
+              f"adoption-desktop letterbox void-batch --batch {recorded[0]} --reason \"...\" (docs/it-guide.md).")
+
+
+def _void_batch(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import CliError, signed_in
+    from adoption_desktop.core.errors import AppError
+    from adoption_desktop.letterbox.sent_list import void_batch
+
+    if not args.reason.strip():
+        raise CliError("--reason: say why the batch was not posted (for example \"printed for the wrong month, "
+                       "shredded\"). Nothing was changed.")
+    with signed_in(args) as (db, user):
+        try:
+            voided = void_batch(db, user, args.batch, args.reason)
+        except AppError as exc:
+            raise CliError(f"--batch {args.batch.strip()}: {exc}") from exc
+    print(f"Batch {voided.batch} is {voided.said()}. Its {voided.letters} letters stay in the sent-list, marked "
+          "voided, and are no longer counted as sent; the month's next print of reminders is recorded as the "
+          "first.")
+    return 0
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -133,6 +159,16 @@ def register(registry: Any) -> None:
                    "coordinator, with letterbox.edit; default: the --user, who then needs letterbox.edit)")
     add_user_option(p)
     p.set_defaults(handler=_reminders, out_suffixes=OUT_SUFFIXES)
+    top = registry.top.add_parser("letterbox", help="letterbox records").add_subparsers(dest="action",
+                                                                                       required=True)
+    p = top.add_parser("void-batch", help="void a batch of letters printed by mistake and not posted: kept in "
+                       "the sent-list, marked voided, no longer counted as sent (letterbox.edit)")
+    p.add_argument("--db", required=True)
+    p.add_argument("--batch", required=True, metavar="ID", help="the batch's name, e.g. "
+                   "reminder-202702-20261206-ab12cd, as export reminders printed it")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why it was not posted")
+    add_user_option(p)
+    p.set_defaults(handler=_void_batch)
     p = registry.import_.add_parser("letterbox", help="import a letterbox register (.xlsx or .csv)")
     p.add_argument("--db", required=True)
     p.add_argument("--file", required=True)

@@ -60,6 +60,7 @@ from adoption_desktop.letterbox.sent_list import (
     reminder_batch,
     reminder_batches_like,
     reminders_sent_for,
+    voided_batches,
 )
 from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 from adoption_desktop.letterbox.service.data import WorkRow
@@ -214,6 +215,9 @@ class BatchResult:
     #: a reprint: copies of these months' reminders printed, and not recorded, by someone who could not
     #: record them after the month was recorded as sent (extras that may have been posted too)
     printed_since: tuple[PrintedCopy, ...] = ()
+    #: the batches this print recorded letters as sent in (a reminder batch for each month with new
+    #: letters): the names to void it by if it is never posted; () when nothing was recorded
+    recorded: tuple[str, ...] = ()
 
     @property
     def held_on_file(self) -> int:
@@ -1279,6 +1283,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                 _check_items_unchanged(session, read_versions)
                 if kind == "reminder":
                     again, earlier, printed, since = record_reminders(session, jobs, today, token)
+                    recorded_in = _recorded_batches(session, jobs, today, token)
                 else:
                     record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
                                                   for j in jobs], today, batch)
@@ -1298,8 +1303,8 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                            months=shown_months, recorded_before=tuple(recorded.values()))
     if kind == "reminder":
         return BatchResult(Path(out), count, batch, tuple(held), again, earlier, months=shown_months,
-                           printed_before=printed, printed_since=since)
-    return BatchResult(Path(out), count, batch, tuple(held))
+                           printed_before=printed, printed_since=since, recorded=recorded_in)
+    return BatchResult(Path(out), count, batch, tuple(held), recorded=(batch,))
 
 
 def _template_title(name: str) -> str:
@@ -1373,26 +1378,41 @@ def printed_only(session: Session, months: Sequence[str]) -> tuple[PrintedCopy, 
     keys = {month_key(m): m for m in months}
     if not keys:
         return ()
-    rows = session.execute(
+    rows = list(session.execute(
         select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
         .where(AuditEntry.action.in_(("letterbox_letters_printed", "letterbox_letters_sent")),
                AuditEntry.entity == "letterbox_letters_sent",
                or_(*(AuditEntry.entity_id.like(reminder_batches_like(m)) for m in keys.values())))
-        .order_by(AuditEntry.seq))
+        .order_by(AuditEntry.seq)))
     out = []
     recorded: set[str] = set()  # the months recorded as sent so far, in the log's order
+    void = voided_batches(session, [str(r[1]) for r in rows if r[0] == "letterbox_letters_sent"])
     for action, entity_id, at, login, name in rows:
         month = keys.get(batch_month_key(str(entity_id)) or "")
         if month is None:
             continue
         if action == "letterbox_letters_sent":
+            if str(entity_id) in void:  # voided as not posted: the month is not recorded by it
+                continue
             recorded.add(month)
         else:
             out.append(PrintedCopy(month, str(name or login or "someone"),
                                    _naive_utc(at) if isinstance(at, str) and at else None,
                                    after_recorded=month in recorded))
     return tuple(out)
+
+
+def _recorded_batches(session: Session, jobs: Sequence[LetterJob], on: dt.date, token: str) -> tuple[str, ...]:
+    """The month batches of this print (:func:`record_reminders`' names) that recorded letters as sent."""
+    from sqlalchemy import func
+
+    from adoption_desktop.letterbox.models import LetterSent
+
+    names = [reminder_batch(month, on, token) for month in _by_month(jobs)]
+    found = {str(b) for b, in session.execute(select(LetterSent.batch).where(LetterSent.batch.in_(names))
+                                              .group_by(LetterSent.batch).having(func.count() > 0))}
+    return tuple(n for n in names if n in found)
 
 
 def _reminder_key(job: LetterJob) -> ReminderKey:

@@ -25,6 +25,7 @@ from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules
 from adoption_desktop.letterbox.models import Arrangement, Item, LetterSent
+from adoption_desktop.letterbox.sent_list import not_voided
 from adoption_desktop.letterbox.service.arrangements import pattern_changes_in
 from adoption_desktop.letterbox.service.expected_exchanges import passed_on
 from adoption_desktop.letterbox.settings import INACTIVE_AFTER_MONTHS
@@ -150,7 +151,8 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
         arrangements = _arrangements_at(session, end)
 
         counted = {str(kind): int(n) for kind, n in session.execute(
-            select(LetterSent.kind, func.count()).where(LetterSent.sent_on >= start, LetterSent.sent_on <= end)
+            select(LetterSent.kind, func.count()).where(LetterSent.sent_on >= start, LetterSent.sent_on <= end,
+                                                        not_voided())  # a batch voided as not posted: not sent
             .group_by(LetterSent.kind))}
         kinds = [*KINDS, *sorted(k for k in counted if k not in KINDS)]  # every kind, each counted from the list
         sent = FigureSection("Letters sent", [

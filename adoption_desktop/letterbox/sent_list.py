@@ -6,19 +6,27 @@ the letterbox use cases (screening, the gazetteer …).
 A month's reminders are a batch of their own, named for the month (:func:`reminder_batch`), so that the
 reminders already produced for a month can be found (:func:`reminders_sent_for`): printed again, they are a
 reprint, audited as one and not recorded (nor counted in the figures) as letters sent a second time.
+
+A batch printed by mistake and never posted is **voided** (:func:`void_batch`): a new audit entry
+(``letterbox_batch_voided``, entity id the batch, the reason in its changes), the batch's own rows untouched
+(they stay sealed and listed, marked voided). From then on the batch does not count: its month's reminders
+are not "already recorded" (:func:`reminders_sent_for`) and the figures leave it out (:func:`not_voided`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, insert, or_, select
+from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.audit.seals import seal_change
-from adoption_desktop.core.storage.engine import session_actor
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.letterbox.models import LetterSent
 
 #: one letter of a batch: (arrangement id, kind, side, item id, participant id). The item is the one a
@@ -92,14 +100,15 @@ def batch_month_key(batch: str) -> str | None:
 
 def reminders_sent_for(session: Session, months: Iterable[str]) -> dict[str, dict[ReminderKey, str]]:
     """For each of ``months`` (``YYYY-MM``), the reminders the sent-list already holds for it: each
-    recipient (:data:`ReminderKey`) with the batch that first recorded it. One query for all the months."""
+    recipient (:data:`ReminderKey`) with the batch that first recorded it. One query for all the months.
+    A voided batch (:func:`void_batch`) holds none: the month's next print is recorded as the first."""
     keys = {month_key(m): m for m in months}
     out: dict[str, dict[ReminderKey, str]] = {m: {} for m in keys.values()}
     if not keys:
         return out
     rows = session.execute(select(LetterSent.batch, LetterSent.arrangement_id, LetterSent.side,
                                   LetterSent.participant_id)
-                           .where(LetterSent.kind == "reminder",
+                           .where(LetterSent.kind == "reminder", not_voided(),
                                   or_(*(LetterSent.batch.like(reminder_batches_like(m)) for m in keys.values())))
                            .order_by(LetterSent.id))
     for batch, arrangement_id, side, participant_id in rows:
@@ -107,3 +116,127 @@ def reminders_sent_for(session: Session, months: Iterable[str]) -> dict[str, dic
         if month is not None:
             out[month].setdefault((int(arrangement_id), str(side), participant_id), str(batch))
     return out
+
+
+#: the audit action that voids a batch of the sent-list (printed by mistake, not posted): entity
+#: ``letterbox_letters_sent``, entity id the batch, changes ``{"reason": [None, why], "letters": [None, n]}``
+VOIDED = "letterbox_batch_voided"
+_SENT = "letterbox_letters_sent"
+
+
+def voided_batches_select() -> Select[str]:
+    """The names of the voided batches (the entity ids of :data:`VOIDED` entries), as a subquery."""
+    from adoption_desktop.core.audit.models import AuditEntry
+
+    return select(AuditEntry.entity_id).where(AuditEntry.action == VOIDED, AuditEntry.entity == _SENT)
+
+
+def not_voided() -> ColumnElement[bool]:
+    """The sent-list rows that count: those of a batch not voided (for the figures, and for what is
+    "already recorded")."""
+    return LetterSent.batch.not_in(voided_batches_select())
+
+
+@dataclass(frozen=True)
+class VoidedBatch:
+    """A batch of the sent-list voided as not posted: why, by whom (full name), when (naive UTC)."""
+
+    batch: str
+    letters: int
+    reason: str
+    by: str
+    at: dt.datetime | None
+
+    def said(self) -> str:
+        """``voided: not posted — printed for the wrong month (Lee Elderholt, 14:02 on 06/12/2026)``"""
+        from adoption_desktop.core.concurrency import when_text
+
+        when = f", {when_text(self.at)}" if self.at else ""
+        return f"voided: not posted — {self.reason} ({self.by}{when})"
+
+
+def voided_batches(session: Session, batches: Iterable[str] | None = None) -> dict[str, VoidedBatch]:
+    """The voided batches among ``batches`` (every one when ``None``), by name."""
+    from adoption_desktop.core.audit.models import AuditEntry
+    from adoption_desktop.core.security.models import User
+
+    wanted = None if batches is None else sorted(set(batches))
+    if wanted is not None and not wanted:
+        return {}
+    query = (select(AuditEntry.entity_id, AuditEntry.changes, AuditEntry.at, AuditEntry.actor, User.full_name)
+             .outerjoin(User, User.id == AuditEntry.actor_id)
+             .where(AuditEntry.action == VOIDED, AuditEntry.entity == _SENT).order_by(AuditEntry.seq))
+    if wanted is not None:
+        query = query.where(AuditEntry.entity_id.in_(wanted))
+    out: dict[str, VoidedBatch] = {}
+    for batch, changes, at, login, name in session.execute(query):
+        said = json.loads(changes) if changes else {}
+        reason = str((said.get("reason") or [None, ""])[1] or "")
+        letters = int((said.get("letters") or [None, 0])[1] or 0)
+        out.setdefault(str(batch), VoidedBatch(str(batch), letters, reason, str(name or login or "someone"),
+                                               _when(at)))
+    return out
+
+
+def _when(at: object) -> dt.datetime | None:
+    if not isinstance(at, str) or not at:
+        return None
+    value = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def record_void(session: Session, batch: str, reason: str) -> VoidedBatch:
+    """Void ``batch`` (printed by mistake, not posted) in the caller's write transaction: refused
+    (:class:`~adoption_desktop.core.errors.ValidationError` / :class:`~adoption_desktop.core.errors.Conflict`)
+    when there is no such batch, no reason, the batch is voided already, or its reminders were printed
+    again since as a reprint (that print's letters stand on this batch's record: voiding it would leave
+    them recorded nowhere). Nothing of the batch's rows is changed; one audit entry is added. Every write
+    session takes the database's write lock first, so two people voiding, or one voiding while another
+    prints the month, take turns: the second sees what the first did."""
+    from adoption_desktop.core import audit
+    from adoption_desktop.core.audit.models import AuditEntry
+    from adoption_desktop.core.errors import Conflict, ValidationError
+
+    batch = batch.strip()
+    why = " ".join(reason.split())
+    if not why:
+        raise ValidationError("Reason: say why the batch was not posted (for example \"printed for the wrong "
+                              "month, shredded\"). Nothing was changed.", "reason")
+    letters, kind, first_on = session.execute(
+        select(func.count(), func.min(LetterSent.kind), func.min(LetterSent.sent_on))
+        .where(LetterSent.batch == batch)).one()
+    if not letters:
+        raise ValidationError(f"No batch \"{batch}\" is in the letters sent. Copy its name as the arrangement's "
+                              "Letters sent list or the export command shows it. Nothing was changed.", "batch")
+    done = voided_batches(session, [batch]).get(batch)
+    if done is not None:
+        raise Conflict(f"Batch {batch} is already {done.said()}. Nothing was changed.")
+    if kind == "reminder":
+        again = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor)
+            .where(AuditEntry.action == "letterbox_letters_reprinted", AuditEntry.entity == _SENT,
+                   AuditEntry.detail.contains(batch)).order_by(AuditEntry.seq)).first()
+        if again is not None:
+            from adoption_desktop.core.concurrency import when_text
+
+            at = _when(again.at)
+            raise Conflict(
+                f"The reminders of batch {batch} were printed again since (batch {again.entity_id}, by "
+                f"{again.actor}{' at ' + when_text(at) if at else ''}), as a reprint that was not recorded "
+                "again: this batch's record stands for those letters, so it cannot be voided. Nothing was "
+                "changed. If that print was not posted either, ask your administrator.")
+    audit.record(session, VOIDED, _SENT, batch,
+                 changes={"reason": [None, why], "letters": [None, int(letters)]},
+                 detail=f"{int(letters)} {kind} letters of {first_on:%d/%m/%Y} voided: not posted ({why}); "
+                        "the sent-list rows are kept")
+    return voided_batches(session, [batch])[batch]
+
+
+def void_batch(db: Database, actor: Principal, batch: str, reason: str) -> VoidedBatch:
+    """A coordinator (``letterbox.edit``) voids ``batch``: printed by mistake and not posted
+    (:func:`record_void`, in one write transaction)."""
+    from adoption_desktop.core.security.permissions import Permission, require
+
+    require(actor, Permission.LETTERBOX_EDIT)
+    with db.session(actor) as session:
+        return record_void(session, batch, reason)

@@ -32,7 +32,7 @@ the one dict ``item_register`` fills.
 from __future__ import annotations
 
 # the sent-list of a letter batch lives in its own module (a batch of letters need not import this one)
-from adoption_desktop.letterbox.sent_list import record_letters_sent
+from adoption_desktop.letterbox.sent_list import VoidedBatch, record_letters_sent, void_batch
 from adoption_desktop.letterbox.service.arrangement_register import (
     _ARR_SORT,
     _arr_where,
@@ -198,6 +198,7 @@ __all__ = [
     "SentBatch",
     "SentRow",
     "TermData",
+    "VoidedBatch",
     "WorkRow",
     "WriterChoice",
     "_Prepared",
@@ -269,6 +270,7 @@ __all__ = [
     "set_item_writer",
     "unmark_missed",
     "update_arrangement",
+    "void_batch",
     "with_reasons",
     "work_list",
     "work_list_since",

@@ -513,8 +513,13 @@ def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
         a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
         audit.record_view(session, "letterbox_arrangements", a.id)
         months = get_setting(session, INACTIVE_AFTER_MONTHS)
-        sent = tuple(SentRow(s.kind, s.side, s.sent_on, s.batch) for s in session.scalars(
+        from adoption_desktop.letterbox.sent_list import voided_batches
+
+        rows = list(session.scalars(
             select(LetterSent).where(LetterSent.arrangement_id == a.id).order_by(LetterSent.sent_on.desc())))
+        void = voided_batches(session, {s.batch for s in rows})  # kept and listed, marked voided
+        sent = tuple(SentRow(s.kind, s.side, s.sent_on, s.batch,
+                             void[s.batch].said() if s.batch in void else "") for s in rows)
         return ArrangementDetail(
             _input_of(session, a), a.id,
             rules.computed_status(a.status, today=today, last_exchange=a.last_exchange, start_date=a.start_date,

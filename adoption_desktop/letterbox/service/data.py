@@ -74,6 +74,8 @@ class SentRow:
     side: str
     sent_on: dt.date
     batch: str
+    #: "" or, for a batch voided as not posted, "voided: not posted — reason (who, when)"
+    voided: str = ""
 
 
 @dataclass(frozen=True)

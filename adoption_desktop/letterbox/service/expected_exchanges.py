@@ -272,6 +272,7 @@ def letters_sent_on(db: Database, actor: Principal, kind: str, arrangement_ids: 
     same letters are written again (keyboard trial: chasers produced twice in one day, each batch recorded
     in the sent-list as sent)."""
     from adoption_desktop.letterbox.models import LetterSent
+    from adoption_desktop.letterbox.sent_list import not_voided
 
     require(actor, P.LETTERBOX_VIEW)
     wanted = set(arrangement_ids)
@@ -279,7 +280,7 @@ def letters_sent_on(db: Database, actor: Principal, kind: str, arrangement_ids: 
         return []
     with db.session(actor, write=False) as session:
         rows = session.execute(select(LetterSent.batch, LetterSent.arrangement_id).where(
-            LetterSent.kind == kind, LetterSent.sent_on == on)).all()
+            LetterSent.kind == kind, LetterSent.sent_on == on, not_voided())).all()
         batches: dict[str, list[int]] = {}
         for batch, arrangement_id in rows:
             batches.setdefault(batch, []).append(arrangement_id)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -26,6 +27,8 @@ from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
+from adoption_desktop.letterbox.service.data import SentRow
+from adoption_desktop.letterbox.views.void_batch import VoidBatchDialog
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
@@ -107,6 +110,19 @@ class ArrangementDialog(QDialog):
         self.protected = child(form, QPlainTextEdit, "protected")
         self.birth_protected = child(form, QPlainTextEdit, "birth_protected")
         self.summary = child(form, QPlainTextEdit, "summary")
+        self.sent: tuple[SentRow, ...] = ()  # the letters sent, as last loaded (Void a batch lists their batches)
+        # a batch printed by mistake and not posted is voided here, where the letters sent are listed
+        self.void_button = QPushButton("&Void a batch (not posted)…")
+        self.void_button.setObjectName("void_batch")
+        self.void_button.setToolTip("A batch of letters printed by mistake and never posted: kept in the list, "
+                                    "marked voided, no longer counted as sent")
+        self.void_button.clicked.connect(self.open_void_batch)
+        self.void_button.setVisible(arrangement_id is not None)
+        self.void_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
+        parent_widget = self.summary.parentWidget()
+        holder = parent_widget.layout() if parent_widget is not None else None
+        if holder is not None:
+            holder.addWidget(self.void_button)
         self.message = child(form, QLabel, "message")
         self._add_contact_fields(child(form, QFormLayout, "form"))
         self._show_pattern_from(form)
@@ -251,7 +267,8 @@ class ArrangementDialog(QDialog):
             changes = detail.pattern_changes
             self.version = detail.row_version
             self.setWindowTitle(f"Letterbox arrangement {data.reference}")
-            sent_lines = [f"{long_date(s.sent_on)}: {s.kind} to the {s.side} side" for s in detail.sent]
+            sent_lines = sent_text(detail.sent)
+            self.sent = detail.sent
         self._set_coordinator(data.coordinator)
         self._loaded_people = (data.coordinator, {p.name.strip().casefold(): p.relationship
                                                   for p in data.participants})
@@ -301,6 +318,25 @@ class ArrangementDialog(QDialog):
         self.summary.setPlainText("\n".join(lines))
         self.loaded = field_values(self.form)
         self.opened = self._opened()
+
+    def open_void_batch(self) -> VoidBatchDialog:
+        """Void a batch of the letters listed (printed by mistake, not posted); the list is read again after."""
+        dialog = VoidBatchDialog(self.ctx, self.sent, self)
+        self.void_dialog = dialog
+        dialog.accepted.connect(self._refresh_sent)
+        dialog.open()
+        return dialog
+
+    def _refresh_sent(self) -> None:
+        """The summary's letters sent read again (what was typed in the form is kept)."""
+        if self.arrangement_id is None:
+            return
+        detail = service.get_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, today=self.today)
+        self.sent = detail.sent
+        text = self.summary.toPlainText()
+        head = text[:text.index("Letters sent:")] if "Letters sent:" in text else f"{text}\n"
+        lines = ["Letters sent:"] + ([f"  {x}" for x in sent_text(detail.sent)] or ["  none yet"])
+        self.summary.setPlainText(head + "\n".join(lines))
 
     def _opened(self) -> ArrangementInput | None:
         """The arrangement as the form was opened (or reloaded), as the form gives it: what the person's own
@@ -490,6 +526,12 @@ class ArrangementDialog(QDialog):
         self.version, entry = lb_undo.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data,
                                                          expected_version=expected, pattern_from=self._pattern_from())
         self.ctx.did(entry)
+
+
+def sent_text(sent: tuple[SentRow, ...]) -> list[str]:
+    """The arrangement's letters sent as listed: day, kind, side, batch, and a voided batch's mark."""
+    return [f"{long_date(s.sent_on)}: {s.kind} to the {s.side} side (batch {s.batch or 'not named'})"
+            + (f" — {s.voided}" if s.voided else "") for s in sent]
 
 
 def _listed(items: list[str]) -> str:

@@ -1,0 +1,221 @@
+"""Void a batch printed by mistake and not posted ("mistakes" user trial, /tmp/ut22/reminders_wrong_month.sh:
+``export reminders --month 2027-02`` run when January was meant recorded February's letters as sent; the real
+February run was then told "reprint, not counted again" and the figures counted the shredded letters).
+
+A coordinator voids the batch with a reason: a new audit entry; the batch's sent-list rows are kept, sealed,
+and listed marked voided; the month's next print is recorded as the first; the figures leave the batch out.
+Two people voiding at once, or voiding while another prints the month, take turns (two engines on one
+SQLCipher file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from adoption_desktop.core.audit import AuditEntry
+from adoption_desktop.core.errors import AppError, Conflict, ValidationError
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database, verify_database
+from adoption_desktop.letterbox import service
+from adoption_desktop.letterbox.documents import KINDS, write_batch
+from adoption_desktop.letterbox.figures import figures
+from adoption_desktop.letterbox.models import LetterSent
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import TEST_PASSWORD, make_user
+from tests.letterbox.conftest import sample_input
+
+TODAY = dt.date(2026, 12, 6)
+FEB = "2027-02"  # sample_input's months are March and September: February is the adopters' March letter's
+MARCH = "2027-03"
+
+
+def _sent(db: Database) -> int:
+    with db.session(write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(LetterSent)) or 0)
+
+
+def _reminders_counted(db: Database, who: Principal) -> str:
+    sent = next(s for s in figures(db, who, dt.date(2026, 1, 1), dt.date(2027, 12, 31)) if s.title == "Letters sent")
+    return dict(sent.rows)[KINDS["reminder"]]
+
+
+def _voids(db: Database) -> list[AuditEntry]:
+    with db.session(write=False) as session:
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == "letterbox_batch_voided")))
+
+
+def _two(db: Database, who: Principal) -> None:
+    service.create_arrangement(db, who, sample_input("LB-0001", coordinator="lbcoord"))
+    service.create_arrangement(db, who, sample_input(
+        "LB-0002", coordinator="lbcoord", adopters_name="Mr and Mrs Ferncastle", child_adoptive_name="Rosa Ferncastle",
+        adopters_address="4 Heron Gate\nDellmouth\nZZ99 4EF"))
+
+
+def test_a_voided_batch_is_kept_marked_and_the_next_print_is_the_first(db: Database, coordinator: Principal,
+                                                                         tmp_path: Path) -> None:
+    _two(db, coordinator)
+    wrong = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month=MARCH, today=TODAY)
+    assert wrong.recorded == (wrong.batch,) and wrong.batch.startswith("reminder-202703-20261206-")
+    assert _reminders_counted(db, coordinator) == "2"
+
+    voided = service.void_batch(db, coordinator, wrong.batch, "  printed for March by mistake,\nshredded ")
+    assert (voided.letters, voided.reason, voided.by) == (2, "printed for March by mistake, shredded",
+                                                          coordinator.full_name)
+    assert _sent(db) == 2  # the rows stay
+    assert _reminders_counted(db, coordinator) == "0"  # not counted
+    assert service.reminders_produced(db, coordinator, MARCH) == []  # nothing "already produced"
+    [entry] = _voids(db)
+    assert entry.entity_id == wrong.batch and "not posted (printed for March by mistake, shredded)" in entry.detail
+    detail = service.get_arrangement(db, coordinator, 1)
+    [row] = detail.sent
+    assert row.batch == wrong.batch
+    assert row.voided.startswith(f"voided: not posted — printed for March by mistake, shredded ({coordinator.full_name}, ")
+
+    real = write_batch(db, coordinator, "reminder", tmp_path / "b.pdf", month=MARCH, today=TODAY)
+    assert (real.letters, real.reprinted, real.reprint_text) == (2, 0, "")  # the first, not a reprint
+    assert real.recorded == (real.batch,) and real.batch != wrong.batch
+    assert _sent(db) == 4 and _reminders_counted(db, coordinator) == "2"
+    assert [b.batch for b in service.reminders_produced(db, coordinator, MARCH)] == [real.batch]
+    assert verify_database(db).ok
+
+
+def test_voiding_is_refused_plainly(db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    _two(db, coordinator)
+    first = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month=MARCH, today=TODAY)
+    with pytest.raises(ValidationError, match="Reason: say why"):
+        service.void_batch(db, coordinator, first.batch, "  ")
+    with pytest.raises(ValidationError, match="No batch \"reminder-nothing\" is in the letters sent"):
+        service.void_batch(db, coordinator, "reminder-nothing", "typo")
+    manager = make_user(db, "lbmanager", Role.MANAGER)  # no letterbox.edit
+    with pytest.raises(AppError):
+        service.void_batch(db, manager, first.batch, "not mine")
+    # printed again as a reprint: that print's letters stand on this batch's record, so it is not voided
+    write_batch(db, coordinator, "reminder", tmp_path / "b.pdf", month=MARCH, today=TODAY)
+    with pytest.raises(Conflict, match=r"were printed again since .* cannot be voided\. Nothing was changed\."):
+        service.void_batch(db, coordinator, first.batch, "wrong month")
+    assert _voids(db) == [] and _reminders_counted(db, coordinator) == "2"
+    assert verify_database(db).ok
+
+
+def test_two_people_voiding_the_same_batch_void_it_once(db: Database, other_pc: Database, coordinator: Principal,
+                                                        tmp_path: Path) -> None:
+    _two(db, coordinator)
+    wrong = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month=MARCH, today=TODAY)
+    results: list[object] = []
+    start = threading.Barrier(2)
+
+    def void(on: Database) -> None:
+        start.wait()
+        try:
+            results.append(service.void_batch(on, coordinator, wrong.batch, "wrong month"))
+        except AppError as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=void, args=(d,)) for d in (db, other_pc)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(results) == 2 and len(refused) == 1, results
+    assert "is already voided: not posted — wrong month" in str(refused[0])
+    assert len(_voids(db)) == 1 and _sent(db) == 2
+    assert verify_database(db).ok
+
+
+def test_voiding_while_another_prints_the_month_loses_nothing(db: Database, other_pc: Database,
+                                                              coordinator: Principal, tmp_path: Path) -> None:
+    """Whichever goes first, the month's letters are recorded once: voided first, the print is the first;
+    printed first (a reprint standing on the batch), the void is refused."""
+    _two(db, coordinator)
+    wrong = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month=MARCH, today=TODAY)
+    out: dict[str, Any] = {}
+    start = threading.Barrier(2)
+
+    def void() -> None:
+        start.wait()
+        try:
+            out["void"] = service.void_batch(db, coordinator, wrong.batch, "wrong month")
+        except AppError as exc:
+            out["void"] = exc
+
+    def print_month() -> None:
+        start.wait()
+        out["print"] = write_batch(other_pc, coordinator, "reminder", tmp_path / "b.pdf", month=MARCH, today=TODAY)
+
+    threads = [threading.Thread(target=void), threading.Thread(target=print_month)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    printed = out["print"]
+    if isinstance(out["void"], AppError):  # the print went first: a reprint, and the batch stands
+        assert printed.reprinted == 2 and _voids(db) == []
+    else:  # the void went first: the print is the month's first
+        assert printed.reprinted == 0 and printed.recorded == (printed.batch,)
+    assert _reminders_counted(db, coordinator) == "2"  # counted once either way
+    assert verify_database(db).ok
+
+
+def test_the_command_names_the_batch_voids_it_and_warns_of_a_past_month(
+        db: Database, coordinator: Principal, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from adoption_desktop.cli import main
+
+    _two(db, coordinator)
+    db.dispose()
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
+    past = f"{dt.date.today().replace(day=1) - dt.timedelta(days=1):%Y-%m}"  # last month, whatever today is
+    args = ["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", "2026-03"]
+    assert main([*args, "--out", str(tmp_path / "a.pdf")]) == 0
+    said = capsys.readouterr()
+    [line] = [ln for ln in said.out.splitlines() if ln.startswith("Recorded as sent in batch ")]
+    batch = line.removeprefix("Recorded as sent in batch ").rstrip(".")
+    assert batch.startswith("reminder-202603-")
+    if past >= "2026-03":  # March 2026 is a past month: said plainly with the result, and how to void it
+        assert "Warning: the exchanges of 2026-03 fell due before this month" in said.out
+        assert f"adoption-desktop letterbox void-batch --batch {batch} --reason" in said.out
+    void = ["letterbox", "void-batch", "--db", str(db_path), "--user", "lbcoord", "--batch", batch]
+    assert main([*void, "--reason", "printed for the wrong month, shredded"]) == 0
+    out = capsys.readouterr().out
+    assert f"Batch {batch} is voided: not posted — printed for the wrong month, shredded" in out
+    assert "no longer counted as sent" in out
+    assert main([*void, "--reason", "again"]) != 0  # twice: refused, said
+    assert "is already voided" in capsys.readouterr().err
+    again = open_database(db_path, SecretStore())
+    try:
+        assert len(_voids(again)) == 1 and _sent(again) == 2
+        assert verify_database(again).ok
+    finally:
+        again.dispose()
+
+
+def test_the_arrangement_window_voids_a_batch_it_lists(qtbot: Any, db: Database, coordinator: Principal,
+                                                      arrangement: int, tmp_path: Path) -> None:
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+
+    wrong = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month=MARCH, today=TODAY)
+    ctx = AppContext(db, coordinator, TaskRunner(synchronous=True))
+    dialog = ArrangementDialog(ctx, arrangement, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert f"(batch {wrong.batch})" in dialog.summary.toPlainText()
+    assert dialog.void_button.isEnabled()
+    void = dialog.open_void_batch()
+    assert void.batch.currentData() == wrong.batch
+    void.accept()  # no reason: said in the window, nothing changed
+    assert "Reason: say why" in void.message.text() and _voids(db) == []
+    void.reason.setText("printed for March by mistake")
+    void.accept()
+    assert len(_voids(db)) == 1
+    assert "voided: not posted — printed for March by mistake" in dialog.summary.toPlainText()
+    assert ctx.status_messages[-1].startswith(f"Batch {wrong.batch} is voided: not posted")
+    assert dialog.open_void_batch().batch.count() == 0  # nothing left to void
+    assert verify_database(db).ok
