@@ -432,10 +432,42 @@ def sat_on_panel_refusal(full_name: str) -> str:
             "decision maker must decide.")
 
 
+def who_sat(members: Iterable[ItemMember], handoff_names: Iterable[str]) -> tuple[ItemMember, ...]:
+    """The item's members the conflict rule counts, from ``panel.service.item_members`` and the names the
+    hand-off listed as members (``handoff_names``: those present for the item and those not linked to an
+    account, frozen on the decision): everyone who declared an interest, everyone present for it whose entry
+    is a member's role now, and everyone present whose entry is an adviser's role now but whom the hand-off
+    names (compared with ``name_key``). Nothing records the role a member sat in, so a vice chair whose
+    entry was made a panel adviser after the sitting still sat on the item; an adviser then and now, whom
+    the hand-off never named, did not."""
+    from adoption_desktop.core.text_input import name_key
+
+    sat = {name_key(n) for n in handoff_names}
+    return tuple(m for m in members if not m.adviser or name_key(m.full_name) in sat)
+
+
+def unlinked_names(members: Iterable[ItemMember], counted: Iterable[ItemMember],
+                   handoff_unlinked: Iterable[str]) -> list[str]:
+    """The names the name-match warning looks at: the members who count (``who_sat``) linked to no account
+    now, and the names the hand-off froze as not linked (a member's entry whose role changed since, or who is
+    no longer found present for the item, is still named), except those whose entry among ``members`` (all
+    of ``item_members``) is linked to an account now: the link decides then. One name once (``name_key``),
+    the current list's spelling first."""
+    from adoption_desktop.core.text_input import name_key
+
+    linked_now = {name_key(m.full_name) for m in members if m.user_id is not None}
+    out: dict[str, str] = {}
+    for name in [m.full_name for m in counted if m.user_id is None] + list(handoff_unlinked):
+        key = name_key(name)
+        if key and key not in linked_now:
+            out.setdefault(key, name)
+    return list(out.values())
+
+
 def conflict_refusal(user_id: int | None, full_name: str, members: Iterable[ItemMember],
                      sitting_date: dt.date) -> str | None:
     """The refusal for the would-be decision maker, or None, from the item's members as linked *now*
-    (``panel.service.item_members``): a user linked to a member who declared an interest in the case
+    (``panel.service.item_members``, counted by :func:`who_sat`): a user linked to a member who declared an interest in the case
     (withdrawn from it or not) is told so; one linked to a member who sat on it, that they sat."""
     mine = [m for m in members if user_id is not None and m.user_id == user_id]
     if not mine:

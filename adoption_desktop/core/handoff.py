@@ -35,16 +35,20 @@ class PanelHandoff:
 
 @dataclass(frozen=True)
 class ItemMember:
-    """One central-list member who sat on a panel item (present for it, or left during it) or declared an
-    interest in it (whether or not they withdrew), with the user account their entry is linked to *now*:
-    the ADM conflict rule is decided by the current link, never by the name or by the list frozen at
-    hand-off (a link made after the hand-off counts)."""
+    """One central-list entry present for a panel item (in the room for it, or left during it) or who declared
+    an interest in it (whether or not they withdrew), with the user account their entry is linked to *now*:
+    the ADM conflict rule is decided by the current link as well as the lists frozen at the hand-off (a link
+    made after the hand-off counts, a link removed since still counts). ``adviser``: see below."""
 
     member_id: int
     full_name: str
     user_id: int | None  # the user account the central-list entry is linked to now; None: not linked
     declared_interest: bool = False  # declared an interest in the item
     withdrew: bool = False  # ... and withdrew from it
+    #: the entry's role is an adviser's (or the minute-taker's) *now*; present for the item and no declaration:
+    #: not a member by today's role, but the role may have changed since the sitting (nothing records the role
+    #: a member sat in), so the ADM counts them when the hand-off's lists name them among the members
+    adviser: bool = False
 
 
 @dataclass(frozen=True)

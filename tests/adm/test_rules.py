@@ -189,3 +189,25 @@ def test_a_new_decision_starts_on_an_outcome_that_can_be_signed(decision_type: s
         assert outcome == rules.OUTCOME_NOT_APPROVE and text.startswith("I propose")
     else:
         assert outcome == rules.OUTCOME_AGREE
+
+
+def test_who_sat_counts_an_entry_made_an_adviser_when_the_handoff_named_them() -> None:
+    """The role a member sat in is not recorded: an entry whose role is an adviser's now counts when the
+    hand-off named it among the members; an adviser the hand-off never named does not."""
+    from adoption_desktop.core.handoff import ItemMember
+
+    vice = ItemMember(2, "Kit Brambleby", 7, adviser=True)
+    gus = ItemMember(7, "Gus Mossley", 8, adviser=True)
+    sw = ItemMember(3, "Tara Dunmere", None)
+    assert rules.who_sat([vice, gus, sw], ["kit  BRAMBLEBY", "Tara Dunmere"]) == (vice, sw)
+    assert rules.who_sat([vice, gus, sw], []) == (sw,)
+
+
+def test_unlinked_names_from_both_lists_once_and_a_link_now_decides() -> None:
+    from adoption_desktop.core.handoff import ItemMember
+
+    kit = ItemMember(2, "Kit Brambleby", None, adviser=True)
+    tara = ItemMember(3, "Tara Dunmere", 9)
+    members = [kit, tara]
+    assert rules.unlinked_names(members, [kit], ["Mr Kit Brambleby", "Tara Dunmere", "Eli Fenwick"]) == [
+        "Kit Brambleby", "Eli Fenwick"]

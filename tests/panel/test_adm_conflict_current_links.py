@@ -1,7 +1,8 @@
 """The ADM conflict rule at recording and signing, from the panel's tables as they are then (roles trial,
 December 2026): a member who declared an interest in an item and withdrew may not decide it afterwards, and a
 central-list entry linked to the ADM's account after the hand-off counts (in another session too), with the
-warning about unlinked members following the links as they are now."""
+warning about unlinked members following the links as they are now. A member whose entry is made an adviser
+after the sitting still sat on the item (review of 6 December)."""
 
 from __future__ import annotations
 
@@ -164,6 +165,55 @@ def test_unlinking_the_member_after_the_handoff_does_not_lift_the_refusal(panel:
     _refused_everywhere(panel, deputy, decision, "sat on the panel for this item")
 
 
+def _made_adviser(p: Panel, user: Principal | None) -> None:
+    """After the hand-off, the vice chair's central-list entry is changed to a panel adviser's role (and linked
+    to ``user``'s account, or to none)."""
+    svc.update_member(p.db, p.clerk, p.members["vice"],
+                      svc.MemberInput("Kit Brambleby", "panel_adviser", dt.date(2024, 1, 1), None, True,
+                                      user_id=user.user_id if user else None), today=TODAY)
+
+
+def test_a_member_made_an_adviser_after_the_handoff_still_sat_on_the_item(panel: Panel) -> None:
+    """Review of 6 December: the vice chair sat on the item (not linked to an account then); the entry was
+    changed to a panel adviser's role and linked to the deputy ADM afterwards. The conflict check took the
+    role as it is now ("an adviser, not a member") and let the member who sat record and sign the decision."""
+    deputy = make_user(panel.db, "deputyadm", Role.AGENCY_DECISION_MAKER)
+    decision = _handed_off(panel)
+    _made_adviser(panel, deputy)
+    _refused_everywhere(panel, deputy, decision, "sat on the panel for this item")
+    other = make_user(panel.db, "otheradm", Role.AGENCY_DECISION_MAKER)
+    adm.record_decision(panel.db, other, decision, outcome="agree", decision_text="Approved.", reasons="")
+    adm.sign_decision(panel.db, other, decision, TEST_PASSWORD, TODAY)
+
+
+def test_the_name_warning_stays_when_the_member_is_made_an_adviser(panel: Panel) -> None:
+    """Review of 6 December: the same role change, no account linked: the warning about an unlinked namesake
+    went (only the current members were read). It stays, once."""
+    same = _renamed(panel.db, make_user(panel.db, "kbrambleby", Role.AGENCY_DECISION_MAKER), "Kit Brambleby")
+    decision = _handed_off(panel)
+    [before] = adm.decision_warnings(panel.db, same, decision)
+    _made_adviser(panel, None)
+    [after] = adm.decision_warnings(panel.db, same, decision)
+    assert after == before
+    assert "Kit Brambleby sat on the panel for this item and is not linked to a user account" in after
+    assert adm.get_decision(panel.db, same, decision, TODAY).conflict_warning == after
+
+
+def test_an_adviser_at_the_sitting_may_still_decide(panel: Panel) -> None:
+    """The panel adviser, present at the sitting as an adviser (never a member of the panel), linked to the
+    ADM's account: neither refused nor warned about."""
+    gus = _renamed(panel.db, make_user(panel.db, "gmossley", Role.AGENCY_DECISION_MAKER), "Gus Mossley")
+    svc.update_member(panel.db, panel.clerk, panel.members["adviser"],
+                      svc.MemberInput("Gus Mossley", "panel_adviser", dt.date(2024, 1, 1), 12, True,
+                                      user_id=gus.user_id), today=TODAY)
+    attend(panel, "adviser")
+    decision = _handed_off(panel)
+    shown = adm.get_decision(panel.db, gus, decision, TODAY)
+    assert shown.conflict_refusal == "" and shown.conflict_warning == ""
+    adm.record_decision(panel.db, gus, decision, outcome="agree", decision_text="Approved.", reasons="")
+    adm.sign_decision(panel.db, gus, decision, TEST_PASSWORD, TODAY)
+
+
 @pytest.fixture
 def statements(panel: Panel) -> Iterator[list[str]]:
     seen: list[str] = []
@@ -192,6 +242,21 @@ def test_the_members_of_an_item_are_read_in_two_queries(panel: Panel, statements
                             "Dr Quinn Hazelford", "Nia Larkholt"}
     vice = by_name["Kit Brambleby"]
     assert vice.declared_interest and vice.withdrew and vice.user_id == deputy.user_id
+
+
+def test_the_conflict_check_reads_two_queries(panel: Panel, statements: list[str]) -> None:
+    """The refusal and the warning, each from the decision already read: the panel's two queries, the lists
+    frozen on the decision read from it (no more queries as the members grow)."""
+    deputy = make_user(panel.db, "deputyadm", Role.AGENCY_DECISION_MAKER)
+    decision = _handed_off(panel)
+    _made_adviser(panel, deputy)
+    with panel.db.session(write=False) as session:
+        d = session.get(AdmDecision, decision)
+        assert d is not None
+        for check in (adm._conflict_message, adm._name_warning):
+            statements.clear()
+            check(d, deputy)
+            assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 2
 
 
 def test_the_adm_page_shows_the_refusal_for_a_link_made_after_the_handoff(panel: Panel, qtbot: Any) -> None:

@@ -23,7 +23,7 @@ from adoption_desktop.adm.service.data import DecisionRow, LetterView
 from adoption_desktop.adm.settings import DECISION_DUE_WD, FINAL_DECISION_DUE_WD
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
-from adoption_desktop.core.handoff import ItemMembers
+from adoption_desktop.core.handoff import ItemMember, ItemMembers
 from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -186,13 +186,28 @@ def _item_members(d: AdmDecision) -> ItemMembers | None:
     return item_members(session, d.panel_item_id)
 
 
+def _handoff_unlinked(d: AdmDecision) -> list[str]:
+    """The names frozen at the hand-off as linked to no account (every member name, for a decision handed
+    over before that list was kept)."""
+    return list(json.loads(d.unlinked_member_names if d.unlinked_member_names is not None
+                           else (d.member_names or "[]")))
+
+
+def _who_sat(d: AdmDecision, found: ItemMembers) -> tuple[ItemMember, ...]:
+    """The item's members who count for the conflict rule: the panel's list as it is now, an entry made an
+    adviser since the sitting included when the hand-off named them as a member (``rules.who_sat``)."""
+    return rules.who_sat(found.members, json.loads(d.member_names or "[]") + _handoff_unlinked(d))
+
+
 def _conflict_message(d: AdmDecision, actor: Principal) -> str | None:
     """Why ``actor`` may not decide ``d``, or None. Decided by the link of each member of the item to a user
     account as it is now (a link made after the hand-off, in another session too, counts), and by the list
-    frozen on the decision at the hand-off as well (a link removed since still counts)."""
+    frozen on the decision at the hand-off as well (a link removed since still counts). Who sat is decided
+    by the panel's tables now and by the hand-off's lists: an entry whose role was changed to an adviser's
+    after the sitting still sat (``rules.who_sat``)."""
     found = _item_members(d)
     if found is not None:
-        now = rules.conflict_refusal(actor.user_id, actor.full_name, found.members, found.sitting_date)
+        now = rules.conflict_refusal(actor.user_id, actor.full_name, _who_sat(d, found), found.sitting_date)
         if now is not None:
             return now
     # a link at the hand-off still counts when it has been removed since: unlinking a member from an
@@ -211,11 +226,13 @@ def _check_signer(d: AdmDecision, actor: Principal) -> None:
 
 
 def _name_warning(d: AdmDecision, actor: Principal) -> str | None:
-    """The warning for a name matching a member of the item whose entry is linked to no account now."""
+    """The warning for a name matching a member of the item whose entry is linked to no account: named so
+    by the panel's tables now or by the hand-off's frozen list (an entry linked to an account now is not
+    warned about: the link decides)."""
     found = _item_members(d)
     if found is not None:
-        return rules.name_match_warning(actor.full_name, [m.full_name for m in found.members if m.user_id is None],
-                                        declared=[m.full_name for m in found.members if m.declared_interest])
-    unlinked = json.loads(d.unlinked_member_names if d.unlinked_member_names is not None
-                          else (d.member_names or "[]"))
-    return rules.name_match_warning(actor.full_name, unlinked)
+        counted = _who_sat(d, found)
+        return rules.name_match_warning(actor.full_name,
+                                        rules.unlinked_names(found.members, counted, _handoff_unlinked(d)),
+                                        declared=[m.full_name for m in counted if m.declared_interest])
+    return rules.name_match_warning(actor.full_name, _handoff_unlinked(d))

@@ -134,9 +134,9 @@ def build_handoff(session: Session, item: PanelItem, m: PanelMinutes, approved_o
         recommendation_text=m.recommendation_text or rules.OUTCOMES[m.outcome], reasons=m.reasons,
         advice=minutes.advice_text, minutes_extract=item_text(row, minutes, names),
         minutes_approved_on=approved_on,
-        member_user_ids=tuple(x.user_id for x in concerned if x.user_id is not None),
+        member_user_ids=tuple(x.user_id for x in concerned if x.user_id is not None and not x.adviser),
         member_names=tuple(a.full_name for a in present),
-        unlinked_member_names=tuple(x.full_name for x in concerned if x.user_id is None))
+        unlinked_member_names=tuple(x.full_name for x in concerned if x.user_id is None and not x.adviser))
 
 
 def item_members(session: Session, panel_item_id: int) -> ItemMembers | None:
@@ -145,9 +145,12 @@ def item_members(session: Session, panel_item_id: int) -> ItemMembers | None:
     a decision is recorded or signed, so a link made after the hand-off (in another session too) counts.
 
     Who: every member who declared an interest in the item (withdrawn or not: they may not then decide the
-    case), every member marked present at the sitting who is not an adviser and was in the room for the item,
-    and those who left during it (they heard part of the case). Not: members who arrived after it or left
-    before it, advisers and the minute-taker (not members). Two queries, whatever the number of members."""
+    case), every member marked present at the sitting who was in the room for the item, and those who left
+    during it (they heard part of the case). Not: members who arrived after it or left before it. An entry
+    whose role is an adviser's (or the minute-taker's) *now* is returned marked ``adviser``: the role may have
+    changed since the sitting and nothing records the role it sat in, so the ADM counts them when the lists
+    frozen at the hand-off name them as a member (``adm.rules.who_sat``); the hand-off itself leaves them
+    out. Two queries, whatever the number of members."""
     found = session.execute(select(PanelItem.sitting_id, PanelSitting.sitting_date)
                             .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
                             .where(PanelItem.id == panel_item_id)).first()
@@ -175,13 +178,16 @@ def _item_members(session: Session, item_id: int, sitting_id: int) -> tuple[Item
     out: dict[int, ItemMember] = {}
     for mid, name, uid, role, status, away, declaration, withdrew in rows:
         declared = declaration is not None
-        heard = (status == "present" and not rules.is_adviser(role)
-                 and (away is None or away == "left_during"))
+        # in the room for the item, whatever the entry's role is now: the role at the sitting is not recorded
+        # (a vice chair made a panel adviser since sat as a member), so the ADM decides from the hand-off
+        heard = status == "present" and (away is None or away == "left_during")
         if not (declared or heard):
             continue
         before = out.get(mid)  # a member with two declarations on the item comes twice
-        out[mid] = ItemMember(mid, name, uid, declared or (before is not None and before.declared_interest),
-                              bool(declared and withdrew) or (before is not None and before.withdrew))
+        declared = declared or (before is not None and before.declared_interest)
+        out[mid] = ItemMember(mid, name, uid, declared,
+                              bool(declaration is not None and withdrew) or (before is not None and before.withdrew),
+                              adviser=rules.is_adviser(role) and not declared)
     return tuple(out.values())
 
 
