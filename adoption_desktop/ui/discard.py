@@ -100,6 +100,17 @@ def forget_hidden(window: QWidget) -> None:
         hidden.remove(window)
 
 
+def kept_nowhere_note(window: QWidget) -> str:
+    """What "Discard what you typed?" explains when ``window`` (a form, an item or arrangement window, the
+    ADM pane) holds typing kept nowhere: its draft could not be written because the disk is full, or its
+    drafts stopped (the account changed since signing in, an audit hold, a file moved to the server). The same
+    words wherever the question is asked (Escape, Cancel, the close box, the program closing, a sign-out):
+    what happened, that the typing is only on screen, to copy what is needed, what to do, and what each answer
+    does (:func:`~adoption_desktop.ui.autosave.unkept_question`). "" when everything typed is kept somewhere
+    (the question then says its usual line)."""
+    return unkept_question(unkept_savers(window))
+
+
 def ask_discard_on_exit(window: QWidget, save_with: str) -> bool:
     """What a window whose changes are saved only by its own button (``save_with``: "Save", "OK") asks when
     the program closes or its user signs out (``confirm_discard_edits``): True for *Discard*; *Keep
@@ -107,7 +118,7 @@ def ask_discard_on_exit(window: QWidget, save_with: str) -> bool:
     sign-out stops). When its drafts stopped (the account changed since signing in) while it holds typing kept
     nowhere, the question says the note said then (what happened, to copy what is needed, what to do): saving
     would be refused too."""
-    if ask_discard(window, f"{real_title(window)}: not saved", informative=unkept_question(unkept_savers(window)) or (
+    if ask_discard(window, f"{real_title(window)}: not saved", informative=kept_nowhere_note(window) or (
             f"The changes in this window are not saved. Keep editing brings it forward so you can save them "
             f"({save_with}); Discard throws them away and closes it.")):
         return True

@@ -126,7 +126,7 @@ def test_escape_on_a_form_with_a_restored_draft_asks_and_discard_clears_it(
     drafts.save_draft(db, counsellor, key, "Notes typed before the crash.")
     answers: list[bool] = [False, True]  # Keep editing, then Discard
     asked: list[str] = []
-    monkeypatch.setattr(widgets, "ask_discard", lambda _w, title: asked.append(title) or answers.pop(0))
+    monkeypatch.setattr(widgets, "ask_discard", lambda _w, title, **_k: asked.append(title) or answers.pop(0))
     dialog = case.session_dialog()
     assert _notes(dialog).toPlainText() == "Notes typed before the crash."
     dialog.reject()  # Escape: asked, kept
@@ -219,7 +219,7 @@ def test_a_session_form_with_only_its_time_and_place_typed_is_kept_and_escape_as
     QDialog.done(dialog, int(QDialog.DialogCode.Rejected))  # gone without a word (a crash)
 
     asked: list[str] = []
-    monkeypatch.setattr(widgets, "ask_discard", lambda _w, title: asked.append(title) or True)
+    monkeypatch.setattr(widgets, "ask_discard", lambda _w, title, **_k: asked.append(title) or True)
     dialog = case.session_dialog()
     assert dialog.form.findChild(QLineEdit, "location").text() == "Room 2"  # type: ignore[union-attr]
     assert dialog.message.text().endswith("restored; check it, then press OK to save it.")

@@ -42,7 +42,7 @@ def _stale_window(qtbot: Any, db: Database, coordinator: Principal, checker: Pri
 def _close_discarding(window: ItemDialog, monkeypatch: pytest.MonkeyPatch) -> None:
     """The person closes the window; asked about what is on screen and not saved, they answer Discard."""
     asked: list[str] = []
-    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title: asked.append(title) or True)
+    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title, **_k: asked.append(title) or True)
     window.close()
     assert asked == [window.windowTitle()] and not window.isVisible()
 
@@ -83,7 +83,7 @@ def test_f5_shows_the_stored_text_and_then_it_can_be_forwarded(
     assert "Show stored text (F5) to see theirs" in mine.message.text()
     assert mine.stored_text_button.isEnabled() and mine.stored_text_button.focusPolicy() != Qt.FocusPolicy.NoFocus
     asked: list[str] = []  # the typed text is replaced only when the person says so ("Discard")
-    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title: asked.append(title) or True)
+    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title, **_k: asked.append(title) or True)
     qtbot.keyClick(mine, Qt.Key.Key_F5)
     assert asked == ["Show stored text"]
     assert mine.text.toPlainText() == LEAKY and not mine.text_not_stored()

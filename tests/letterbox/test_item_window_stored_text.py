@@ -27,7 +27,7 @@ def test_show_stored_text_asks_before_it_replaces_typed_text(
     window = open_item(qtbot, db, coordinator, arrangement, item)
     window.text.setPlainText(TYPED)
     asked: list[str] = []
-    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title: asked.append(title) or discard)
+    monkeypatch.setattr(item_dialog, "ask_discard", lambda _w, title, **_k: asked.append(title) or discard)
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert asked == ["Show stored text"]
     shown = window.text.toPlainText()

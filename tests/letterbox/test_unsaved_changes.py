@@ -48,7 +48,7 @@ def answer(choice: str) -> list[str]:
 def never_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     asked: list[str] = []
     for module in (arrangement_dialog, item_dialog):
-        monkeypatch.setattr(module, "ask_discard", lambda _w, title: asked.append(title) or True)
+        monkeypatch.setattr(module, "ask_discard", lambda _w, title, **_k: asked.append(title) or True)
     return asked
 
 

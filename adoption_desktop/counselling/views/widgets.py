@@ -27,7 +27,13 @@ from adoption_desktop.core.storage.engine import is_disk_full_error
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import plain_error
-from adoption_desktop.ui.discard import ask_discard, ask_discard_on_exit, field_values, still_open
+from adoption_desktop.ui.discard import (
+    ask_discard,
+    ask_discard_on_exit,
+    field_values,
+    kept_nowhere_note,
+    still_open,
+)
 from adoption_desktop.ui.palette import tint_style
 
 
@@ -112,10 +118,11 @@ class FormDialog(QDialog):
         return self.opened_with is not None and field_values(self.form) != self.opened_with
 
     def reject(self) -> None:
-        """Escape, Cancel, the window's close box: asks first when something was typed. *Discard* also
+        """Escape, Cancel, the window's close box: asks first when something was typed (saying so when the
+        typing is kept nowhere: a full disk refused its draft, :func:`kept_nowhere_note`). *Discard* also
         drops the form's autosaved drafts (the person chose to throw the text away)."""
         if self.changed():
-            if not ask_discard(self, self.windowTitle()):
+            if not ask_discard(self, self.windowTitle(), informative=kept_nowhere_note(self)):
                 return
             for saver in self.autosavers:
                 saver.clear()

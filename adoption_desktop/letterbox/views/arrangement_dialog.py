@@ -34,7 +34,13 @@ from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_tex
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
-from adoption_desktop.ui.discard import ask_discard, ask_discard_on_exit, field_values, still_open
+from adoption_desktop.ui.discard import (
+    ask_discard,
+    ask_discard_on_exit,
+    field_values,
+    kept_nowhere_note,
+    still_open,
+)
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
 
@@ -355,8 +361,10 @@ class ArrangementDialog(QDialog):
 
     def reject(self) -> None:
         """Escape, Cancel, the window's close box: asks "Discard what you typed?" first when a field was
-        changed (*Keep editing* is the default); closes at once when nothing changed."""
-        if self.isVisible() and self.changed() and not ask_discard(self, self.windowTitle()):
+        changed (*Keep editing* is the default), saying so when the typing is kept nowhere (a full disk refused
+        its draft: :func:`kept_nowhere_note`); closes at once when nothing changed."""
+        if self.isVisible() and self.changed() \
+                and not ask_discard(self, self.windowTitle(), informative=kept_nowhere_note(self)):
             return
         self._drop_draft()
         super().reject()

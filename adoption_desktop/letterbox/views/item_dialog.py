@@ -39,16 +39,10 @@ from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.letterbox.views.item_mistakes import ItemMistakes
 from adoption_desktop.ui.ask import ask_yes_no
-from adoption_desktop.ui.autosave import (
-    DraftAutosaver,
-    FormField,
-    restored_text,
-    unkept_question,
-    unkept_savers,
-)
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
-from adoption_desktop.ui.discard import ask_discard, bring_forward
+from adoption_desktop.ui.discard import ask_discard, bring_forward, kept_nowhere_note
 from adoption_desktop.ui.fit import keep_label_whole, resize_to_contents, scrolling
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.geometry import FRAME_ALLOWANCE_W
@@ -576,8 +570,10 @@ class ItemDialog(QDialog):
     def reject(self) -> None:
         """Escape, Close, the window's close box: asks "Discard what you typed?" first when a field holds
         something not saved (*Keep editing* is the default); closes at once when nothing changed, or when
-        what it holds was discarded already (as the program closed or the user signed out)."""
-        if self.isVisible() and self._unsaved_kept() and not ask_discard(self, self.windowTitle()):
+        what it holds was discarded already (as the program closed or the user signed out). Typing kept nowhere
+        (a full disk refused its draft) is said so (:func:`kept_nowhere_note`)."""
+        if self.isVisible() and self._unsaved_kept() \
+                and not ask_discard(self, self.windowTitle(), informative=kept_nowhere_note(self)):
             return
         if self.autosaver is not None:  # closed with nothing to keep, or what was typed discarded
             self.autosaver.clear()
@@ -610,7 +606,7 @@ class ItemDialog(QDialog):
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         are = len(names) > 1 or names[0] in PLURAL_FIELD_WORDS  # "the notes ... are", "the letter text ... is"
         # its draft stopped (the account changed since signing in): the note said then, saving is refused too
-        unkept = unkept_question(unkept_savers(self))
+        unkept = kept_nowhere_note(self)
         if not ask_discard(self, f"Letterbox {which}, arrangement {self.reference}: not saved", informative=(
                 f"The {listed} you typed for the {which} {'are' if are else 'is'} not saved. " + (unkept or (
                     "Keep editing brings its window forward to finish the item; Discard throws what was typed "
