@@ -72,6 +72,9 @@ class AdmPage(QWidget):
         self._hidden_id: int | None = None  # the decision the filter took out of view (reopened when it is back)
         self._signed_id: int | None = None  # a decision just signed (kept in view when the queue reloads)
         self._pinned_id: int | None = None  # the decision listed whatever the filter, until it is changed
+        #: the decision the ADM chose to keep open for its typing kept nowhere although the queue no longer lists
+        #: it (asked once: not again at each Find keystroke; see :meth:`_kept_for_typing`)
+        self._kept_open: int | None = None
         self._total = 0  # decisions loaded, before the filter
         layout = QVBoxLayout(self)
         bar = WrapRow()  # wraps onto a second line on a narrow (scaled) screen instead of scrolling sideways
@@ -358,9 +361,15 @@ class AdmPage(QWidget):
             self.show_note(f"{ref} is still listed, although Find, Type or Show would leave it out, because what "
                            "you typed in it is not kept anywhere else; it stays open so that nothing is lost.")
         if open_id is not None and not self.select_decision(open_id):
-            # never leave a decision open (and signable) that the queue does not show
-            if self.detail.show_detail(None, empty=empty, hint=hint):
+            # never leave a decision open (and signable) that the queue does not show, unless the ADM chose to
+            # keep it for typing kept nowhere: asked once, not again at each Find keystroke
+            if self._kept_for_typing(open_id):
+                self._say_kept_open()
+            elif self.detail.show_detail(None, empty=empty, hint=hint):
                 self._hidden_id = open_id
+            else:  # Keep editing: the typing stays, and so does the decision, until another is chosen
+                self._kept_open = open_id
+                self._say_kept_open()
         elif open_id is None:
             if self._hidden_id is not None and self.select_decision(self._hidden_id):
                 self._hidden_id = None
@@ -368,6 +377,25 @@ class AdmPage(QWidget):
                 self.detail.show_detail(None, empty=empty, hint=hint)
         else:
             self._hidden_id = None
+
+    def _kept_for_typing(self, open_id: int) -> bool:
+        """Whether ``open_id``, open in the pane though the queue no longer lists it, is the decision the ADM
+        already chose to keep open for its typing kept nowhere ("Keep editing"), and still holds that typing.
+        Once another decision is shown, or the typing is kept as a draft, saved or discarded, it no longer is:
+        the next filter asks again (or, with nothing left to lose, lets the decision go without a word)."""
+        if self._kept_open is not None and (self._kept_open != open_id or self._unkept_id() != open_id):
+            self._kept_open = None
+        return self._kept_open is not None
+
+    def _say_kept_open(self) -> None:
+        """The message line, while the pane keeps a decision the queue no longer lists for its typing."""
+        open_now = self.detail.detail
+        if open_now is None:
+            return
+        self.show_note(f"{open_now.row.subject_reference} is no longer in the queue: it was corrected since you "
+                       "opened it, and a newer version replaces it. It stays open here because what you "
+                       "typed in it is not kept anywhere else. Copy what you need (select it and press Ctrl+C); "
+                       "choosing another decision asks again whether to discard it.")
 
     def select_decision(self, decision_id: int) -> bool:
         for i, r in enumerate(self.model.rows()):
