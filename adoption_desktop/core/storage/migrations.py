@@ -215,10 +215,9 @@ def page_checker(db: Database, key: bytes | bytearray | None) -> PageChecker | N
 
 
 def schema_current(db: Database) -> bool:
-    """An embedded database exactly at this version's schema, told by one query without alembic
-    (``core.storage.schema_version``); ``False`` sends the caller down alembic's full path."""
-    if not db.is_sqlite:
-        return False
+    """A database (an embedded file or PostgreSQL) exactly at this version's schema, told by one query
+    without alembic (``core.storage.schema_version``); ``False`` sends the caller down alembic's full path.
+    Right on both: what runs on today's schema only (the findings digests' back-fill at an open) asks it."""
     try:
         with read_connection(db.engine) as conn:
             return schema_version.is_current(conn)

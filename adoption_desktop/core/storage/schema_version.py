@@ -17,7 +17,7 @@ import ast
 import re
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from adoption_desktop.core.resources import package_path
 
@@ -69,16 +69,19 @@ def script_heads() -> frozenset[str] | None:
 
 
 def stored_heads(conn: Connection) -> frozenset[str] | None:
-    """The revisions stored in an embedded database's ``alembic_version``, or ``None`` when it has none
-    (the full check then names the problem)."""
-    if conn.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
-                    ).scalar_one() == 0:
+    """The revisions stored in the database's ``alembic_version`` (an embedded file or a PostgreSQL
+    database), or ``None`` when it has none (the full check then names the problem)."""
+    if conn.dialect.name == "sqlite":
+        if conn.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'")
+                        ).scalar_one() == 0:
+            return None
+    elif not inspect(conn).has_table("alembic_version"):
         return None
     return frozenset(str(r[0]) for r in conn.execute(text("SELECT version_num FROM alembic_version")))
 
 
 def is_current(conn: Connection) -> bool:
-    """Whether this embedded database is exactly at this version's schema (one query; ``False`` for
+    """Whether this database (embedded or PostgreSQL) is exactly at this version's schema (one query; ``False`` for
     anything else: behind, newer, no version table, or heads that cannot be read without alembic).
     The caller's transaction is ended, so the connection holds no read snapshot afterwards."""
     heads = script_heads()
