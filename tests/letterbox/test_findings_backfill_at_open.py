@@ -13,9 +13,13 @@ Through ``open_database`` on real SQLCipher files and the throwaway PostgreSQL s
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.security.secret_store import SecretStore
-from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage import lifecycle, migrations
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import open_database
 from adoption_desktop.letterbox import service
@@ -46,5 +50,23 @@ def test_an_open_without_upgrading_on_the_team_server_does_not_backfill(pg_db: D
     _screened_before_digest(pg_db, coordinator, arrangement, 2)
     open_database(pg_db.engine.url.render_as_string(hide_password=False), store, upgrade=False).dispose()
     assert _backfill_entries(pg_db) == 0  # `verify` and `upgrade` write nothing
+
+
+def test_the_open_that_upgrades_the_file_backfills(db: Database, db_path: Path, store: SecretStore,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upgrade itself stood in for (the file is behind at the first question only): the open that upgrades
+    back-fills, whatever the step that made the file current."""
+    coordinator = make_user(db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = service.create_arrangement(db, coordinator, sample_input(coordinator="lbcoord"))
+    _screened_before_digest(db, coordinator, arrangement, 2)
+    db.dispose()
+    asked: list[int] = []
+    monkeypatch.setattr(migrations, "needs_upgrade", lambda d: (asked.append(1), len(asked) == 1)[1])
+    monkeypatch.setattr(migrations, "upgrade_sqlcipher", lambda *a, **k: migrations.UpgradeResult(True))
+    opened = lifecycle.open_database(db_path, store)  # the app's open after installing the new version
+    try:
+        assert _backfill_entries(opened) == 1
+    finally:
+        opened.dispose()
 
 

@@ -257,9 +257,13 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
                                    "there and open it again; nothing was changed.") from err
             if result.upgraded:
                 _log.info("database schema upgraded; a pre-upgrade copy was kept beside it")
-            # opened as any other open: under the shared hold, with the key the file has by then
-            return open_database(path, store, passphrase, upgrade=False, on_wait=on_wait,
-                                 defer_page_check=defer_page_check)
+            # opened as any other open: under the shared hold, with the key the file has by then; this is the
+            # first open for work after the upgrade, so the back-fill is done here (upgrade=False skips it)
+            db = open_database(path, store, passphrase, upgrade=False, on_wait=on_wait,
+                               defer_page_check=defer_page_check)
+            if has_row_seals(db):
+                _backfill_findings_digests(db)
+            return db
     _log.info("embedded database opened (key %s)", "in the system keyring" if key_mode(path) == "keyring"
               else "protected by a passphrase")
     if has_row_seals(db):  # a schema from before the seals (opened without upgrading) has no anchors yet
@@ -277,11 +281,12 @@ def open_database(target: str | Path, store: SecretStore, passphrase: str | None
 
 
 def _backfill_findings_digests(db: Database) -> None:
-    """Once, at the first open for work after the upgrade that added the letterbox items' findings digest:
-    the digest of each item saved before it (``letterbox.findings_backfill``; one audit entry, nothing when
-    done already). Not on a file kept read-only (moved to the server), held by an audit alert, or of an older
-    schema (opened without upgrading). A failure (the database busy past the bound) leaves it for the next
-    open: the items stay checked as before meanwhile."""
+    """Once, at the first open for work after the upgrade that added the letterbox items' findings digest
+    (the open that upgrades an embedded file included; on PostgreSQL too): the digest of each item saved
+    before it (``letterbox.findings_backfill``; one audit entry, nothing when done already or nothing is
+    waiting, which an index answers at once). Not on a file kept read-only (moved to the server), held by an
+    audit alert, or of an older schema (opened without upgrading). A failure (the database busy past the
+    bound) leaves it for the next open: the items stay checked as before meanwhile."""
     if db.moved_to_server is not None or db.audit_hold is not None or not migrations.schema_current(db):
         return
     from adoption_desktop.letterbox.findings_backfill import backfill
