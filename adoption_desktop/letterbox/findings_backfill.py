@@ -75,6 +75,8 @@ def backfill(db: Database) -> Backfill:
 
 
 def _waiting(conn: Connection) -> bool:
+    """Any item without a digest: one probe of the partial index of those items (lbseal_0002), asked at
+    every open for work."""
     items = cast(Table, Item.__table__)
     return conn.execute(select(items.c.id).where(items.c.findings_digest.is_(None)).limit(1)).first() is not None
 

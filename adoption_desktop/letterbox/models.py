@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -107,10 +108,14 @@ class Item(Versioned, TimestampMixin, Base):
     #: the work list reads which months each arrangement received a letter not returned for changes in, for
     #: the look-back only: the first index answers it without reading the table (migrations lbwork_0002,
     #: 0003); the second gives each arrangement's items, and their dates, without it (lbwork_0004: the last
-    #: item received by a date, for the figures)
+    #: item received by a date, for the figures); the third holds only the items without a findings digest, so
+    #: the check at every open whether any waits for the digests' back-fill is one probe (lbseal_0002)
     __table_args__ = (Index("ix_letterbox_items_received_on_arrangement_direction_status", "received_on",
                             "arrangement_id", "direction", "status"),
-                      Index("ix_letterbox_items_arrangement_id_received_on", "arrangement_id", "received_on"))
+                      Index("ix_letterbox_items_arrangement_id_received_on", "arrangement_id", "received_on"),
+                      Index("ix_letterbox_items_findings_digest_waiting", "id",
+                            sqlite_where=text("findings_digest IS NULL"),
+                            postgresql_where=text("findings_digest IS NULL")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     arrangement_id: Mapped[int] = mapped_column(ForeignKey("letterbox_arrangements.id"))
