@@ -93,7 +93,7 @@ def test_a_file_from_before_the_index_is_upgraded_and_backfilled_at_the_same_ope
 
 
 def test_the_index_follows_the_last_head() -> None:
-    check_revision_follows(REVISION, "lbseal_0001_findings_digest")
+    check_revision_follows(REVISION, "counselling_0005_birth_date_ix")
 
 
 def _indexes(db: Database) -> set[str]:

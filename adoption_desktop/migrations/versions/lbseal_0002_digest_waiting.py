@@ -5,13 +5,13 @@ every item (60,000 items with their text: 1.5 s at each open of a file that had 
 and PostgreSQL both keep partial indexes; the index holds only the items saved before the digest was kept.
 
 Revision ID: lbseal_0002_digest_waiting
-Revises: lbseal_0001_findings_digest
+Revises: counselling_0005_birth_date_ix
 """
 from alembic import op
 
 
 revision = 'lbseal_0002_digest_waiting'
-down_revision = 'lbseal_0001_findings_digest'
+down_revision = 'counselling_0005_birth_date_ix'
 branch_labels = None
 depends_on = None
 
