@@ -230,3 +230,41 @@ def test_a_correction_note_on_a_final_item_is_sealed_on_its_own(db: Database, co
     with db.session(write=False) as session:
         problems = audit.verify_record(session.connection())
     assert any(p.entity == "letterbox_item_events" and "correction note" in p.message for p in problems), problems
+
+
+# --- review of 6 December 2026 (rev19): four ways "Put a mistake right" broke the record -------------------
+
+
+def returned_item(db: Database, who: Principal, aid: int) -> int:
+    item = service.log_item(db, who, aid, direction=rules.TO_BIRTH, received_on=MARCH, writer="Sam Thornley",
+                            text="hello")
+    service.record_outcome(db, who, item, "returned", MARCH, reason="please remove the surname")
+    return item
+
+
+def version(db: Database, who: Principal, item: int) -> int:
+    return service.get_item(db, who, item).row_version
+
+
+def test_a_corrected_version_logged_in_error_makes_way_for_the_real_one(db: Database,
+                                                                         coordinator: Principal) -> None:
+    meant, _wrong = two_arrangements(db, coordinator)
+    returned = returned_item(db, coordinator, meant)
+    taken = service.log_item(db, coordinator, meant, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 10),
+                             previous_item_id=returned, text="another letter taken for the corrected one")
+    # while it counts, a second corrected version is refused
+    with pytest.raises(Conflict, match="already logged"):
+        service.log_item(db, coordinator, meant, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 12),
+                         previous_item_id=returned, text="the real corrected one")
+    service.mark_logged_in_error(db, coordinator, taken, "Not the corrected version: another letter.",
+                                 expected_version=version(db, coordinator, taken))
+
+    real = service.log_item(db, coordinator, meant, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 12),
+                            previous_item_id=returned, text="the real corrected one")
+
+    assert service.get_item(db, coordinator, real).previous_item_id == returned
+    # and it is the one that counts now: a third is refused, naming it
+    with pytest.raises(Conflict, match=f"already logged \\(item {real}, received 12/03/2026\\)"):
+        service.log_item(db, coordinator, meant, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 13),
+                         previous_item_id=returned, text="again")
+    assert_verified(db)

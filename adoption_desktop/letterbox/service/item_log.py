@@ -170,8 +170,11 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
             if prev.status != "returned":
                 raise Conflict("Only an item returned to its writer can be replaced by a corrected version.")
             # one corrected version per returned item: two people logging it at once queue on the lock above,
-            # and the second is told (a correction that is itself returned is replaced in its turn)
-            done = session.scalars(select(Item).where(Item.previous_item_id == prev.id).order_by(Item.id)).first()
+            # and the second is told (a correction that is itself returned is replaced in its turn). One marked
+            # logged in error (the wrong letter taken for it) does not count: the real one is logged after it
+            done = session.scalars(select(Item).where(Item.previous_item_id == prev.id,
+                                                      Item.status != rules.LOGGED_IN_ERROR)
+                                   .order_by(Item.id)).first()
             if done is not None:
                 raise Conflict(f"Not logged: the corrected version of item {prev.id} was already logged "
                                f"(item {done.id}, received {done.received_on:%d/%m/%Y}). Open it from the Items tab.")
