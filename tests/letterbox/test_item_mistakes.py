@@ -268,3 +268,148 @@ def test_a_corrected_version_logged_in_error_makes_way_for_the_real_one(db: Data
         service.log_item(db, coordinator, meant, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 13),
                          previous_item_id=returned, text="again")
     assert_verified(db)
+
+
+def test_a_corrected_version_is_not_moved_away_from_its_returned_item(db: Database,
+                                                                       coordinator: Principal) -> None:
+    meant, other = two_arrangements(db, coordinator)
+    returned = returned_item(db, coordinator, meant)
+    corrected = service.log_item(db, coordinator, meant, direction=rules.TO_BIRTH,
+                                 received_on=dt.date(2026, 3, 10), previous_item_id=returned, text="hello again")
+    before = service.get_item(db, coordinator, corrected)
+
+    with pytest.raises(Conflict) as refused:
+        service.correct_item_logging(db, coordinator, corrected, arrangement_id=other, direction=rules.TO_BIRTH,
+                                     received_on=dt.date(2026, 3, 10), item_type="letter",
+                                     expected_version=before.row_version)
+
+    said = str(refused.value)
+    assert f"corrected version of item {returned}" in said and "not moved to LB-0002" in said
+    assert "Nothing was saved" in said and "logged in error" in said and "log the letter again on LB-0002" in said
+    after = service.get_item(db, coordinator, corrected)
+    assert (after.arrangement_id, after.row_version) == (meant, before.row_version)
+    # the date or type of a corrected version is still corrected as usual
+    done = service.correct_item_logging(db, coordinator, corrected, arrangement_id=meant, direction=rules.TO_BIRTH,
+                                        received_on=dt.date(2026, 3, 9), item_type="card",
+                                        expected_version=before.row_version)
+    assert done.changes == ("date received 10/03/2026 → 09/03/2026", "type letter → card")
+    # the way the message gives: marked logged in error, the letter logged again where it belongs
+    service.mark_logged_in_error(db, coordinator, corrected, "Belongs to LB-0002.",
+                                 expected_version=done.row_version)
+    service.log_item(db, coordinator, other, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 10))
+    assert_verified(db)
+
+
+def acknowledge(db: Database, who: Principal, aid: int, item: int, batch: str) -> None:
+    """The item's acknowledgement recorded as sent to the adopters (who wrote it) in ``batch``."""
+    from adoption_desktop.letterbox.sent_list import record_letters_sent
+
+    with db.session(who) as session:
+        record_letters_sent(session, [(aid, "acknowledgement", rules.ADOPTIVE, item, None)], MARCH, batch)
+
+
+def test_an_item_whose_acknowledgement_was_sent_is_not_moved_or_marked_without_a_word(
+        db: Database, coordinator: Principal) -> None:
+    meant, wrong = two_arrangements(db, coordinator)
+    item = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=MARCH)
+    acknowledge(db, coordinator, wrong, item, "ack-b1")
+    shown = version(db, coordinator, item)
+
+    with pytest.raises(Conflict) as moving:
+        service.correct_item_logging(db, coordinator, item, arrangement_id=meant, direction=rules.TO_BIRTH,
+                                     received_on=MARCH, item_type="letter", expected_version=shown)
+    with pytest.raises(Conflict) as marking:
+        service.mark_logged_in_error(db, coordinator, item, "Never came.", expected_version=shown)
+
+    for refused, what in ((moving, "it was not moved to LB-0001"), (marking, "not marked as logged in error")):
+        said = str(refused.value)
+        assert (f"Item {item}'s acknowledgement was sent to Jo and Kit Dunmore on 03/03/2026 (batch ack-b1)"
+                in said), said
+        assert "told it was received" in said and what in said and "nothing was saved" in said
+        assert "Tell your manager" in said and "add a correction note" in said
+    detail = service.get_item(db, coordinator, item)
+    assert (detail.arrangement_id, detail.status, detail.row_version) == (wrong, "received", shown)
+    # a date or type is still corrected: the letter sent is about the same item on the same arrangement
+    shown = service.correct_item_logging(db, coordinator, item, arrangement_id=wrong, direction=rules.TO_BIRTH,
+                                         received_on=dt.date(2026, 3, 4), item_type="letter",
+                                         expected_version=shown).row_version
+    # the way the message gives: the note says what was done about the letter, then the item is put right
+    service.add_correction_note(db, coordinator, item, "Acknowledged to the Dunmores in error: the manager was "
+                                "told and wrote to them on 05/03/2026.")
+    done = service.correct_item_logging(db, coordinator, item, arrangement_id=meant, direction=rules.TO_BIRTH,
+                                        received_on=dt.date(2026, 3, 4), item_type="letter",
+                                        expected_version=shown)
+    assert done.reference == "LB-0001"
+    history = service.get_item(db, coordinator, item).history
+    assert [e.action for e in history[-2:]] == ["correction_note", "log_corrected"]
+    assert_verified(db)
+
+
+def test_an_acknowledgement_noted_lets_the_item_be_marked_logged_in_error(db: Database,
+                                                                         coordinator: Principal) -> None:
+    _meant, wrong = two_arrangements(db, coordinator)
+    item = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=MARCH)
+    with pytest.raises(Conflict, match="no outcome yet"):  # nothing sent: no note on an open item
+        service.add_correction_note(db, coordinator, item, "Too early.")
+    acknowledge(db, coordinator, wrong, item, "ack-b2")
+    service.add_correction_note(db, coordinator, item, "Logged twice; the second acknowledgement was explained "
+                                "to the family by phone.")
+    service.mark_logged_in_error(db, coordinator, item, "Logged twice.",
+                                 expected_version=version(db, coordinator, item))
+    assert service.get_item(db, coordinator, item).status == rules.LOGGED_IN_ERROR
+    assert_verified(db)
+
+
+def test_an_acknowledgement_of_a_voided_batch_does_not_stop_the_correction(db: Database,
+                                                                          coordinator: Principal) -> None:
+    from adoption_desktop.letterbox.sent_list import void_batch
+
+    meant, wrong = two_arrangements(db, coordinator)
+    item = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=MARCH)
+    other = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=dt.date(2026, 3, 2))
+    acknowledge(db, coordinator, wrong, item, "ack-b3")
+    acknowledge(db, coordinator, wrong, other, "ack-b4")
+    void_batch(db, coordinator, "ack-b3", "printed for the wrong item, shredded")
+
+    done = service.correct_item_logging(db, coordinator, item, arrangement_id=meant, direction=rules.TO_BIRTH,
+                                        received_on=MARCH, item_type="letter",
+                                        expected_version=version(db, coordinator, item))
+    assert done.reference == "LB-0001"
+    with pytest.raises(Conflict, match="no outcome yet"):  # its only letter was not posted: nothing to note
+        service.add_correction_note(db, coordinator, item, "Nothing to say.")
+    # the other item's batch was posted: it still stops
+    with pytest.raises(Conflict, match="batch ack-b4"):
+        service.mark_logged_in_error(db, coordinator, other, "Never came.",
+                                     expected_version=version(db, coordinator, other))
+    assert_verified(db)
+
+
+def test_findings_changed_outside_the_application_are_reported_not_erased_by_a_move(
+        db: Database, coordinator: Principal) -> None:
+    from sqlalchemy import text
+
+    from adoption_desktop.core.errors import SealBroken
+
+    meant, wrong = two_arrangements(db, coordinator)
+    item = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=MARCH)
+    service.screen_item(db, coordinator, item, "Rosa sang at Kestrel Vale Primary, near ZZ99 4EF.")
+    with db.engine.begin() as conn:  # outside the application: the "remove" findings made "acceptable"
+        conn.execute(text("UPDATE letterbox_findings SET decision='acceptable' WHERE item_id=:i"), {"i": item})
+    with db.session(write=False) as session:
+        before = {(p.entity, p.entity_id) for p in audit.verify_record(session.connection())}
+        kept = sorted(session.scalars(select(Finding.id).where(Finding.item_id == item)))
+    assert kept and before
+    shown = version(db, coordinator, item)
+
+    with pytest.raises(SealBroken) as refused:
+        service.correct_item_logging(db, coordinator, item, arrangement_id=meant, direction=rules.TO_BIRTH,
+                                     received_on=MARCH, item_type="letter", expected_version=shown)
+
+    assert "not corrected" in str(refused.value) and "Nothing was saved" in str(refused.value)
+    with db.session(write=False) as session:  # the evidence stays; verify still names the changed findings
+        assert sorted(session.scalars(select(Finding.id).where(Finding.item_id == item))) == kept
+        after = {(p.entity, p.entity_id) for p in audit.verify_record(session.connection())}
+    assert after == before
+    detail = service.get_item(db, coordinator, item)
+    assert (detail.arrangement_id, detail.status, detail.row_version) == (wrong, "screened", shown)
+    assert "letterbox_log_corrected" not in actions(db, "letterbox_items")

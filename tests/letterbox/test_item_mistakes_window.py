@@ -141,3 +141,33 @@ def test_after_an_outcome_the_window_promises_only_what_it_does(qtbot: Any, db: 
     assert "outcome cannot be undone" in window.message.text()
     assert service.get_item(db, coordinator, item).status == "forwarded"
     assert_verified(db)
+
+
+def test_an_acknowledged_item_is_noted_first_then_put_right_from_the_window(
+        qtbot: Any, db: Database, coordinator: Principal, monkeypatch: Any) -> None:
+    """Review of 6 December 2026: an item whose acknowledgement was sent was moved, or marked logged in error,
+    without a word; now the window says why not and offers the correction note the message asks for."""
+    from tests.letterbox.test_item_mistakes import acknowledge
+
+    _meant, wrong = two_arrangements(db, coordinator)
+    item = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=MARCH)
+    acknowledge(db, coordinator, wrong, item, "ack-w1")
+    window = open_window(qtbot, db, coordinator, wrong, "LB-0002", item)
+    mistakes = window.mistakes
+    assert mistakes.correction_note_action.isEnabled()  # no outcome, but the writer was told it was received
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        staticmethod(lambda *_a, **_k: ("Logged twice.", True)))
+    confirm_next(True)
+    mistakes.logged_in_error_action.trigger()
+    said = window.message.text()
+    assert "acknowledgement was sent to Jo and Kit Dunmore on 03/03/2026" in said and "Tell your manager" in said
+    assert service.get_item(db, coordinator, item).status == "received"
+
+    mistakes.add_correction_note("Logged twice: the manager was told on 05/03/2026.")
+
+    assert "can now be corrected or marked as logged in error" in window.message.text()
+    assert "outcome cannot be undone" not in window.message.text()
+    confirm_next(True)
+    mistakes.logged_in_error_action.trigger()
+    assert service.get_item(db, coordinator, item).status == rules.LOGGED_IN_ERROR
+    assert_verified(db)

@@ -13,6 +13,13 @@
 - :func:`add_correction_note`: an outcome cannot be undone; a dated note on an item with an outcome ("forwarded
   in error: the manager was told on …") is a new step of its history, sealed as a final record of its own
   (``seals.CONTENT_RULES["letterbox_item_events"]``); the item's own sealed content is untouched.
+
+Review of 6 December 2026: an item is not moved to another arrangement, nor marked logged in error, once a
+letter about it (its acknowledgement) is on the sent-list, batch not voided, until a correction note says what
+was done about that letter (the writer was told it was received); a corrected version, and an item with one,
+stays on its arrangement (``log_item`` logs a corrected version on its returned item's arrangement only); and
+the findings are checked against their seals before a move clears them (``_require_findings_as_saved``, as
+before an outcome): findings changed outside the application are reported, nothing changed.
 """
 
 from __future__ import annotations
@@ -32,12 +39,15 @@ from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future, clean_text, reference_key
 from adoption_desktop.letterbox import findings_digest, rules
-from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, Participant
+from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
+from adoption_desktop.letterbox.sent_list import not_voided
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
 from adoption_desktop.letterbox.service.item_log import (
     RECEIVED_GRACE_DAYS,
     _event,
+    _letter_row,
     _require_as_saved,
+    _require_findings_as_saved,
     _writer,
 )
 
@@ -96,6 +106,62 @@ def _last_exchange(session: Session, arrangement_id: int) -> dt.date | None:
         Item.arrangement_id == arrangement_id, Item.status != rules.LOGGED_IN_ERROR))
 
 
+def _refuse_move_of_corrected_version(session: Session, item: Item, old: Arrangement, new: Arrangement) -> None:
+    """A corrected version stays on the arrangement of the returned item it replaces (``log_item`` logs it
+    there only), and an item with a corrected version logged against it keeps it company: moving either
+    would leave the pair on two arrangements, and the returned item's real corrected version could not be
+    logged. Items marked logged in error do not count."""
+    if item.previous_item_id is not None:
+        raise Conflict(f"Item {item.id} is the corrected version of item {item.previous_item_id}, returned on "
+                       f"{old.reference}: a corrected version stays on the arrangement of the item it replaces, so "
+                       f"it was not moved to {new.reference}. Nothing was saved. If this letter belongs to "
+                       f"{new.reference}, mark item {item.id} as logged in error (Put a mistake right… → Logged in "
+                       f"error…) and log the letter again on {new.reference}.")
+    later = session.scalar(select(func.min(Item.id)).where(Item.previous_item_id == item.id,
+                                                            Item.status != rules.LOGGED_IN_ERROR))
+    if later is not None:
+        raise Conflict(f"Item {later} was logged as the corrected version of item {item.id}, on {old.reference}: "
+                       f"item {item.id} was not moved to {new.reference}, as its corrected version would be left "
+                       f"behind. Nothing was saved. If item {later} was logged against it by mistake, mark item "
+                       f"{later} as logged in error first.")
+
+
+def _refuse_when_writer_told(session: Session, item: Item, refused: str) -> None:
+    """Refuse moving an item to another arrangement, or marking it logged in error, when a letter about it
+    is on the sent-list (its acknowledgement): the writer was told it was received, and the record must not
+    say otherwise without a word. A letter of a voided batch (printed by mistake, not posted) does not count,
+    and neither does one followed by a correction note (:func:`add_correction_note`, dated on or after the
+    last letter's day): what was done about the letter is then on the item's history. ``refused`` says what
+    was not done ("it was not moved to LB-0002")."""
+    letters = session.execute(
+        select(LetterSent.kind, LetterSent.sent_on, LetterSent.side, Participant.name, LetterSent.batch,
+               Arrangement.adopters_name)
+        .join(Arrangement, Arrangement.id == LetterSent.arrangement_id)
+        .outerjoin(Participant, Participant.id == LetterSent.participant_id)
+        .where(LetterSent.item_id == item.id, not_voided())
+        .order_by(LetterSent.sent_on, LetterSent.id)).all()
+    if not letters:
+        return
+    last = letters[-1]
+    noted = session.scalar(select(func.max(ItemEvent.at)).where(ItemEvent.item_id == item.id,
+                                                                ItemEvent.action == "correction_note"))
+    if noted is not None and noted.date() >= last.sent_on:
+        return
+    sent = _letter_row(last.kind, last.sent_on, last.side, last.name, last.batch, last.adopters_name)
+    kind = "acknowledgement" if sent.kind == "acknowledgement" else f"{sent.kind} letter"
+    raise Conflict(f"Item {item.id}'s {kind} was sent to {sent.recipient} on {sent.sent_on:%d/%m/%Y} (batch "
+                   f"{sent.batch}): they were told it was received. So {refused}; nothing was saved. Tell your "
+                   "manager, then add a correction note to the item saying what went wrong and what was done about "
+                   "the letter (Put a mistake right… → Add correction note…); after that the item can be put "
+                   "right. If that batch was never posted, void it instead (Letters sent → Void a batch).")
+
+
+def _has_letter_sent(session: Session, item_id: int) -> bool:
+    """A letter about the item is on the sent-list, in a batch not voided."""
+    return session.scalar(select(func.count(LetterSent.id)).where(LetterSent.item_id == item_id,
+                                                                  not_voided())) != 0
+
+
 def _clear_screening(session: Session, item: Item) -> int:
     """The item's findings deleted (each audited) and its screening undone: back to "received", its findings
     digest written again from its findings as they now are (none), in the same flush as the item. Returns how
@@ -152,9 +218,16 @@ def correct_item_logging(db: Database, actor: Principal, item_id: int, *, arrang
             changes.append(f"type {item.item_type} → {item_type}")
         if not changes:
             return LoggingCorrected(int(item.row_version), (), False, old.reference)
+        if new.id != old.id:
+            _refuse_move_of_corrected_version(session, item, old, new)
+            _refuse_when_writer_told(session, item, f"it was not moved to {new.reference}")
         moved = new.id != old.id or direction != item.direction
         cleared = None
         if moved:
+            # findings changed outside the application are reported (as before an outcome), not deleted with
+            # the evidence and the deletion put down to this correction
+            _require_findings_as_saved(session, item, "How it was logged was not corrected: its screening would "
+                                                      "be cleared, and the changed findings lost with it.")
             screened = item.status == "screened" or session.scalar(
                 select(func.count(Finding.id)).where(Finding.item_id == item.id))
             if screened:
@@ -206,6 +279,7 @@ def mark_logged_in_error(db: Database, actor: Principal, item_id: int, reason: s
         check_version(session, item, expected_version, f"item {item_id}", _logging_values)
         _require_as_saved(session, item, "It was not marked as logged in error.")
         _refuse_not_open(session, item, "it cannot be marked as logged in error.")
+        _refuse_when_writer_told(session, item, "it was not marked as logged in error")
         a = lock_row(session, get_or_raise(session, Arrangement, item.arrangement_id,
                                            f"No arrangement {item.arrangement_id}."))
         item.status = rules.LOGGED_IN_ERROR
@@ -222,8 +296,10 @@ def mark_logged_in_error(db: Database, actor: Principal, item_id: int, reason: s
 
 
 def add_correction_note(db: Database, actor: Principal, item_id: int, note: str) -> int:
-    """A dated correction note on an item with an outcome (or logged in error): what went wrong and what was
-    done ("forwarded in error: the manager was told on 4/12/2026"). A new step of the item's history, audited,
+    """A dated correction note on an item with an outcome (or logged in error), or on an item with no outcome
+    whose letter (its acknowledgement) was sent: what went wrong and what was done ("forwarded in error: the
+    manager was told on 4/12/2026"; "logged against LB-0002 by mistake: its acknowledgement went to the
+    Dunmores, the manager was told"). A new step of the item's history, audited,
     sealed as a final record of its own; the item itself is not changed. Returns the note's id."""
     require(actor, P.LETTERBOX_EDIT)
     note = clean_text(note, "Correction note", multiline=True, max_length=4000).strip()
@@ -231,7 +307,7 @@ def add_correction_note(db: Database, actor: Principal, item_id: int, note: str)
         raise ValidationError("Correction note: say what was wrong and what was done about it.", "note")
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
-        if item.status in rules.OPEN_STATUSES:
+        if item.status in rules.OPEN_STATUSES and not _has_letter_sent(session, item.id):
             raise Conflict(f"Item {item_id} has no outcome yet: correct how it was logged (Correct how it was "
                            "logged…) or mark it as logged in error instead. Nothing was saved.")
         row = ItemEvent(item_id=item.id, at=utcnow(), actor=actor.username, action="correction_note", detail=note)

@@ -115,7 +115,7 @@ class ItemMistakes:
         self.button = QPushButton("Put a mistake right…")
         self.button.setObjectName("mistake_button")
         self.button.setToolTip("Correct how the item was logged, mark it as logged in error, or add a correction "
-                               "note to an item with an outcome")
+                               "note to an item with an outcome or whose acknowledgement was sent")
         menu = QMenu(self.button)
         self.correct_logging_action = QAction("&Correct how it was logged…", menu)
         self.logged_in_error_action = QAction("&Logged in error…", menu)
@@ -153,7 +153,10 @@ class ItemMistakes:
         final = d is not None and not open_
         self.correct_logging_action.setEnabled(open_ and can_edit)
         self.logged_in_error_action.setEnabled(open_ and can_edit)
-        self.correction_note_action.setEnabled(final and can_edit)
+        # an item with no outcome takes a note once a letter about it was sent (the writer was told it was
+        # received): the note says what was done about it before the item is moved or marked logged in error
+        self.correction_note_action.setEnabled((final or (open_ and d is not None and bool(d.letters)))
+                                               and can_edit)
         self.button.setEnabled(d is not None and can_edit)
         lines = [f"{rules.step_label(e.action)} on {e.at:%d/%m/%Y} by {e.who or e.actor}: "
                  f"{e.detail.removeprefix('logged in error: ')}"
@@ -276,7 +279,12 @@ class ItemMistakes:
         except AppError as exc:
             self._refused(exc, "add the note")
             return
+        was_open = w.detail is not None and w.detail.status in rules.OPEN_STATUSES
         w.say("")
         w.reload()
+        if was_open:
+            w.say("Correction note added to the item's history, dated today. The item can now be corrected or "
+                  "marked as logged in error if that is still needed (Put a mistake right…).")
+            return
         w.say("Correction note added to the item's history, dated today. The outcome itself stays as recorded: an "
               "outcome cannot be undone.")
