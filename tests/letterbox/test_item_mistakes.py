@@ -320,8 +320,12 @@ def test_an_item_whose_acknowledgement_was_sent_is_not_moved_or_marked_without_a
                                      received_on=MARCH, item_type="letter", expected_version=shown)
     with pytest.raises(Conflict) as marking:
         service.mark_logged_in_error(db, coordinator, item, "Never came.", expected_version=shown)
+    with pytest.raises(Conflict) as turning:  # the acknowledgement went to this side's writer
+        service.correct_item_logging(db, coordinator, item, arrangement_id=wrong, direction=rules.TO_ADOPTIVE,
+                                     received_on=MARCH, item_type="letter", expected_version=shown)
 
-    for refused, what in ((moving, "it was not moved to LB-0001"), (marking, "not marked as logged in error")):
+    for refused, what in ((moving, "it was not moved to LB-0001"), (marking, "not marked as logged in error"),
+                          (turning, "its side was not changed")):
         said = str(refused.value)
         assert (f"Item {item}'s acknowledgement was sent to Jo and Kit Dunmore on 03/03/2026 (batch ack-b1)"
                 in said), said

@@ -127,7 +127,7 @@ def _refuse_move_of_corrected_version(session: Session, item: Item, old: Arrange
 
 
 def _refuse_when_writer_told(session: Session, item: Item, refused: str) -> None:
-    """Refuse moving an item to another arrangement, or marking it logged in error, when a letter about it
+    """Refuse moving an item to another arrangement or side, or marking it logged in error, when a letter about it
     is on the sent-list (its acknowledgement): the writer was told it was received, and the record must not
     say otherwise without a word. A letter of a voided batch (printed by mistake, not posted) does not count,
     and neither does one followed by a correction note (:func:`add_correction_note`, dated on or after the
@@ -221,6 +221,8 @@ def correct_item_logging(db: Database, actor: Principal, item_id: int, *, arrang
         if new.id != old.id:
             _refuse_move_of_corrected_version(session, item, old, new)
             _refuse_when_writer_told(session, item, f"it was not moved to {new.reference}")
+        elif direction != item.direction:  # the acknowledgement went to the writer of this side
+            _refuse_when_writer_told(session, item, "its side was not changed")
         moved = new.id != old.id or direction != item.direction
         cleared = None
         if moved:
