@@ -38,8 +38,10 @@ from adoption_desktop.panel.models import (
     PanelSitting,
 )
 from adoption_desktop.panel.service.attendance import (
+    attendance_changed,
     check_attendance_open,
     check_declarations_open,
+    declaration_added,
     drop_view,
     present_member,
 )
@@ -54,6 +56,8 @@ from adoption_desktop.panel.snapshots import (
 
 AREA = "panel"
 P = Permission
+#: said after a change an undo (or a redo) made, in the note on an open correction of the minutes
+_PUT_BACK = " (by Undo or Redo)"
 
 
 def _item_name(reference: str, initials: str = "") -> str:
@@ -410,8 +414,8 @@ def _declaration_names(db: Database, actor: Principal, declaration_id: int) -> t
 
 def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclaration) -> int:
     """Put a removed declaration back (same id, text, member, withdrawal). Refused when the item or its
-    declarations changed since, or any version of its minutes was approved (a correction draft open or not:
-    a declaration decides who counted to the approved quorum)."""
+    declarations changed since, or its minutes are approved with no correction open (a declaration decides who
+    counted to the approved quorum); with one open, the correction notes it, as when it was declared."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         item = session.get(PanelItem, removed.item_id)
@@ -428,9 +432,10 @@ def restore_declaration(db: Database, actor: Principal, removed: RemovedDeclarat
                                 what)
         check_declarations_open(session, item)  # the service's rule and message, under the item's lock
         _add_declaration(session, removed)
-        if removed.withdrew:  # as when it was declared: a view saved since is not theirs to give
-            drop_view(session, item, removed.member_id, "declaration of interest put back: they withdrew")
         session.flush()
+        # as when it was declared: a view saved since is taken out if they withdrew; an open correction notes it
+        declaration_added(session, item, session.get(PanelMember, removed.member_id), removed.member_id,
+                          removed.withdrew, _PUT_BACK, "declaration of interest put back: they withdrew")
         new_id = session.scalar(select(PanelDeclaration.id).where(
             PanelDeclaration.item_id == item.id, PanelDeclaration.member_id == removed.member_id)
             .order_by(PanelDeclaration.id.desc()))
@@ -639,7 +644,9 @@ def _attendance_label(db: Database, actor: Principal, changes: Sequence[Attendan
 def restore_attendance(db: Database, actor: Principal, changes: Sequence[AttendanceChange]
                        ) -> list[AttendanceChange]:
     """Put each mark back to ``before`` ("" removes the mark), in one transaction; refused when any of
-    them is no longer ``after`` (someone else marked the person since). Returns the inverse changes."""
+    them is no longer ``after`` (someone else marked the person since), or under the rules of
+    ``service.set_attendance``, which it follows after the change too (a view of someone no longer present
+    taken out, each open correction of the minutes noting it). Returns the inverse changes."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         out: list[AttendanceChange] = []
@@ -675,5 +682,10 @@ def restore_attendance(db: Database, actor: Principal, changes: Sequence[Attenda
                 row.status = c.before
             out.append(replace(c, before=c.after, after=c.before))
         session.flush()
+        for c in changes:  # as set_attendance: views of someone no longer present out, open corrections note it
+            member = session.get(PanelMember, c.member_id)
+            if member is not None:
+                attendance_changed(session, [i for i in items if i.sitting_id == c.sitting_id], member, c.after,
+                                   c.before, _PUT_BACK)
         _note(session, "panel_sittings", changes[0].sitting_id, f"attendance put back ({len(changes)} marks)")
         return out

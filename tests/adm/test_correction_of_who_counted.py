@@ -19,6 +19,7 @@ from adoption_desktop.core.errors import PermissionDenied
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import service as panel
+from adoption_desktop.panel import undo as panel_undo
 from tests.adm.conftest import ADDRESS
 from tests.conftest import TEST_PASSWORD, make_user, papers_received
 from tests.panel.conftest import MEMBERS
@@ -145,3 +146,23 @@ def test_two_pcs_the_adm_signs_first_then_the_clerk_is_told(db: Database, other_
     case.minutes((*PRESENT, "sw2"), CORRECTED)
     panel.approve_minutes(other_pc, case.chair, case.item, TEST_PASSWORD, today=CORRECTED)
     assert case.stored().signed_by_id == case.deputy.user_id  # the signed decision stands
+
+
+def test_an_undo_in_a_correction_after_signing_says_so_too(db: Database) -> None:
+    """Review of 6 December 2026: the undo of a mark made in the correction changed who counted but left no note
+    on the correction (nor that the signed decision cannot follow it)."""
+    case = Case(db)
+    case.decided(case.deputy)
+    adm.sign_decision(db, case.deputy, case.decision, TEST_PASSWORD, SIGNED)
+    panel.correct_minutes(db, case.clerk, case.item, REASON)
+    marked = panel_undo.set_attendance(db, case.clerk, case.sitting, case.ids["sw2"], "present")
+    assert marked is not None
+    marked.reverse()  # Undo: Eli back to apologies
+    with db.session(write=False) as s:
+        entries = list(s.scalars(select(AuditEntry.detail).where(AuditEntry.action == "correction_changed")
+                                 .order_by(AuditEntry.seq)))
+    assert len(entries) == 2
+    assert "Eli Fenwick marked apologies at the sitting (was present) (by Undo or Redo)" in entries[1]
+    assert "this correction cannot change who decided" in entries[1]
+    reason = panel.minutes_history(db, case.clerk, case.item)[-1].correction_reason
+    assert reason.count("this correction cannot change who decided") == 1  # said once, not per change

@@ -14,6 +14,7 @@ from adoption_desktop.core.audit import AuditEntry
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.handoff import PanelHandoff
 from adoption_desktop.panel import service as svc
+from adoption_desktop.panel import undo
 from tests.conftest import TEST_PASSWORD, papers_received
 
 from .conftest import SITTING_DAY, TODAY, Panel, attend
@@ -145,3 +146,74 @@ def test_attendance_waits_for_a_correction_of_every_approved_item(
     svc.correct_minutes(panel.db, panel.clerk, second, "Eli Fenwick was present.")
     svc.set_attendance(panel.db, panel.clerk, panel.sitting_id, panel.members["sw2"], "present")
     assert len(_changes(panel)) == 2  # noted on both corrections
+
+
+# --- Undo during an open correction (review of 6 December 2026) ----------------------------------------------
+# The undo of a mark, of taking a declaration off, or of taking off an out-of-the-room record passed the
+# open-checks but noted nothing on the correction: a correction already sent stayed with the chair, who then
+# approved a version with a quorum (and a declaration) they were never sent. Putting back an out-of-the-room
+# record was refused outright during a correction, by an older rule than the service's.
+
+def _views(p: Panel, keys: tuple[str, ...]) -> svc.MinutesDraft:
+    return svc.MinutesDraft(outcome="suitable", reasons="Thorough assessment.", discussion="Questions answered.",
+                            vote="unanimous", member_views={p.members[k]: "Agrees." for k in keys})
+
+
+def test_undo_of_a_mark_takes_a_sent_correction_back_from_the_chair(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    attend(panel, *PRESENT)
+    attend(panel, "sw2", status="apologies")
+    item = _approved_item(panel)
+    sw2 = panel.members["sw2"]
+    svc.correct_minutes(panel.db, panel.clerk, item, "Eli Fenwick was present.")
+    marked = undo.set_attendance(panel.db, panel.clerk, panel.sitting_id, sw2, "present")
+    assert marked is not None
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, (*PRESENT, "sw2")))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    noted = len(_changes(panel))
+    redo = marked.reverse()  # Undo: Eli back to apologies, with the correction already with the chair
+    assert redo is not None
+    said = _changes(panel)[noted:]
+    assert len(said) == 1
+    assert said[0].startswith("correction (version 2) of the minutes of item 1 (AD-2026-0301): Eli Fenwick marked "
+                              "apologies at the sitting (was present) (by Undo or Redo). Quorum for the item now: "
+                              "Quorate: 5 members")
+    assert said[0].endswith("the correction was taken back from the chair (send it again)")
+    now = svc.minutes_history(panel.db, panel.clerk, item)[-1]
+    assert now.status == "draft"
+    assert sw2 not in now.draft.member_views  # not present: no view of theirs, as when marked by hand
+    with pytest.raises(Conflict, match="not been sent to the chair yet"):
+        svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    redo.reverse()  # Redo: noted the same way
+    assert "Eli Fenwick marked present at the sitting (was apologies) (by Undo or Redo)" in _changes(panel)[-1]
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, (*PRESENT, "sw2")))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    v2 = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    assert v2.quorum_statement == "Quorate: 6 members count for this item."
+
+
+def test_undo_of_taking_a_declaration_off_takes_a_sent_correction_back_from_the_chair(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    attend(panel, *PRESENT, "sw2")
+    item = _approved_item(panel, present=(*PRESENT, "sw2"))
+    pe = panel.members["pe"]
+    svc.correct_minutes(panel.db, panel.clerk, item, "Nia Larkholt's declaration of interest was missed.")
+    did = svc.declare_interest(panel.db, panel.clerk, item, pe, "Knows the applicants socially", True)
+    taken_off = undo.remove_declaration(panel.db, panel.clerk, did)
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, (*PRESENT, "sw2")))  # Nia's view typed again
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    noted = len(_changes(panel))
+    taken_off.reverse()  # Undo: the declaration is back
+    said = _changes(panel)[noted:]
+    assert len(said) == 1
+    assert ("Nia Larkholt declared an interest and withdrew (by Undo or Redo). Quorum for the item now: Quorate: "
+            "5 members") in said[0]
+    assert said[0].endswith("the correction was taken back from the chair (send it again)")
+    now = svc.minutes_history(panel.db, panel.clerk, item)[-1]
+    assert now.status == "draft" and pe not in now.draft.member_views
+    with pytest.raises(Conflict, match="not been sent to the chair yet"):
+        svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    v2 = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    assert v2.quorum_statement == "Quorate: 5 members count for this item."  # the quorum sent is the one approved
+    assert pe not in v2.draft.member_views  # withdrew: took no part

@@ -158,13 +158,7 @@ def set_attendance(db: Database, actor: Principal, sitting_id: int, member_id: i
                     row.status = status
         elif row.status != status:
             row.status = status
-        if before == "present" and status != "present":  # no longer at the sitting: no view on its items
-            for i in items:
-                _drop_view(session, i, member_id, f"marked {status} at the sitting")
-        if before != status:
-            for i in items:
-                note_correction(session, i, f"{member.full_name} marked {_mark_label(status)} at the sitting "
-                                            f"(was {_mark_label(before)})")
+        attendance_changed(session, items, member, before, status)
         return AttendanceChange(sitting_id, member_id, member.full_name, before, status)
 
 
@@ -214,9 +208,7 @@ def mark_rest_present(db: Database, actor: Principal, sitting_id: int, seen: Seq
                 check_attendance_open(session, items, member, "", "present")
                 if _insert_mark(session, sitting_id, member_id, "present") is not None:
                     changes.append(AttendanceChange(sitting_id, member_id, member.full_name, "", "present"))
-                    for i in items:
-                        note_correction(session, i, f"{member.full_name} marked present at the sitting "
-                                                    "(was not recorded)")
+                    attendance_changed(session, items, member, "", "present")
                     continue
                 row = _mark_row(session, sitting_id, member_id)  # marked by another at this very moment
             who, at = last_mark_change(session, sitting_id, member_id, row.id if row is not None else None)
@@ -308,6 +300,44 @@ def note_correction(session: Session, item: PanelItem, change: str) -> None:
     audit.record(session, "correction_changed", "panel_minutes", m.id, detail=detail)
 
 
+def attendance_changed(session: Session, items: Sequence[PanelItem], member: PanelMember, before: str,
+                       status: str, how: str = "") -> None:
+    """What follows a change of a person's mark at a sitting (``items``: its items), whoever makes it: a mark,
+    "all not recorded → present", or an undo (``how``: said after the change, "put back by Undo"). No longer
+    present: their views in the items' draft minutes are taken out; each item's open correction notes it
+    (:func:`note_correction`). Called once the mark is changed, after :func:`check_attendance_open`."""
+    if before == status:
+        return
+    if before == "present":  # no longer at the sitting: no view on its items
+        for i in items:
+            _drop_view(session, i, member.id, f"marked {_mark_label(status)} at the sitting")
+    for i in items:
+        note_correction(session, i, f"{member.full_name} marked {_mark_label(status)} at the sitting "
+                                    f"(was {_mark_label(before)}){how}")
+
+
+def declaration_added(session: Session, item: PanelItem, member: PanelMember | None, member_id: int,
+                      withdrew: bool, how: str = "", why: str = "declared an interest and withdrew") -> None:
+    """What follows a declaration of interest recorded on ``item`` (declared, or put back by an undo: ``how``),
+    after :func:`check_declarations_open`: a member who withdrew took no part, so a view saved before is
+    taken out (``why``, in the audit log); the item's open correction notes it (:func:`note_correction`)."""
+    name = member.full_name if member else "a member"
+    if withdrew:
+        _drop_view(session, item, member_id, why)
+    note_correction(session, item, f"{name} declared an interest"
+                                   + (" and withdrew" if withdrew else " and did not withdraw") + how)
+
+
+def absence_added(session: Session, item: PanelItem, member: PanelMember | None, member_id: int, reason: str,
+                  how: str = "") -> None:
+    """What follows a "not present for this item" record added to ``item`` (recorded, or put back by an undo:
+    ``how``), after :func:`check_absences_open`: the member's view is taken out of the draft minutes and the
+    item's open correction notes it (:func:`note_correction`)."""
+    drop_view(session, item, member_id)
+    note_correction(session, item, f"{member.full_name if member else 'a member'} recorded as not present for the "
+                                   f"item ({rules.ABSENCE_REASONS.get(reason, reason).lower()}){how}")
+
+
 def declare_interest(db: Database, actor: Principal, item_id: int, member_id: int, interest: str,
                      withdrew: bool = True) -> int:
     """Record a member's declaration of interest in an item (``withdrew``: they took no part, so do not count
@@ -334,10 +364,7 @@ def declare_interest(db: Database, actor: Principal, item_id: int, member_id: in
         d = PanelDeclaration(item_id=item_id, member_id=member_id, interest=interest.strip(), withdrew=withdrew)
         session.add(d)
         session.flush()
-        if withdrew:  # took no part: a view saved before the declaration is not theirs to give
-            _drop_view(session, item, member_id, "declared an interest and withdrew")
-        note_correction(session, item, f"{member.full_name} declared an interest"
-                                       + (" and withdrew" if withdrew else " and did not withdraw"))
+        declaration_added(session, item, member, member_id, withdrew)
         return d.id
 
 
@@ -438,9 +465,7 @@ def _add_absence(session: Session, item: PanelItem, member: PanelMember, reason:
             session.add(row)
     except IntegrityError as err:
         raise _already_absent(member.full_name, item, session.scalar(existing) or "") from err
-    drop_view(session, item, member.id)
-    note_correction(session, item, f"{member.full_name} recorded as not present for the item "
-                                   f"({rules.ABSENCE_REASONS.get(reason, reason).lower()})")
+    absence_added(session, item, member, member.id, reason)
     return row.id
 
 
@@ -452,6 +477,13 @@ def _check_open(session: Session, item: PanelItem, what: str, more: str = "", *,
     change: :func:`note_correction`). ``locked``: the refusal, with ``{what}`` for the item."""
     if _closed(session, item):
         raise Conflict(locked.format(what=what) + more)
+
+
+def check_absences_open(session: Session, item: PanelItem) -> None:
+    """The records of members out of the room for ``item`` can change (added, taken off, put back by an undo)
+    unless its minutes were approved with no correction open (:func:`_check_open`). The caller holds the
+    item's lock."""
+    _check_open(session, item, _item_label(item))
 
 
 def drop_view(session: Session, item: PanelItem, member_id: int,
@@ -538,7 +570,7 @@ def remove_item_absences(db: Database, actor: Principal, absence_ids: Sequence[i
                                "nothing was changed.")
         for x in rows:
             item = items[x.item_id]
-            _check_open(session, item, _item_label(item))
+            check_absences_open(session, item)
             member = session.get(PanelMember, x.member_id)
             out.append(absence_snapshot(x, member.full_name if member else "", item.row_version))
             session.delete(x)
