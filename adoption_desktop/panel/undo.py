@@ -33,16 +33,16 @@ from adoption_desktop.panel.models import (
     PanelItem,
     PanelItemAbsence,
     PanelMember,
-    PanelMinutes,
     PanelPaper,
     PanelSitting,
 )
 from adoption_desktop.panel.service.attendance import (
+    absence_added,
     attendance_changed,
+    check_absences_open,
     check_attendance_open,
     check_declarations_open,
     declaration_added,
-    drop_view,
     present_member,
 )
 from adoption_desktop.panel.service.common import _refuse_if_approved
@@ -62,11 +62,6 @@ _PUT_BACK = " (by Undo or Redo)"
 
 def _item_name(reference: str, initials: str = "") -> str:
     return f"agenda item {reference or initials or '(no case number)'}"
-
-
-def _approved(session: Session, item_id: int) -> bool:
-    return session.scalar(select(PanelMinutes.id).where(PanelMinutes.item_id == item_id,
-                                                        PanelMinutes.status == "approved")) is not None
 
 
 def _note(session: Session, entity: str, ident: object, label: str) -> None:
@@ -513,8 +508,9 @@ def _add_absence(session: Session, x: RemovedAbsence) -> int:
 
 def restore_absences(db: Database, actor: Principal, removed: Sequence[RemovedAbsence]) -> tuple[int, ...]:
     """Put removed "not present for this item" records back (same id, member, reason), in one transaction.
-    Refused when an item was edited since, the member has been recorded for it again, or its minutes
-    are approved."""
+    Refused when an item was edited since, the member has been recorded for it again, or its minutes are
+    approved with no correction open (the service's rule and message); with one open, the correction notes it,
+    as when the record was made."""
     require(actor, P.PANEL_EDIT)
     out = []
     with db.session(actor) as session:
@@ -530,11 +526,9 @@ def restore_absences(db: Database, actor: Principal, removed: Sequence[RemovedAb
                                                                      PanelItemAbsence.member_id == x.member_id))
             if again is not None:
                 raise changed_since(session, "panel_item_absences", [again], what)
-            if _approved(session, item.id):
-                raise Conflict("The minutes of this item are approved; who was present for it can no longer "
-                               "change.")
+            check_absences_open(session, item)  # the service's rule and message
             out.append(_add_absence(session, x))
-            drop_view(session, item, x.member_id)
+            absence_added(session, item, session.get(PanelMember, x.member_id), x.member_id, x.reason, _PUT_BACK)
             _note(session, "panel_item_absences", out[-1], "record of a member not present put back")
         return tuple(out)
 

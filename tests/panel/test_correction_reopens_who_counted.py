@@ -217,3 +217,42 @@ def test_undo_of_taking_a_declaration_off_takes_a_sent_correction_back_from_the_
     v2 = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
     assert v2.quorum_statement == "Quorate: 5 members count for this item."  # the quorum sent is the one approved
     assert pe not in v2.draft.member_views  # withdrew: took no part
+
+
+def test_undo_of_taking_an_out_of_the_room_record_off_works_in_a_correction(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    attend(panel, *PRESENT, "sw2")
+    item = _approved_item(panel, present=(*PRESENT, "sw2"))
+    svc.correct_minutes(panel.db, panel.clerk, item, "Eli Fenwick arrived after the item.")
+    away = svc.record_item_absence(panel.db, panel.clerk, item, panel.members["sw2"], "arrived_after")
+    taken_off = undo.remove_item_absence(panel.db, panel.clerk, away)
+    svc.save_minutes(panel.db, panel.clerk, item, _views(panel, (*PRESENT, "sw2")))
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    noted = len(_changes(panel))
+    taken_off.reverse()  # Undo: the record is back, as the service allows while the correction is open
+    assert svc.item_quorum(panel.db, panel.clerk, item).counted == 5
+    said = _changes(panel)[noted:]
+    assert len(said) == 1
+    assert "Eli Fenwick recorded as not present for the item (arrived after this item) (by Undo or Redo)" in said[0]
+    assert said[0].endswith("the correction was taken back from the chair (send it again)")
+    now = svc.minutes_history(panel.db, panel.clerk, item)[-1]
+    assert now.status == "draft" and panel.members["sw2"] not in now.draft.member_views
+    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    v2 = svc.approve_minutes(panel.db, panel.chair, item, TEST_PASSWORD, today=TODAY)
+    assert v2.quorum_statement == "Quorate: 5 members count for this item."
+
+
+def test_undo_of_an_out_of_the_room_record_is_refused_as_the_service_once_approved(
+        panel: Panel, handoffs: list[PanelHandoff]) -> None:
+    attend(panel, *PRESENT, "sw2")
+    item = _item(panel)
+    away = svc.record_item_absence(panel.db, panel.clerk, item, panel.members["sw2"], "arrived_after")
+    taken_off = undo.remove_item_absence(panel.db, panel.clerk, away)
+    _approved_item(panel, present=(*PRESENT, "sw2"), item=item)
+    with pytest.raises(Conflict) as refused:
+        taken_off.reverse()
+    assert str(refused.value) == (
+        "The minutes of item 1 (AD-2026-0301) are approved; who was present for it was not changed. To correct it, "
+        "make a correction of the minutes first (Minutes tab, Make a correction…); it can then be corrected until "
+        "the chair approves the correction.")
+    assert svc.item_quorum(panel.db, panel.clerk, item).counted == 6
