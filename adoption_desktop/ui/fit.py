@@ -206,6 +206,32 @@ def keep_label_whole(label: QLabel) -> None:
         keeper.apply()
 
 
+def tall_enough(window: QWidget, area: QScrollArea) -> None:
+    """Make ``window`` as tall as it needs for ``area``'s widget to show whole, without scrolling, where its
+    screen has the room (the available area less the frame); where it has not, the window is as tall as the
+    room and the widget scrolls. Never makes the window smaller. Call as the window is first shown: Qt opens
+    a window no taller than two thirds of its screen, and one whose form scrolls has nothing larger to ask
+    for (user trial at 1366×768: the letterbox item window opened 485 pixels tall, Record outcome out of
+    sight below its form)."""
+    room = _room(window)
+    widget = area.widget()
+    if room is None or widget is None:
+        return
+    frame = 2 * area.frameWidth()
+    # the width the widget has once the window no longer scrolls: less the scroll bar, should it stay
+    width = area.width() - frame - area.verticalScrollBar().sizeHint().width()
+    layout = widget.layout()
+    # what QScrollArea gives a resizable widget at least: its least height, or the height its layout asks
+    # at that width when its labels wrap (its preferred height, not its least)
+    need = widget.minimumSizeHint().expandedTo(widget.minimumSize()).height()
+    if layout is not None and layout.hasHeightForWidth():
+        need = max(need, widget.heightForWidth(width))
+    height = min(room[1], window.height() - (area.height() - frame) + need)
+    if height > window.height():
+        window.resize(window.width(), height)
+        keep_on_screen(window)
+
+
 def fit_placeholders(page: QWidget) -> None:
     for edit in page.findChildren(QLineEdit):
         text = edit.placeholderText()

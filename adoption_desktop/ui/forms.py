@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QFile, QIODevice, QObject, Qt
+from PySide6.QtCore import QFile, QIODevice, QObject, QSize, Qt
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import QDialog, QPlainTextEdit, QTableView, QVBoxLayout, QWidget
 
@@ -23,11 +23,42 @@ from adoption_desktop.ui.table_view import show_cut_text
 W = TypeVar("W", bound=QObject)
 
 
+#: the lines of text a compact view asks for (its preferred height; it still grows with its window)
+COMPACT_LINES = 6
+
+
+class CompactPlainTextEdit(QPlainTextEdit):
+    """A text box that asks for :data:`COMPACT_LINES` lines of height, not Qt's 192 pixels; its layout's
+    stretch gives it the rest of the window. A form asks for one as a promoted ``QPlainTextEdit`` (``class=
+    "CompactPlainTextEdit"``, see ``forms/letterbox_item.ui``): in a scroll area a form is given its preferred
+    height, so three views of 192 pixels made the letterbox item window scroll at 1366×768."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        margin = round(self.document().documentMargin())
+        height = COMPACT_LINES * self.fontMetrics().lineSpacing() + 2 * (self.frameWidth() + margin)
+        return QSize(super().sizeHint().width(), height)
+
+
+class CompactTableView(QTableView):
+    """A table that asks for :data:`COMPACT_LINES` lines of height (its titles and a few rows), not Qt's 192
+    pixels, as :class:`CompactPlainTextEdit` does; it scrolls its rows and grows with its window."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        height = COMPACT_LINES * self.fontMetrics().lineSpacing() + 2 * self.frameWidth()
+        return QSize(super().sizeHint().width(), height)
+
+
+#: the promoted classes a form may name (``<customwidgets>``), made by the loader
+_PROMOTED: dict[str, type[QWidget]] = {"CompactPlainTextEdit": CompactPlainTextEdit,
+                                       "CompactTableView": CompactTableView}
+
+
 class _Loader(QUiLoader):
     """Builds every ``QDateEdit`` of a form as a :class:`~adoption_desktop.ui.dates.DateEdit` (dates typed
-    as DD/MM/YYYY are read as typed), and every ``QPlainTextEdit`` without a sideways scroll bar: its
-    lines wrap at the box's width, yet a box laid out narrow before the window first showed kept an empty
-    scroll bar under its text (a form that turns wrapping off sets the policy back in its properties)."""
+    as DD/MM/YYYY are read as typed), the promoted classes of :data:`_PROMOTED` (compact views), and every
+    ``QPlainTextEdit`` without a sideways scroll bar: its lines wrap at the box's width, yet a box laid out
+    narrow before the window first showed kept an empty scroll bar under its text (a form that turns
+    wrapping off sets the policy back in its properties)."""
 
     def createWidget(self, class_name: str, parent: QWidget | None = None, name: str = "") -> QWidget:  # noqa: N802
         if class_name == "QDateEdit":
@@ -36,7 +67,10 @@ class _Loader(QUiLoader):
             widget = DateEdit(parent=parent)
             widget.setObjectName(name)
             return widget
-        made = super().createWidget(class_name, parent, name)
+        promoted = _PROMOTED.get(class_name)
+        made = super().createWidget(class_name, parent, name) if promoted is None else promoted(parent)
+        if promoted is not None:
+            made.setObjectName(name)
         if isinstance(made, QPlainTextEdit):
             made.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         return made

@@ -43,7 +43,7 @@ from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_tex
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, bring_forward, kept_nowhere_note
-from adoption_desktop.ui.fit import keep_label_whole, resize_to_contents, scrolling
+from adoption_desktop.ui.fit import keep_label_whole, resize_to_contents, scrolling, tall_enough
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.geometry import FRAME_ALLOWANCE_W
 from adoption_desktop.ui.list_keys import EnterActivates
@@ -344,6 +344,7 @@ class ItemDialog(QDialog):
         wanted = form.minimumSizeHint().expandedTo(form.minimumSize()).width() \
             + area.verticalScrollBar().sizeHint().width()
         area.setMinimumWidth(min(room, wanted) if room > 0 else wanted)
+        self._form_area = area  # the window opens tall enough for it, where the screen has the room (showEvent)
         body.addWidget(area, 1)
         foot = QVBoxLayout()
         foot.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
@@ -391,6 +392,9 @@ class ItemDialog(QDialog):
         self._open = True
         if not self._shown:
             self._shown = True
+            # as tall as the form needs, unscrolled (Record outcome in view at 1366×768), up to the screen's
+            # room: Qt opened it at two thirds of the screen, the form scrolled
+            tall_enough(self, self._form_area)
             QTimer.singleShot(0, self._focus_first)  # once the window is active (it would move it otherwise)
 
     def _focus_first(self) -> None:
