@@ -292,7 +292,9 @@ def test_item_dialog_has_a_close_button_and_escape_closes_it(qtbot, db: Database
 
 def test_dialogs_keep_normal_margins(qtbot, db: Database, coordinator: Principal,  # type: ignore[no-untyped-def]
                                      arrangement: int) -> None:
-    """Text does not touch the window edge: the dialogs wrapping a Designer form keep the style's margins."""
+    """Text does not touch the window edge: the dialogs wrapping a Designer form keep the style's margins
+    (the item window's are inside its scroll area, around its form, and around its message and buttons
+    below it: measured where the text and buttons are, not on the window's own layout)."""
     from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
 
     page = make_page(qtbot, db, coordinator)
@@ -301,10 +303,14 @@ def test_dialogs_keep_normal_margins(qtbot, db: Database, coordinator: Principal
     assert isinstance(arrangement_dialog, ArrangementDialog)
     for dialog in (item, arrangement_dialog):
         qtbot.waitExposed(dialog)
-        margins = dialog.layout().contentsMargins()
-        assert min(margins.left(), margins.top(), margins.right(), margins.bottom()) >= 6, dialog.windowTitle()
         first_label = dialog.findChildren(QLabel)[0]
-        assert first_label.mapTo(dialog, first_label.rect().topLeft()).x() >= 6
+        top_left = first_label.mapTo(dialog, first_label.rect().topLeft())
+        assert top_left.x() >= 6 and top_left.y() >= 6, dialog.windowTitle()
+        buttons = dialog.findChild(QDialogButtonBox)
+        assert buttons is not None
+        bottom_right = buttons.mapTo(dialog, buttons.rect().bottomRight())
+        assert dialog.width() - 1 - bottom_right.x() >= 6, dialog.windowTitle()
+        assert dialog.height() - 1 - bottom_right.y() >= 6, dialog.windowTitle()
     # still fits a 1366×768 laptop screen (less the taskbar and the title bar)
     assert item.minimumSizeHint().height() <= 768 - 72 and arrangement_dialog.minimumSizeHint().height() <= 768 - 72
 
