@@ -118,7 +118,7 @@ class ArrangementDialog(QDialog):
         self.summary = child(form, QPlainTextEdit, "summary")
         self.sent: tuple[SentRow, ...] = ()  # the letters sent, as last loaded (Void a batch lists their batches)
         # a batch printed by mistake and not posted is voided here, where the letters sent are listed
-        self.void_button = QPushButton("&Void a batch (not posted)…")
+        self.void_button = QPushButton("Void a batch (not posted)…")  # every free Alt+letter is taken here
         self.void_button.setObjectName("void_batch")
         self.void_button.setToolTip("A batch of letters printed by mistake and never posted: kept in the list, "
                                     "marked voided, no longer counted as sent")
