@@ -26,6 +26,7 @@ from adoption_desktop.counselling.service.case_counts import counts
 from adoption_desktop.counselling.service.cases import (
     allocate,
     case_id_for_reference,
+    check_referral,
     close_case,
     closing_problems,
     create_referral,
@@ -143,6 +144,7 @@ __all__ = [
     "case_id_for_reference",
     "caseload",
     "chase_state",
+    "check_referral",
     "checks_values",
     "close_case",
     "closed_letter_reason",

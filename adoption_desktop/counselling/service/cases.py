@@ -52,11 +52,19 @@ from adoption_desktop.counselling.settings import REFERENCE_PREFIX
 
 # --- cases --------------------------------------------------------------------------------------
 
+def check_referral(data: ReferralInput, today: dt.date | None = None) -> ReferralInput:
+    """The referral's details as :func:`create_referral` and :func:`update_referral` would save them, or the
+    first :class:`ValidationError` they would refuse them with; nothing is read or saved. The New referral form
+    checks its fields with this before asking "A case for … already exists" (user trial: the question came
+    first, then the form's own error, then the same question again after it was put right)."""
+    return _validate_referral(data, _today(today))
+
+
 def create_referral(db: Database, actor: Principal, data: ReferralInput, today: dt.date | None = None) -> int:
     """Record a referral; refuses an applicant under 18 with a clear message. Returns the case id."""
     require(actor, Permission.COUNSELLING_EDIT)
     day = _today(today)
-    clean = _validate_referral(data, day)
+    clean = check_referral(data, day)
     with db.session(actor) as session:
         prefix = get_setting(session, REFERENCE_PREFIX)
         year = clean.referral_date.year
@@ -94,7 +102,7 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
     The truth is saved all the same (refusing it would keep a wrong date on file); the warning is audited
     and the case shows it."""
     require(actor, Permission.COUNSELLING_EDIT)
-    clean = _validate_referral(data, _today(today))
+    clean = check_referral(data, today)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
         _check_nothing_before(session, case, clean.referral_date)
