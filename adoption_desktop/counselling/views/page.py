@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.text_input import name_key
 from adoption_desktop.counselling import rules, service
 from adoption_desktop.counselling.service import (
     BEFORE_1975_ANSWERS,
@@ -481,15 +482,25 @@ class CounsellingPage(QWidget):
     def new_referral(self) -> FormDialog:
         """The New referral form, kept as a draft while typed (a crash loses nothing: user trial). Before
         saving, a case already on file for the same person (name at birth and date of birth) is named, with
-        the choice to open it instead (what was typed is then not saved) or to create a new case."""
+        the choice to open it instead (what was typed is then not saved) or to create a new case. The form's own
+        checks come first, and "Create a new case" holds for this form while the name at birth and date of birth
+        stay as they were."""
         form = ReferralForm(today=self.today())
         created: list[int] = []
         instead: list[int] = []
+        # "Create a new case" for this person (name at birth as compared, date of birth) and these cases on file:
+        # a later OK on the same form does not ask again while none of them changes (user trial: asked again
+        # after a missing address was put right)
+        create_new_for: list[tuple[str, dt.date, tuple[int, ...]]] = []
 
         def submit() -> None:
             data = form.value()
-            found = service.same_applicant(self.ctx.db, self.ctx.principal, data.birth_name, data.date_of_birth)
-            if found:
+            # the form's own checks first, the same as saving makes: the question about a case on file comes
+            # once the form can be saved (user trial: asked, then "enter a postal address", then asked again)
+            clean = service.check_referral(data, self.today())
+            found = service.same_applicant(self.ctx.db, self.ctx.principal, clean.birth_name, clean.date_of_birth)
+            person = (name_key(clean.birth_name), clean.date_of_birth, tuple(c.id for c in found))
+            if found and person not in create_new_for:
                 choice = self.ask_same_applicant(found)
                 if choice == OPEN_EXISTING:
                     chosen = next((c for c in found if c.closed_on is None), found[-1])
@@ -499,6 +510,7 @@ class CounsellingPage(QWidget):
                 if choice != CREATE_NEW:
                     raise Conflict(f"Not saved yet: {found[0].reference} may be the same person. Check it, "
                                    "then press OK and choose whether to open that case or create a new one.")
+                create_new_for[:] = [person]
             created.append(service.create_referral(self.ctx.db, self.ctx.principal, data, self.today()))
             saver.clear()
 
