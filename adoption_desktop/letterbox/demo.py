@@ -16,6 +16,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import demo_contact, findings_digest, rules
 from adoption_desktop.letterbox.models import Arrangement, Item, ItemEvent, Participant, ProtectedTerm
@@ -89,7 +90,9 @@ def populate(db: Database, ctx: DemoContext) -> None:
             reference = f"LB-{aid:05d}"
             notes = rng.choice(("", "", "", "Prefers email reminders.", "Interpreter needed for birth father.",
                                 "Birth mother moved; new address confirmed.", "Review brought forward."))
-            row: dict[str, Any] = dict(id=aid, reference=reference, child_birth_name=f"{birth_first} {birth_surname}",
+            # the key the ORM keeps (``models._keep_reference_key``), which a bulk insert goes around
+            row: dict[str, Any] = dict(id=aid, reference=reference, reference_key=reference_key(reference),
+                       child_birth_name=f"{birth_first} {birth_surname}",
                        child_adoptive_name=f"{adoptive_first} {adoptive_surname}", child_dob=dob,
                        adopters_name=adopters, adopters_address=ctx.address(),
                        may_send="letters, cards, photos, drawings", frequency=freq,

@@ -26,7 +26,6 @@ from adoption_desktop.core.text_input import (
     clean_name,
     clean_reference,
     clean_text,
-    reference_key,
 )
 from adoption_desktop.letterbox import contact, rules
 from adoption_desktop.letterbox.models import (
@@ -41,6 +40,7 @@ from adoption_desktop.letterbox.service.common import (
     ARRANGEMENTS_INDEX,
     ITEMS_INDEX,
     P,
+    arrangement_by_reference,
     arrangement_document,
     item_document,
 )
@@ -439,12 +439,11 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
     (:func:`_record_pattern_change`)."""
     data = _people_checked(session, _validate(data), arrangement_id, kept)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
-    clash = session.execute(select(Arrangement.id, Arrangement.reference).where(
-        Arrangement.reference_key == reference_key(data.reference),
-        Arrangement.id != (arrangement_id or 0))).first()
+    # (rows made around the ORM, with no key, compared by their reference: ``arrangement_by_reference``)
+    clash = arrangement_by_reference(session, data.reference, other_than=arrangement_id)
     if clash is not None:
         raise Conflict(f"Reference: {data.reference} is already used by another arrangement"
-                       + (f" (as {clash.reference})" if clash.reference != data.reference else "") + ".")
+                       + (f" (as {clash[1]})" if clash[1] != data.reference else "") + ".")
     if arrangement_id is None:
         a = Arrangement()
         _apply(a, data)

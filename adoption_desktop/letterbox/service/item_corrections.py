@@ -37,11 +37,11 @@ from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_not_future, clean_text, reference_key
+from adoption_desktop.core.text_input import check_not_future, clean_text
 from adoption_desktop.letterbox import findings_digest, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.sent_list import not_voided
-from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
+from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, arrangement_by_reference, item_document
 from adoption_desktop.letterbox.service.item_log import (
     RECEIVED_GRACE_DAYS,
     _event,
@@ -73,13 +73,9 @@ def find_arrangement(db: Database, actor: Principal, reference: str) -> Arrangem
     """The arrangement whose reference is ``reference`` (compared as references are: case, spacing and
     invisible characters aside), ``None`` when there is none."""
     require(actor, P.LETTERBOX_VIEW)
-    key = reference_key(reference)
-    if not key:
-        return None
     with db.session(actor, write=False) as session:
-        row = session.execute(select(Arrangement.id, Arrangement.reference).where(
-            Arrangement.reference_key == key).order_by(Arrangement.id).limit(1)).first()
-    return None if row is None else ArrangementChoice(int(row.id), str(row.reference))
+        found = arrangement_by_reference(session, reference)
+    return None if found is None else ArrangementChoice(*found)
 
 
 def _logging_values(item: Item) -> dict[str, str]:
