@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDialogButtonBox, QPushButton, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QDialogButtonBox, QMenu, QPushButton, QWidget
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
@@ -19,6 +19,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.letterbox.conftest import sample_input
 from tests.letterbox.test_item_writer_dialog import TODAY, open_item
+from tests.ui.walk import mnemonic, visible_mnemonics
 
 
 @pytest.mark.parametrize("field", ["direction", "item_type", "channel", "writer", "received_on", "notes"])
@@ -155,3 +156,29 @@ def test_tab_reaches_the_kind_of_contact_where_it_stands(qtbot: Any, db: Databas
     assert walked[:walked.index("birth_protected") + 1] == [
         "coordinator", "notes", "replies_expected", "email_allowed", "contact_kind", "direct_form",
         "direct_started_on", "direct_ended_on", "participants", "protected", "birth_protected"]
+
+
+def test_put_a_mistake_right_has_an_alt_letter_of_its_own(qtbot: Any, db: Database, coordinator: Principal,
+                                                          arrangement: int) -> None:
+    """User trial of the letterbox corrections: "Put a mistake right…" was the one button of the item window
+    with no Alt letter (every letter of its name is taken there). Alt+Z opens its menu; no two controls of
+    the window share a letter."""
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=TODAY,
+                            writer="Sam Thornley")
+    window = open_item(qtbot, db, coordinator, arrangement, item)
+    button = window.mistakes.button
+    assert mnemonic(button.text()) == "z" and "Alt+Z" in button.toolTip()
+    assert visible_mnemonics(window) == {}
+    shown: list[str] = []
+
+    def close_menu() -> None:
+        menu = QApplication.activePopupWidget()
+        if isinstance(menu, QMenu):
+            shown.extend(a.text() for a in menu.actions())
+            menu.close()
+
+    QTimer.singleShot(100, close_menu)
+    window.notes.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: bool(shown), timeout=2000)
+    assert "&Correct how it was logged…" in shown

@@ -112,10 +112,12 @@ class ItemMistakes:
 
     def __init__(self, window: ItemDialog) -> None:
         self.window = window
-        self.button = QPushButton("Put a mistake right…")
+        # every letter of "Put a mistake right" is taken in the item window: Alt+Z (as the panel's "Defer to a
+        # later sitting (Z)…"); tests/letterbox/test_item_window_keys.py checks no two controls share a letter
+        self.button = QPushButton("Put a mistake right (&Z)…")
         self.button.setObjectName("mistake_button")
         self.button.setToolTip("Correct how the item was logged, mark it as logged in error, or add a correction "
-                               "note to an item with an outcome or whose acknowledgement was sent")
+                               "note to an item with an outcome or whose acknowledgement was sent (Alt+Z)")
         menu = QMenu(self.button)
         self.correct_logging_action = QAction("&Correct how it was logged…", menu)
         self.logged_in_error_action = QAction("&Logged in error…", menu)
