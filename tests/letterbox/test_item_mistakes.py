@@ -67,8 +67,8 @@ def test_an_item_logged_against_the_wrong_arrangement_is_moved_and_screened_agai
                                         expected_version=version)
 
     assert done.screening_cleared and done.reference == "LB-0001"
-    assert done.changes == ("arrangement LB-0002 → LB-0001", "date received 03/03/2026 → 02/03/2026",
-                            "type letter → card")
+    assert done.changes == ("arrangement: was LB-0002, now LB-0001", "date received: was 03/03/2026, now 02/03/2026",
+                            "type: was letter, now card")
     detail = service.get_item(db, coordinator, item)
     assert (detail.arrangement_id, detail.reference, detail.received_on, detail.item_type) == (
         meant, "LB-0001", dt.date(2026, 3, 2), "card")
@@ -83,7 +83,8 @@ def test_an_item_logged_against_the_wrong_arrangement_is_moved_and_screened_agai
     # the history says what was and what is now; the audit log has the step and the captured change
     step = detail.history[-1]
     assert step.action == "log_corrected" and rules.step_label(step.action) == "Logging corrected"
-    assert "arrangement LB-0002 → LB-0001" in step.detail and "03/03/2026 → 02/03/2026" in step.detail
+    assert "arrangement: was LB-0002, now LB-0001" in step.detail
+    assert "date received: was 03/03/2026, now 02/03/2026" in step.detail
     assert "screening" in step.detail and "screened again" in step.detail
     assert detail.history[0].action == "received"  # the original logging is still there
     assert "letterbox_log_corrected" in actions(db, "letterbox_items")
@@ -108,8 +109,9 @@ def test_a_change_of_side_clears_the_screening_and_the_writer(db: Database, coor
                                         direction=rules.TO_BIRTH, received_on=MARCH, item_type="letter",
                                         expected_version=service.get_item(db, coordinator, item).row_version)
     assert done.screening_cleared
-    assert "direction Birth → adoptive → Adoptive → birth" in done.changes
-    assert "writer Gina Quillfield → not recorded" in done.changes  # the adopters write as one family
+    # an arrow between the values read as part of them ("direction Birth → adoptive → Adoptive → birth")
+    assert "direction: was Birth → adoptive, now Adoptive → birth" in done.changes
+    assert "writer: was Gina Quillfield, now not recorded" in done.changes  # the adopters write as one family
     detail = service.get_item(db, coordinator, item)
     assert detail.direction == rules.TO_BIRTH and detail.participant_id is None and detail.findings == ()
     # a date alone does not touch the screening
@@ -292,7 +294,7 @@ def test_a_corrected_version_is_not_moved_away_from_its_returned_item(db: Databa
     done = service.correct_item_logging(db, coordinator, corrected, arrangement_id=meant, direction=rules.TO_BIRTH,
                                         received_on=dt.date(2026, 3, 9), item_type="card",
                                         expected_version=before.row_version)
-    assert done.changes == ("date received 10/03/2026 → 09/03/2026", "type letter → card")
+    assert done.changes == ("date received: was 10/03/2026, now 09/03/2026", "type: was letter, now card")
     # the way the message gives: marked logged in error, the letter logged again where it belongs
     service.mark_logged_in_error(db, coordinator, corrected, "Belongs to LB-0002.",
                                  expected_version=done.row_version)

@@ -72,7 +72,7 @@ def test_a_logged_item_is_moved_to_the_right_arrangement_from_its_window(qtbot: 
     assert window.reference == "LB-0001" and window.arrangement_id == meant
     assert "LB-0001" in window.windowTitle() and "LB-0001" in window.heading.text()
     said = window.message.text()
-    assert "arrangement LB-0002 → LB-0001" in said and "findings were cleared" in said and "Screen the text" in said
+    assert "arrangement: was LB-0002, now LB-0001" in said and "findings were cleared" in said and "Screen the text" in said
     assert window.findings_model.rowCount() == 0 and window.screen_button.isEnabled()
     assert window.history_model.rows()[-1].action == "log_corrected"
 

@@ -54,8 +54,9 @@ from adoption_desktop.letterbox.service.item_log import (
 
 @dataclass(frozen=True)
 class LoggingCorrected:
-    """What :func:`correct_item_logging` did: the item's new row version, what changed (in words, "was → now"),
-    whether its screening was cleared (it must be screened again) and the arrangement it is on now."""
+    """What :func:`correct_item_logging` did: the item's new row version, what changed (in words: "direction:
+    was Adoptive → birth, now Birth → adoptive"), whether its screening was cleared (it must be screened
+    again) and the arrangement it is on now."""
 
     row_version: int
     changes: tuple[str, ...]
@@ -76,6 +77,12 @@ def find_arrangement(db: Database, actor: Principal, reference: str) -> Arrangem
     with db.session(actor, write=False) as session:
         found = arrangement_by_reference(session, reference)
     return None if found is None else ArrangementChoice(*found)
+
+
+def _change(what: str, was: str, now: str) -> str:
+    """One change in words: "direction: was Adoptive → birth, now Birth → adoptive" (an arrow between the old
+    and the new value read as part of the values: "direction Adoptive → birth → Birth → adoptive")."""
+    return f"{what}: was {was}, now {now}"
 
 
 def _logging_values(item: Item) -> dict[str, str]:
@@ -205,13 +212,13 @@ def correct_item_logging(db: Database, actor: Principal, item_id: int, *, arrang
                                   "arrangement")
         changes: list[str] = []
         if new.id != old.id:
-            changes.append(f"arrangement {old.reference} → {new.reference}")
+            changes.append(_change("arrangement", old.reference, new.reference))
         if direction != item.direction:
-            changes.append(f"direction {rules.DIRECTIONS[item.direction]} → {rules.DIRECTIONS[direction]}")
+            changes.append(_change("direction", rules.DIRECTIONS[item.direction], rules.DIRECTIONS[direction]))
         if received_on != item.received_on:
-            changes.append(f"date received {item.received_on:%d/%m/%Y} → {received_on:%d/%m/%Y}")
+            changes.append(_change("date received", f"{item.received_on:%d/%m/%Y}", f"{received_on:%d/%m/%Y}"))
         if item_type != item.item_type:
-            changes.append(f"type {item.item_type} → {item_type}")
+            changes.append(_change("type", item.item_type, item_type))
         if not changes:
             return LoggingCorrected(int(item.row_version), (), False, old.reference)
         if new.id != old.id:
@@ -236,8 +243,8 @@ def correct_item_logging(db: Database, actor: Principal, item_id: int, *, arrang
             if item.participant_id != (wrote.id if wrote else None):
                 before = session.get(Participant, item.participant_id) if item.participant_id else None
                 item.participant_id = wrote.id if wrote else None
-                changes.append(f"writer {before.name if before else 'not recorded'} → "
-                               f"{wrote.name if wrote else 'not recorded'}")
+                changes.append(_change("writer", before.name if before else "not recorded",
+                                       wrote.name if wrote else "not recorded"))
         old_received = item.received_on
         item.arrangement_id, item.direction, item.received_on, item.item_type = new.id, direction, received_on, \
             item_type
