@@ -75,6 +75,10 @@ def _reminders(args: argparse.Namespace) -> int:
         print(result.printed_before_text)
     if result.reprinted:  # a month printed again: said, and not counted again as sent
         print(result.reprint_text)
+        # its name, as a refusal to void the first batch gives it (user trial: a name never seen before)
+        names = [b for b in result.reprint_batches if b not in result.recorded]
+        if names:
+            print(f"Printed again as batch {', '.join(names)} (a reprint: not recorded as sent again).")
     if result.printed_since:  # copies printed, not recorded, after the month was recorded: extras
         print(result.printed_since_text)
     if result.held:

@@ -218,6 +218,9 @@ class BatchResult:
     #: the batches this print recorded letters as sent in (a reminder batch for each month with new
     #: letters): the names to void it by if it is never posted; () when nothing was recorded
     recorded: tuple[str, ...] = ()
+    #: the batches this print was audited as a reprint in (a month whose reminders were recorded as sent
+    #: before): the name a refusal to void the first batch gives; () when nothing was printed again
+    reprint_batches: tuple[str, ...] = ()
 
     @property
     def held_on_file(self) -> int:
@@ -1282,7 +1285,7 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
             with db.session(actor) as session:
                 _check_items_unchanged(session, read_versions)
                 if kind == "reminder":
-                    again, earlier, printed, since = record_reminders(session, jobs, today, token)
+                    again, earlier, printed, since, reprints = recorded_reminders(session, jobs, today, token)
                     recorded_in = _recorded_batches(session, jobs, today, token)
                 else:
                     record_letters_sent(session, [(j.arrangement_id, kind, j.side, j.item_id, j.participant_id)
@@ -1303,7 +1306,8 @@ def write_batch(db: Database, actor: Principal, kind: str, out: Path, *, month: 
                            months=shown_months, recorded_before=tuple(recorded.values()))
     if kind == "reminder":
         return BatchResult(Path(out), count, batch, tuple(held), again, earlier, months=shown_months,
-                           printed_before=printed, printed_since=since, recorded=recorded_in)
+                           printed_before=printed, printed_since=since, recorded=recorded_in,
+                           reprint_batches=reprints)
     return BatchResult(Path(out), count, batch, tuple(held), recorded=(batch,))
 
 
@@ -1430,6 +1434,14 @@ def _by_month(jobs: Sequence[LetterJob]) -> dict[str, list[LetterJob]]:
 
 def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date, token: str
                      ) -> tuple[int, tuple[SentBatch, ...], tuple[PrintedCopy, ...], tuple[PrintedCopy, ...]]:
+    """:func:`recorded_reminders` without the names of the reprints' batches."""
+    again, earlier, printed, since, _reprints = recorded_reminders(session, jobs, on, token)
+    return again, earlier, printed, since
+
+
+def recorded_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date, token: str
+                       ) -> tuple[int, tuple[SentBatch, ...], tuple[PrintedCopy, ...], tuple[PrintedCopy, ...],
+                                  tuple[str, ...]]:
     """The sent-list of a batch of reminders, a batch for each month (:func:`sent_list.reminder_batch`): a
     reminder the sent-list already holds for its month (the same arrangement, side and birth relative) is
     a reprint, audited as one (``letterbox_letters_reprinted``, the month's batch, how many and which
@@ -1439,7 +1451,9 @@ def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date, t
     month with nothing recorded yet that were printed by someone who could not record them
     (:func:`printed_only`, read in the same transaction): this batch is the month's first, and says so;
     and the copies of a month already recorded printed so after it was recorded (the same query): a
-    reprint says so, as they are extras that may have been posted too."""
+    reprint says so, as they are extras that may have been posted too. Last, the names of this print's
+    batches audited as reprints (a month printed again): the name a refusal to void the first batch gives,
+    so the print says it (user trial: the refusal named a batch the person had never seen)."""
     by_month = _by_month(jobs)
     already = reminders_sent_for(session, list(by_month))
     copies = printed_only(session, list(by_month))
@@ -1447,6 +1461,7 @@ def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date, t
     since = tuple(c for c in copies if already[c.month] and c.after_recorded)
     again = 0
     first: dict[str, list[int]] = {}
+    reprints: list[str] = []
     for month, month_jobs in by_month.items():
         batch = reminder_batch(month, on, token)
         done = already[month]
@@ -1463,10 +1478,11 @@ def record_reminders(session: Session, jobs: Sequence[LetterJob], on: dt.date, t
                          detail=f"{plural(len(repeated), 'reminder')} for {month} printed again (first recorded in "
                                 f"{', '.join(batches)}): not recorded as sent again{also}")
             again += len(repeated)
+            reprints.append(batch)
             for key, b in done.items():
                 if b in batches:
                     first.setdefault(b, []).append(key[0])
-    return again, tuple(sent_batches(session, first)) if first else (), printed, since
+    return again, tuple(sent_batches(session, first)) if first else (), printed, since, tuple(reprints)
 
 
 def recorded_before(session: Session, jobs: Sequence[LetterJob]) -> tuple[RecordedMonth, ...]:

@@ -212,17 +212,21 @@ def record_void(session: Session, batch: str, reason: str) -> VoidedBatch:
     if done is not None:
         raise Conflict(f"Batch {batch} is already {done.said()}. Nothing was changed.")
     if kind == "reminder":
+        from adoption_desktop.core.security.models import User
+
         again = session.execute(
-            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor)
+            select(AuditEntry.entity_id, AuditEntry.at, AuditEntry.actor, User.full_name)
+            .outerjoin(User, User.id == AuditEntry.actor_id)
             .where(AuditEntry.action == "letterbox_letters_reprinted", AuditEntry.entity == _SENT,
                    AuditEntry.detail.contains(batch)).order_by(AuditEntry.seq)).first()
         if again is not None:
             from adoption_desktop.core.concurrency import when_text
 
             at = _when(again.at)
+            who = str(again.full_name or again.actor or "someone")  # the person's name, as messages say it
             raise Conflict(
                 f"The reminders of batch {batch} were printed again since (batch {again.entity_id}, by "
-                f"{again.actor}{' at ' + when_text(at) if at else ''}), as a reprint that was not recorded "
+                f"{who}{' at ' + when_text(at) if at else ''}), as a reprint that was not recorded "
                 "again: this batch's record stands for those letters, so it cannot be voided. Nothing was "
                 "changed. If that print was not posted either, ask your administrator.")
     audit.record(session, VOIDED, _SENT, batch,

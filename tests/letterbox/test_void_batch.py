@@ -98,9 +98,13 @@ def test_voiding_is_refused_plainly(db: Database, coordinator: Principal, tmp_pa
     with pytest.raises(AppError):
         service.void_batch(db, manager, first.batch, "not mine")
     # printed again as a reprint: that print's letters stand on this batch's record, so it is not voided
-    write_batch(db, coordinator, "reminder", tmp_path / "b.pdf", month=MARCH, today=TODAY)
-    with pytest.raises(Conflict, match=r"were printed again since .* cannot be voided\. Nothing was changed\."):
+    second = write_batch(db, coordinator, "reminder", tmp_path / "b.pdf", month=MARCH, today=TODAY)
+    [reprint] = second.reprint_batches  # the name the refusal gives: the print says it (cli: test below)
+    assert reprint != first.batch and second.recorded == ()
+    with pytest.raises(Conflict, match=r"were printed again since .* cannot be voided\. Nothing was changed\.") as no:
         service.void_batch(db, coordinator, first.batch, "wrong month")
+    # the person's name, as messages give it, not the login (user trial: "by letterbox")
+    assert f"(batch {reprint}, by Lbcoord Tester at " in str(no.value)
     assert _voids(db) == [] and _reminders_counted(db, coordinator) == "2"
     assert verify_database(db).ok
 
@@ -219,3 +223,30 @@ def test_the_arrangement_window_voids_a_batch_it_lists(qtbot: Any, db: Database,
     assert ctx.status_messages[-1].startswith(f"Batch {wrong.batch} is voided: not posted")
     assert dialog.open_void_batch().batch.count() == 0  # nothing left to void
     assert verify_database(db).ok
+
+
+def test_the_command_names_a_reprints_batch_that_a_refusal_names(
+        db: Database, coordinator: Principal, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """User trial of the letterbox corrections: void-batch refused a batch "printed again since (batch …, by
+    letterbox)": a batch the print never named, and a login where messages give the person's name."""
+    from adoption_desktop.cli import main
+
+    _two(db, coordinator)
+    db.dispose()
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
+    # a past month, whatever today is (a month too far ahead is refused; a past one is written, with a warning)
+    args = ["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", "2026-03"]
+    assert main([*args, "--out", str(tmp_path / "a.pdf")]) == 0
+    [first] = [ln.removeprefix("Recorded as sent in batch ").rstrip(".")
+               for ln in capsys.readouterr().out.splitlines() if ln.startswith("Recorded as sent in batch ")]
+    assert main([*args, "--out", str(tmp_path / "b.pdf")]) == 0
+    out = capsys.readouterr().out
+    assert "Recorded as sent in batch" not in out  # nothing of the reprint is recorded
+    [line] = [ln for ln in out.splitlines() if ln.startswith("Printed again as batch ")]
+    reprint = line.removeprefix("Printed again as batch ").split(" ")[0]
+    assert reprint.startswith("reminder-202603-") and reprint != first
+    void = ["letterbox", "void-batch", "--db", str(db_path), "--user", "lbcoord", "--batch", first]
+    assert main([*void, "--reason", "printed for the wrong month"]) != 0
+    err = capsys.readouterr().err
+    assert f"printed again since (batch {reprint}, by Lbcoord Tester at " in err and "by lbcoord" not in err
