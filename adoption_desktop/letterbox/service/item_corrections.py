@@ -37,18 +37,18 @@ from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage import search
 from adoption_desktop.core.storage.base import get_or_raise, utcnow
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.core.text_input import check_not_future, clean_text
+from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.letterbox import findings_digest, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.sent_list import not_voided
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, arrangement_by_reference, item_document
 from adoption_desktop.letterbox.service.item_log import (
-    RECEIVED_GRACE_DAYS,
     _event,
     _letter_row,
     _require_as_saved,
     _require_findings_as_saved,
     _writer,
+    check_logging,
 )
 
 
@@ -192,12 +192,7 @@ def correct_item_logging(db: Database, actor: Principal, item_id: int, *, arrang
     other side's. Who wrote it is worked out again for the arrangement and side it is on now (a birth relative
     of the other arrangement is not its writer). The arrangements' last exchange and the search index follow."""
     require(actor, P.LETTERBOX_EDIT)
-    if direction not in rules.DIRECTIONS:
-        raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
-    if item_type not in rules.ITEM_TYPES:
-        raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
-    check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived",
-                     grace_days=RECEIVED_GRACE_DAYS, name_range=True)
+    check_logging(direction, item_type, received_on)
     with db.session(actor) as session:
         item = get_or_raise(session, Item, item_id, f"No item {item_id}.")
         check_version(session, item, expected_version, f"item {item_id}", _logging_values)

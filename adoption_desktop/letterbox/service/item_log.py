@@ -115,6 +115,17 @@ class AlreadyLogged(Conflict):
         self.found, self.received_on = found, received_on
 
 
+def check_logging(direction: str, item_type: str, received_on: dt.date) -> None:
+    """How an item is logged, checked as logging it and correcting how it was logged both check it: a known
+    direction and type, and a date received that is not in the future (a day's grace for the clock)."""
+    if direction not in rules.DIRECTIONS:
+        raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
+    if item_type not in rules.ITEM_TYPES:
+        raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
+    check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived",
+                     grace_days=RECEIVED_GRACE_DAYS, name_range=True)
+
+
 def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: str, received_on: dt.date,
              item_type: str = "letter", writer: str = "", participant_id: int | None = None, text: str = "",
              notes: str = "", previous_item_id: int | None = None, channel: str = "post",
@@ -139,12 +150,7 @@ def log_item(db: Database, actor: Principal, arrangement_id: int, *, direction: 
     adoptive side names no birth relative."""
     require(actor, P.LETTERBOX_EDIT)
     contact.check_channel(channel)
-    if direction not in rules.DIRECTIONS:
-        raise ValidationError("Direction: choose adoptive → birth or birth → adoptive.", "direction")
-    if item_type not in rules.ITEM_TYPES:
-        raise ValidationError(f"Type: choose one of {', '.join(rules.ITEM_TYPES)}.", "item_type")
-    check_not_future(received_on, "Date received", "received_on", advice="enter the day it arrived",
-                     grace_days=RECEIVED_GRACE_DAYS, name_range=True)
+    check_logging(direction, item_type, received_on)
     writer = clean_name(writer, "Writer")
     text = clean_text(text, "Text of the item", multiline=True, max_length=200000)
     notes = clean_text(notes, "Notes", multiline=True, max_length=4000)
