@@ -774,6 +774,15 @@ def _arrangement(window: Any) -> None:
     _letterbox(window).open_arrangement_dialog(rows[0].id)
 
 
+@register("Void a batch (not posted)", ("letterbox",), "VoidBatchDialog")
+def _void_batch(window: Any) -> QWidget:
+    from adoption_desktop.letterbox import service
+
+    rows = service.list_arrangements(window.ctx.db, window.ctx.principal, service.ArrangementFilter(), 0, 3)
+    arrangement = _letterbox(window).open_arrangement_dialog(rows[0].id, modal=False)
+    return arrangement.open_void_batch()  # type: ignore[attr-defined, no-any-return]
+
+
 @register("Log item (none chosen)", ("letterbox",))
 def _log_item_none(window: Any) -> None:
     page = _letterbox(window)
