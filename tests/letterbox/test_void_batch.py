@@ -250,3 +250,46 @@ def test_the_command_names_a_reprints_batch_that_a_refusal_names(
     assert main([*void, "--reason", "printed for the wrong month"]) != 0
     err = capsys.readouterr().err
     assert f"printed again since (batch {reprint}, by Lbcoord Tester at " in err and "by lbcoord" not in err
+
+
+def test_a_voided_returned_letter_is_marked_in_the_item_and_does_not_stop_a_reword(
+        db: Database, coordinator: Principal, tmp_path: Path) -> None:
+    """Review of the void (6 December 2026): the item's own records still took a voided letter as posted: its
+    reason was refused a reword ("was sent on …") and the item window listed the letter unmarked, where the
+    arrangement window marks it voided."""
+    from adoption_desktop.letterbox.views.item_dialog import letters_sent_text
+    from tests.letterbox.conftest import sample_input as sample
+    from tests.letterbox.test_item_writer_letters import DAY, TWO, returned_item
+
+    aid = service.create_arrangement(db, coordinator, sample(reference="LB-0061", participants=TWO))
+    item = returned_item(db, coordinator, aid, "Please leave out your telephone number.", writer="Donna Marsh")
+    res = write_batch(db, coordinator, "returned", tmp_path / "r.pdf", item_ids=[item], today=DAY)
+    service.void_batch(db, coordinator, res.batch, "printed by mistake, shredded")
+
+    d = service.get_item(db, coordinator, item)
+    [letter] = d.letters
+    assert letter.batch == res.batch
+    assert letter.voided.startswith("voided: not posted — printed by mistake, shredded")
+    assert "(voided: not posted — printed by mistake, shredded" in letters_sent_text(d.letters)
+    service.reword_return_reason(db, coordinator, item, "Please leave out your phone number.",
+                                 expected_version=d.row_version)
+    assert service.get_item(db, coordinator, item).reason == "Please leave out your phone number."
+    assert verify_database(db).ok
+
+
+def test_a_voided_acknowledgement_does_not_offer_a_correction_note(qtbot: Any, db: Database,
+                                                                   coordinator: Principal) -> None:
+    """The item window offered "Add correction note" for an open item whose only letter was voided (not
+    posted: the writer was told nothing), which the service then refused."""
+    from adoption_desktop.letterbox import rules
+    from tests.letterbox.test_item_mistakes import MARCH as LOGGED
+    from tests.letterbox.test_item_mistakes import acknowledge, two_arrangements
+    from tests.letterbox.test_item_mistakes_window import open_window
+
+    _meant, wrong = two_arrangements(db, coordinator)
+    item = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=LOGGED)
+    acknowledge(db, coordinator, wrong, item, "ack-v1")
+    service.void_batch(db, coordinator, "ack-v1", "printed for the wrong item, shredded")
+    window = open_window(qtbot, db, coordinator, wrong, "LB-0002", item)
+    assert "voided: not posted" in window.letters_sent.text()
+    assert not window.mistakes.correction_note_action.isEnabled()

@@ -134,6 +134,9 @@ class ItemLetterRow:
     sent_on: dt.date
     recipient: str  # the birth relative's name, or the adopters'
     batch: str
+    #: "" or, for a batch voided as printed by mistake and not posted (listed, not counted as sent), what
+    #: the arrangement window says of it: "voided: not posted — reason (who, when)"
+    voided: str = ""
 
 
 @dataclass(frozen=True)

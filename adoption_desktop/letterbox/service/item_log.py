@@ -30,6 +30,7 @@ from adoption_desktop.letterbox import contact, findings_digest, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.screening import Finding as ScreenFinding
 from adoption_desktop.letterbox.screening import screen_text
+from adoption_desktop.letterbox.sent_list import not_voided, voided_batches
 from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
 from adoption_desktop.letterbox.service.data import (
     EventRow,
@@ -607,9 +608,10 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
     A reason recorded before it was checked when recorded may name the other side, and the letter is then
     refused for good (an outcome is final); this puts it right. The new reason has the same leak check
     as when an item is returned (one that still names the other side is refused, saying what it names);
-    once the returned letter was sent (the sent-list names the item) the letter is the record and the reason
-    is not reworded; the item must still be returned and at the version shown (``expected_version``; ``None`` from scripts
-    only locks). Audited, with a step in the item's history. Returns the item's new row version."""
+    once the returned letter was sent (the sent-list names the item, in a batch not voided as not posted)
+    the letter is the record and the reason is not reworded; the item must still be returned and at the
+    version shown (``expected_version``; ``None`` from scripts only locks). Audited, with a step in the
+    item's history. Returns the item's new row version."""
     require(actor, P.LETTERBOX_EDIT)
     reason = clean_text(reason, "Reason", multiline=True, max_length=4000).strip()
     if not reason:
@@ -624,8 +626,8 @@ def reword_return_reason(db: Database, actor: Principal, item_id: int, reason: s
                            "returned item is reworded here.")
         if item.reason == reason:
             return int(item.row_version)
-        sent_on = session.scalar(select(func.min(LetterSent.sent_on)).where(
-            LetterSent.item_id == item_id, LetterSent.kind == "returned"))
+        sent_on = session.scalar(select(func.min(LetterSent.sent_on)).where(  # a voided batch was not posted
+            LetterSent.item_id == item_id, LetterSent.kind == "returned", not_voided()))
         if sent_on is not None:  # the writer has the letter with the reason as it was: that is the record
             raise Conflict(f"The returned letter with this reason was sent on {sent_on:%d/%m/%Y}; the letter is the "
                            "record. The reason is not reworded: to put it right, write to the writer and note it "
@@ -650,12 +652,15 @@ def get_item(db: Database, actor: Principal, item_id: int) -> ItemDetail:
         names = {u: n for u, n in session.execute(select(User.username, User.full_name).where(
             User.username.in_({e.actor for e in events})))}
         history = tuple(EventRow(e.at, e.actor, e.action, e.detail, names.get(e.actor) or e.actor) for e in events)
-        letters = tuple(_letter_row(kind, on, side, name, batch, adopters) for kind, on, side, name, batch in
-                        session.execute(select(LetterSent.kind, LetterSent.sent_on, LetterSent.side,
-                                               Participant.name, LetterSent.batch)
-                                        .outerjoin(Participant, Participant.id == LetterSent.participant_id)
-                                        .where(LetterSent.item_id == item_id)
-                                        .order_by(LetterSent.sent_on, LetterSent.id)))
+        sent = session.execute(select(LetterSent.kind, LetterSent.sent_on, LetterSent.side, Participant.name,
+                                      LetterSent.batch)
+                               .outerjoin(Participant, Participant.id == LetterSent.participant_id)
+                               .where(LetterSent.item_id == item_id)
+                               .order_by(LetterSent.sent_on, LetterSent.id)).all()
+        void = voided_batches(session, {str(r.batch) for r in sent})  # listed, marked, as the arrangement's
+        letters = tuple(replace(_letter_row(kind, on, side, name, batch, adopters),
+                                voided=void[batch].said() if batch in void else "")
+                        for kind, on, side, name, batch in sent)
         terms = screening_terms(session, item.arrangement_id, rules.writer_side(item.direction)) \
             if findings and item.text else None
         detail = ItemDetail(item.id, item.arrangement_id, ref, item.direction, item.writer, item.item_type,

@@ -105,11 +105,13 @@ def utf16_positions(text: str) -> Callable[[int], int]:
 
 
 def letters_sent_text(letters: tuple[ItemLetterRow, ...]) -> str:
-    """The item window's line of letters sent about the item: which kind, to whom, on which day."""
+    """The item window's line of letters sent about the item: which kind, to whom, on which day; a letter of
+    a batch voided as not posted marked so, as the arrangement window marks it."""
     if not letters:
         return "Letters sent about this item: none."
     return "Letters sent about this item: " + "; ".join(
-        f"{LETTER_WORDS.get(r.kind, r.kind)} to {r.recipient} on {r.sent_on:%d/%m/%Y}" for r in letters) + "."
+        f"{LETTER_WORDS.get(r.kind, r.kind)} to {r.recipient} on {r.sent_on:%d/%m/%Y}"
+        + (f" ({r.voided})" if r.voided else "") for r in letters) + "."
 
 
 def conflict_text(exc: Conflict) -> str:

@@ -156,9 +156,10 @@ class ItemMistakes:
         self.correct_logging_action.setEnabled(open_ and can_edit)
         self.logged_in_error_action.setEnabled(open_ and can_edit)
         # an item with no outcome takes a note once a letter about it was sent (the writer was told it was
-        # received): the note says what was done about it before the item is moved or marked logged in error
-        self.correction_note_action.setEnabled((final or (open_ and d is not None and bool(d.letters)))
-                                               and can_edit)
+        # received): the note says what was done about it before the item is moved or marked logged in error.
+        # A letter of a voided batch was not posted: the writer was told nothing (as the service's rule)
+        told = d is not None and any(not r.voided for r in d.letters)
+        self.correction_note_action.setEnabled((final or (open_ and told)) and can_edit)
         self.button.setEnabled(d is not None and can_edit)
         lines = [f"{rules.step_label(e.action)} on {e.at:%d/%m/%Y} by {e.who or e.actor}: "
                  f"{e.detail.removeprefix('logged in error: ')}"
