@@ -146,7 +146,6 @@ class VoidedBatch:
     reason: str
     by: str
     at: dt.datetime | None
-
     def said(self) -> str:
         """``voided: not posted — printed for the wrong month (Lee Elderholt, 14:02 on 06/12/2026)``"""
         from adoption_desktop.core.concurrency import when_text
@@ -244,3 +243,81 @@ def void_batch(db: Database, actor: Principal, batch: str, reason: str) -> Voide
     require(actor, Permission.LETTERBOX_EDIT)
     with db.session(actor) as session:
         return record_void(session, batch, reason)
+
+
+def void_problems(session: Session) -> list[str]:
+    """What ``verify`` reports of the void entries (:data:`VOIDED`) on the audit log, which the readers obey
+    as they find them (:func:`not_voided`): each one's chain and anchor are checked with the whole log, so
+    this names what a void written on the chain *outside* :func:`record_void` could still be:
+
+    * made by an account that did not hold ``letterbox.edit`` when it was written: its roles then, from the
+      first change of its roles audited after the void (the roles it had before that change), else the
+      role rows in effect now (:func:`~adoption_desktop.core.security.service.in_effect`);
+    * of a batch whose reminders had been printed again (a reprint, ``letterbox_letters_reprinted``) before
+      the void, which :func:`record_void` refuses;
+    * a second void of one batch.
+
+    Two queries (the void and reprint entries; the voiders' role changes after them), and the role rows of
+    the voiders whose roles did not change since."""
+    from adoption_desktop.core.audit.models import AuditEntry
+    from adoption_desktop.core.security.models import User, UserRole
+    from adoption_desktop.core.security.permissions import MATRIX, Permission, Role
+    from adoption_desktop.core.security.service import in_effect
+
+    entries = session.execute(
+        select(AuditEntry.seq, AuditEntry.action, AuditEntry.entity_id, AuditEntry.actor_id, AuditEntry.actor,
+               AuditEntry.detail)
+        .where(AuditEntry.action.in_((VOIDED, "letterbox_letters_reprinted")), AuditEntry.entity == _SENT)
+        .order_by(AuditEntry.seq)).all()
+    voids = [e for e in entries if e.action == VOIDED]
+    if not voids:
+        return []
+    editing = {str(role) for role, granted in MATRIX.items() if Permission.LETTERBOX_EDIT in granted}
+    known = {str(r) for r in Role}
+    actors = {int(v.actor_id) for v in voids if v.actor_id is not None}
+    changes = session.execute(  # each voider's audited role changes, oldest first
+        select(AuditEntry.seq, AuditEntry.entity_id, AuditEntry.changes)
+        .where(AuditEntry.entity == "users", AuditEntry.entity_id.in_([str(a) for a in actors]),
+               AuditEntry.changes.contains('"roles"'))
+        .order_by(AuditEntry.seq)).all() if actors else []
+    history: dict[int, list[tuple[int, list[str]]]] = {}
+    for seq, entity_id, said in changes:
+        before = (json.loads(said).get("roles") or [None])[0] if said else None
+        if isinstance(before, list):
+            history.setdefault(int(entity_id), []).append((int(seq), [str(r) for r in before]))
+    rows = session.execute(select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(actors))).all() \
+        if actors else []
+    now = in_effect(session, [(int(u), str(r)) for u, r in rows])
+    names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(actors))).all()) \
+        if actors else {}
+
+    def roles_then(actor_id: int | None, seq: int) -> tuple[set[str], str]:
+        if actor_id is None:
+            return set(), "no account"
+        later = next((before for at, before in history.get(actor_id, []) if at > seq), None)
+        if later is not None:
+            return set(later) & known, "then"
+        return {r for u, r in now if u == actor_id}, "now (its roles did not change since)"
+
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for v in voids:
+        batch, seq = str(v.entity_id), int(v.seq)
+        who = str(names.get(v.actor_id) or v.actor or "someone")
+        roles, when = roles_then(None if v.actor_id is None else int(v.actor_id), seq)
+        if not roles & editing:
+            out.append(f"audit log: entry #{seq} voids letterbox batch {batch} as not posted, but it was made by "
+                       f"{who}, whose account did not hold letterbox.edit ({when}): only a letterbox "
+                       "coordinator voids a batch, so it was written outside the application")
+        reprint = next((e for e in entries if e.action != VOIDED and int(e.seq) < seq
+                        and batch in str(e.detail or "")), None)
+        if reprint is not None:
+            out.append(f"audit log: entry #{seq} voids letterbox batch {batch}, whose reminders had been printed "
+                       f"again before (entry #{reprint.seq}, batch {reprint.entity_id}): the application refuses "
+                       "that void, so it was written outside the application")
+        if batch in seen:
+            out.append(f"audit log: entry #{seq} voids letterbox batch {batch} again (it was voided by entry "
+                       f"#{seen[batch]}): the application voids a batch once, so it was written outside the "
+                       "application")
+        seen.setdefault(batch, seq)
+    return out

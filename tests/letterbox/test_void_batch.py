@@ -293,3 +293,55 @@ def test_a_voided_acknowledgement_does_not_offer_a_correction_note(qtbot: Any, d
     window = open_window(qtbot, db, coordinator, wrong, "LB-0002", item)
     assert "voided: not posted" in window.letters_sent.text()
     assert not window.mistakes.correction_note_action.isEnabled()
+
+
+def _append_void(db: Database, who: Principal, batch: str) -> None:
+    """A void appended on the chain as the application appends it, but not by :func:`void_batch`."""
+    from adoption_desktop.core.audit.chain import append_entry
+
+    with db.engine.begin() as conn:
+        append_entry(conn, who, "letterbox_batch_voided", "letterbox_letters_sent", batch,
+                     {"reason": [None, "x"], "letters": [None, 2]}, "")
+
+
+def test_verify_names_a_void_the_application_would_not_have_written(
+        db: Database, coordinator: Principal, admin: Principal, tmp_path: Path) -> None:
+    """Review of the void (6 December 2026): the readers obey any void entry on the log, and one appended
+    on the chain by an account without letterbox.edit, a void of a batch printed again before, or a second
+    void of one batch left ``verify`` saying OK."""
+    _two(db, coordinator)
+    first = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month=MARCH, today=TODAY)
+    again = write_batch(db, coordinator, "reminder", tmp_path / "b.pdf", month=MARCH, today=TODAY)
+    assert again.reprinted == 2
+    manager = make_user(db, "mgr", Role.MANAGER)
+    _append_void(db, manager, first.batch)  # by a manager (no letterbox.edit), of a batch printed again since
+    _append_void(db, coordinator, first.batch)  # and voided a second time
+    problems = verify_database(db).problems
+    assert not verify_database(db).ok
+    said = "\n".join(problems)
+    assert f"voids letterbox batch {first.batch} as not posted, but it was made by Mgr Tester, whose account " \
+           "did not hold letterbox.edit" in said
+    assert f"voids letterbox batch {first.batch}, whose reminders had been printed again before" in said
+    assert f"batch {again.batch})" in said
+    assert f"voids letterbox batch {first.batch} again (it was voided by entry #" in said
+    assert len(problems) == 4, problems  # the coordinator's void: only printed again, and a second one
+
+
+def test_verify_takes_a_voiders_roles_when_they_voided(db: Database, coordinator: Principal, admin: Principal,
+                                                       tmp_path: Path) -> None:
+    """A coordinator who voided and later left the letterbox held letterbox.edit then: not reported. One who
+    was given the role only after a void they could not have made is."""
+    from adoption_desktop.core.security.service import set_roles
+
+    _two(db, coordinator)
+    done = write_batch(db, coordinator, "reminder", tmp_path / "a.pdf", month=MARCH, today=TODAY)
+    service.void_batch(db, coordinator, done.batch, "printed for the wrong month")
+    set_roles(db, admin, coordinator.user_id, [Role.MANAGER])
+    assert verify_database(db).ok
+
+    manager = make_user(db, "mgr2", Role.MANAGER)
+    _append_void(db, manager, "reminder-202709-20261206-zzzzzz")
+    set_roles(db, admin, manager.user_id, [Role.LETTERBOX_COORDINATOR])  # given the role only afterwards
+    said = "\n".join(verify_database(db).problems)
+    assert "it was made by Mgr2 Tester, whose account did not hold letterbox.edit (then)" in said
+

@@ -416,6 +416,7 @@ def _verify(db: Database) -> VerifyReport:
         file_problems = [] if set(missing) & set(ATTACHMENT_TABLES) else _stored_file_problems(session)
         file_problems += [] if set(missing) & set(SEARCHED_TABLES) else _search_index_problems(session)
         file_problems += [] if set(missing) & set(FINDINGS_TABLES) else _findings_digest_problems(session)
+        file_problems += [] if set(missing) & set(VOID_TABLES) else _void_problems(session)
         clean = not (problems or problem or anchor_problems or record_problems or foreign or file_problems
                      or unaudited)
         vouched = tuple(anchors.coverage(db, session).lines()) if clean else ()
@@ -527,6 +528,19 @@ def _findings_digest_problems(session: Session, limit: int = 10) -> list[str]:
         found.append(f"record: letterbox items: {len(wrong) - limit} more items whose screening findings are not "
                      "those saved with them (not listed)")
     return found
+
+
+#: the tables the check of the letterbox's voided batches reads (a dropped one is named as missing instead)
+VOID_TABLES = ("users", "user_roles")
+
+
+def _void_problems(session: Session) -> list[str]:
+    """The void entries of the letterbox's sent-list (:func:`letterbox.sent_list.void_problems`): a void
+    on the chain that the application would not have written (by an account without ``letterbox.edit``,
+    of a batch printed again before, or a second one)."""
+    from adoption_desktop.letterbox.sent_list import void_problems
+
+    return void_problems(session)
 
 
 def _per_table(found: list[audit.RecordProblem], limit: int = 10) -> list[str]:
