@@ -120,8 +120,7 @@ def _void_batch(args: argparse.Namespace) -> int:
         except AppError as exc:
             raise CliError(f"--batch {args.batch.strip()}: {exc}") from exc
     print(f"Batch {voided.batch} is {voided.said()}. Its {voided.letters} letters stay in the sent-list, marked "
-          "voided, and are no longer counted as sent; the month's next print of reminders is recorded as the "
-          "first.")
+          f"voided, and are no longer counted as sent; {voided.what_next()}")
     return 0
 
 

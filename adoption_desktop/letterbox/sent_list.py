@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from sqlalchemy import ColumnElement, Select, Table, func, insert, or_, select
@@ -146,6 +146,19 @@ class VoidedBatch:
     reason: str
     by: str
     at: dt.datetime | None
+    #: the kind of its letters (``letterbox.documents.KINDS``): given by :func:`record_void` (what the void
+    #: returns); "" where read back from the log (:func:`voided_batches`)
+    kind: str = ""
+
+    def what_next(self) -> str:
+        """What voiding it changes for the next print of such letters, in plain words: a month's reminders
+        are "already produced" by a batch not voided (:func:`reminders_sent_for`); other letters are printed
+        for the items or arrangements chosen, so printing them again is all there is to do."""
+        if self.kind == "reminder":
+            return "the month's next print of reminders is recorded as the first."
+        return ("if these letters are still to go, print them again: that print is the one recorded as "
+                "sent.")
+
     def said(self) -> str:
         """``voided: not posted — printed for the wrong month (Lee Elderholt, 14:02 on 06/12/2026)``"""
         from adoption_desktop.core.concurrency import when_text
@@ -232,7 +245,7 @@ def record_void(session: Session, batch: str, reason: str) -> VoidedBatch:
                  changes={"reason": [None, why], "letters": [None, int(letters)]},
                  detail=f"{int(letters)} {kind} letters of {first_on:%d/%m/%Y} voided: not posted ({why}); "
                         "the sent-list rows are kept")
-    return voided_batches(session, [batch])[batch]
+    return replace(voided_batches(session, [batch])[batch], kind=str(kind))
 
 
 def void_batch(db: Database, actor: Principal, batch: str, reason: str) -> VoidedBatch:

@@ -191,7 +191,7 @@ def test_the_command_names_the_batch_voids_it_and_warns_of_a_past_month(
     assert main([*void, "--reason", "printed for the wrong month, shredded"]) == 0
     out = capsys.readouterr().out
     assert f"Batch {batch} is voided: not posted — printed for the wrong month, shredded" in out
-    assert "no longer counted as sent" in out
+    assert "no longer counted as sent; the month's next print of reminders is recorded as the first." in out
     assert main([*void, "--reason", "again"]) != 0  # twice: refused, said
     assert "is already voided" in capsys.readouterr().err
     again = open_database(db_path, SecretStore())
@@ -345,3 +345,25 @@ def test_verify_takes_a_voiders_roles_when_they_voided(db: Database, coordinator
     said = "\n".join(verify_database(db).problems)
     assert "it was made by Mgr2 Tester, whose account did not hold letterbox.edit (then)" in said
 
+
+def test_the_command_says_what_voiding_an_acknowledgement_batch_changes(
+        db: Database, coordinator: Principal, db_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Review of the void: an acknowledgement batch voided ended "…the month's next print of reminders is
+    recorded as the first.", which says nothing true of acknowledgements."""
+    from adoption_desktop.cli import main
+    from adoption_desktop.letterbox import rules
+    from tests.letterbox.test_item_mistakes import MARCH as LOGGED
+    from tests.letterbox.test_item_mistakes import acknowledge, two_arrangements
+
+    _meant, wrong = two_arrangements(db, coordinator)
+    item = service.log_item(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=LOGGED)
+    acknowledge(db, coordinator, wrong, item, "ack-c1")
+    db.dispose()
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
+    assert main(["letterbox", "void-batch", "--db", str(db_path), "--user", "lbcoord", "--batch", "ack-c1",
+                 "--reason", "printed twice, shredded"]) == 0
+    out = capsys.readouterr().out
+    assert "reminders" not in out
+    assert out.rstrip().endswith("no longer counted as sent; if these letters are still to go, print them again: "
+                                 "that print is the one recorded as sent.")

@@ -27,8 +27,8 @@ from adoption_desktop.ui.context import AppContext
 EXPLAINED = ("Void a batch only when its letters were printed by mistake and none of them was posted (they were "
              "shredded). The whole batch is voided, for every family it has a letter for. Its letters stay in "
              "the list of letters sent, marked voided with your reason, name and the time; they are no longer "
-             "counted in the figures, and the month's next print of reminders is recorded as the first, not as "
-             "a reprint. This cannot be undone.")
+             "counted in the figures. The month's next print of reminders is then recorded as the first, not as "
+             "a reprint; other letters still to go are printed again. This cannot be undone.")
 
 
 def batches_to_void(sent: Sequence[SentRow]) -> list[tuple[str, str]]:
