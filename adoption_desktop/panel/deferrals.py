@@ -3,8 +3,9 @@ agenda, not back yet, or **withdrawn after deferral**.
 
 Definitions (pure rules over :class:`ItemFacts`; :func:`load` reads the database):
 
-* **Deferred in the period**: an item on a sitting held (not cancelled) in the period whose current
-  minutes record the outcome "deferred" (a recommendation is definite; when information is missing the
+* **Deferred in the period**: an item on a sitting held (not cancelled) in the period whose counted
+  minutes (the newest version the chair approved; with none approved yet, the newest draft) record the
+  outcome "deferred" (a recommendation is definite; when information is missing the
   panel defers: statutory guidance 1.46).
 * **Its return**: the first item on a later sitting that was not cancelled and is either linked to it
   (``deferred_from_id``: *Defer to a later sitting…* on the Agenda tab, ``service.defer_item``) or is the same case, i.e. the same case type and
@@ -49,7 +50,7 @@ class ItemFacts:
     reference: str
     initials: str
     deferred_from_id: int | None
-    outcome: str               # the current minutes' outcome ("" when none recorded)
+    outcome: str               # the counted minutes' outcome (rules.counted_outcome; "" when none recorded)
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,13 @@ def compute(items: Sequence[ItemFacts], start: dt.date, end: dt.date, as_of: dt.
 def load(session: Session) -> list[ItemFacts]:
     from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
 
-    latest = {item_id: outcome for item_id, outcome in session.execute(
-        select(PanelMinutes.item_id, PanelMinutes.outcome).order_by(PanelMinutes.item_id, PanelMinutes.version))}
+    versions: dict[int, list[tuple[str, str]]] = {}
+    for item_id, status, outcome in session.execute(
+            select(PanelMinutes.item_id, PanelMinutes.status, PanelMinutes.outcome)
+            .order_by(PanelMinutes.item_id, PanelMinutes.version)):
+        versions.setdefault(item_id, []).append((status, outcome))
+    # the outcome the panel figures count: a correction only once the chair approves it
+    latest = {item_id: rules.counted_outcome(v) for item_id, v in versions.items()}
     return [ItemFacts(i, day, status != "cancelled", case_type, ref, initials, prev, latest.get(i, ""))
             for i, day, status, case_type, ref, initials, prev in session.execute(
                 select(PanelItem.id, PanelSitting.sitting_date, PanelSitting.status, PanelItem.case_type,

@@ -45,10 +45,11 @@ def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
     item_sitting = {i.id: held[i.sitting_id] for i in items}
     for i in items:
         versions = minutes.get(i.id, [])
-        current = versions[-1] if versions else None
-        if current and current.outcome:
-            outcomes[(i.case_type, current.outcome)] += 1
-            deferred += current.outcome == "deferred"
+        # the newest approved version (a correction counts once the chair approves it); a first draft as today
+        outcome = rules.counted_outcome([(m.status, m.outcome) for m in versions])
+        if outcome:
+            outcomes[(i.case_type, outcome)] += 1
+            deferred += outcome == "deferred"
         first_approved = next((m for m in versions if m.status == "approved"), None)
         if first_approved and first_approved.approved_on:
             approved += 1

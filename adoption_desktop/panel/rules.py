@@ -648,6 +648,18 @@ def no_view_reason(view: str) -> str | None:
     return text[len(NO_VIEW_PREFIX):].strip(" :;,.-–—\t")
 
 
+def counted_outcome(versions: Sequence[tuple[str, str]]) -> str:
+    """The outcome the figures count for one item, from its minutes' versions as ``(status, outcome)`` in
+    version order: the newest version the chair approved; with none approved yet, the newest version (a
+    first draft counts as today, so a sitting's figures do not wait for the chair). A correction not yet
+    approved never counts: the approved minutes stand until the chair approves it (user trial: a draft
+    correction to "Deferred" changed the manager's figures before anyone sent it). "" when none."""
+    approved = [outcome for status, outcome in versions if status == "approved"]
+    if approved:
+        return approved[-1]
+    return versions[-1][1] if versions else ""
+
+
 def missing_views(present: Mapping[int, str], views: Mapping[int, str]) -> list[str]:
     """The members present for an item (``{member_id: name}``) who have neither a view recorded nor
     "No view recorded: reason" (statutory guidance 1.47: the minutes record each member's view)."""
