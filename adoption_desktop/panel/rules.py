@@ -734,11 +734,20 @@ def approval_problems(sitting_date: dt.date, approved_on: dt.date, today: dt.dat
                         "only on or after the day the panel sat.")
     if approved_on > today:
         problems.append(f"Approval date: {approved_on:%d/%m/%Y} is in the future; approve on the day.")
-    missing = missing_views(present, views)
-    if missing:
-        problems.append("Members' views: record a view, or \"No view recorded: reason\", for "
-                        + ", ".join(missing) + f" ({len(missing)} of {len(present)} members present).")
+    views_missing = views_missing_problem(present, views)
+    if views_missing:
+        problems.append(views_missing)
     return problems
+
+
+def views_missing_problem(present: Mapping[int, str], views: Mapping[int, str]) -> str:
+    """The members' views the chair's approval asks for and the minutes lack (:func:`approval_problems`;
+    checked when the minutes are sent to the chair too), or "" when none is missing."""
+    missing = missing_views(present, views)
+    if not missing:
+        return ""
+    return ("Members' views: record a view, or \"No view recorded: reason\", for "
+            + ", ".join(missing) + f" ({len(missing)} of {len(present)} members present).")
 
 
 def handoff_problems(sitting_date: dt.date, minutes_status: str, approved_on: dt.date | None,

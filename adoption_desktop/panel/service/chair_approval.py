@@ -37,10 +37,8 @@ from adoption_desktop.panel.service.attendance import _item_quorum
 from adoption_desktop.panel.service.common import (
     NOT_AS_APPROVED,
     P,
-    _absences,
     _attendance,
     _current_minutes,
-    _declarations,
     _draft_of,
     _item,
     _items,
@@ -49,7 +47,7 @@ from adoption_desktop.panel.service.common import (
     _sitting,
     _today,
 )
-from adoption_desktop.panel.service.counted import chair_problem, views_problem
+from adoption_desktop.panel.service.counted import chair_problem, views_needed, views_problem
 from adoption_desktop.panel.service.data import ItemRow, MinutesRow, advice_text
 from adoption_desktop.panel.service.minutes import (
     NOT_AS_SAVED,
@@ -227,12 +225,8 @@ def approval_blockers(db: Database, actor: Principal, item_id: int, *, today: dt
 
 def _approval_problems(session: Session, item: PanelItem, m: PanelMinutes, today: dt.date) -> list[str]:
     sitting = _sitting(session, item.sitting_id)
-    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id],
-                                _absences(session, [item.id])[item.id])
     # each member's view is recorded on a recommendation; a deferral or a noted paper has none to give
-    needs_views = m.outcome not in ("", "deferred", "noted")
-    return rules.approval_problems(sitting.sitting_date, today, today,
-                                   {a.member_id: a.full_name for a in present} if needs_views else {},
+    return rules.approval_problems(sitting.sitting_date, today, today, views_needed(session, item, m),
                                    _draft_of(m).member_views)
 
 

@@ -122,6 +122,23 @@ def views_problem(session: Session, item: PanelItem, m: PanelMinutes, then: str)
             "(those views are taken out) and send them to the chair. " + then)
 
 
+def views_needed(session: Session, item: PanelItem, m: PanelMinutes) -> dict[int, str]:
+    """The members whose view the minutes ``m`` must record (``{member_id: name}``): those present for the
+    item on a recommendation; none on a deferral or a noted paper (no view to give)."""
+    if m.outcome in ("", "deferred", "noted"):
+        return {}
+    sitting = _sitting(session, item.sitting_id)
+    present = _present_for_item(_attendance(session, sitting), _declarations(session, [item.id])[item.id],
+                                _absences(session, [item.id])[item.id])
+    return {a.member_id: a.full_name for a in present}
+
+
+def missing_views_problem(session: Session, item: PanelItem, m: PanelMinutes) -> str:
+    """What the chair's approval says about views the minutes lack (the same rule,
+    :func:`rules.views_missing_problem`), or "" when none is missing."""
+    return rules.views_missing_problem(views_needed(session, item, m), _draft_of(m).member_views)
+
+
 def chair_problem(session: Session, item: PanelItem, user_id: int | None) -> str:
     """The refusal for a chair approving the minutes of an item they did not count for (declared an interest
     and withdrew, out of the room, not present): the vice chair who chaired the item approves them. ""

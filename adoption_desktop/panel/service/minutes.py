@@ -34,7 +34,12 @@ from adoption_desktop.panel.service.common import (
     _sitting,
     _today,
 )
-from adoption_desktop.panel.service.counted import counted_ids, uncounted_views, views_problem
+from adoption_desktop.panel.service.counted import (
+    counted_ids,
+    missing_views_problem,
+    uncounted_views,
+    views_problem,
+)
 from adoption_desktop.panel.service.data import (
     ItemInput,
     MinutesDraft,
@@ -273,6 +278,11 @@ def submit_minutes(db: Database, actor: Principal, item_id: int, *, today: dt.da
         problem = views_problem(session, item, m, "Nothing was sent.")
         if problem:
             raise ValidationError(problem, "member_views")
+        # what the chair's approval checks about views, checked before sending (user trial: a correction that
+        # marked a member present was sent, and the chair's approval then refused it for that member's view)
+        if missing := missing_views_problem(session, item, m):
+            raise ValidationError(f"{missing} The chair cannot approve minutes without them. Nothing was sent; "
+                                  "the minutes are kept as a draft.", "member_views")
         m.status, m.submitted_on = "submitted", _today(today)
         session.flush()  # the version returned is the one stored (the chair's approval is checked against it)
         return _minutes_row(m)
