@@ -12,6 +12,12 @@ Definitions (pure rules over :class:`AttendanceFacts`; :func:`load` reads the da
   overall = all attendances / all invitations (each member-sitting counted once).
 * Bands count members by their own share: all sittings, at least three quarters, at least half, under
   half.
+* **Attendance being corrected**: attendance is counted as it stands. While every item of a sitting whose
+  minutes the chair approved has a correction of its minutes open (drafted or sent, not yet approved), the
+  sitting's attendance may be corrected (``service.set_attendance``), and no copy of the attendance as
+  approved is kept to count instead. Such sittings are named in their own line, "Sittings whose
+  attendance is open to correction, awaiting the chair" (shown only when there is one), so a figure that
+  includes a correction the chair has not approved is never silent.
 """
 
 from __future__ import annotations
@@ -77,9 +83,13 @@ def per_member(members: Sequence[MemberFacts], records: Sequence[AttendanceFacts
     return sorted(out, key=lambda a: (a.member.name, a.member.id))
 
 
+CORRECTING = "Sittings whose attendance is open to correction, awaiting the chair (counted as it stands now)"
+
+
 def compute(members: Sequence[MemberFacts], records: Sequence[AttendanceFacts], sittings: Sequence[dt.date],
-            start: dt.date, end: dt.date) -> list[FigureGroup]:
-    """``sittings``: dates of the sittings held (one per sitting). Pure."""
+            start: dt.date, end: dt.date, correcting: Sequence[dt.date] = ()) -> list[FigureGroup]:
+    """``sittings``: dates of the sittings held (one per sitting); ``correcting``: those of them whose
+    attendance is open to correction (:func:`load_correcting`). Pure."""
     each = per_member(members, records, start, end)
     invitations = sum(a.invited for a in each)
     attended = sum(a.attended for a in each)
@@ -99,6 +109,11 @@ def compute(members: Sequence[MemberFacts], records: Sequence[AttendanceFacts], 
     g.add("Members who attended at least half (under three quarters)",
           [a.row() for a in each if 0.5 <= a.share < 0.75])
     g.add("Members who attended under half", [a.row() for a in each if a.share < 0.5])
+    open_now = sorted(d for d in correcting if start <= d <= end)
+    if open_now:
+        g.add(CORRECTING, [ChildRow(f"Sitting of {d:%d/%m/%Y}", "", "", d, None, None, None,
+                                    "a correction of its minutes is awaiting the chair: the attendance counted "
+                                    "may include changes the chair has not approved yet") for d in open_now])
     return [g]
 
 
@@ -118,11 +133,42 @@ def load(session: Session, start: dt.date, end: dt.date) -> tuple[list[Attendanc
     return records, dates
 
 
+def load_correcting(session: Session, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The sittings held in ``start..end`` up to today whose attendance may be corrected now: at least one
+    item's minutes were approved, and every such item has a correction open (its newest version corrects
+    an approved one and is not approved yet), as ``service.set_attendance`` allows."""
+    from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
+
+    last = min(end, dt.date.today())
+    versions: dict[int, list[tuple[str, bool]]] = {}
+    sitting_of: dict[int, tuple[int, dt.date]] = {}
+    for sid, day, item_id, status, corrects in session.execute(
+            select(PanelSitting.id, PanelSitting.sitting_date, PanelMinutes.item_id, PanelMinutes.status,
+                   PanelMinutes.supersedes_id.is_not(None))
+            .join(PanelItem, PanelItem.sitting_id == PanelSitting.id)
+            .join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
+            .where(PanelSitting.status != "cancelled", PanelSitting.sitting_date >= start,
+                   PanelSitting.sitting_date <= last)
+            .order_by(PanelMinutes.item_id, PanelMinutes.version)):
+        versions.setdefault(item_id, []).append((status, bool(corrects)))
+        sitting_of[item_id] = (sid, day)
+    approved: dict[int, list[bool]] = {}  # sitting -> for each item with approved minutes: correction open?
+    days: dict[int, dt.date] = {}
+    for item_id, v in versions.items():
+        if any(status == "approved" for status, _c in v):
+            sid, day = sitting_of[item_id]
+            newest_status, newest_corrects = v[-1]
+            approved.setdefault(sid, []).append(newest_corrects and newest_status != "approved")
+            days[sid] = day
+    return sorted(days[sid] for sid, open_ in approved.items() if all(open_))
+
+
 def _groups(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureGroup]:
     with db.session(actor, write=False) as session:
         members = load_members(session)
         records, dates = load(session, start, end)
-    return compute(members, records, dates, start, end)
+        correcting = load_correcting(session, start, end)
+    return compute(members, records, dates, start, end, correcting)
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
