@@ -121,10 +121,12 @@ def test_approval_lists_every_member_without_a_view(panel: Panel) -> None:
     item = papers_received(panel.db, panel.clerk, _item(panel), SITTING_DAY)
     views = {panel.members["chair"]: "In favour.", panel.members["sw"]: "Agrees."}
     svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(**{**GOOD.__dict__, "member_views": views}))
-    svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
-    [problem] = svc.approval_blockers(panel.db, panel.chair, item, today=TODAY)
+    # sending checks the views as the chair's approval does (one rule): the same list, nothing sent
+    with pytest.raises(ValidationError) as refused:
+        svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
+    problem = str(refused.value)
     assert "Kit Brambleby, Dr Quinn Hazelford, Nia Larkholt (3 of 5 members present)" in problem
-    assert "Rowan Ashcombe" not in problem
+    assert "Rowan Ashcombe" not in problem and "Nothing was sent" in problem
 
 
 def test_a_deferral_needs_no_views(panel: Panel, handoffs: list[PanelHandoff]) -> None:
