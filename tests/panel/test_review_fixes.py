@@ -19,7 +19,7 @@ from adoption_desktop.ui.table_model import OVERDUE_BRUSH
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import TEST_PASSWORD, papers_received
 
-from .conftest import SITTING_DAY, TODAY, Panel, attend
+from .conftest import SITTING_DAY, TODAY, Panel, attend, with_views
 
 
 def _views(panel: Panel, entity: str, entity_id: int) -> int:
@@ -136,8 +136,8 @@ def test_refused_minutes_edits_are_kept_not_lost(qtbot: QtBot, panel: Panel) -> 
 def test_chair_sees_minutes_read_only_and_approved_text_stays_readable(qtbot: QtBot, panel: Panel) -> None:
     item = papers_received(panel.db, panel.clerk, svc.add_item(panel.db, panel.clerk, panel.sitting_id, svc.ItemInput("approval", "AD-1", "AB")), SITTING_DAY)
     attend(panel, "chair", "vice", "sw", "med", "pe")
-    svc.save_minutes(panel.db, panel.clerk, item, svc.MinutesDraft(outcome="suitable", reasons="Thorough.",
-                                                                     vote="unanimous", discussion="Questions."))
+    svc.save_minutes(panel.db, panel.clerk, item, with_views(panel, svc.MinutesDraft(
+        outcome="suitable", reasons="Thorough.", vote="unanimous", discussion="Questions.")))
     svc.submit_minutes(panel.db, panel.clerk, item, today=TODAY)
     page = PanelPage(AppContext(panel.db, panel.chair, TaskRunner(synchronous=True)), today=TODAY)
     qtbot.addWidget(page)
