@@ -111,6 +111,7 @@ DIALOG_TOPICS: dict[str, str] = {
     "adoption_desktop.letterbox.views.item_dialog.ItemDialog": "letterbox-screening.html",
     "adoption_desktop.letterbox.views.item_mistakes.CorrectLoggingDialog": "letterbox-screening.html#mistakes",
     "adoption_desktop.letterbox.views.arrangement_dialog.ArrangementDialog": "letterbox-arrangements.html#form",
+    "adoption_desktop.letterbox.views.void_batch.VoidBatchDialog": "letterbox-arrangements.html#void-batch",
     "adoption_desktop.letterbox.views.attachments_panel.AttachmentsPanel": "letterbox-screening.html#attachments",
     "adoption_desktop.letterbox.views.import_dialog.ImportDialog": "letterbox-import.html",
     "adoption_desktop.letterbox.views.redaction_view.RedactionDialog": "letterbox-screening.html#redaction",
