@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -125,10 +126,8 @@ class ArrangementDialog(QDialog):
         self.void_button.clicked.connect(self.open_void_batch)
         self.void_button.setVisible(arrangement_id is not None)
         self.void_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
-        parent_widget = self.summary.parentWidget()
-        holder = parent_widget.layout() if parent_widget is not None else None
-        if holder is not None:
-            holder.addWidget(self.void_button)
+        # under the letters sent it voids, at their right (not below the window's Save and Cancel)
+        child(form, QVBoxLayout, "right").addWidget(self.void_button, 0, Qt.AlignmentFlag.AlignRight)
         self.message = child(form, QLabel, "message")
         self._add_contact_fields(child(form, QFormLayout, "form"))
         self._show_pattern_from(form)
