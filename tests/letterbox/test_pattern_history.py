@@ -94,6 +94,14 @@ def test_a_change_on_a_months_first_governs_that_month_a_later_day_does_not() ->
 TODAY = dt.date.today()
 
 
+@pytest.fixture(autouse=True)
+def _today_when_the_test_runs() -> None:
+    """The service dates a change by the day it is made: TODAY is that day for each test, not the day the
+    module was collected (a CI run that crossed midnight compared 7 December with 6 December)."""
+    global TODAY
+    TODAY = dt.date.today()
+
+
 def _listed(db: Database, who: Principal, today: dt.date) -> list[tuple[dt.date, str, str]]:
     return sorted((w.due, w.side, w.state) for older in (False, True)
                   for w in service.work_list(db, who, today, older=older))
