@@ -58,12 +58,9 @@ def _digest(db: Database, item_id: int) -> str | None:
         return conn.scalar(select(Item.findings_digest).where(Item.id == item_id))
 
 
-def _demo_item(db: Database, status: str, *, with_text: bool = False) -> int:
+def _demo_item(db: Database, status: str) -> int:
     with db.engine.connect() as conn:
-        query = select(Item.id).where(Item.status == status)
-        if with_text:
-            query = query.where(Item.text != "")
-        found = conn.scalar(query.order_by(Item.id).limit(1))
+        found = conn.scalar(select(Item.id).where(Item.status == status).order_by(Item.id).limit(1))
     assert found is not None, status
     return int(found)
 
