@@ -103,6 +103,30 @@ class DatabaseCommitUncertain(DatabaseUnavailable):
                "saved. When it is back, look at the record before trying again.")
 
 
+class DatabaseServerFull(DatabaseUnavailable):
+    """The team database server is there but takes no more connections just now (its ``max_connections``, or
+    a connection limit IT set on the application's login or the database; SQLSTATE 53300): as transient as an
+    outage, and treated as one (autosaves retry quietly; start-up offers Retry). It was said as "part of the
+    database may be missing or damaged" (team-mode trial ut26)."""
+
+    MESSAGE = ("The database server is not taking more connections just now (too many are open), so this was "
+               "not saved. What you typed is still on screen: try again in a moment, or ask IT.")
+
+
+class DatabaseClash(DatabaseBusy):
+    """The team database server stopped this transaction because it clashed with another one at the same
+    moment (a deadlock, or a serialization failure: SQLSTATE 40P01, 40001), typically IT's ``team-setup``
+    run while people work. Nothing of it was stored; trying again works. Busy, not damaged: it was said as
+    "part of the database may be missing or damaged" (team-mode trial ut26)."""
+
+    MESSAGE = ("The database server stopped this step because it clashed with another change made at the same "
+               "moment (perhaps IT's maintenance). Nothing was changed by it, and what you typed is still on "
+               "screen: try again.")
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(message)
+
+
 class DatabaseRefused(DatabaseOpenError):
     """A team database server that is there refused the connection (secure-connection set-up, sign-in
     or database name): not an outage, so it is not retried; trying again changes nothing until IT

@@ -21,9 +21,12 @@ import sqlalchemy as sa
 
 from adoption_desktop.core import drafts
 from adoption_desktop.core.errors import (
+    DatabaseBusy,
+    DatabaseClash,
     DatabaseCommitUncertain,
     DatabaseOpenError,
     DatabaseRefused,
+    DatabaseServerFull,
     DatabaseUnavailable,
 )
 from adoption_desktop.core.models import Draft
@@ -359,3 +362,86 @@ def test_a_connection_lost_during_commit_says_the_outcome_is_unknown(pg: Postgre
         assert leak not in str(caught.value)
     assert isinstance(caught.value, DatabaseUnavailable)  # still an outage: autosaves retry it quietly
     assert drafts.load_draft(pg_db, ann, "sign") is None  # (here it was not: the backend ended first)
+
+
+# --- a server with no free connection, a transaction stopped by a deadlock (team-mode trial ut26) -------
+
+
+def test_a_server_with_no_free_connection_is_said_plainly_retried_and_not_a_wrong_password(
+        pg: PostgresServer, pg_db: Database) -> None:
+    """The team server out of connections (its max_connections, or a CONNECTION LIMIT IT set on the login) was
+    said as "part of the database may be missing or damaged … run verify", and a login's own limit as "did
+    not accept the user name, password or database name". It is an outage: said plainly, and the next save
+    once a connection is free simply works."""
+    name = str(pg_db.engine.url.database)
+    role = f"lim_{name[-8:]}"
+    with pg_db.engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN CONNECTION LIMIT 1")
+        conn.exec_driver_sql(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+        conn.exec_driver_sql(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        conn.commit()
+    ann = make_user(pg_db, "ann", Role.COUNSELLOR)
+    url = f"postgresql+psycopg://{role}@127.0.0.1:{pg.port}/{name}"
+    limited = open_postgresql(url)
+    try:
+        drafts.save_draft(limited, ann, "k", "first")
+        limited.engine.dispose()  # its pooled connection closed: the next save needs a new one
+        other_pc = psycopg.connect(f"postgresql://{role}@127.0.0.1:{pg.port}/{name}")  # takes the only slot
+        try:
+            with pytest.raises(DatabaseUnavailable) as caught:
+                drafts.save_draft(limited, ann, "k", "typed while the server was full")
+            assert isinstance(caught.value, DatabaseServerFull)
+            said = str(caught.value)
+            assert said.startswith("The database server is not taking more connections just now")
+            for leak in (str(pg.port), "127.0.0.1", "sqlalche", "psycopg", "connection to server", role):
+                assert leak not in said
+            # opening it then: a Retry at start-up (DatabaseUnavailable), in its own words
+            with pytest.raises(DatabaseUnavailable, match="not taking more connections") as at_start:
+                open_postgresql(url)
+            assert str(pg.port) not in str(at_start.value)
+        finally:
+            other_pc.close()
+        assert drafts.load_draft(pg_db, ann, "k") == "first"
+        drafts.save_draft(limited, ann, "k", "typed while the server was full")  # a slot free again: it works
+        assert drafts.load_draft(pg_db, ann, "k") == "typed while the server was full"
+    finally:
+        limited.dispose()
+    # the server's own limit says it in other words (libpq gives no SQLSTATE while connecting)
+    for words in ("FATAL:  sorry, too many clients already",
+                  "FATAL:  remaining connection slots are reserved for non-replication superuser connections"):
+        err = _constructed(psycopg.OperationalError(
+            f'connection failed: connection to server at "10.0.0.5", port 5432 failed: {words}'), connecting=True)
+        assert engine_mod.is_server_full(err) and refusal(err) is None, words
+
+
+def test_a_save_stopped_by_a_deadlock_says_try_again_not_damaged(pg_db: Database) -> None:
+    """A save the server stops as the loser of a deadlock (IT's team-setup run while people worked did this
+    to a save in three of a trial's minute) was said as "part of the database may be missing or damaged".
+    Nothing of it was stored: it says so, plainly, and the next try works."""
+    with pg_db.engine.connect() as setup:
+        setup.exec_driver_sql("CREATE TABLE dl2 (id int primary key, v int)")
+        setup.exec_driver_sql("INSERT INTO dl2 VALUES (1, 0), (2, 0)")
+        setup.commit()
+    other = pg_db.engine.connect()
+    try:
+        other.exec_driver_sql("SET deadlock_timeout = '10s'")  # the server picks the application's save to stop
+        other.exec_driver_sql("UPDATE dl2 SET v = 9 WHERE id = 2")
+        closing = threading.Thread(target=lambda: (time.sleep(0.3), _quietly(
+            lambda: other.exec_driver_sql("UPDATE dl2 SET v = 9 WHERE id = 1"))))
+        with pytest.raises(DatabaseClash) as caught, pg_db.session() as session:
+            session.execute(sa.text("UPDATE dl2 SET v = 1 WHERE id = 1"))
+            closing.start()
+            session.execute(sa.text("UPDATE dl2 SET v = 1 WHERE id = 2"))
+        closing.join(10)
+        other.rollback()
+    finally:
+        other.close()
+    said = str(caught.value)
+    assert said.startswith("The database server stopped this step because it clashed with another change")
+    assert "damaged" not in said and "psycopg" not in said and "deadlock" not in said
+    assert isinstance(caught.value, DatabaseBusy)  # an autosave tries it again quietly
+    with pg_db.session() as session:
+        assert session.execute(sa.text("SELECT v FROM dl2 ORDER BY id")).scalars().all() == [0, 0]
+        session.execute(sa.text("UPDATE dl2 SET v = 1"))
+    with pg_db.session(write=False) as session:
+        assert session.execute(sa.text("SELECT v FROM dl2 ORDER BY id")).scalars().all() == [1, 1]

@@ -25,10 +25,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from adoption_desktop.core.errors import (
     DatabaseBusy,
+    DatabaseClash,
     DatabaseCommitUncertain,
     DatabaseDamaged,
     DatabaseOpenError,
     DatabaseRefused,
+    DatabaseServerFull,
     DatabaseUnavailable,
     KeyUnavailable,
     PermissionDenied,
@@ -196,6 +198,12 @@ _SECURE_WORDS = ("certificate", "server does not support ssl", "sslmode", "ssl n
                  "ssl connection is required", "tlsv1 alert", "ssl handshake")
 #: ... or the sign-in (user, password, database name, pg_hba.conf)
 _SIGN_IN_WORDS = ("authentication", "password", "does not exist", "permission denied", "pg_hba.conf", "role ")
+#: a server that is there but takes no more connections (SQLSTATE 53300, which libpq does not give while
+#: connecting): its max_connections, or a CONNECTION LIMIT on the login or the database. Tested before the
+#: sign-in words: "too many connections for role …" is not a wrong password
+_NO_SLOT_WORDS = ("too many clients already", "remaining connection slots are reserved", "too many connections for")
+#: SQLSTATEs of a transaction the server stopped because it clashed with another (deadlock, serialization)
+_CLASH_STATES = ("40P01", "40001")
 #: set by :func:`_mark_connect_errors` on a driver error raised while opening a connection
 _CONNECTING = "_adk_raised_connecting"
 
@@ -235,6 +243,29 @@ def is_connection_lost(err: BaseException) -> bool:
     return any(w in text for w in _UNREACHED_WORDS)  # tested before any refusal: not reached is an outage
 
 
+def is_server_full(err: BaseException) -> bool:
+    """The team server is there but refused a new connection because it has no free slot: transient, said
+    as :class:`DatabaseServerFull` (an outage's handling: autosaves retry, start-up offers Retry)."""
+    orig = _driver_error(err)
+    if orig is None:
+        return False
+    sqlstate = str(getattr(orig, "sqlstate", None) or "")
+    if sqlstate:
+        return sqlstate == "53300"
+    return _raised_connecting(orig) and any(w in str(orig).lower() for w in _NO_SLOT_WORDS)
+
+
+def is_outage(err: BaseException) -> bool:
+    """A transient failure to reach the team server: a lost connection or a server with no free connection."""
+    return is_connection_lost(err) or is_server_full(err)
+
+
+def is_clash(err: BaseException) -> bool:
+    """The team server stopped the transaction as the loser of a deadlock or a serialization failure."""
+    orig = _driver_error(err)
+    return orig is not None and str(getattr(orig, "sqlstate", None) or "") in _CLASH_STATES
+
+
 def refusal(err: BaseException) -> DatabaseRefused | None:
     """The plain error for a connection a reachable server refused (secure-connection set-up, sign-in,
     database name), or ``None``; the driver's text (server, port) goes to the log."""
@@ -242,7 +273,7 @@ def refusal(err: BaseException) -> DatabaseRefused | None:
     if orig is None or getattr(orig, "sqlstate", None) or not _raised_connecting(orig):
         return None
     text = str(orig).lower()
-    if any(w in text for w in _UNREACHED_WORDS):  # the server was not reached (or went): an outage
+    if any(w in text for w in (*_UNREACHED_WORDS, *_NO_SLOT_WORDS)):  # not reached, or no room: an outage
         return None
     message = (DatabaseRefused.SECURE if any(w in text for w in _SECURE_WORDS)
                else DatabaseRefused.SIGN_IN if any(w in text for w in _SIGN_IN_WORDS) else None)
@@ -261,8 +292,12 @@ _log = logging.getLogger("adoption_desktop.storage")
 
 def unavailable(err: BaseException, *, committing: bool = False) -> DatabaseUnavailable:
     """The plain error for a lost connection (:class:`DatabaseCommitUncertain` when it was lost during
-    COMMIT: the server may have stored it); the driver's class and text (server, port) go to the log."""
+    COMMIT: the server may have stored it), or for a server with no free connection
+    (:class:`DatabaseServerFull`); the driver's class and text (server, port) go to the log."""
     orig = getattr(err, "orig", None) or err
+    if is_server_full(err):
+        _log.warning("database server has no free connection (%s): %s", type(orig).__name__, _one_line(orig))
+        return DatabaseServerFull()
     _log.warning("database server unreachable%s (%s, SQLSTATE %s): %s",
                  " during COMMIT: outcome unknown" if committing else "", type(orig).__name__,
                  getattr(orig, "sqlstate", None) or "none", _one_line(orig))
@@ -619,7 +654,7 @@ class Database:
                     return session
                 except (exc.DBAPIError, exc.DisconnectionError) as err:
                     session.close()
-                    if is_connection_lost(err):
+                    if is_outage(err):
                         raise unavailable(err) from err
                     refused = refusal(err)
                     if refused is not None:
@@ -769,11 +804,16 @@ class Database:
             raise StaleRecord("Someone else saved this record at the same moment; nothing of yours was "
                               "saved. Reload it and apply your change again.") from err
         except (exc.DBAPIError, exc.DisconnectionError) as err:
-            if not self.is_sqlite and is_connection_lost(err):
+            if not self.is_sqlite and is_outage(err):
                 with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back on it
                     session.rollback()
                 raise unavailable(err, committing=committing) from err
             session.rollback()
+            if not self.is_sqlite and is_clash(err):  # the loser of a deadlock: nothing of it was stored
+                _log.warning("transaction stopped by the server (SQLSTATE %s): %s",
+                             getattr(_driver_error(err), "sqlstate", None), _one_line(err.orig or err)
+                             if isinstance(err, exc.DBAPIError) else err)
+                raise DatabaseClash() from err
             if isinstance(err, exc.DisconnectionError):
                 raise
             if views is not None and views.refused:  # SQLite refused a write in a session that only views
@@ -1117,6 +1157,12 @@ STARTUP_UNREACHABLE = ("Could not reach the PostgreSQL server (the team database
                        "ask IT.")
 
 
+#: said at start-up when the team server takes no more connections (the window offers Retry and Close)
+STARTUP_FULL = ("The PostgreSQL server (the team database) is not taking more connections just now: too many are "
+                "open. Nothing was changed. Retry in a moment; if it goes on, ask IT (the server's connection "
+                "limit).")
+
+
 #: libpq settings for a team server that stops answering without refusing (a hung network, a switch
 #: gone): a connection attempt gives up after 10 s, and a dead connection is noticed by TCP keepalives
 #: within about a minute, instead of the window waiting for the operating system's own timeouts
@@ -1136,6 +1182,9 @@ def open_postgresql(url: str | URL) -> Database:
             conn.execute(text("SELECT 1"))
     except exc.DBAPIError as err:
         engine.dispose()
+        if is_server_full(err):
+            unavailable(err)  # the driver's text (server, port) to the log
+            raise DatabaseServerFull(STARTUP_FULL) from err
         if is_connection_lost(err):
             unavailable(err)  # the driver's text (server, port) to the log
             raise DatabaseUnavailable(STARTUP_UNREACHABLE) from err
