@@ -170,6 +170,56 @@ def test_team_setup_runs_again_without_harm(team: Team) -> None:
     assert team.verify() == []
 
 
+def test_team_setup_run_again_while_people_work_neither_waits_for_nor_stops_their_saves(team: Team) -> None:
+    """IT runs team-setup again (after every upgrade, the guide says; "harmless") while a colleague's save is
+    under way: it re-owned every table and dropped and re-made the audit triggers, each taking the table's
+    exclusive lock, and the server stopped colleagues' saves as deadlocks (team-mode trial ut26: three in a
+    minute, said as "the database may be damaged"). What is already in place is now left alone: the run ends
+    while the save is still open, and the save then commits."""
+    import threading
+
+    from adoption_desktop.core.models import ClosureDay
+
+    suffix = team.admin_url.rsplit("_", 1)[-1]
+    triggers = "SELECT string_agg(oid::text, ',' ORDER BY oid) FROM pg_trigger WHERE tgname LIKE 'adk_%'"
+    made = team.value(triggers)
+    db = team.open()
+    boss_id = team.value("SELECT id FROM users WHERE username = 'itadmin'")
+    boss = Principal(int(str(boss_id)), "itadmin", "IT Admin", frozenset({Role.ADMINISTRATOR}))
+    inside, release = threading.Event(), threading.Event()
+
+    def a_save_under_way() -> None:
+        with db.session(boss) as session:  # an audited insert, flushed: its locks held until release
+            session.add(ClosureDay(day=dt.date(2031, 5, 7), reason="Staff day"))
+            session.flush()
+            inside.set()
+            release.wait(30)
+
+    saving = threading.Thread(target=a_save_under_way)
+    saving.start()
+    try:
+        assert inside.wait(10)
+        done: list[object] = []
+        setup = threading.Thread(target=lambda: done.append(
+            team_setup(team.admin_url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")), daemon=True)
+        setup.start()
+        setup.join(10)
+        assert done, "team-setup waited for the colleague's save"
+    finally:
+        release.set()
+        saving.join(30)
+        setup.join(30)
+    db.dispose()
+    assert team.value("SELECT reason FROM closure_days WHERE day = '2031-05-07'") == "Staff day"
+    assert team.value(triggers) == made  # left as they were
+    # a trigger switched off (or missing) is still made again
+    team.as_superuser("ALTER TABLE audit_log DISABLE TRIGGER adk_append_only",
+                      "DROP TRIGGER adk_no_truncate ON audit_head")
+    team_setup(team.admin_url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
+    assert team.value("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'adk_%' AND tgenabled = 'O'") == 8
+    assert team.verify() == []
+
+
 def test_the_application_role_cannot_hide_a_changed_signed_outcome(team: Team) -> None:
     """Issue 11's first trial on the demo data: a signed ADM outcome changed with the app's login."""
     from adoption_desktop import demo

@@ -153,9 +153,14 @@ def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = 
             conn.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {owner}"))
             conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {app}"))
             conn.execute(text(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {app}"))
-            for (name,) in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")):
+            # only what the owner does not own yet: ALTER … OWNER takes the table's exclusive lock even when
+            # nothing changes, and a run while people worked deadlocked their saves (team-mode trial ut26)
+            owned_by_others = {"role": owner_role}
+            for (name,) in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                             "AND tableowner <> :role"), owned_by_others):
                 conn.execute(text(f"ALTER TABLE public.{_q(conn, name)} OWNER TO {owner}"))
-            for (name,) in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")):
+            for (name,) in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' "
+                                             "AND sequenceowner <> :role"), owned_by_others):
                 conn.execute(text(f"ALTER SEQUENCE public.{_q(conn, name)} OWNER TO {owner}"))
     except Exception as exc:
         engine.dispose()
@@ -228,19 +233,11 @@ def _grant_and_protect(conn: Connection, owner_role: str, app_role: str) -> int:
         conn.execute(text(f"GRANT {grant} ON {t} TO {app}"))
     for name in APPEND_ONLY_TABLES:
         t = f"public.{_q(conn, name)}"
-        conn.execute(text(f"DROP TRIGGER IF EXISTS adk_append_only ON {t}"))
-        conn.execute(text(f"CREATE TRIGGER adk_append_only BEFORE UPDATE OR DELETE ON {t} FOR EACH ROW "
-                          "EXECUTE FUNCTION adk_audit_append_only()"))
-        conn.execute(text(f"DROP TRIGGER IF EXISTS adk_no_truncate ON {t}"))
-        conn.execute(text(f"CREATE TRIGGER adk_no_truncate BEFORE TRUNCATE ON {t} FOR EACH STATEMENT "
-                          "EXECUTE FUNCTION adk_audit_append_only()"))
+        _trigger(conn, "adk_append_only", t, "BEFORE DELETE OR UPDATE", "ROW", "adk_audit_append_only")
+        _trigger(conn, "adk_no_truncate", t, "BEFORE TRUNCATE", "STATEMENT", "adk_audit_append_only")
     head = f"public.{HEAD_TABLE}"
-    conn.execute(text(f"DROP TRIGGER IF EXISTS adk_head_forward ON {head}"))
-    conn.execute(text(f"CREATE TRIGGER adk_head_forward BEFORE UPDATE OR DELETE ON {head} FOR EACH ROW "
-                      "EXECUTE FUNCTION adk_audit_head_forward()"))
-    conn.execute(text(f"DROP TRIGGER IF EXISTS adk_no_truncate ON {head}"))
-    conn.execute(text(f"CREATE TRIGGER adk_no_truncate BEFORE TRUNCATE ON {head} FOR EACH STATEMENT "
-                      "EXECUTE FUNCTION adk_audit_append_only()"))
+    _trigger(conn, "adk_head_forward", head, "BEFORE DELETE OR UPDATE", "ROW", "adk_audit_head_forward")
+    _trigger(conn, "adk_no_truncate", head, "BEFORE TRUNCATE", "STATEMENT", "adk_audit_append_only")
     conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}"))
     # tables a later upgrade creates: business rights by default (team-setup is run again after upgrades)
     conn.execute(text(f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
@@ -248,3 +245,20 @@ def _grant_and_protect(conn: Connection, owner_role: str, app_role: str) -> int:
     conn.execute(text(f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
                       f"GRANT USAGE, SELECT ON SEQUENCES TO {app}"))
     return len(names)
+
+
+def _trigger(conn: Connection, name: str, table: str, when: str, each: str, function: str) -> None:
+    """The trigger ``name`` on ``table`` as given, made again unless it is already there exactly so and enabled.
+    ``when`` lists the events in PostgreSQL's own order (``pg_get_triggerdef``: INSERT, DELETE, UPDATE,
+    TRUNCATE), so a trigger in place reads back as the statement that made it. Left alone when in place:
+    DROP TRIGGER takes the table's exclusive lock, and a team-setup run again while people worked deadlocked
+    their saves on the audit tables (team-mode trial ut26). A trigger missing, disabled, or changed in any way
+    is made again, as before."""
+    wanted = f"CREATE TRIGGER {name} {when} ON {table} FOR EACH {each} EXECUTE FUNCTION {function}()"
+    found = conn.execute(text("SELECT pg_get_triggerdef(t.oid), t.tgenabled FROM pg_trigger t "
+                              "WHERE t.tgrelid = CAST(:table AS regclass) AND t.tgname = :name"),
+                         {"table": table, "name": name}).first()
+    if found is not None and found[0] == wanted and found[1] == "O":
+        return
+    conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON {table}"))
+    conn.execute(text(wanted))
