@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import running
 from adoption_desktop.core.models import Draft
-from adoption_desktop.core.presence import PresenceLease
+from adoption_desktop.core.presence import PresenceLease, live_now
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
@@ -267,7 +267,7 @@ def _may_be_open(session: Session, user_id: int, stamp: Stamp) -> bool:
         return False
     live = session.scalar(select(PresenceLease.token).where(
         PresenceLease.holder == stamp.holder, PresenceLease.user_id == user_id,
-        PresenceLease.expires_at >= utcnow()).limit(1))
+        live_now(session)).limit(1))
     return live is not None
 
 

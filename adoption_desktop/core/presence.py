@@ -16,7 +16,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Index, Integer, String, delete, select, update
+from sqlalchemy import ColumnElement, DateTime, Index, Integer, String, delete, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adoption_desktop.core import running
@@ -65,17 +65,36 @@ class Editor:
     since: dt.datetime
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or utcnow()
+def _now(session: Session, now: dt.datetime | None) -> dt.datetime:
+    """The time leases are measured by: in team mode the server's clock (naive UTC), so that a PC whose clock
+    is minutes off neither writes leases that have lapsed already for everyone else (a PC three minutes slow
+    was never seen as editing, and its lease was purged by the next person to open the record: team-mode
+    trial ut26) nor purges theirs; on a database file this PC's own clock."""
+    if now is not None:
+        return now
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(select(_server_utc())).scalar_one()
+    return utcnow()
+
+
+def _server_utc() -> ColumnElement[dt.datetime]:
+    return func.timezone("UTC", func.statement_timestamp())
+
+
+def live_now(session: Session, now: dt.datetime | None = None) -> ColumnElement[bool]:
+    """The condition "the lease has not lapsed" by :func:`_now`'s clock, with no extra round trip to the server."""
+    if now is None and session.get_bind().dialect.name == "postgresql":
+        return PresenceLease.expires_at >= _server_utc()
+    return PresenceLease.expires_at >= (now or utcnow())
 
 
 def acquire(db: Database, actor: Principal, entity: str, entity_id: object, *, now: dt.datetime | None = None,
             seconds: int = LEASE_SECONDS) -> Lease:
     """Say that ``actor`` has ``entity``/``entity_id`` open for editing (until renewed or released)."""
-    at = _now(now)
     token = uuid.uuid4().hex
     holder = running.this_program()
     with db.session(actor) as session:
+        at = _now(session, now)
         session.execute(delete(PresenceLease).where(PresenceLease.expires_at < at))
         ended = _ended_holders(session, at)
         if ended:
@@ -89,12 +108,12 @@ def acquire(db: Database, actor: Principal, entity: str, entity_id: object, *, n
 def renew(db: Database, actor: Principal, lease: Lease, *, now: dt.datetime | None = None,
           seconds: int = LEASE_SECONDS) -> Lease:
     """Keep the lease alive; one that lapsed (a long sleep) is taken anew, with its first time kept."""
-    at = _now(now)
-    expires = at + dt.timedelta(seconds=seconds)
     # the program's mark is asked for at each renewal: its file is kept fresh while the editor stays open, so
     # it is not swept as an old one in the ten minutes after a crash (and a lapsed lease is taken anew with it)
     holder = running.this_program()
     with db.session(actor) as session:
+        at = _now(session, now)
+        expires = at + dt.timedelta(seconds=seconds)
         done = session.execute(update(PresenceLease).where(PresenceLease.token == lease.token)
                                .values(expires_at=expires))
         if getattr(done, "rowcount", 0) == 0:
@@ -121,11 +140,10 @@ def who_is_editing(db: Database, actor: Principal, entity: str, entity_id: objec
     """Everyone else with a live lease on the record (``mine``, this editor's own lease, left out);
     the same person in another window is listed too (two windows can overwrite each other as well). A lease
     whose program on this PC has ended is not (see :mod:`adoption_desktop.core.running`)."""
-    at = _now(now)
     with db.session(actor, write=False) as session:
         stmt = (select(PresenceLease).where(PresenceLease.entity == entity,
                                             PresenceLease.entity_id == str(entity_id),
-                                            PresenceLease.expires_at >= at)
+                                            live_now(session, now))
                 .order_by(PresenceLease.since))
         if mine is not None:
             stmt = stmt.where(PresenceLease.token != mine.token)
