@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -32,6 +33,12 @@ class AppContext:
     #: set when this session's user signed out (``ui.session_switch.sign_out``): work of theirs still on the
     #: call stack (the code after an editor's exec(), ``ui.modal``) does nothing more
     ended: bool = False
+    #: this computer's date now (tests give a clock of their own). The pages read it whenever they count a
+    #: deadline or a wait, never once for the whole session: the window stays open for days
+    today: Callable[[], dt.date] = dt.date.today
+    #: pages whose lists count from today read them again when the date changes while the window is open
+    #: (midnight, a PC woken after a night or a weekend): called by the main window's ``ui.day_watch.DayWatch``
+    after_new_day: list[Callable[[dt.date], None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.undo.set_owner(self.principal.user_id)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from adoption_desktop.core.config import LocalConfig
     from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.day_watch import DayWatch
     from adoption_desktop.ui.dialogs import PasswordDialog
     from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen, LockVeil, LockWindow
     from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
@@ -170,6 +171,8 @@ class MainWindow(QMainWindow):
         # built on attach: nothing to lock before someone has signed in
         self.lock_screen: LockScreen | None = None
         self.idle: IdleWatcher | None = None
+        #: reads the pages' lists again when the date changes while the window is open (see attach)
+        self.day_watch: DayWatch | None = None
         self._dialog_namer: QObject | None = None  # names the fields of every dialog (see attach)
         # "Opening the database…" only once one is being opened (show_opening): behind the welcome dialog,
         # before any database was chosen, it said something that was not happening
@@ -269,6 +272,12 @@ class MainWindow(QMainWindow):
         self.outer.addWidget(self.lock_screen)
         self.idle = IdleWatcher(10, self)
         self.idle.idle.connect(self.lock)
+        from adoption_desktop.ui.day_watch import DayWatch
+
+        if self.day_watch is not None:
+            self.day_watch.stop()
+            self.day_watch.deleteLater()
+        self.day_watch = DayWatch(ctx, self)
         self.targets = [t for t in NAV_TARGETS if allowed(t, ctx)]
         self.nav.clear()
         for target in self.targets:
@@ -657,6 +666,8 @@ class MainWindow(QMainWindow):
             self._restore_focus()
         self._focus_at_lock = None
         self.idle.resume()
+        if self.day_watch is not None:  # back after a night or a weekend: the lists count from today at once
+            self.day_watch.check()
 
     def _restore_focus(self) -> None:
         """The keyboard back in the field it was in when the window locked (the minutes' Questions and answers),

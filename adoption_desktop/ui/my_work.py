@@ -122,7 +122,7 @@ class MyWorkPage(QWidget):
         super().__init__(parent)
         self.setObjectName("my_work_page")
         self.ctx = ctx
-        self.today = today or dt.date.today()
+        self._today = today
         self.data: MyWork | None = None
         self._shown = False
         layout = QVBoxLayout(self)
@@ -154,6 +154,17 @@ class MyWorkPage(QWidget):
         self.message.setStyleSheet("color: #B00020;")
         layout.addWidget(self.message)
         self.refresh()
+        ctx.after_new_day.append(lambda _day: self.refresh(keep=self.current_line))
+
+    @property
+    def today(self) -> dt.date:
+        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
+        time (the window stays open across midnight, a weekend, a bank holiday)."""
+        return self._today or self.ctx.today()
+
+    @today.setter
+    def today(self, day: dt.date | None) -> None:
+        self._today = day
 
     # --- loading -----------------------------------------------------------------------------------
     def refresh(self, keep: WorkLine | None = None) -> None:

@@ -201,6 +201,10 @@ def detach(window: MainWindow) -> None:
             app.removeEventFilter(window.idle)
         window.idle.deleteLater()
         window.idle = None
+    if window.day_watch is not None:
+        window.day_watch.stop()
+        window.day_watch.deleteLater()
+        window.day_watch = None
     namer = getattr(window, "_dialog_namer", None)
     if app is not None and namer is not None:  # attach installs the next user's (they stacked up, one a switch)
         app.removeEventFilter(namer)

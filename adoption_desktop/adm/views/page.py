@@ -64,7 +64,7 @@ class AdmPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.today: dt.date = today or dt.date.today()
+        self._today = today
         self._select_after_load: int | None = None
         #: a decision was just signed: the focus goes back to the queue once the pane shows it signed
         self._focus_queue = False
@@ -186,6 +186,17 @@ class AdmPage(QWidget):
         self.setTabOrder(self.view, self.detail)
         self._types_loaded = False
         self.reload()
+        ctx.after_new_day.append(lambda _day: self.reload())  # "Due today" becomes "Overdue" at midnight
+
+    @property
+    def today(self) -> dt.date:
+        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
+        time (the window stays open across midnight, a weekend, a bank holiday)."""
+        return self._today or self.ctx.today()
+
+    @today.setter
+    def today(self, day: dt.date | None) -> None:
+        self._today = day
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)

@@ -271,9 +271,11 @@ class CountsPage(QWidget):
         layout.addLayout(self.form)
         layout.addStretch(1)
         self.refresh()
+        ctx.after_new_day.append(lambda _day: self.refresh())  # the longest wait and overdue chases: from today
 
     def refresh(self) -> None:
-        self.ctx.tasks.run(lambda _t: service.counts(self.ctx.db, self.ctx.principal), on_done=self._show,
+        today = self.ctx.today()
+        self.ctx.tasks.run(lambda _t: service.counts(self.ctx.db, self.ctx.principal, today), on_done=self._show,
                            on_error=lambda exc: show_error(self, "Counselling", exc))
 
     def _show(self, counts: object) -> None:
@@ -287,7 +289,7 @@ class CounsellingPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today: Callable[[], dt.date] = dt.date.today
+        self.today: Callable[[], dt.date] = ctx.today
         self.setObjectName("counselling_page")
         self.cases: list[CaseDialog] = []
         layout = QVBoxLayout(self)
@@ -367,6 +369,7 @@ class CounsellingPage(QWidget):
         self.setTabOrder(self.show_combo, self.search)
         self.setTabOrder(self.search, self.table)
         self.refresh()
+        ctx.after_new_day.append(lambda _day: self.refresh())  # the waits and chase dates count from today
 
     def focus_find(self) -> None:
         """Ctrl+F: the Find box, its words selected (typing replaces them)."""

@@ -134,7 +134,7 @@ class LetterboxPage(QWidget):
     def __init__(self, ctx: AppContext, today: dt.date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.today = today or dt.date.today()
+        self._today = today
         self.dialogs: list[ItemDialog] = []
         layout = QVBoxLayout(self)
         top = WrapRow()  # the buttons wrap onto a second line on a narrow (scaled) screen
@@ -145,18 +145,9 @@ class LetterboxPage(QWidget):
         self.log_button.setObjectName("log_item")
         self.log_button.setToolTip("Log an item received for the selected arrangement (Ctrl+Shift+L)")
         self.log_button.clicked.connect(lambda: self.open_item_dialog())
-        # from this month on; it starts on the first month whose reminders are not past (usually the next)
-        # and ends on the last that may be printed today (three months on: printed reminders are recorded
-        # as sent, so a month further ahead printed now would make its real run a reprint)
-        days = self._reminder_days()
-        first = rules.next_reminder_month(self.today, days)
-        this_month = self.today.replace(day=1)
-        latest = rules.latest_reminder_month(self.today, days)
-        shown = (latest.year - this_month.year) * 12 + latest.month - this_month.month + 1
-        self.letters_month = _combo("letters_month", [
-            (f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(this_month, k) for k in range(shown))],
-            "Month whose exchanges the reminders are for")
-        self.letters_month.setCurrentIndex(self.letters_month.findData(f"{first:%Y-%m}"))
+        months, first = self._reminder_months()
+        self.letters_month = _combo("letters_month", months, "Month whose exchanges the reminders are for")
+        self.letters_month.setCurrentIndex(self.letters_month.findData(first))
         self.new_button = QPushButton("&New arrangement…")
         self.new_button.setObjectName("new_arrangement")
         self.new_button.clicked.connect(lambda: self.open_arrangement_dialog())
@@ -289,9 +280,7 @@ class LetterboxPage(QWidget):
                                   "Status filter")
         self.item_direction = _combo("item_direction", [("Both directions", "")] + [
             (label, key) for key, label in rules.DIRECTIONS.items()], "Direction filter")
-        self.item_month = _combo("item_month", [("Any month", "")] + [
-            (f"{m:%b %Y}", f"{m:%Y-%m}") for m in (rules.add_months(self.today.replace(day=1), -k) for k in range(36))],
-            "Month received filter")
+        self.item_month = _combo("item_month", self._received_months(), "Month received filter")
         self.item_coord = _combo("item_coordinator", coordinators, "Coordinator filter")
         self.item_open = QCheckBox("&Open only")
         self.item_open.setObjectName("open_only")
@@ -317,6 +306,53 @@ class LetterboxPage(QWidget):
         self._work_stale = True
         self.tabs.currentChanged.connect(lambda _i: self._build_work_list_if_shown())
         ctx.after_undo.append(self._after_undo)
+        ctx.after_new_day.append(self._new_day)
+
+    @property
+    def today(self) -> dt.date:
+        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
+        time (the window stays open across midnight, a weekend, a bank holiday)."""
+        return self._today or self.ctx.today()
+
+    @today.setter
+    def today(self, day: dt.date | None) -> None:
+        self._today = day
+
+    def _reminder_months(self) -> tuple[list[tuple[str, Any]], str]:
+        """The months offered for reminders, from this month on: it starts on the first month whose reminders
+        are not past (usually the next) and ends on the last that may be printed today (three months on:
+        printed reminders are recorded as sent, so a month further ahead printed now would make its real run a
+        reprint); and the month chosen at first."""
+        days = self._reminder_days()
+        first = rules.next_reminder_month(self.today, days)
+        this_month = self.today.replace(day=1)
+        latest = rules.latest_reminder_month(self.today, days)
+        shown = (latest.year - this_month.year) * 12 + latest.month - this_month.month + 1
+        return ([(f"{m:%B %Y}", f"{m:%Y-%m}") for m in (rules.add_months(this_month, k) for k in range(shown))],
+                f"{first:%Y-%m}")
+
+    def _received_months(self) -> list[tuple[str, Any]]:
+        """The Items register's months received: this month and the 35 before it."""
+        return [("Any month", "")] + [(f"{m:%b %Y}", f"{m:%Y-%m}")
+                                      for m in (rules.add_months(self.today.replace(day=1), -k) for k in range(36))]
+
+    def _new_day(self, _day: dt.date) -> None:
+        """The date changed with the page open: the months offered start from the new one (a month whose
+        reminders are now past is no longer offered), and the work list and registers count from today."""
+        for box, items, first in ((self.letters_month, *self._reminder_months()),
+                                  (self.item_month, self._received_months(), "")):
+            chosen = box.currentData()
+            box.blockSignals(True)
+            try:
+                box.clear()
+                for label, data in items:
+                    box.addItem(label, data)
+                at = box.findData(chosen)
+                box.setCurrentIndex(at if at >= 0 else box.findData(first))
+            finally:
+                box.blockSignals(False)
+        self.arrangements_register.refresh_in_place()
+        self._after_dialog()  # the Items register, and the work list (now, if on screen; else when next shown)
 
     # --- data sources (one service call each; sessions never outlive the call) -------------------
     def _reminder_days(self) -> int:

@@ -123,7 +123,7 @@ class PanelPage(QWidget):
     def __init__(self, ctx: AppContext, today: dt.date | None = None) -> None:
         super().__init__()
         self.ctx = ctx
-        self.today = today or dt.date.today()
+        self._today = today
         self.detail: SittingDetail | None = None
         # the sitting / item whose opening is already audited: a refresh of the same one writes nothing
         self._viewed_sitting: int | None = None
@@ -331,6 +331,18 @@ class PanelPage(QWidget):
         self.agenda_view.selectionModel().currentRowChanged.connect(self._agenda_row)
         self.reload()
         ctx.after_undo.append(self._after_undo)
+        # a sitting today becomes held, papers and minutes fall due, members' terms and checks run out
+        ctx.after_new_day.append(lambda _day: self.reload())
+
+    @property
+    def today(self) -> dt.date:
+        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
+        time (the window stays open across midnight, a weekend, a bank holiday)."""
+        return self._today or self.ctx.today()
+
+    @today.setter
+    def today(self, day: dt.date | None) -> None:
+        self._today = day
 
     def focus_find(self) -> None:
         """Ctrl+F, as in the other areas: a case on any sitting is found with Search everywhere (Ctrl+K),
