@@ -19,8 +19,31 @@ _INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type
                  QEvent.Type.Wheel, QEvent.Type.TouchBegin}
 
 
+#: the time now, as the wall clock has it (seconds): it goes on while the PC sleeps, as the timers do not
+#: (tests give their own)
+_now = time.time
+
+#: how much longer than the idle time (s) the wall clock must have gone on without input before it locks the
+#: window by itself: only a PC that slept gets there (a busy one is seconds late with its timer, not a minute)
+SLEPT_SLACK_S = 60.0
+
+#: how often (ms) the watcher looks at the wall clock besides its timer: the first look after the PC wakes
+#: locks a window left without input for longer than the idle time while it slept
+LOOK_EVERY_MS = 15_000
+
+
 class IdleWatcher(QObject):
-    """Application-wide event filter; emits ``idle`` after ``minutes`` without input."""
+    """Application-wide event filter; emits ``idle`` after ``minutes`` without input.
+
+    The timer alone is not enough: the timers may stand still while the PC sleeps (Qt's timers run on a
+    clock that does not count the sleep on Linux), so a window left unlocked at 17:00 with 3 minutes to go
+    woke at 08:00 unlocked, and the first touch of the mouse started a new idle period. The wall clock goes
+    on while the PC sleeps: the first input after a gap longer than the idle time (by
+    :data:`SLEPT_SLACK_S`) locks the window instead (the input itself goes no further: a key pressed to
+    wake the PC is not typed into a record), and so does the next look at the clock
+    (:data:`LOOK_EVERY_MS`), input or not. A clock put back, or summer time changing (the wall clock
+    counts UTC seconds), never locks early.
+    """
 
     idle = Signal()
 
@@ -29,22 +52,45 @@ class IdleWatcher(QObject):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.idle.emit)
+        self._last_input = _now()
+        self.look = QTimer(self)
+        self.look.setInterval(LOOK_EVERY_MS)
+        self.look.timeout.connect(self.check)
+        self.look.start()
         self.set_minutes(minutes)
 
     def set_minutes(self, minutes: float) -> None:
         self.timer.setInterval(max(1, int(minutes * 60_000)))
+        self._restart()
+
+    def _restart(self) -> None:
+        self._last_input = _now()
         self.timer.start()
+
+    def overdue(self) -> bool:
+        """Longer than the idle time since the last input by the wall clock (the PC slept meanwhile)."""
+        return self.timer.isActive() and _now() - self._last_input >= self.timer.interval() / 1000 + SLEPT_SLACK_S
+
+    def check(self) -> bool:
+        """Lock now (emit ``idle``) if the idle time has passed by the wall clock while the timer stood still."""
+        if not self.overdue():
+            return False
+        self.timer.stop()
+        self.idle.emit()
+        return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in _INPUT_EVENTS and self.timer.isActive():
-            self.timer.start()
+            if self.check():
+                return True  # the input that woke the PC stops here: nothing typed into the page under the lock
+            self._restart()
         return False
 
     def pause(self) -> None:
         self.timer.stop()
 
     def resume(self) -> None:
-        self.timer.start()
+        self._restart()
 
 
 #: what the lock screen says after a period without input, and after File → Lock now (Ctrl+L)
