@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.core.concurrency import local_time
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.wording import plural
@@ -38,7 +39,10 @@ COLUMNS: list[Column[AttachmentRow]] = [
            + (f"  ⚠ {attachments.part_warning(a)}" if attachments.part_warning(a) else "")),
     Column("Kind", lambda a: a.kind), Column("Size", lambda a: f"{a.size / 1024:.0f} KB"),
     Column("Pages", lambda a: a.pages or ""), Column("Added by", lambda a: a.created_by),
-    Column("When", lambda a: a.created_at.strftime("%Y-%m-%d %H:%M")), Column("SHA-256", lambda a: a.sha256[:16]),
+    # this PC's time (an hour ahead of the stored UTC in summer), as the message refusing a file attached
+    # again gives it; the column sorts on the stored time
+    Column("When", lambda a: f"{local_time(a.created_at):%d/%m/%Y %H:%M}", sort_key=lambda a: a.created_at),
+    Column("SHA-256", lambda a: a.sha256[:16]),
 ]
 ERROR_COLOUR = "#B00020"
 
