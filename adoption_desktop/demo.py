@@ -119,15 +119,19 @@ def _create_users(db: Database, ctx: DemoContext) -> None:
 
 
 def _agency_profile(db: Database) -> None:
-    """Contact details on the demo letterhead (01632 960xxx: numbers Ofcom keeps for drama; example.org)."""
+    """The demo letterhead: the invented agency's name and address, as an administrator would have set them (a
+    database whose profile was never set asks its administrator to, on My work), and its contact details
+    (01632 960xxx: numbers Ofcom keeps for drama; example.org)."""
     import json
 
     from adoption_desktop.core.agency_profile import AGENCY_DATA_PROTECTION as DP
     from adoption_desktop.core.agency_profile import AGENCY_EMAIL, AGENCY_TELEPHONE, AGENCY_WEBSITE
+    from adoption_desktop.core.config import AGENCY_ADDRESS, AGENCY_NAME
     from adoption_desktop.core.models import SettingValue
 
     with db.session() as session:
-        for setting, value in ((AGENCY_TELEPHONE, "01632 960 000"), (AGENCY_EMAIL, "adoption@example.org"),
+        for setting, value in ((AGENCY_NAME, AGENCY_NAME.default), (AGENCY_ADDRESS, AGENCY_ADDRESS.default),
+                               (AGENCY_TELEPHONE, "01632 960 000"), (AGENCY_EMAIL, "adoption@example.org"),
                                (AGENCY_WEBSITE, "www.example.org"),
                                (DP, "How we use your information: www.example.org/privacy")):
             session.add(SettingValue(key=setting.key, value=json.dumps(value)))

@@ -136,6 +136,23 @@ def agency_profile(session: Session) -> AgencyProfile:
     return AgencyProfile(logo_png=logo, **values)
 
 
+#: what the agency profile's name and address are until an administrator (or IT's policy) sets them: the
+#: shipped example, which every letter, the minutes and the reports would otherwise be headed with
+EXAMPLE_HEADING = (AGENCY_NAME.default, AGENCY_ADDRESS.default)
+
+
+def heading_not_set(session: Session) -> tuple[str, ...]:
+    """The labels of the letterhead's own fields, the agency's name and its postal address, that were never
+    set for this database: neither saved by an administrator nor given by IT's policy. Until they are, every
+    letter, the minutes and the reports carry the shipped example ones ("Example Regional Adoption Agency,
+    1 Example Street"): a new agency's first letters went out so (user trial ut28), nothing saying so."""
+    keys = (AGENCY_NAME.key, AGENCY_ADDRESS.key)
+    stored = set(session.scalars(select(SettingValue.key).where(SettingValue.key.in_(keys))))
+    policy = current_policy()
+    return tuple(label for key, label in zip(keys, ("name", "postal address"), strict=True)
+                 if key not in stored and policy.setting_override(key)[1] is None)
+
+
 def profile_versions(session: Session) -> dict[str, int]:
     """Each profile field's stored ``row_version`` (0: never stored), for :func:`save_agency_profile`."""
     stored = {k: int(v) for k, v in session.execute(select(SettingValue.key, SettingValue.row_version))}

@@ -271,6 +271,31 @@ def _counsellor(session: Session, actor: Principal, today: dt.date) -> WorkSecti
 
 
 # --- timeliness (counts only) -------------------------------------------------------------------
+#: the administrator's section while the agency is being set up (a new database): what to do next
+SETTING_UP = "Setting up the agency"
+
+
+def _setting_up(session: Session, actor: Principal) -> WorkSection:
+    """For an administrator of a new database: the letterhead's name and address still the shipped example
+    (every letter, the minutes and the reports would be headed "Example Regional Adoption Agency, 1 Example
+    Street"), and no account yet but their own. Empty, and left off the page, once both are done."""
+    from adoption_desktop.core.agency_profile import EXAMPLE_HEADING, heading_not_set
+    from adoption_desktop.core.security.models import User
+
+    lines: list[WorkLine] = []
+    if actor.can(Permission.SETTINGS_MANAGE) and (unset := heading_not_set(session)):
+        lines.append(WorkLine(
+            "admin", "agency_profile", 0, f"Agency profile: set the agency's {' and '.join(unset)}",
+            f"until then every letter, the minutes and the reports are headed with the example "
+            f"\u201c{EXAMPLE_HEADING[0]}\u201d", DUE))
+    if actor.can(Permission.USERS_MANAGE) and session.scalar(
+            select(func.count()).select_from(User).where(User.id != actor.user_id)) == 0:
+        lines.append(WorkLine(
+            "admin", "users", 0, "Users: add the people who will use the program, each with their roles",
+            "the panel administrator, the letterbox coordinator, the counsellors …", WAITING))
+    return WorkSection("setting_up", SETTING_UP, "", tuple(lines))
+
+
 def _timeliness(session: Session, today: dt.date) -> tuple[AreaTimeliness, ...]:
     from adoption_desktop.core.settings_service import calendar, get_setting
     from adoption_desktop.counselling.models import CounsellingCase
@@ -414,6 +439,9 @@ def my_work(db: Database, actor: Principal, today: dt.date | None = None) -> MyW
         kept = _kept_drafts(session, actor)
         if kept.lines:  # said first: text typed before a crash waits in no other list
             sections.append(kept)
+        setting_up = _setting_up(session, actor)
+        if setting_up.lines:  # a new database: what the administrator does first
+            sections.append(setting_up)
         if actor.can(Permission.PANEL_APPROVE_MINUTES):
             sections.append(_chair(session, day))
         if actor.can(Permission.ADM_DECIDE):

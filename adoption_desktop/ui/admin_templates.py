@@ -31,6 +31,7 @@ from adoption_desktop.core.agency_profile import (
     LOGO_MAX_PX,
     AgencyProfile,
     agency_profile,
+    heading_not_set,
     locked_fields,
     logo_render_size,
     profile_versions,
@@ -41,6 +42,7 @@ from adoption_desktop.core.files import windows_safe_name
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import ask_discard
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.wrap_row import WrapRow
@@ -95,6 +97,13 @@ class ProfileTab(QWidget):
                       "has set by policy cannot be changed here.")
         note.setWordWrap(True)  # wraps on a narrow or scaled screen rather than widening the page
         layout.addWidget(note)
+        # a new database: the name and address are the shipped example until saved here (or set by IT)
+        self.example_note = QLabel()
+        self.example_note.setObjectName("example_note")
+        self.example_note.setWordWrap(True)
+        self.example_note.setStyleSheet(tint_style("#B00020", self.example_note))
+        self.example_note.setVisible(False)
+        layout.addWidget(self.example_note)
         form = QFormLayout()
         for name, label in self.TEXT_FIELDS[:2]:
             self.edits[name] = QLineEdit()
@@ -131,7 +140,13 @@ class ProfileTab(QWidget):
         with self.ctx.db.session(self.ctx.principal, write=False) as session:
             p = agency_profile(session)
             self.versions = profile_versions(session)
+            unset = heading_not_set(session)
         self.loaded = p
+        self.example_note.setText(
+            f"The {' and '.join(unset)} below {'are' if len(unset) > 1 else 'is'} the program's example, not "
+            "yours: every letter, the minutes and the reports are headed with it until you enter your agency's "
+            "and save the profile." if unset else "")
+        self.example_note.setVisible(bool(unset))
         locked = locked_fields()
         for name, edit in self.edits.items():
             edit.setText(str(getattr(p, name)))

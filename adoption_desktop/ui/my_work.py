@@ -330,6 +330,10 @@ def open_record(page: Any, line: WorkLine) -> object:
         return page.open_arrangement_dialog(line.record_id, modal=False)
     if line.kind == "case":
         return page.open_case(line.record_id)
+    if line.kind in ("agency_profile", "users"):  # setting up a new agency: the Administration tab to do it on
+        tab = getattr(page, "profile" if line.kind == "agency_profile" else "users", None)
+        if tab is not None:
+            page.setCurrentWidget(tab)
     return page
 
 
