@@ -28,6 +28,7 @@ from adoption_desktop.core.documents.templates import (
     brace_slips,
     current_wording,
     load_template,
+    merge_fields,
     parse_template,
     shipped_template,
     stored_version,
@@ -141,6 +142,14 @@ def check_letter_text(session: Session | None, name: str, text: str) -> None:
                                              for w, (n, line) in seen.items())
             + ". Letter templates write a placeholder as ${name} (the minutes' Word template uses {name}).",
             "template")
+    merged = merge_fields(text)
+    if merged:
+        raise ValidationError(
+            f"Template {name}: " + "; ".join(f"{w} (line {line})" for w, line in dict(merged).items())
+            + (" is a Word mail-merge field: letters would print it" if len(dict(merged)) == 1 else
+               " are Word mail-merge fields: letters would print them")
+            + " as written. Use the placeholders it may use, written ${name}: "
+            + ", ".join("${" + a + "}" for a in allowed) + ".", "template")
     unknown = sorted(tpl.placeholders - set(allowed))
     if unknown:
         raise ValidationError(

@@ -243,13 +243,25 @@ def _near_invalid(t: string.Template, width: int = 20) -> str:
 
 def brace_slips(text: str, names: Collection[str]) -> list[tuple[str, str, int]]:
     """Known placeholders written in braces without the ``$`` (``{child}``, ``{{child}}``: how the minutes'
-    Word template writes them): each as written, its name and its line number. A letter would print them as they
-    stand."""
+    Word template writes them), or as a Word mail merge shows its fields (``«child»``, typed ``<<child>>``: user
+    trial ut28, a template pasted from the agency's Word mail merge): each as written, its name and its line
+    number. A letter would print them as they stand."""
     if not names:
         return []
-    pattern = re.compile(r"(?<!\$)\{\{?\s*(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-                         + r")\s*\}\}?")
+    pattern = re.compile(r"(?:(?<!\$)\{\{?|«|<<)\s*("
+                         + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                         + r")\s*(?:\}\}?|»|>>)")
     return [(m.group(0), m.group(1), text.count("\n", 0, m.start()) + 1) for m in pattern.finditer(text)]
+
+
+#: a Word mail-merge field as Word shows it (``«FirstName»``) or as typed (``<<FirstName>>``): one word (Word's
+#: field names have no spaces), so a quotation in guillemets («every letter is read») stays ordinary text
+MERGE_FIELD = re.compile(r"«\s*[A-Za-z][\w.-]{0,60}\s*»|<<\s*[A-Za-z][\w.-]{0,60}\s*>>")
+
+
+def merge_fields(text: str) -> list[tuple[str, int]]:
+    """Each Word mail-merge field in ``text`` (:data:`MERGE_FIELD`) as written, with its line number."""
+    return [(m.group(0), text.count("\n", 0, m.start()) + 1) for m in MERGE_FIELD.finditer(text)]
 
 
 def version_label(name: str, version: int, source: str) -> str:

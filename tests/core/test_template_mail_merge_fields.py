@@ -1,0 +1,45 @@
+"""A letter template pasted from the agency's Word mail merge (user trial ut28): its fields, shown by Word as
+«child» (or typed <<child>>), were saved as ordinary text and every letter would have printed them so. They are
+refused on save, import and preview, naming each field and its line, and nothing is saved."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from adoption_desktop import template_admin as ta
+from adoption_desktop.core.errors import ValidationError
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+
+NAME = "letterbox_reminder"
+
+
+@pytest.mark.parametrize(("written", "says"), [
+    ("Dear «salutation»,", "«salutation» (line 1) is not a placeholder here"),
+    ("Dear <<salutation>>,", "<<salutation>> (line 1) is not a placeholder here"),
+    ("Dear «FirstName» «LastName»,", "«FirstName» (line 1); «LastName» (line 1) are Word mail-merge fields"),
+])
+def test_word_merge_fields_are_refused_and_nothing_is_saved(db: Database, admin: Principal, tmp_path: Path,
+                                                           written: str, says: str) -> None:
+    text = ta.letter_text(db, admin, NAME)
+    before = [v.version for v in ta.versions(db, admin, NAME)]
+    edited = f"{written}\n{text}"
+    with pytest.raises(ValidationError, match=re.escape(says)) as refused:
+        ta.save_letter_template(db, admin, NAME, edited)
+    assert "${salutation}" in str(refused.value)  # the right form is named
+    path = tmp_path / "reminder.txt"
+    path.write_text(edited, encoding="utf-8")
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        ta.import_template(db, admin, NAME, path)
+    with pytest.raises(ValidationError, match=re.escape(says)):
+        ta.preview_letter(db, admin, NAME, tmp_path / "preview.pdf", text=edited)
+    assert [v.version for v in ta.versions(db, admin, NAME)] == before
+    assert not (tmp_path / "preview.pdf").exists()
+
+
+def test_guillemets_around_a_quotation_of_more_than_a_field_are_still_text(db: Database, admin: Principal) -> None:
+    text = ta.letter_text(db, admin, NAME) + "\nAs our leaflet says, «every letter is read with care, by a person».\n"
+    assert ta.save_letter_template(db, admin, NAME, text) >= 1
