@@ -58,10 +58,11 @@ def password_problem(password: str, label: str = "Password", user_inputs: Iterab
     if password.strip() != password:
         return f"{label}: remove spaces at the start or end."
     words = name_words(user_inputs)
-    if words and made_of_names(password, words):
+    problem = guessable_problem(password, words, label=label)
+    if problem is None and made_of_names(password, words):
         return (f"{label}: it is made of the person's own user name or name, which anyone guesses first; three "
                 "or four unrelated words are easy to remember and hard to guess.")
-    return guessable_problem(password, words, label=label)
+    return problem
 
 
 #: fewer letters than this left once the person's names are taken out: the password is their names
@@ -75,7 +76,7 @@ def made_of_names(password: str, words: Iterable[str]) -> bool:
     rest = password.lower()
     for word in sorted(words, key=len, reverse=True):
         rest = rest.replace(word, "")
-    return sum(ch.isalpha() for ch in rest) < _LETTERS_BESIDE_NAMES
+    return rest != password.lower() and sum(ch.isalpha() for ch in rest) < _LETTERS_BESIDE_NAMES
 
 
 def name_words(names: Iterable[str]) -> list[str]:
