@@ -314,3 +314,14 @@ def test_the_password_is_checked_before_the_file_is_locked_for_writing(db: Datab
     with pytest.raises(users.SignInError):
         users.authenticate(db, "clerk", "a wrong guess")
     assert free == [True, True, True]
+
+
+def test_an_empty_user_name_is_asked_for_not_called_a_wrong_letter(db: Database, admin: Principal) -> None:
+    """User trial ut28: the first administrator's form left empty said "User name: use only the letters A to Z
+    …", as if something had been typed wrongly."""
+    from adoption_desktop.core.errors import ValidationError
+
+    for typed in ("", "   "):
+        with pytest.raises(ValidationError, match=r"^User name: enter the name the person will sign in with") as info:
+            users.create_user(db, admin, typed, "Zoe Olund", PW, [Role.COUNSELLOR])
+        assert info.value.field == "username"

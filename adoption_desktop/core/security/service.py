@@ -258,6 +258,8 @@ _USERNAME = re.compile(r"[A-Za-z0-9._-]*[A-Za-z0-9][A-Za-z0-9._-]*")
 def username_problem(username: str, label: str = "User name") -> str | None:
     """A message naming the rule (beginning with ``label``: the field, or the command-line option), or None
     when ``username`` (already cleaned) may be a new user's name."""
+    if not username.strip():  # nothing typed: say so first (it read "use only the letters A to Z …": user trial ut28)
+        return f"{label}: enter the name the person will sign in with, e.g. jo.sample ({USERNAME_RULE})."
     if username.startswith("-"):  # "--user -x" would read as another option; "-" also starts a formula
         return (f"{label}: cannot begin with a dash (-); a command line would read it as an option, and a "
                 "spreadsheet as a formula. Begin with a letter or digit.")
