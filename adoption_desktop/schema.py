@@ -31,7 +31,7 @@ MODEL_MODULES = (
 #: must hold (``core.storage.missing_tables``, at every open) needs no model imported: importing them all
 #: and building their metadata took ~90 ms of every open (tests/core/test_schema_tables.py keeps the two equal)
 TABLE_NAMES: frozenset[str] = frozenset({
-    'adm_decision_types', 'adm_decisions', 'adm_info_requests', 'adm_letters', 'adm_notifications',
+    'access_reviews', 'adm_decision_types', 'adm_decisions', 'adm_info_requests', 'adm_letters', 'adm_notifications',
     'adm_qualifying_determinations', 'audit_columns', 'audit_head', 'audit_log', 'audit_seal', 'closure_days',
     'counselling_cases', 'counselling_chases', 'counselling_disclosures', 'counselling_redactions',
     'counselling_requests', 'counselling_sessions', 'drafts', 'journey_adopters', 'journey_children',

@@ -175,6 +175,16 @@ IDLE_LOCK_MINUTES = register(
     Setting("security.idle_lock_minutes", 10, "Minutes of inactivity before the window locks", minimum=1,
             maximum=60)
 )
+# the access review (Administration → Access review; ``core.access_review``): local practice, councils ask
+# for one at least twice a year
+ACCESS_REVIEW_MONTHS = register(Setting(
+    "security.access_review_months", 6, "Months between access reviews",
+    "Administration → Access review shows the next review due this many months after the last one recorded.",
+    minimum=1, maximum=24))
+ACCESS_UNUSED_DAYS = register(Setting(
+    "security.access_unused_days", 90, "Days without a sign-in before an account is listed as not used",
+    "The access review marks such enabled accounts \"NOT USED for N days\", to be disabled if no longer needed.",
+    minimum=7, maximum=730))
 AGENCY_NAME = register(Setting("agency.name", "Example Regional Adoption Agency", "Agency name on letters"))
 AGENCY_ADDRESS = register(
     Setting("agency.address", "1 Example Street\nExampletown\nZZ99 1AA", "Agency address on letterhead")

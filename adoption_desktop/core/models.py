@@ -62,3 +62,21 @@ class TemplateVersion(Base):
     created_by: Mapped[str] = mapped_column(String(60), default="")
 
     __table_args__ = (UniqueConstraint("name", "version", name="uq_template_versions_name_version"),)
+
+
+class AccessReviewRecord(Base):
+    """An administrator's record that the access review was done (``core.access_review``): who, when, their
+    note, and the accounts as they were reviewed (``listing``, the JSON of the list the reviewer read, so the
+    record says what was looked at, not only that something was). Never updated, never deleted: each review
+    adds a row, audited and sealed as it is written; ``verify`` names one changed afterwards."""
+
+    __tablename__ = "access_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    reviewer_id: Mapped[int] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(120))  # "Full Name (username)" as signed in
+    note: Mapped[str] = mapped_column(Text, default="")
+    accounts: Mapped[int] = mapped_column(Integer, default=0)
+    listing: Mapped[str] = mapped_column(Text, default="")  # JSON: the accounts as reviewed
+    digest: Mapped[str] = mapped_column(String(64), default="")  # SHA-256 of ``listing``

@@ -22,6 +22,9 @@ APPEND_ONLY_TABLES = ("audit_log", "audit_seal", "audit_columns")
 class AuditEntry(Base):
     __tablename__ = "audit_log"
     __audit__ = False
+    #: one record's entries (Who has seen this record, the viewer's Case reference): the single-column
+    #: indexes made SQLite read every entry of the table named (all letterbox items' views) to find one item's
+    __table_args__ = (Index("ix_audit_log_entity_record", "entity", "entity_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(String(32))  # ISO-8601 UTC, part of the hashed content

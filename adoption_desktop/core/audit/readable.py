@@ -36,6 +36,7 @@ ACTIONS: dict[str, str] = {
     "disclose": "Disclosed",
     "letter": "Letter written",
     "handoff": "Sent to the ADM",
+    "access_review": "Access review recorded",
     "panel_invitations_written": "Panel invitation letters written",
     # once, at the first open after the December 2026 upgrade (``letterbox.findings_backfill``)
     "letterbox_findings_backfill": "Letterbox: screening findings of older items sealed (once, after the upgrade)",
