@@ -52,6 +52,7 @@ FEATURE_CLI = (
     "adoption_desktop.selftest",
     "adoption_desktop.maintenance_cli",
     "adoption_desktop.audit_cli",
+    "adoption_desktop.access_cli",
     "adoption_desktop.template_cli",
 )
 

@@ -46,6 +46,7 @@ CASE_COMMANDS: dict[str, frozenset[Permission]] = {
     "export ofsted-pack": frozenset({P.ADM_VIEW, P.PANEL_VIEW, P.REPORTS_VIEW}),
     "export template": frozenset({P.SETTINGS_MANAGE}),
     "import template": frozenset({P.SETTINGS_MANAGE}),
+    "access-review": frozenset({P.USERS_MANAGE}),
 }
 #: Commands for IT (no case access): no user. ``team-setup`` arrives from another branch.
 IT_COMMANDS = {"init", "demo", "verify", "backup", "restore", "recover", "self-test", "paths", "policy", "upgrade",
@@ -139,6 +140,7 @@ def demo_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
         "export ofsted-pack": lambda out: [*db_arg, "--as-of", "2026-11-23", "--out", str(out)],
         "export template": lambda out: [*db_arg, "--name", "letterbox_reminder", "--out", str(out.with_suffix(".txt"))],
         "import template": lambda out: [*db_arg, "--name", "letterbox_reminder", "--file", str(reminder)],
+        "access-review": lambda out: [*db_arg, "--out", str(out.with_suffix(".csv"))],
     })
 
 
