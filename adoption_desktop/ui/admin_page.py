@@ -850,6 +850,10 @@ class AdminPage(QTabWidget):
         if ctx.principal.can(Permission.USERS_MANAGE):
             self.users = UsersTab(ctx)
             self.addTab(self.users, "&Users")
+            from adoption_desktop.ui.access_review import AccessReviewTab
+
+            self.access_review = AccessReviewTab(ctx)
+            self.addTab(self.access_review, "Access review (&Q)")
         if ctx.principal.can(Permission.SETTINGS_MANAGE):
             self.settings = SettingsTab(ctx)
             self.addTab(self.settings, "&Settings")
@@ -872,7 +876,9 @@ class AdminPage(QTabWidget):
     def refresh_shown(self, *, lists_only: bool = False) -> None:
         """Reload the tab shown; ``lists_only``: not the profile or a template (typing not yet saved stays)."""
         tab = self.currentWidget()
-        if isinstance(tab, UsersTab | SettingsTab | ClosureTab | AuditTab) or (not lists_only and hasattr(tab, "refresh")):
+        from adoption_desktop.ui.access_review import AccessReviewTab
+
+        if isinstance(tab, UsersTab | SettingsTab | ClosureTab | AuditTab | AccessReviewTab) or (not lists_only and hasattr(tab, "refresh")):
             tab.refresh()
 
 

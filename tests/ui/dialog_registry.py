@@ -447,6 +447,21 @@ def _new_recovery_key_shown(window: Any) -> QWidget:
                              "Desktop/agency.db", replaced=True)
 
 
+@register("Record the access review", ("admin",), "RecordReviewDialog")
+def _record_access_review(window: Any) -> QWidget:
+    return _admin_tab(window, "access_review").record()  # type: ignore[no-any-return]
+
+
+@register("Who has seen this record", ("admin",), "RecordHistoryDialog")
+def _who_has_seen(window: Any) -> QWidget:
+    from adoption_desktop.letterbox import service
+
+    rows = service.list_arrangements(window.ctx.db, window.ctx.principal, service.ArrangementFilter(), 0, 3)
+    arrangement = _letterbox(window).open_arrangement_dialog(rows[0].id, modal=False)
+    arrangement.history_button.click()
+    return arrangement.history_dialog  # type: ignore[no-any-return]
+
+
 @register("Job title", ("admin",))
 def _job_title(window: Any) -> None:
     tab = _admin_tab(window, "users")

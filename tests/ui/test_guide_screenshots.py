@@ -127,6 +127,7 @@ SHOTS: dict[str, Shot] = {
     "counselling-case.png": Shot("counsellor", "counselling", window=_open_case),
     "reports.png": Shot("manager", "reports"),
     "admin-users.png": Shot("admin", "admin", ("Users",)),
+    "admin-access-review.png": Shot("admin", "admin", ("Access review (Q)",)),
     "admin-settings.png": Shot("admin", "admin", ("Settings",)),
     "admin-profile.png": Shot("admin", "admin", ("Agency profile",)),
     "admin-audit.png": Shot("admin", "admin", ("Audit log",)),

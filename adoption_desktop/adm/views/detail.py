@@ -60,6 +60,7 @@ from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.modal import run_modal
 from adoption_desktop.ui.palette import tint
 from adoption_desktop.ui.presence import PresenceBanner
+from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import RowTableModel
 
 #: decision types that concern children (the Children… button shows on these)
@@ -122,6 +123,12 @@ class DecisionPanel(QWidget):
         self.children_button.clicked.connect(lambda _checked=False: self.open_children())
         children_row = QHBoxLayout()
         children_row.addStretch(1)
+        # administrators: who opened or changed this decision (and its letters …), from the audit log
+        self.history_button = history_button(
+            ctx, self, "adm_decisions",
+            lambda: (self.detail.row.id if self.detail else None,
+                     f"ADM decision {self.detail.row.subject_reference if self.detail else ''}".strip()))
+        children_row.addWidget(self.history_button)
         children_row.addWidget(self.children_button)
         layout.addLayout(children_row)
         layout.addWidget(form)
@@ -367,6 +374,7 @@ class DecisionPanel(QWidget):
         can_decide = self.ctx.can(Permission.ADM_DECIDE)
         can_edit = self.ctx.can(Permission.ADM_EDIT)
         self.children_button.setVisible(detail is not None and detail.row.decision_type in CHILD_TYPES)
+        self.history_button.setVisible(detail is not None and self.ctx.can(Permission.AUDIT_VIEW))
         if detail is None:
             self.heading.setText(f"<h3>{html.escape(empty)}</h3>")
             self.clock.setText(html.escape(hint))

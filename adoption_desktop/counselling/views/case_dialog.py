@@ -77,6 +77,7 @@ from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.palette import tint
 from adoption_desktop.ui.presence import attach_banner
+from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
@@ -313,6 +314,10 @@ class CaseDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        # administrators: who opened or changed this case (and its requests, sessions …), from the audit log
+        self.history_button = history_button(ctx, self, "counselling_cases",
+                                             lambda: (self.case_id, f"counselling case {self.detail.reference}"))
+        bottom.addWidget(self.history_button)
         bottom.addWidget(self.buttons)
         layout.addLayout(bottom)
         QShortcut(QKeySequence("F5"), self, self.reload)

@@ -44,6 +44,7 @@ from adoption_desktop.ui.discard import (
 )
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
+from adoption_desktop.ui.record_history import history_button
 
 NOT_SET = QDate(1900, 1, 1)
 #: the key of an arrangement editor's draft (``core.drafts``): the arrangement's id, or ``new``
@@ -128,6 +129,12 @@ class ArrangementDialog(QDialog):
         self.void_button.setEnabled(ctx.can(Permission.LETTERBOX_EDIT))
         # under the letters sent it voids, at their right (not below the window's Save and Cancel)
         child(form, QVBoxLayout, "right").addWidget(self.void_button, 0, Qt.AlignmentFlag.AlignRight)
+        # administrators: who opened or changed this arrangement (and its items), from the audit log
+        self.history_button = history_button(
+            ctx, self, "letterbox_arrangements",
+            lambda: (self.arrangement_id, f"arrangement {self.fields['reference'].text()}"))
+        self.history_button.setVisible(ctx.can(Permission.AUDIT_VIEW) and arrangement_id is not None)
+        child(form, QVBoxLayout, "right").addWidget(self.history_button, 0, Qt.AlignmentFlag.AlignRight)
         self.message = child(form, QLabel, "message")
         self._add_contact_fields(child(form, QFormLayout, "form"))
         self._show_pattern_from(form)

@@ -63,6 +63,7 @@ from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import select_row
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import PresenceBanner
+from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.undo import RefusedEntry
@@ -237,6 +238,10 @@ class PanelPage(QWidget):
         row.addWidget(_button("E&xport minutes (.docx)…", self.export_minutes, "export_minutes", "Ctrl+Shift+E"))
         row.addWidget(_button("Case file cop&y of item…", self.export_extract, "export_extract"))
         row.addWidget(_button("Invitati&ons (PDF)…", self.export_invitations, "export_invitations"))
+        # administrators: who opened or changed the selected item (its papers, minutes …), from the audit log
+        row.addWidget(history_button(ctx, agenda, "panel_items", lambda: (
+            (self.item.id, f"panel item {self.item.position} ({self.item.subject_reference})") if self.item
+            else (None, ""))))
         row.addStretch(1)
         agenda_layout.addLayout(row)
         self.detail_tabs.addTab(agenda, "&Agenda")

@@ -45,6 +45,7 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("Ctrl+Shift+A", "minutes: approve (chair; asks for your password)"),
         ("Ctrl+Shift+Z", "minutes: undo every change since the last save"),
         ("Ctrl+Shift+E", "export the sitting's minutes as a Word document"),
+        ("Ctrl+Shift+H", "who has seen the selected agenda item (administrators)"),
     ],
     "ADM decisions": [
         ("Ctrl+N", "new decision without panel"),
@@ -53,6 +54,7 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("Ctrl+Shift+I", "ask for more information on the decision shown (the statutory clock pauses)"),
         ("Ctrl+P", "save a day's letters as one PDF"),
         ("F5", "refresh the queue"),
+        ("Ctrl+Shift+H", "who has seen the decision shown (administrators)"),
     ],
     "Letterbox": [
         ("Ctrl+Shift+L", "log an item received or sent (Ctrl+L locks, as everywhere)"),
@@ -75,6 +77,7 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "Counselling case window": [
         ("F5", "reload the case"),
+        ("Ctrl+Shift+H", "who has seen this case (administrators)"),
     ],
     "Guide window": [
         ("F1", "open the guide at the page for where you are (from anywhere in the program)"),
