@@ -143,6 +143,18 @@ def render() -> str:
         "action needed (`panel.edit`, `adm.decide`, `letterbox.edit`, `settings.manage`), checked again when it "
         "runs, and each signed-in session has its own stack, emptied at sign-out, so nobody undoes another "
         "person's action (docs/architecture.md, \"Undo\").",
+        "- **The access review** (Administration → Access review, or `adoption-desktop access-review --db PATH "
+        "--user ADMIN [--out FILE.csv]`) needs `users.manage` (administrators): every account, its roles and what "
+        "they allow in each area (this matrix, in words), enabled, disabled or locked, its last sign-in, and the "
+        "enabled accounts not used for 90 days (a setting) marked NOT USED in words. Recording that the review was "
+        "done (who, when, a note, and the accounts as they were) needs `users.manage` too; it is audited and sealed "
+        "(`access_reviews`), and refused when another review was recorded, or an account's roles or state "
+        "changed, after the reviewer's list was read. The next review is due 6 months (a setting) after the last. "
+        "No new permission: the review lists staff accounts, not case records, and the Manager stays figures only.",
+        "- **Who has seen this record** (a letterbox arrangement, a counselling case, an ADM decision, a panel "
+        "agenda item: *Who has seen this…*, Ctrl+Shift+H) needs `audit.view` (administrators): every opening and "
+        "change of the record and of the records belonging to it directly, from the audit log; each look is "
+        "audited as a view of the audit log naming the record.",
         "",
     ]
     return "\n".join(lines)
