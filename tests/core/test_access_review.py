@@ -140,3 +140,18 @@ def test_export_reads_back(db: Database, admin: Principal, tmp_path: Path) -> No
     assert ["Next review", "due now (no review recorded yet)"] in rows
     with db.session(write=False) as s:
         assert audit.query_entries(s, audit.AuditFilter(action="export", entity="access_reviews"))
+
+
+def test_review_and_history_on_either_database(any_db: Database) -> None:
+    """SQLCipher and PostgreSQL alike: a review recorded once (a second on the same reading refused), and the
+    record's history read back."""
+    from adoption_desktop.core import record_history
+
+    admin = make_user(any_db, "admin", Role.ADMINISTRATOR)
+    lee = make_user(any_db, "lee", Role.COUNSELLOR)
+    read = access_review.access_review(any_db, admin)
+    access_review.record_review(any_db, admin, "checked", basis=read.basis, last_id=read.last_id)
+    with pytest.raises(Conflict):
+        access_review.record_review(any_db, admin, "checked again", basis=read.basis, last_id=read.last_id)
+    history = record_history.record_history(any_db, admin, "users", lee.user_id)
+    assert history.rows and history.rows[0].record == f"User {lee.user_id}"
