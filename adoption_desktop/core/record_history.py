@@ -1,6 +1,6 @@
 """Who has seen this record: every opening and every change of one case record, and of the records that belong
-to it directly (an arrangement's items and participants, a case's requests and sessions, a decision's
-letters, a panel item's papers and minutes), read from the audit log, newest first.
+to it (an arrangement's items and participants, and the items' scanned letters; a case's requests and
+sessions; a decision's letters; a panel item's papers and minutes), read from the audit log, newest first.
 
 For administrators (``audit.view``), from a case window. The read goes through the audit log's index on
 (entity, entity_id) (migration ``access_0001_reviews``): one lookup per record, never a read of the whole log.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
@@ -54,16 +54,39 @@ class RecordHistory:
         return tuple(dict.fromkeys(r.actor for r in self.rows))
 
 
+#: how far down the parts are followed: the record's parts, theirs, and theirs (an arrangement → its items →
+#: a letter's scanned files → their pages); the files are where a letter is read
+DEPTH = 3
+#: ids asked for in one IN (well under SQLite's limit on a statement's parameters)
+CHUNK = 500
+
+
 def _records(session: Session, entity: str, entity_id: str) -> tuple[tuple[str, str], ...]:
+    """The record and every record belonging to it, down to :data:`DEPTH` levels (each level one indexed
+    query per table holding parts: a letter's scanned file belongs to its item, the item to its arrangement,
+    and opening the file is the arrangement's most telling view)."""
     from adoption_desktop.core.audit_service import _parts_of
     from adoption_desktop.schema import load_all_models
 
     found = {(entity, entity_id)}
     table = load_all_models().tables.get(entity)
-    if table is not None and entity_id.isdigit():
-        for child, fk_column in _parts_of(table):
-            found.update((child.name, str(i)) for i in session.scalars(
-                select(child.c.id).where(fk_column == int(entity_id))))
+    if table is None or not entity_id.isdigit():
+        return tuple(sorted(found))
+    level: dict[Table, set[int]] = {table: {int(entity_id)}}
+    for _depth in range(DEPTH):
+        below: dict[Table, set[int]] = {}
+        for parent, ids in level.items():
+            ordered = sorted(ids)
+            for child, fk_column in _parts_of(parent):
+                for start in range(0, len(ordered), CHUNK):
+                    for i in session.scalars(select(child.c.id).where(
+                            fk_column.in_(ordered[start:start + CHUNK]))):
+                        if (child.name, str(i)) not in found:
+                            found.add((child.name, str(i)))
+                            below.setdefault(child, set()).add(int(i))
+        if not below:
+            break
+        level = below
     return tuple(sorted(found))
 
 

@@ -77,3 +77,22 @@ def test_the_index_is_in_an_upgraded_database(db: Database) -> None:
     with db.session(write=False) as s:
         found = s.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_audit_log_entity_record'")).scalar()
     assert found is not None and "entity_id" in found
+
+
+def test_a_letter_opened_is_listed_under_its_arrangement(db: Database, other_pc: Database, admin: Principal,
+                                                         coordinator: Principal, arrangement: int) -> None:
+    """The letter's scan, opened on another PC, is the opening that matters most: it belongs to the arrangement
+    through its item (an attachment of an item of the arrangement), and is listed with it."""
+    import datetime as dt
+
+    from adoption_desktop.letterbox import attachments, rules
+    from tests.letterbox.documents_fixtures import pdf_scan, render_page
+
+    item = letterbox.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH,
+                              received_on=dt.date.today(), writer="The adopters", log_again=True)
+    (scan,) = attachments.attach(db, coordinator, item, "scan-from-nan.pdf",
+                                 pdf_scan([render_page("Dear Nan, thinking of you.")]))
+    attachments.open_attachment(other_pc, coordinator, scan.id)  # the letter read on the other PC
+    history = record_history.record_history(db, admin, "letterbox_arrangements", arrangement)
+    opened = [(r.actor, r.record) for r in history.rows if r.seen]
+    assert ("lbcoord", f"Letterbox attachment {scan.id}") in opened, opened

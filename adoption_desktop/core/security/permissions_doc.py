@@ -153,7 +153,7 @@ def render() -> str:
         "No new permission: the review lists staff accounts, not case records, and the Manager stays figures only.",
         "- **Who has seen this record** (a letterbox arrangement, a counselling case, an ADM decision, a panel "
         "agenda item: *Who has seen this…*, Ctrl+Shift+H) needs `audit.view` (administrators): every opening and "
-        "change of the record and of the records belonging to it directly, from the audit log; each look is "
+        "change of the record and of the records belonging to it (down to a letter's scanned file), from the audit log; each look is "
         "audited as a view of the audit log naming the record.",
         "",
     ]
