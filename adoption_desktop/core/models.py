@@ -75,7 +75,8 @@ class AccessReviewRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     reviewer_id: Mapped[int] = mapped_column(Integer)
-    reviewer: Mapped[str] = mapped_column(String(120))  # "Full Name (username)" as signed in
+    #: "Full Name (username)" as signed in: up to 120 + 60 characters and the brackets
+    reviewer: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
     accounts: Mapped[int] = mapped_column(Integer, default=0)
     listing: Mapped[str] = mapped_column(Text, default="")  # JSON: the accounts as reviewed

@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reviewed_at', sa.DateTime(), nullable=False),
     sa.Column('reviewer_id', sa.Integer(), nullable=False),
-    sa.Column('reviewer', sa.String(length=120), nullable=False),
+    sa.Column('reviewer', sa.String(length=200), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('accounts', sa.Integer(), nullable=False),
     sa.Column('listing', sa.Text(), nullable=False),
