@@ -96,3 +96,25 @@ def test_a_letter_opened_is_listed_under_its_arrangement(db: Database, other_pc:
     history = record_history.record_history(db, admin, "letterbox_arrangements", arrangement)
     opened = [(r.actor, r.record) for r in history.rows if r.seen]
     assert ("lbcoord", f"Letterbox attachment {scan.id}") in opened, opened
+
+
+def test_no_part_is_found_by_reading_a_whole_table(db: Database, admin: Principal, coordinator: Principal,
+                                                    arrangement: int) -> None:
+    """The parts' parts are looked up through indexes only: no query of the look reads a whole table (a
+    participant's items, with no index on participant_id, read every item of the register)."""
+    statements: list[tuple[str, Any]] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, params: Any, _context: object, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, params))
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        record_history.record_history(db, admin, "letterbox_arrangements", arrangement)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    with db.engine.connect() as conn:
+        scans = [(statement, row[-1]) for statement, params in statements
+                 for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+                 if str(row[-1]).startswith("SCAN") and "letterbox_" in str(row[-1])]
+    assert not scans, scans
