@@ -93,6 +93,8 @@ class AccessReviewTab(QWidget):
         super().__init__()
         self.ctx = ctx
         self.review: access_review.AccessReview | None = None
+        #: the note of a review refused because the list changed meanwhile, offered again at the next try
+        self._note_kept = ""
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setObjectName("review_summary")
@@ -160,18 +162,22 @@ class AccessReviewTab(QWidget):
         if self.review is None:
             return None
         dialog = RecordReviewDialog(self.review, self)
+        dialog.note.setPlainText(self._note_kept)
         self.record_dialog = dialog
         while run_modal(dialog):
             try:
                 access_review.record_review(self.ctx.db, self.ctx.principal, dialog.note.toPlainText(),
                                             basis=self.review.basis, last_id=self.review.last_id)
             except Conflict as exc:
+                # the list is read again to be looked at first; the note waits for the next Record review…
+                self._note_kept = dialog.note.toPlainText()
                 show_error(self, "Access review", exc)
                 self.refresh()
                 return dialog
             except AppError as exc:
                 dialog.message.setText(str(exc))
                 continue
+            self._note_kept = ""
             self.refresh()
             break
         return dialog

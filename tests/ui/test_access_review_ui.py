@@ -78,3 +78,38 @@ def test_no_button_without_audit_view(db: Database, qtbot: Any) -> None:
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.history_button.isHidden()
+
+
+def test_a_review_refused_keeps_the_note_for_the_next_try(db: Database, other_pc: Database, admin: Principal,
+                                                          qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A colleague changed an account's roles on another PC while the note was typed: the review is refused and
+    the list read again, and the note typed is in the box at the next Record review… (it was thrown away)."""
+    from adoption_desktop.core.security import service as users
+
+    lee = make_user(db, "lee", Role.COUNSELLOR)
+    page = admin_page(db, admin, qtbot)
+    tab = page.access_review
+    page.setCurrentWidget(tab)
+    note = "Checked every account with the service manager; lee still counselling"
+    users.set_roles(other_pc, admin, lee.user_id, [Role.COUNSELLOR, Role.LETTERBOX_COORDINATOR])
+    said: list[str] = []
+    monkeypatch.setattr(tab_module, "show_error", lambda _parent, _title, exc: said.append(str(exc)))
+    typed: list[str] = []
+
+    def first(dialog: QDialog) -> bool:
+        dialog.note.setPlainText(note)  # type: ignore[attr-defined]
+        return True
+
+    monkeypatch.setattr(tab_module, "run_modal", first)
+    tab.record()
+    assert said and "accounts changed" in said[0]
+    assert tab.review is not None and tab.review.last is None  # not recorded
+
+    def second(dialog: QDialog) -> bool:
+        typed.append(dialog.note.toPlainText())  # type: ignore[attr-defined]
+        return len(typed) == 1  # an empty note is asked for again: Cancel then
+
+    monkeypatch.setattr(tab_module, "run_modal", second)
+    tab.record()
+    assert typed == [note]
+    assert tab.review.last is not None and tab.review.last.note == note
