@@ -61,20 +61,38 @@ def _form_label(widget: QWidget) -> str:
     return ""
 
 
-def derived_name(widget: QWidget) -> str:
+#: the dynamic property :func:`name_everything` sets on a field it had to name from its object name (a
+#: programmer's word: "Received apr") or a list it could only call "List" (a list's tooltip says how to use
+#: it, not what it is, and is never taken for its name): a screen reader announces that,
+#: and the walk tests (``tests/ui/walk.py``) count it as unnamed. Give it a buddy label or an accessible name.
+WEAK_NAME = "adk_weak_accessible_name"
+
+
+def _derived(widget: QWidget) -> tuple[str, bool]:
+    """The name to give ``widget`` and whether it is weak (a field's object name, or "List")."""
     if isinstance(widget, QLineEdit) and widget.parent() is not None and isinstance(widget.parent(), QComboBox | QAbstractSpinBox):
-        return ""
+        return "", False
     if isinstance(widget, QAbstractButton) and isinstance(widget.parent(), QLineEdit):
-        return "Clear"  # a field's clear button (setClearButtonEnabled)
-    for text in (_form_label(widget), getattr(widget, "placeholderText", lambda: "")(), widget.toolTip(),
-                 _words(widget.objectName()) if widget.objectName() and not widget.objectName().startswith("qt_") else ""):
+        return "Clear", False  # a field's clear button (setClearButtonEnabled)
+    # a list's tooltip says how to use it ("Enter or a double-click on a figure lists…"): taken for its name,
+    # the screen reader announced that sentence for what the list is
+    tooltip = "" if isinstance(widget, QAbstractItemView) else widget.toolTip()
+    for text in (_form_label(widget), getattr(widget, "placeholderText", lambda: "")(), tooltip):
         if text:
-            return re.sub(r"<[^>]+>", "", text).split("\n")[0][:80]
+            return re.sub(r"<[^>]+>", "", text).split("\n")[0][:80], False
+    if widget.objectName() and not widget.objectName().startswith("qt_"):
+        # a list's object name reads as its name ("Agenda", "Caseload"); a field's is a programmer's word
+        # where its label should be ("Received apr" beside "Adoption Placement Report")
+        return _words(widget.objectName()), not isinstance(widget, QAbstractItemView)
     if isinstance(widget, QAbstractItemView):
-        return "List"
+        return "List", True
     if isinstance(widget, QAbstractSlider):
-        return "Vertical scroll bar" if widget.orientation() == Qt.Orientation.Vertical else "Horizontal scroll bar"
-    return ""
+        return ("Vertical scroll bar" if widget.orientation() == Qt.Orientation.Vertical else "Horizontal scroll bar"), False
+    return "", False
+
+
+def derived_name(widget: QWidget) -> str:
+    return _derived(widget)[0]
 
 
 def _view_description(view: QAbstractItemView) -> str:
@@ -128,9 +146,12 @@ def name_everything(root: QWidget) -> None:
         if not isinstance(widget, INTERACTIVE):
             continue
         if not accessible_name(widget):
-            name = derived_name(widget)
+            name, weak = _derived(widget)
             if name:
                 widget.setAccessibleName(name)
+                widget.setProperty(WEAK_NAME, name if weak else None)
+        elif widget.property(WEAK_NAME) and widget.accessibleName() != widget.property(WEAK_NAME):
+            widget.setProperty(WEAK_NAME, None)  # named since (setAccessibleName after the first walk)
         if not widget.accessibleDescription():
             if isinstance(widget, QAbstractItemView):
                 widget.setAccessibleDescription(_view_description(widget))

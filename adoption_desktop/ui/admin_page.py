@@ -63,12 +63,14 @@ if TYPE_CHECKING:
     from adoption_desktop.ui.dialogs import PasswordDialog
 
 
-def _table(model: RowTableModel[object], *, last_fills: bool = False) -> QTableView:
-    """``last_fills``: the last column (a sentence: a setting's meaning, an audit entry's changes) takes
+def _table(model: RowTableModel[object], name: str, *, last_fills: bool = False) -> QTableView:
+    """``name``: what a screen reader calls the list (unnamed, it was announced as "List" on every tab).
+    ``last_fills``: the last column (a sentence: a setting's meaning, an audit entry's changes) takes
     the room the others leave and is cut short with its whole text in the tooltip; sized to its contents
     it made the table scroll sideways, and the Audit log's "Changes" column so wide its title was out of
     sight."""
     view = make_table_view(model, sortable=True)
+    view.setAccessibleName(name)
     view.setWordWrap(False)
     model.modelReset.connect(view.resizeColumnsToContents)
     if last_fills:
@@ -140,7 +142,7 @@ class UsersTab(QWidget):
         super().__init__()
         self.ctx = ctx
         self.model: RowTableModel[users.UserSummary] = RowTableModel(self.COLUMNS)
-        self.view = _table(self.model)  # type: ignore[arg-type]
+        self.view = _table(self.model, "Users")  # type: ignore[arg-type]
         layout = QVBoxLayout(self)
         buttons = WrapRow()  # wraps onto a second line on a narrow (scaled) screen instead of scrolling sideways
         made: dict[str, QPushButton] = {}
@@ -417,7 +419,7 @@ class SettingsTab(QWidget):
                    tooltip=lambda r: f"{r[1]}\n{r[3]}\n(policy key: {r[0]})".replace("\n\n", "\n")),
             Column("Value", lambda r: r[2]), Column("Set by", lambda r: r[4]),
             Column("Meaning", lambda r: r[3], tooltip=lambda r: r[3] or None)])
-        self.view = _table(self.model, last_fills=True)  # type: ignore[arg-type]
+        self.view = _table(self.model, "Settings", last_fills=True)  # type: ignore[arg-type]
         # one label is a long sentence: capped, so the values stay in view on a 1366-pixel screen (elided
         # labels are whole in their tooltip)
         self.model.modelReset.connect(
@@ -503,7 +505,7 @@ class ClosureTab(QWidget):
         self.ctx = ctx
         self.model: RowTableModel[tuple[dt.date, str]] = RowTableModel([
             Column("Day", lambda r: r[0]), Column("Reason", lambda r: r[1])])
-        self.view = _table(self.model)  # type: ignore[arg-type]
+        self.view = _table(self.model, "Closure days")  # type: ignore[arg-type]
         layout = QVBoxLayout(self)
         note = QLabel("Days the agency is closed count as non-working days in every deadline, "
                       "on top of England and Wales bank holidays.")
@@ -592,7 +594,7 @@ class AuditTab(QWidget):
         super().__init__()
         self.ctx = ctx
         self.model: RowTableModel[AuditRow] = RowTableModel(self.COLUMNS)
-        self.view = _table(self.model, last_fills=True)  # type: ignore[arg-type]
+        self.view = _table(self.model, "Audit log", last_fills=True)  # type: ignore[arg-type]
         self._applied: AuditFilter | None = None  # the filter as typed, that the list shows
         self._query: AuditFilter | None = None  # the same, with a reference's records found
         self._page: audit_service.AuditPage | None = None  # the last page loaded (its total, its newest)

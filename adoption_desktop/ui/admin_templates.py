@@ -237,10 +237,12 @@ class TemplatesTab(QWidget):
         self.ctx = ctx
         self.model: RowTableModel[ta.TemplateInfo] = RowTableModel(self.COLUMNS)
         self.view: QTableView = make_table_view(self.model, sortable=True)
+        self.view.setAccessibleName("Templates")
         self.view.setWordWrap(False)
         self.model.modelReset.connect(self._fit_list)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("template_editor")
+        self.editor.setAccessibleName("Template text")
         self.placeholders = QPlainTextEdit()
         self.placeholders.setReadOnly(True)
         self.placeholders.setObjectName("placeholders")
@@ -271,7 +273,9 @@ class TemplatesTab(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(QLabel("Placeholders it may use:"))
+        placeholders_label = QLabel("Placeholders it may use:")
+        placeholders_label.setBuddy(self.placeholders)  # what a screen reader calls the box beneath it
+        side_layout.addWidget(placeholders_label)
         side_layout.addWidget(self.placeholders)
         split.addWidget(side)
         split.setStretchFactor(1, 3)

@@ -217,6 +217,7 @@ class RecoveryKeyDialog(QDialog):
         layout.addWidget(label)
         key = QLineEdit(recovery_key, readOnly=True)
         key.setObjectName("recovery_key")
+        key.setAccessibleName("Recovery key")
         font = key.font()
         font.setPointSize(font.pointSize() + 4)
         key.setFont(font)

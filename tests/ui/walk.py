@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.ui.accessibility import INTERACTIVE, accessible_name
+from adoption_desktop.ui.accessibility import INTERACTIVE, WEAK_NAME, accessible_name
 from adoption_desktop.ui.palette import AA_NORMAL_TEXT, contrast_ratio
 
 #: (label, logical width, logical height) of a 1366×768 screen at 100 %, 125 % and 150 %
@@ -140,6 +140,11 @@ def unnamed(top: QWidget) -> list[str]:
             continue  # Qt's own parts of a composite control, named through the control
         if not accessible_name(widget):
             missing.append(f"{type(widget).__name__} {widget.objectName()!r}")
+        elif widget.property(WEAK_NAME) and widget.focusPolicy() != Qt.FocusPolicy.NoFocus \
+                and widget.accessibleName() == widget.property(WEAK_NAME):
+            # named by accessibility.name_everything from a field's object name ("Received apr") or as "List"
+            missing.append(f"{type(widget).__name__} {widget.objectName()!r} (named {widget.accessibleName()!r} "
+                           "from its object name, or as a bare list: give it a buddy label or a name)")
         elif isinstance(widget, QAbstractItemView) and not widget.accessibleDescription():
             missing.append(f"{type(widget).__name__} {widget.objectName()!r} (no description)")
     return missing

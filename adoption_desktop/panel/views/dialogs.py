@@ -702,6 +702,7 @@ def papers_dialog(parent: QWidget | None, item: ItemRow, deadline: dt.date, toda
         box.toggled.connect(edit.setEnabled)
         box.setObjectName(f"paper_{p.code}")
         edit.setObjectName(f"received_{p.code}")
+        edit.setAccessibleName(f"{p.label}: received on")  # its label is the tick box: a screen reader read "Received cpr"
         dlg.form.addRow(box, edit)
         dlg.fields += [box, edit]
         rows[p.code] = (box, edit)

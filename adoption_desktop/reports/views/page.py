@@ -132,6 +132,11 @@ class ReportsPage(QWidget):
         self.tree.header().sectionResized.connect(self._column_resized)
         self.tree.setToolTip("Enter or a double-click on a figure lists the children, members or cases behind "
                              "it, for the period of the column")
+        # named by its tooltip, a screen reader announced the whole sentence as the list's name
+        self.tree.setAccessibleName("Figures")
+        self.tree.setAccessibleDescription("Columns: Figure, This period, Previous period, Same period last year. "
+                                           "Arrow keys move between figures; Enter lists the children, members or "
+                                           "cases behind one.")
         self.tree.itemActivated.connect(self.open_figure)
         self.behind_dialog: QWidget | None = None
         layout.addWidget(self.tree, 1)
