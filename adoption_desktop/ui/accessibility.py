@@ -5,6 +5,11 @@ a hint, a filter combo, a table — gets a name here, from (in order) its form l
 (placeholder), its tooltip, or its object name in words. Views also get a description: what the
 columns are. :func:`name_everything` runs on every page the main window opens and (through
 :class:`DialogNamer`, an application event filter) on every dialog as it is shown.
+
+A message that appears on a line of the window (a refusal under a form, "Saved.", the status bar) is
+*announced* (:func:`announce`): a screen reader says it without the user going to look for it. Message
+lines are :class:`MessageLine` labels (a form's ``QLabel`` named ``message`` is made one by
+``forms.load_form``); the main window's status bar announces each message it shows.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QAccessible, QKeyEvent
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -43,6 +48,56 @@ def accessible_name(widget: QWidget) -> str:
         return widget.accessibleName()
     iface = QAccessible.queryAccessibleInterface(widget)
     return iface.text(QAccessible.Text.Name) if iface is not None and iface.isValid() else ""
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say ``text`` now, after what it is saying (Qt's announcement event: UI
+    Automation's notification on Windows, which NVDA, JAWS and Narrator read). Markup is left out."""
+    said = " ".join(re.sub(r"<[^>]+>", "", re.sub(r"<(br|/p|/li)\b[^>]*>", " ", text)).split())
+    if not said:
+        return
+    event = QAccessibleAnnouncementEvent(widget, said)
+    event.setPoliteness(QAccessible.AnnouncementPoliteness.Polite)
+    QAccessible.updateAccessibility(event)
+    if not _SAID_NOW:
+        QTimer.singleShot(0, _SAID_NOW.clear)
+    _SAID_NOW.append(said)
+
+
+#: what was announced since the event loop last ran (:func:`said_just_now`)
+_SAID_NOW: list[str] = []
+
+
+def said_just_now(text: str) -> bool:
+    """``text`` was part of an announcement made by the same key press or click (a page's line said
+    "Removed agenda item …" before the undo notice comes to say it again)."""
+    return any(text in said for said in _SAID_NOW)
+
+
+class MessageLine(QLabel):
+    """A window's message line: each new text set on it is announced (:func:`announce`), so a screen reader
+    user hears the refusal under a form, or "Saved.", without hunting for it; text set while the window is
+    not yet shown is announced when it is. Clearing it says nothing."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._unsaid = text
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        changed = text != self.text()
+        super().setText(text)
+        if changed:
+            self._unsaid = text
+            self._say()
+
+    def _say(self) -> None:
+        if self._unsaid and self.window().isVisible():
+            text, self._unsaid = self._unsaid, ""
+            announce(self, text)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self, self._say)  # after the window's own announcement of itself
 
 
 def _words(name: str) -> str:

@@ -26,6 +26,7 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
@@ -91,7 +92,7 @@ class PassphraseDialog(QDialog):
             second_label.setBuddy(self.second)
             fields.addRow(second_label, self.second)
         layout.addLayout(fields)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
@@ -152,7 +153,7 @@ class PasswordDialog(QDialog):
         self.new = self._field(fields, "new_password", "&New password")
         self.repeat = self._field(fields, "repeat_password", "&Repeat it")
         layout.addLayout(fields)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.setWordWrap(True)

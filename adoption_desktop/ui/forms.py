@@ -55,12 +55,19 @@ _PROMOTED: dict[str, type[QWidget]] = {"CompactPlainTextEdit": CompactPlainTextE
 
 class _Loader(QUiLoader):
     """Builds every ``QDateEdit`` of a form as a :class:`~adoption_desktop.ui.dates.DateEdit` (dates typed
-    as DD/MM/YYYY are read as typed), the promoted classes of :data:`_PROMOTED` (compact views), and every
+    as DD/MM/YYYY are read as typed), the ``QLabel`` named ``message`` as a
+    :class:`~adoption_desktop.ui.accessibility.MessageLine` (a screen reader says what it shows), the promoted classes of :data:`_PROMOTED` (compact views), and every
     ``QPlainTextEdit`` without a sideways scroll bar: its lines wrap at the box's width, yet a box laid out
     narrow before the window first showed kept an empty scroll bar under its text (a form that turns
     wrapping off sets the policy back in its properties)."""
 
     def createWidget(self, class_name: str, parent: QWidget | None = None, name: str = "") -> QWidget:  # noqa: N802
+        if class_name == "QLabel" and name == "message":  # the form's message line: what it says is announced
+            from adoption_desktop.ui.accessibility import MessageLine
+
+            line = MessageLine(parent=parent)
+            line.setObjectName(name)
+            return line
         if class_name == "QDateEdit":
             from adoption_desktop.ui.dates import DateEdit
 

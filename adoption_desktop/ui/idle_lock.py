@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.palette import tint_style
 
 _INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -160,7 +161,7 @@ class LockScreen(QWidget):
         label.setBuddy(self.password)
         layout.addWidget(label)
         layout.addWidget(self.password)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))
         layout.addWidget(self.message)

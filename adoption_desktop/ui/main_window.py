@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop import __version__
+from adoption_desktop.ui.accessibility import announce
 from adoption_desktop.ui.clipboard_guard import clear_own_clipboard, watch_clipboard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.geometry import place_window, remember_window
@@ -193,6 +194,9 @@ class MainWindow(QMainWindow):
         self.user_label.setContentsMargins(8, 0, 10, 0)
         self.menuBar().setCornerWidget(self.user_label)
         status.addPermanentWidget(self.db_label)
+        # what the status bar says ("Saved.", a backup written, a warning at sign-in) is said to a screen
+        # reader too: nobody hears a line at the bottom of the window change
+        status.messageChanged.connect(lambda text: announce(status, text))
         self._after_paint: list[Callable[[], None]] = []
         self._painted = False
         if ctx is not None:

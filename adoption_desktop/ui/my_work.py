@@ -34,6 +34,7 @@ from adoption_desktop.reports.my_work import (
     WorkLine,
     my_work,
 )
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.autosave import not_shown_for_account
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import plain_error
@@ -150,7 +151,7 @@ class MyWorkPage(QWidget):
         self.charts.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.charts_box)
         layout.addStretch(0)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setStyleSheet("color: #B00020;")
         layout.addWidget(self.message)
         self.refresh()

@@ -51,6 +51,7 @@ from adoption_desktop.reports.search_everywhere import (
     areas_for,
     search_everywhere,
 )
+from adoption_desktop.ui.accessibility import MessageLine
 
 if TYPE_CHECKING:
     from adoption_desktop.ui.context import AppContext
@@ -163,7 +164,7 @@ class SearchEverywhereDialog(QDialog):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay in the box; arrows move here
-        self.status = QLabel(HINT)
+        self.status = MessageLine(HINT)
         self.status.setObjectName("search_everywhere_status")
         self.status.setWordWrap(True)
         layout.addWidget(label)

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, StaleRecord
 from adoption_desktop.core.undo import RELOAD_ADVICE, UndoEntry
+from adoption_desktop.ui.accessibility import announce, said_just_now
 
 if TYPE_CHECKING:
     from adoption_desktop.ui.context import AppContext
@@ -150,6 +151,10 @@ class UndoNotice(QWidget):
         self.link.setAccessibleName(f"{link.capitalize()}: {what}" if link else "")
         self.link.setVisible(bool(link))
         self.setVisible(True)
+        # said to a screen reader too, with the key that takes it back (the link is a Tab stop away); not
+        # twice when the page's own message line has just said it
+        if not said_just_now(message.rstrip(".")):
+            announce(self, f"{message} {'Ctrl+Z' if link == 'undo' else 'Ctrl+Y'} to {link}." if link else message)
 
 
 class UndoUi(QObject):

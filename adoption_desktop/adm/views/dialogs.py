@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.forms import child, load_dialog_form
@@ -55,7 +56,7 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         self.sign_anyway.setObjectName("sign_anyway")
         self.sign_anyway.setVisible(bool(minutes_correction))
         layout.addWidget(self.sign_anyway)
-        self.error = QLabel(error)
+        self.error = MessageLine(error)
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(tint_style("#B00020", self.error))

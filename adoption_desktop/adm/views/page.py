@@ -43,6 +43,7 @@ from adoption_desktop.adm.views.queue_model import (
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import plural
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
@@ -109,7 +110,7 @@ class AdmPage(QWidget):
         bar.addWidget(self.print_button)
         bar.addWidget(self.refresh_button)
         layout.addLayout(bar)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.hide()

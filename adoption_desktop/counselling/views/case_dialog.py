@@ -66,6 +66,7 @@ from adoption_desktop.counselling.views.widgets import (
     fill_combo,
     small_form,
 )
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
@@ -302,7 +303,7 @@ class CaseDialog(QDialog):
 
         # the window's Close sits bottom right, outside the tabs, as in every other dialog — well apart from
         # "Close case…" (which records the case's closure) at the bottom left of its tab
-        self.status = QLabel()
+        self.status = MessageLine()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.storage.engine import is_disk_full_error
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.autosave import DraftAutosaver
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import plain_error
@@ -89,7 +90,7 @@ class FormDialog(QDialog):
         layout.addWidget(form)
         message = form.findChild(QLabel, "message")
         if message is None:
-            message = QLabel()
+            message = MessageLine()
             message.setObjectName("message")
             message.setWordWrap(True)
             message.setStyleSheet(tint_style("#B00020", message))

@@ -35,6 +35,7 @@ from adoption_desktop.journey.service import AdopterStages
 from adoption_desktop.journey.settings import APPROVAL_MONTHS, STAGE1_MONTHS, STAGE2_MONTHS
 from adoption_desktop.journey.views.children import parse_date
 from adoption_desktop.ui import conflict
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.palette import tint_style
@@ -121,7 +122,7 @@ class HouseholdEditor(FormKeptOnExit, QDialog):
         item_label = QLabel("Panel appro&val item")
         item_label.setBuddy(self.item)
         form.addRow(item_label, self.item)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))
@@ -250,7 +251,7 @@ class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
         row.addWidget(self.add_button)
         row.addWidget(self.edit_button)
         row.addStretch(1)
-        self.status = QLabel()
+        self.status = MessageLine()
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(help_text)

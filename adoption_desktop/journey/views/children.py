@@ -38,6 +38,7 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.text_input import read_date
 from adoption_desktop.journey import rules, service
 from adoption_desktop.journey.service import ChildInput, ChildView, PlanDateDiffers
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.conflict import CANCEL as CANCEL_CHOICE
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, as_opened, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
@@ -154,7 +155,7 @@ class ChildEditor(FormKeptOnExit, QDialog):
         scroll = QScrollArea()
         scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color:#B00020;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

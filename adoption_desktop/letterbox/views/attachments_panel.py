@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +24,7 @@ from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import attachments, extraction, redaction
 from adoption_desktop.letterbox.attachments import AttachmentRow, PageText
 from adoption_desktop.letterbox.views.redaction_view import RedactionDialog
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.files import focus_kept, save_file_name
@@ -74,7 +74,7 @@ class AttachmentsPanel(QDialog):
         self.open_button.clicked.connect(self._save_copy)
         self.forward_button.clicked.connect(self._forward)
         self.close_button.clicked.connect(self.accept)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setWordWrap(True)
         buttons = QHBoxLayout()
         for b in (self.attach_button, self.read_button, self.use_button, self.redact_button, self.open_button,

@@ -31,6 +31,7 @@ from adoption_desktop.core.ocr import redaction_box
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox import attachments, redaction
 from adoption_desktop.letterbox.redaction import ExportedCopy, RedactionBox, RedactionPage
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 
 BOX_BRUSH = QColor(0, 0, 0, 150)
@@ -93,7 +94,7 @@ class RedactionDialog(QDialog):
         self.export_button.clicked.connect(self.export)
         self.close_button = QPushButton("Close")
         self.close_button.clicked.connect(self.accept)
-        self.message = QLabel("Drag to draw a box; click a box and press Delete to remove it; N/P move "
+        self.message = MessageLine("Drag to draw a box; click a box and press Delete to remove it; N/P move "
                               "between words and Space boxes the current word; + and - zoom.")
         self.message.setWordWrap(True)
         top = QHBoxLayout()

@@ -32,6 +32,7 @@ from adoption_desktop.journey.views.children import parse_date
 from adoption_desktop.letterbox import support
 from adoption_desktop.letterbox.support import ReferralInput, ReferralView
 from adoption_desktop.ui import conflict
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.palette import tint_style
@@ -92,7 +93,7 @@ class ReferralEditor(FormKeptOnExit, QDialog):
         notes = QLabel("&Notes")
         notes.setBuddy(self.notes)
         form.addRow(notes, self.notes)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))
@@ -228,7 +229,7 @@ class SupportRegister(RecordList[ReferralView, ReferralEditor], QWidget):
         layout.addWidget(help_text)
         layout.addWidget(self.view, 1)
         layout.addLayout(row)
-        self.status = QLabel()
+        self.status = MessageLine()
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.reload()

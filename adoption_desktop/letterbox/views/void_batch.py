@@ -22,6 +22,7 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.wording import plural
 from adoption_desktop.letterbox.sent_list import VoidedBatch, void_batch
 from adoption_desktop.letterbox.service.data import SentRow
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 
 EXPLAINED = ("Void a batch only when its letters were printed by mistake and none of them was posted (they were "
@@ -72,7 +73,7 @@ class VoidBatchDialog(QDialog):
         form.addRow(batch_label, self.batch)
         form.addRow(reason_label, self.reason)
         layout.addLayout(form)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         layout.addWidget(self.message)

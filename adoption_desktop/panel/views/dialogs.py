@@ -43,6 +43,7 @@ from adoption_desktop.panel.service import (
     SittingInput,
     SittingRow,
 )
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, field_values
@@ -445,7 +446,7 @@ class SimpleDialog(DiscardAsks):
         self.layout_ = QVBoxLayout(self)
         self.form = QFormLayout()
         self.layout_.addLayout(self.form)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))

@@ -49,6 +49,7 @@ from adoption_desktop.panel.service import (
     minutes_draft_values,
 )
 from adoption_desktop.panel.views.models import ViewsModel
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.autosave import KEEP_TO_COPY, account_changed_note
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.discard import ask_discard
@@ -184,7 +185,7 @@ class MinutesEditor(QWidget):
         views_label.setBuddy(self.views)
         fields_layout.addWidget(views_label)
         fields_layout.addWidget(self.views)
-        self.message = QLabel()
+        self.message = MessageLine()
         self.message.setObjectName("minutes_message")
         self.message.setWordWrap(True)
         outer.addWidget(self.message)

@@ -53,6 +53,7 @@ from adoption_desktop.panel.views.models import (
     AgendaModel,
     sittings_urgent_first,
 )
+from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.conflict import OwnEdit
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, qdate
@@ -135,7 +136,7 @@ class PanelPage(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("panel_tabs")
         layout.addWidget(self.tabs)
-        self.status = QLabel()
+        self.status = MessageLine()
         self.status.setObjectName("panel_status")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
