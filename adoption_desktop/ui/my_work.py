@@ -60,8 +60,11 @@ class BarChart(QWidget):
         self.setObjectName(f"chart_{area.area}")
         self.setFixedHeight(32 + 22 * len(area.bars) + (18 if area.note else 0))
         text = "; ".join(f"{b.label} {b.value}" for b in area.bars)
-        self.setAccessibleName(f"{area.title}: {text}")
-        self.setToolTip(f"{area.title}\n" + "\n".join(f"{b.label}: {b.value}" for b in area.bars))
+        # the line under the bars ("Longest wait: 416 days") is read too: it was on screen only
+        note = f". {area.note}" if area.note else ""
+        self.setAccessibleName(f"{area.title}: {text}{note}")
+        self.setToolTip(f"{area.title}\n" + "\n".join(f"{b.label}: {b.value}" for b in area.bars)
+                        + (f"\n{area.note}" if area.note else ""))
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(300, self.minimumHeight())
@@ -152,7 +155,7 @@ class MyWorkPage(QWidget):
         layout.addWidget(self.charts_box)
         layout.addStretch(0)
         self.message = MessageLine()
-        self.message.setStyleSheet("color: #B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))  # white under High Contrast
         layout.addWidget(self.message)
         self.refresh()
         ctx.after_new_day.append(lambda _day: self.refresh(keep=self.current_line))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from adoption_desktop import demo
 from adoption_desktop.core.security.service import authenticate
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.accessibility import accessible_name
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.palette import (
@@ -96,3 +97,16 @@ def test_hint_text_is_raised_to_4_5_to_1_and_tints_give_way_under_high_contrast(
     overdue = QBrush(QColor("#B00020"))
     assert readable(overdue, grey) is overdue  # red reads on white
     assert readable(overdue, high_contrast_palette()) is None  # on black it gives way to white text
+
+
+def test_a_chart_reads_its_note_as_well_as_its_bars(qtbot: Any) -> None:
+    """My work's counselling chart shows "Longest wait: 416 days" under its bars: a screen reader read the
+    bars only (accessibility trial, December 2026)."""
+    from adoption_desktop.reports.my_work import OK, OVERDUE, AreaTimeliness, Bar
+    from adoption_desktop.ui.my_work import BarChart
+
+    chart = BarChart(AreaTimeliness("counselling", "Counselling", (Bar("Chases overdue", 9, OVERDUE),
+                                                                  Bar("Allocated", 24, OK)),
+                                    note="Longest wait: 416 days"))
+    qtbot.addWidget(chart)
+    assert accessible_name(chart) == "Counselling: Chases overdue 9; Allocated 24. Longest wait: 416 days"

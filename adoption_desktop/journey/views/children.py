@@ -45,6 +45,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.modal import run_modal, session_ended
+from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -157,7 +158,7 @@ class ChildEditor(FormKeptOnExit, QDialog):
         scroll.setWidgetResizable(True)
         self.message = MessageLine()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color:#B00020;")
+        self.message.setStyleSheet(tint_style("#B00020", self.message))  # white under High Contrast
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
