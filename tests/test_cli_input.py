@@ -96,6 +96,7 @@ def test_messages_about_records_name_the_option(db: Database, db_path: Path, tmp
 LETTERS = (".pdf", ".docx")
 OUT_COMMANDS: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "backup": ([], (".adkbak",)),
+    "access-review": (["--user", "u"], (".csv",)),
     "export minutes": (["--user", "u", "--sitting", "1"], (".docx",)),
     "export panel-calendar": (["--user", "u"], (".ics",)),
     "export decision-letter": (["--user", "u", "--decision", "1"], LETTERS),

@@ -128,6 +128,7 @@ RECORDS_A_READING = {
     "adoption_desktop.panel.service.documents_data.record_minutes_written",
     "adoption_desktop.panel.service.documents_data.record_invitations_written",
     "adoption_desktop.panel.service.sittings.record_calendar_export",
+    "adoption_desktop.core.record_history.record_history",  # "record" the noun: a record's history, a reading
 }
 
 

@@ -96,7 +96,21 @@ def load_form(name: str, parent: QWidget | None = None) -> QWidget:
         raise RuntimeError(f"form {path} could not be loaded")
     for table in widget.findChildren(QTableView):  # a cell cut short reads whole on hover, as in every list
         show_cut_text(table)
+    _tint_message_lines(widget)
     return widget
+
+
+def _tint_message_lines(form: QWidget) -> None:
+    """A message line's colour fixed in the form (``color: #B00020;``) read at 2.9:1 on High Contrast's
+    black: it becomes :func:`~adoption_desktop.ui.palette.tint_style` of that colour, the palette's own text
+    colour where the fixed one would not read at 4.5:1."""
+    from adoption_desktop.ui.accessibility import MessageLine
+    from adoption_desktop.ui.palette import tint_style
+
+    for line in form.findChildren(MessageLine):
+        sheet = line.styleSheet()
+        if sheet.startswith("color:") and sheet.count(";") <= 1:
+            line.setStyleSheet(tint_style(sheet.removeprefix("color:").strip().rstrip(";").strip(), line))
 
 
 def load_dialog_form(dialog: QDialog, name: str) -> QWidget:
