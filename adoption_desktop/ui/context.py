@@ -69,3 +69,20 @@ class AppContext:
         from adoption_desktop.core.security.permissions import Permission
 
         return isinstance(permission, Permission) and self.principal.can(permission)
+
+
+class CountsFromToday:
+    """A page that counts deadlines and waits from today: :attr:`today` is the day given (tests), otherwise
+    the context's date now, read each time (the window stays open across midnight, a weekend, a bank
+    holiday). The page sets ``self.ctx`` and ``self._today``."""
+
+    ctx: AppContext
+    _today: dt.date | None
+
+    @property
+    def today(self) -> dt.date:
+        return self._today or self.ctx.today()
+
+    @today.setter
+    def today(self, day: dt.date | None) -> None:
+        self._today = day

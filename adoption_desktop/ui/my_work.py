@@ -36,7 +36,7 @@ from adoption_desktop.reports.my_work import (
 )
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.autosave import not_shown_for_account
-from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.palette import tint, tint_style
 
@@ -121,7 +121,7 @@ class WorkList(QListWidget):
         super().keyPressEvent(event)
 
 
-class MyWorkPage(QWidget):
+class MyWorkPage(CountsFromToday, QWidget):
     def __init__(self, ctx: AppContext, today: dt.date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("my_work_page")
@@ -159,16 +159,6 @@ class MyWorkPage(QWidget):
         layout.addWidget(self.message)
         self.refresh()
         ctx.after_new_day.append(lambda _day: self.refresh(keep=self.current_line))
-
-    @property
-    def today(self) -> dt.date:
-        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
-        time (the window stays open across midnight, a weekend, a bank holiday)."""
-        return self._today or self.ctx.today()
-
-    @today.setter
-    def today(self, day: dt.date | None) -> None:
-        self._today = day
 
     # --- loading -----------------------------------------------------------------------------------
     def refresh(self, keep: WorkLine | None = None) -> None:

@@ -44,7 +44,7 @@ from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import plural
 from adoption_desktop.ui.accessibility import MessageLine
-from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.fit import size_columns
@@ -61,7 +61,7 @@ STATES = (("open", "Open or to follow up"), ("overdue", "Overdue or due today"),
           ("signed", "Signed"), ("all", "All"))
 
 
-class AdmPage(QWidget):
+class AdmPage(CountsFromToday, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -188,16 +188,6 @@ class AdmPage(QWidget):
         self._types_loaded = False
         self.reload()
         ctx.after_new_day.append(lambda _day: self.reload())  # "Due today" becomes "Overdue" at midnight
-
-    @property
-    def today(self) -> dt.date:
-        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
-        time (the window stays open across midnight, a weekend, a bank holiday)."""
-        return self._today or self.ctx.today()
-
-    @today.setter
-    def today(self, day: dt.date | None) -> None:
-        self._today = day
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)

@@ -39,7 +39,7 @@ from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.registers import Register
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import not_shown_for_account
-from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dialogs import plain_error, show_error
 from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.fit import resize_to_contents
@@ -130,7 +130,7 @@ class _WorkListView(QTableView):
         return super().selectionCommand(index, event)
 
 
-class LetterboxPage(QWidget):
+class LetterboxPage(CountsFromToday, QWidget):
     def __init__(self, ctx: AppContext, today: dt.date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -307,16 +307,6 @@ class LetterboxPage(QWidget):
         self.tabs.currentChanged.connect(lambda _i: self._build_work_list_if_shown())
         ctx.after_undo.append(self._after_undo)
         ctx.after_new_day.append(self._new_day)
-
-    @property
-    def today(self) -> dt.date:
-        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
-        time (the window stays open across midnight, a weekend, a bank holiday)."""
-        return self._today or self.ctx.today()
-
-    @today.setter
-    def today(self, day: dt.date | None) -> None:
-        self._today = day
 
     def _reminder_months(self) -> tuple[list[tuple[str, Any]], str]:
         """The months offered for reminders, from this month on: it starts on the first month whose reminders

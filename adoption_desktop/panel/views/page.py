@@ -55,7 +55,7 @@ from adoption_desktop.panel.views.models import (
 )
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.conflict import OwnEdit
-from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.files import save_file_name
@@ -121,7 +121,7 @@ def _shortcut(parent: QWidget, keys: str, slot: Callable[[], Any]) -> QShortcut:
     return sc
 
 
-class PanelPage(QWidget):
+class PanelPage(CountsFromToday, QWidget):
     def __init__(self, ctx: AppContext, today: dt.date | None = None) -> None:
         super().__init__()
         self.ctx = ctx
@@ -339,16 +339,6 @@ class PanelPage(QWidget):
         ctx.after_undo.append(self._after_undo)
         # a sitting today becomes held, papers and minutes fall due, members' terms and checks run out
         ctx.after_new_day.append(lambda _day: self.reload())
-
-    @property
-    def today(self) -> dt.date:
-        """The day the page counts from: the one given (tests), otherwise this computer's date now, read each
-        time (the window stays open across midnight, a weekend, a bank holiday)."""
-        return self._today or self.ctx.today()
-
-    @today.setter
-    def today(self, day: dt.date | None) -> None:
-        self._today = day
 
     def focus_find(self) -> None:
         """Ctrl+F, as in the other areas: a case on any sitting is found with Search everywhere (Ctrl+K),
