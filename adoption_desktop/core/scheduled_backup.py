@@ -1,14 +1,28 @@
 """Automatic backups when IT's policy asks for them (``BackupSchedule``, ``BackupFolder``; no Qt).
 
-The application takes the backup when it closes, at most once a day or a week, into the policy's
-folder (or the user's backups folder); the time of the last one is kept in the per-user settings.
-The rule is :func:`backup_due`; the backup itself is ``core.storage.lifecycle.backup_database``
-(one encrypted file, verified before it gets its name).
+The backup falls due once a day or a week (:func:`backup_due`) and is taken while the application is open
+(a background check every few minutes, ``ui/scheduled_backup.py``) and when it closes, into the policy's
+folder (or the user's backups folder). The backup itself is ``core.storage.lifecycle.backup_database``
+(``VACUUM INTO``: a consistent snapshot while others go on writing; one encrypted file, verified before it
+gets its name).
+
+At most one backup per due period for a database file, however many programs have it open (two windows,
+two PCs on a shared folder): the backup is *claimed* by an operating-system lock on
+``NAME.db.scheduled-backup.lock`` beside the database (taken without waiting: a program that finds it held
+leaves the backup to its holder), and the due rule is checked again under it against the record beside the
+database, ``NAME.db.scheduled-backup`` (JSON: when the last one was made, its file, by which computer, and
+the last failure). The time is also kept in the per-user settings, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from adoption_desktop.core.config import AppPaths, LocalConfig
@@ -17,6 +31,12 @@ from adoption_desktop.core.storage.engine import Database
 
 LAST_BACKUP_KEY = "last_scheduled_backup"
 INTERVALS = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
+#: after a failed attempt (a full disk, a missing folder) the open window tries again no sooner than this
+RETRY_AFTER_FAILURE = dt.timedelta(hours=1)
+RECORD_SUFFIX = ".scheduled-backup"
+#: said where the schedule is shown for a team database
+TEAM_NOTE = ("A team database is backed up on the server by IT (pg_dump or the server's scheduled backups); "
+             "the automatic backup (BackupSchedule) is for a database file only.")
 
 
 def backup_due(last: dt.datetime | None, schedule: str | None, now: dt.datetime) -> bool:
@@ -31,6 +51,118 @@ def backup_due(last: dt.datetime | None, schedule: str | None, now: dt.datetime)
     return now - last >= interval - dt.timedelta(hours=1)
 
 
+def attempt_due(last: dt.datetime | None, failed_at: dt.datetime | None, schedule: str | None,
+                now: dt.datetime, retry_after: dt.timedelta = RETRY_AFTER_FAILURE) -> bool:
+    """Whether the open window should try the backup now: it is due (:func:`backup_due`) and no attempt
+    failed within ``retry_after`` (a full disk is not tried, and said, every few minutes). A failure
+    before the last backup, or in the future (a clock set back), holds nothing back."""
+    if not backup_due(last, schedule, now):
+        return False
+    if failed_at is None or failed_at > now or (last is not None and failed_at <= last):
+        return True
+    return now - failed_at >= retry_after
+
+
+@dataclass(frozen=True)
+class BackupRecord:
+    """What ``NAME.db.scheduled-backup`` says (times naive, local)."""
+
+    last_at: dt.datetime | None = None
+    last_file: str = ""
+    last_computer: str = ""
+    failed_at: dt.datetime | None = None
+    failure: str = ""
+
+
+def record_file_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + RECORD_SUFFIX)
+
+
+def claim_file_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + RECORD_SUFFIX + ".lock")
+
+
+def _local(raw: object) -> dt.datetime | None:
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
+
+
+def _stamp(when: dt.datetime) -> str:
+    """A naive local time written with its offset, so another PC reads the same moment."""
+    return (when.astimezone() if when.tzinfo is None else when).isoformat(timespec="seconds")
+
+
+def read_record(db_path: Path) -> BackupRecord:
+    """The record beside the database; an empty one when there is none, or it cannot be read."""
+    try:
+        data = json.loads(record_file_for(db_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return BackupRecord()
+    if not isinstance(data, dict):
+        return BackupRecord()
+    return BackupRecord(_local(data.get("last_at")), str(data.get("last_file") or ""),
+                        str(data.get("last_computer") or ""), _local(data.get("failed_at")),
+                        str(data.get("failure") or ""))
+
+
+def _write_record(db_path: Path, record: BackupRecord) -> None:
+    """Written whole under a temporary name (a reader never sees half of it); a folder that cannot be
+    written leaves the record as it was (the per-user settings still hold the time)."""
+    target = record_file_for(db_path)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    data = {"last_at": _stamp(record.last_at) if record.last_at else None, "last_file": record.last_file,
+            "last_computer": record.last_computer,
+            "failed_at": _stamp(record.failed_at) if record.failed_at else None, "failure": record.failure}
+    try:
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _claim(db_path: Path) -> Iterator[bool]:
+    """The claim on this database's scheduled backup, taken without waiting: ``True`` while held here,
+    ``False`` when another program (or another window) holds it. A folder where the lock file cannot be
+    made (read-only) gives ``True``: nobody can write a record there either, so it is as before."""
+    from adoption_desktop.core.storage.hold import try_lock, unlock
+
+    try:
+        fd = os.open(claim_file_for(db_path), os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError:
+        yield True
+        return
+    try:
+        if not try_lock(fd, exclusive=True):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def last_backup(db: Database, config: LocalConfig | None) -> dt.datetime | None:
+    """The later of the record beside the database and this user's own setting."""
+    times = []
+    if db.path is not None:
+        recorded = read_record(db.path).last_at
+        if recorded is not None:
+            times.append(recorded)
+    own = _local(config.get(LAST_BACKUP_KEY)) if config is not None else None
+    if own is not None:
+        times.append(own)
+    return max(times) if times else None
+
+
 def backup_folder(policy: MachinePolicy, paths: AppPaths) -> Path:
     return policy.backup_folder or paths.backups
 
@@ -40,24 +172,78 @@ def default_backup_name(db: Database, now: dt.datetime) -> str:
     return f"{stem}-{now.strftime('%Y%m%d-%H%M%S')}.adkbak"
 
 
+def failure_words(exc: BaseException) -> str:
+    """A failed backup in words: the application's own message (a full disk, a folder that cannot be
+    written, naming it), or the kind of error."""
+    from adoption_desktop.core.errors import AppError
+
+    if isinstance(exc, AppError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"The backup was not written: {exc.strerror}{where}."
+    return f"The backup was not written ({type(exc).__name__}); the log has the detail."
+
+
 def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfig, paths: AppPaths,
                          now: dt.datetime | None = None) -> Path | None:
-    """Take the backup if one is due; returns its path, or ``None`` if none was due. Team-mode databases
-    are the server's to back up (nothing is done)."""
+    """Take the backup if one is due; returns its path, or ``None`` if none was due (or another program
+    is taking it now). Team-mode databases are the server's to back up (nothing is done). A failure is
+    written to the record beside the database and raised."""
     from adoption_desktop.core.storage.lifecycle import backup_database
 
     now = now or dt.datetime.now()
-    if db.path is None:
+    if db.path is None or not db.is_sqlite:
         return None
-    raw = config.get(LAST_BACKUP_KEY)
-    try:
-        last = dt.datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        last = None
-    if not backup_due(last, policy.backup_schedule, now):
+    if not backup_due(last_backup(db, config), policy.backup_schedule, now):
         return None
-    folder = backup_folder(policy, paths)
-    folder.mkdir(parents=True, exist_ok=True)
-    out = backup_database(db, folder / default_backup_name(db, now))
-    config.set(LAST_BACKUP_KEY, now.isoformat(timespec="seconds"))
-    return out
+    with _claim(db.path) as claimed:
+        if not claimed:
+            return None
+        # under the claim: another program may have finished this period's backup a moment ago
+        if not backup_due(last_backup(db, config), policy.backup_schedule, now):
+            return None
+        record = read_record(db.path)
+        try:
+            folder = backup_folder(policy, paths)
+            folder.mkdir(parents=True, exist_ok=True)
+            out = backup_database(db, folder / default_backup_name(db, now))
+        except Exception as exc:
+            _write_record(db.path, BackupRecord(record.last_at, record.last_file, record.last_computer,
+                                                now, failure_words(exc)))
+            raise
+        _write_record(db.path, BackupRecord(now, str(out), socket.gethostname()))
+        config.set(LAST_BACKUP_KEY, now.isoformat(timespec="seconds"))
+        return out
+
+
+def when_in_words(when: dt.datetime, now: dt.datetime) -> str:
+    clock = when.strftime("%H:%M")
+    if when.date() == now.date():
+        return f"today at {clock}"
+    if when.date() == now.date() - dt.timedelta(days=1):
+        return f"yesterday at {clock}"
+    return f"{when.day} {when.strftime('%B %Y')} at {clock}"
+
+
+def describe(db: Database, policy: MachinePolicy, config: LocalConfig | None, now: dt.datetime) -> str:
+    """The automatic backup in words, for the status bar and Help → About: when it last ran and where,
+    a failure since, or why there is none."""
+    schedule = policy.backup_schedule or "off"
+    if not db.is_sqlite or db.path is None:
+        return TEAM_NOTE
+    if schedule not in INTERVALS:
+        return "Automatic backup: off (IT's BackupSchedule policy is not set)."
+    record = read_record(db.path)
+    last = last_backup(db, config)
+    words = f"Automatic backup ({schedule}): "
+    if last is None:
+        words += "none made yet."
+    else:
+        where = record.last_file if record.last_at == last and record.last_file else ""
+        made_by = (f" by {record.last_computer}" if where and record.last_computer
+                   and record.last_computer != socket.gethostname() else "")
+        words += f"last made {when_in_words(last, now)}" + (f", to {where}" if where else "") + f"{made_by}."
+    if record.failed_at is not None and (last is None or record.failed_at > last):
+        words += f" The last attempt, {when_in_words(record.failed_at, now)}, failed: {record.failure}"
+    return words

@@ -1,0 +1,153 @@
+"""The scheduled backup's rule and its claim: due by the schedule, held back an hour after a failure, and one
+backup per period for a database file however many programs have it open (two real sessions on one file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from adoption_desktop.core import policy
+from adoption_desktop.core.config import LocalConfig, app_paths
+from adoption_desktop.core.scheduled_backup import (
+    RETRY_AFTER_FAILURE,
+    attempt_due,
+    backup_due,
+    claim_file_for,
+    describe,
+    read_record,
+    run_scheduled_backup,
+)
+from adoption_desktop.core.storage.engine import Database
+from tests.core.test_policy import write_policy
+
+times = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1))
+
+
+@given(st.sampled_from(["daily", "weekly", "off", None]), times, st.integers(0, 30 * 24 * 60),
+       st.one_of(st.none(), st.integers(-30 * 24 * 60, 30 * 24 * 60)), st.integers(1, 24 * 60))
+def test_attempt_due_is_the_schedule_held_back_after_a_failure(schedule: str | None, last: dt.datetime,
+                                                               minutes: int, failed_minutes: int | None,
+                                                               retry_minutes: int) -> None:
+    now = last + dt.timedelta(minutes=minutes)
+    retry = dt.timedelta(minutes=retry_minutes)
+    failed_at = None if failed_minutes is None else now - dt.timedelta(minutes=failed_minutes)
+    got = attempt_due(last, failed_at, schedule, now, retry)
+    if not backup_due(last, schedule, now):
+        assert not got  # never more often than the schedule
+    elif failed_at is None or failed_at > now or failed_at <= last:
+        assert got  # no failure since the last backup (or a clock set back): the schedule alone
+    else:
+        assert got == (now - failed_at >= retry)
+    # a failure holds the next attempt back no longer than the wait (one in the future, a clock set back: not at all)
+    if failed_at is None or failed_at <= now:
+        assert attempt_due(None, failed_at, schedule, now + retry, retry) == (schedule in ("daily", "weekly"))
+    else:
+        assert attempt_due(None, failed_at, schedule, now, retry) == (schedule in ("daily", "weekly"))
+
+
+def _policy(tmp_path: Path) -> Path:
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    return folder
+
+
+def test_two_sessions_racing_for_the_same_due_backup_make_one(db: Database, other_pc: Database,
+                                                              tmp_path: Path) -> None:
+    folder = _policy(tmp_path)
+    paths = app_paths().ensure()
+    now = dt.datetime.now().replace(microsecond=0)
+    start = threading.Barrier(2)
+    made: list[Path | None] = []
+    errors: list[BaseException] = []
+
+    def take(database: Database, name: str) -> None:
+        config = LocalConfig(tmp_path / f"{name}-settings.json")  # two users: each their own settings
+        start.wait()
+        try:
+            made.append(run_scheduled_backup(database, policy.current_policy(), config, paths, now))
+        except BaseException as exc:  # pragma: no cover - shown by the assert
+            errors.append(exc)
+
+    threads = [threading.Thread(target=take, args=(d, n)) for d, n in ((db, "first"), (other_pc, "second"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    assert len([m for m in made if m is not None]) == 1
+    assert [p.name for p in folder.glob("*.adkbak")] == [next(m for m in made if m is not None).name]
+    # later in the period neither session makes another, though neither user's own settings say so
+    for database, name in ((db, "second"), (other_pc, "third")):
+        config = LocalConfig(tmp_path / f"{name}-later.json")
+        assert run_scheduled_backup(database, policy.current_policy(), config, paths,
+                                    now + dt.timedelta(hours=5)) is None
+    assert len(list(folder.glob("*.adkbak"))) == 1
+    record = read_record(db.path or Path())
+    assert record.last_at == now and record.last_file == str(next(m for m in made if m is not None))
+
+
+_HOLDER = """
+import sys, time, fcntl
+with open(sys.argv[1], "a+") as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the holder process uses flock")
+def test_a_backup_claimed_by_another_process_is_left_to_it(db: Database, tmp_path: Path) -> None:
+    folder = _policy(tmp_path)
+    paths = app_paths().ensure()
+    config = LocalConfig(tmp_path / "settings.json")
+    assert db.path is not None
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(claim_file_for(db.path))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert run_scheduled_backup(db, policy.current_policy(), config, paths) is None
+        assert not folder.exists() or not list(folder.glob("*.adkbak"))
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(30)
+    out = run_scheduled_backup(db, policy.current_policy(), config, paths)  # the other program ended
+    assert out is not None and out.exists()
+
+
+def test_a_failure_is_recorded_in_words_and_a_success_clears_it(db: Database, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    write_policy({"BackupSchedule": "weekly", "BackupFolder": str(blocked)})
+    paths = app_paths().ensure()
+    config = LocalConfig(tmp_path / "settings.json")
+    now = dt.datetime.now().replace(microsecond=0)
+    with pytest.raises(OSError):
+        run_scheduled_backup(db, policy.current_policy(), config, paths, now)
+    assert db.path is not None
+    record = read_record(db.path)
+    assert record.failed_at == now and record.last_at is None and "not-a-folder" in record.failure
+    said = describe(db, policy.current_policy(), config, now)
+    assert "none made yet" in said and "failed" in said and "not-a-folder" in said
+    assert not attempt_due(None, record.failed_at, "weekly", now + RETRY_AFTER_FAILURE / 2)
+    folder = _policy(tmp_path)
+    out = run_scheduled_backup(db, policy.current_policy(), config, paths, now + RETRY_AFTER_FAILURE)
+    assert out is not None and out.parent == folder
+    said = describe(db, policy.current_policy(), config, now + RETRY_AFTER_FAILURE)
+    assert "last made today" in said
+    assert str(out) in said and "failed" not in said
+
+
+def test_a_team_database_is_the_servers_to_back_up(pg_db: Database, tmp_path: Path) -> None:
+    _policy(tmp_path)
+    config = LocalConfig(tmp_path / "settings.json")
+    assert run_scheduled_backup(pg_db, policy.current_policy(), config, app_paths().ensure()) is None
+    assert "backed up on the server by IT" in describe(pg_db, policy.current_policy(), config, dt.datetime.now())
