@@ -347,6 +347,9 @@ def run_gui(db: str | None = None) -> int:
     code = app.exec()
     import logging
 
+    # an automatic backup the open window started finishes before the one at close is considered (it
+    # then finds this period's backup made) and before the database is closed
+    window.background_backup.finish()
     for database in opened:
         _scheduled_backup(database)
         database.dispose()

@@ -197,6 +197,10 @@ class MainWindow(QMainWindow):
         # what the status bar says ("Saved.", a backup written, a warning at sign-in) is said to a screen
         # reader too: nobody hears a line at the bottom of the window change
         status.messageChanged.connect(lambda text: announce(status, text))
+        from adoption_desktop.ui.scheduled_backup import BackgroundBackup
+
+        # IT's BackupSchedule while the window is open (not only at close): its line in the status bar
+        self.background_backup = BackgroundBackup(self)
         self._after_paint: list[Callable[[], None]] = []
         self._painted = False
         if ctx is not None:
@@ -324,6 +328,7 @@ class MainWindow(QMainWindow):
             apply_accessible_palette()  # hint text at 4.5:1 on whatever palette the system gives
             self._dialog_namer = DialogNamer(self)
             app.installEventFilter(self._dialog_namer)
+        self.background_backup.start()
         if self.targets:
             self.nav.setCurrentRow(0)
 
@@ -437,12 +442,24 @@ class MainWindow(QMainWindow):
             f"Settings: {paths.settings_file}",
             f"Log (no personal data): {paths.logs / LOG_FILE_NAME}",
             "",
+            self._backup_line(),
+            "",
             "Run 'adoption-desktop self-test' to check this installation.",
             "",
             "Free software under the MIT licence; the packages it ships keep their own licences "
             "(Help → Licences…).",
             *self._policy_lines(),
         ])
+
+    def _backup_line(self) -> str:
+        """The automatic backup (IT's BackupSchedule) in words: when it last ran and where, or for a team
+        database that the server's backups are IT's."""
+        import datetime as dt
+
+        from adoption_desktop.core.policy import current_policy
+        from adoption_desktop.core.scheduled_backup import describe
+
+        return describe(self.ctx.db, current_policy(), self._config, dt.datetime.now())
 
     @staticmethod
     def _policy_lines() -> list[str]:
@@ -770,6 +787,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         remember_window(self, self._config)
+        self.background_backup.timer.stop()  # no automatic backup starts once the window has gone
         clear_own_clipboard()  # the window goes: nothing copied from it stays for the next person at the PC
         self.finish_unlock_check()  # the database is closed after the window: no check may still be using it
         app = QApplication.instance()

@@ -1,0 +1,181 @@
+"""The scheduled backup while the window is open (``BackupSchedule``): checked every few minutes, taken off
+the window's thread, shown in the status bar.
+
+A window left open for a week (a council PC locked, never shut down) made no backup all week when the
+backup was taken only at close. Now the same rule (``core.scheduled_backup``) is checked while it is open:
+when the backup falls due it is taken on a thread of its own (``VACUUM INTO``: a snapshot while others go on
+writing), with a busy bar in the status bar; typing goes on. Two windows, or two PCs, on one database file
+make one backup per period (the claim beside the database). A failure (a full disk, a missing folder) is
+said once in the status bar and tried again after an hour, not every few minutes; it stays in the status
+bar's backup line until a backup succeeds. A team (PostgreSQL) database is never backed up here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel, QProgressBar
+
+if TYPE_CHECKING:
+    from adoption_desktop.core.storage.engine import Database
+    from adoption_desktop.ui.main_window import MainWindow
+    from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
+
+_log = logging.getLogger(__name__)
+
+#: how often the open window asks whether the backup is due (the check reads one small file)
+CHECK_MS = 5 * 60_000
+#: the first check after signing in: a minute, so start-up's own work comes first
+FIRST_CHECK_MS = 60_000
+#: what the status bar's backup line says while the backup is taken
+RUNNING_TEXT = "Backing up the database in the background…"
+
+
+class BackgroundBackup(QObject):
+    """The window's scheduled backup: a timer, a thread of its own, a line and a busy bar in the status bar."""
+
+    def __init__(self, window: MainWindow, *, clock: Callable[[], dt.datetime] = dt.datetime.now) -> None:
+        super().__init__(window)
+        self.window = window
+        self.clock = clock
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_MS)
+        self.timer.timeout.connect(self.check)
+        self.label = QLabel("")
+        self.label.setObjectName("status_backup")
+        self.label.setAccessibleName("Automatic backup")
+        self.label.setVisible(False)
+        self.busy = QProgressBar()
+        self.busy.setObjectName("status_backup_progress")
+        self.busy.setAccessibleName(RUNNING_TEXT)
+        self.busy.setRange(0, 0)  # busy: VACUUM INTO is one step
+        self.busy.setTextVisible(False)
+        self.busy.setMaximumWidth(90)
+        self.busy.setVisible(False)
+        status = window.statusBar()
+        status.addPermanentWidget(self.busy)
+        status.addPermanentWidget(self.label)
+        self._runner: TaskRunner | None = None
+        self.task: TaskHandle | None = None
+        #: when an attempt last failed in this window (the next one waits RETRY_AFTER_FAILURE), and what was said
+        self.failed_at: dt.datetime | None = None
+        self._said_failure = ""
+
+    # --- the schedule -------------------------------------------------------------------------------
+    def _db(self) -> Database | None:
+        ctx = self.window._ctx
+        return ctx.db if ctx is not None else None
+
+    def start(self) -> None:
+        """Once a database is attached: its line shown, the checks begun (the first after a minute)."""
+        self.refresh()
+        db = self._db()
+        if db is None or not db.is_sqlite or self.timer.isActive():
+            return
+        self.timer.start()
+        QTimer.singleShot(FIRST_CHECK_MS, self.check)
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done
+
+    def check(self) -> bool:
+        """Start the backup if it is due (and none is running here); whether one was started."""
+        from adoption_desktop.core.config import LocalConfig, app_paths
+        from adoption_desktop.core.policy import current_policy
+        from adoption_desktop.core.scheduled_backup import attempt_due, last_backup, run_scheduled_backup
+
+        db = self._db()
+        if db is None or not db.is_sqlite or db.path is None or self.running or not self.timer.isActive():
+            return False
+        policy = current_policy()
+        try:
+            paths = app_paths().ensure()
+            config = LocalConfig(paths.settings_file)
+        except OSError:
+            return False
+        now = self.clock()
+        if not attempt_due(last_backup(db, config), self.failed_at, policy.backup_schedule, now):
+            return False
+        self.busy.setVisible(True)
+        self.label.setText(RUNNING_TEXT)
+        self.label.setToolTip("")
+        self.label.setVisible(True)
+        if self._runner is None:
+            from adoption_desktop.ui.tasks import TaskRunner
+
+            self._runner = TaskRunner(max_threads=1)  # never queued behind a page's long work
+        self.task = self._runner.run(lambda _task: run_scheduled_backup(db, policy, config, paths, now),
+                                     on_done=lambda out: self._done(out, now),
+                                     on_error=lambda exc: self._failed(exc, now))
+        return True
+
+    def _done(self, out: Path | None, now: dt.datetime) -> None:
+        self.busy.setVisible(False)
+        self.failed_at, self._said_failure = None, ""
+        if out is not None:
+            _log.info("scheduled backup written while open")
+            self.window.statusBar().showMessage(f"Automatic backup written and verified: {out}", 15000)
+        self.refresh()
+
+    def _failed(self, exc: BaseException, now: dt.datetime) -> None:
+        from adoption_desktop.core.scheduled_backup import failure_words
+
+        self.busy.setVisible(False)
+        self.failed_at = now
+        words = failure_words(exc)
+        _log.warning("scheduled backup failed while open: %s", type(exc).__name__)
+        if words != self._said_failure:  # said once: the next attempts are an hour apart, and quiet
+            self._said_failure = words
+            self.window.statusBar().showMessage(f"Automatic backup failed: {words}", 60000)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """The status bar's line: when the last backup was made (where, in its tooltip), or that the last
+        attempt failed; hidden for a team database and when IT has set no schedule."""
+        from adoption_desktop.core.config import LocalConfig, app_paths
+        from adoption_desktop.core.policy import current_policy
+        from adoption_desktop.core.scheduled_backup import (
+            INTERVALS,
+            describe,
+            last_backup,
+            read_record,
+            when_in_words,
+        )
+
+        db = self._db()
+        policy = current_policy()
+        if self.running:
+            return
+        if db is None or not db.is_sqlite or db.path is None or (policy.backup_schedule or "off") not in INTERVALS:
+            self.label.setVisible(False)
+            return
+        try:
+            config: LocalConfig | None = LocalConfig(app_paths().settings_file)
+        except OSError:
+            config = None
+        now = self.clock()
+        words = describe(db, policy, config, now)
+        last = last_backup(db, config)
+        failed = read_record(db.path).failed_at
+        if failed is not None and (last is None or failed > last):
+            short = f"Automatic backup failed {when_in_words(failed, now)}"
+        elif last is not None:
+            short = f"Last backup: {when_in_words(last, now)}"
+        else:
+            short = "No automatic backup yet"
+        self.label.setText(short)
+        self.label.setToolTip(words)
+        self.label.setAccessibleDescription(words)
+        self.label.setVisible(True)
+
+    def finish(self, msecs: int = -1) -> None:
+        """The window closes: no new backup starts, and one under way ends before the database is closed."""
+        self.timer.stop()
+        if self._runner is not None:
+            self._runner.wait(msecs)

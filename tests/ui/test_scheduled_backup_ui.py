@@ -1,0 +1,105 @@
+"""The scheduled backup while the window stays open: taken on a thread of its own from a real SQLCipher file,
+shown in the status bar, the copy restored and read back; a failure said once, not at every check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from adoption_desktop.core import policy
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database, restore_database
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.main_window import MainWindow
+from adoption_desktop.ui.scheduled_backup import RUNNING_TEXT
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import make_user
+from tests.core.test_policy import write_policy
+
+
+def _window(db: Database, admin: Principal, qtbot: Any) -> MainWindow:
+    window = MainWindow(AppContext(db, admin, TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_the_open_window_takes_the_due_backup_in_the_background(db: Database, other_pc: Database,
+                                                                 admin: Principal, qtbot: Any, tmp_path: Path,
+                                                                 store: SecretStore) -> None:
+    make_user(db, "hollowmere", Role.LETTERBOX_COORDINATOR)
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    window = _window(db, admin, qtbot)
+    backup = window.background_backup
+    try:
+        assert backup.timer.isActive()  # checked while open, not only at close
+        assert backup.label.text() == "No automatic backup yet"
+        assert backup.check()
+        # the check returned with the backup still to finish: the window's thread was not held
+        assert backup.running and backup.busy.isVisibleTo(window) and backup.label.text() == RUNNING_TEXT
+        make_user(other_pc, "brackenlea")  # another PC goes on saving while the copy is taken
+        qtbot.waitUntil(lambda: not backup.running, timeout=120_000)
+    finally:
+        backup.finish()
+    made = list(folder.glob("*.adkbak"))
+    assert len(made) == 1
+    assert not backup.busy.isVisibleTo(window)
+    assert backup.label.text().startswith("Last backup: today at ")
+    assert str(made[0]) in backup.label.toolTip()
+    assert window.statusBar().currentMessage() == f"Automatic backup written and verified: {made[0]}"
+    assert str(made[0]) in window.about_text()
+    assert not backup.check()  # not again in the same day
+    restored = restore_database(made[0], tmp_path / "restored.db", store)
+    copy = open_database(restored, store)
+    try:
+        with copy.session(write=False) as session:
+            names = set(session.execute(text("SELECT username FROM users")).scalars())
+        assert "hollowmere" in names
+    finally:
+        copy.dispose()
+
+
+def test_a_failure_is_said_once_and_tried_again_an_hour_later(db: Database, admin: Principal, qtbot: Any,
+                                                              tmp_path: Path) -> None:
+    blocked = tmp_path / "H-drive"
+    blocked.write_text("a file where the backup folder should be", encoding="utf-8")
+    write_policy({"BackupSchedule": "weekly", "BackupFolder": str(blocked)})
+    window = _window(db, admin, qtbot)
+    backup = window.background_backup
+    now = dt.datetime.now().replace(microsecond=0)
+    backup.clock = lambda: now
+    status = window.statusBar()
+    try:
+        assert backup.check()
+        qtbot.waitUntil(lambda: not backup.running, timeout=120_000)
+        said = status.currentMessage()
+        assert said.startswith("Automatic backup failed: ") and "H-drive" in said
+        assert backup.label.text().startswith("Automatic backup failed today at ")
+        assert "H-drive" in backup.label.toolTip()
+        status.clearMessage()
+        backup.clock = lambda: now + dt.timedelta(minutes=5)
+        assert not backup.check()  # the next check, minutes later: nothing tried, nothing said
+        backup.clock = lambda: now + dt.timedelta(minutes=61)
+        assert backup.check()  # an hour later it is tried again
+        qtbot.waitUntil(lambda: not backup.running, timeout=120_000)
+        assert status.currentMessage() == ""  # the same failure is not said again
+        assert backup.label.text().startswith("Automatic backup failed today at ")
+    finally:
+        backup.finish()
+
+
+def test_no_schedule_no_line(db: Database, admin: Principal, qtbot: Any) -> None:
+    window = _window(db, admin, qtbot)
+    try:
+        assert policy.current_policy().backup_schedule is None
+        assert not window.background_backup.label.isVisibleTo(window)
+        assert not window.background_backup.check()
+        assert "Automatic backup: off" in window.about_text()
+    finally:
+        window.background_backup.finish()
