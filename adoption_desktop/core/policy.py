@@ -53,7 +53,7 @@ POLICY_VALUES: tuple[PolicyValue, ...] = (
     PolicyValue("IdleLockMinutes", int, "Minutes of inactivity before the window locks",
                 "security.idle_lock_minutes"),
     PolicyValue("BackupFolder", str, "Folder for backups"),
-    PolicyValue("BackupSchedule", str, "Automatic backup when the application closes: off, daily or weekly"),
+    PolicyValue("BackupSchedule", str, "Automatic backup while the application is open and when it closes: off, daily or weekly"),
     PolicyValue("AgencyName", str, "Agency name on letters", "agency.name"),
     PolicyValue("AgencyAddress", str, "Agency address on letterhead (lines separated by \\n)",
                 "agency.address"),
