@@ -34,6 +34,9 @@ INTERVALS = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
 #: after a failed attempt (a full disk, a missing folder) the open window tries again no sooner than this
 RETRY_AFTER_FAILURE = dt.timedelta(hours=1)
 RECORD_SUFFIX = ".scheduled-backup"
+#: another PC's clock a little ahead: its backup, recorded up to this far in this PC's future, counts as made
+#: now (not as a clock set back, which would make a second one)
+CLOCK_SKEW = dt.timedelta(minutes=30)
 #: said where the schedule is shown for a team database
 TEAM_NOTE = ("A team database is backed up on the server by IT (pg_dump or the server's scheduled backups); "
              "the automatic backup (BackupSchedule) is for a database file only.")
@@ -150,11 +153,14 @@ def _claim(db_path: Path) -> Iterator[bool]:
         os.close(fd)
 
 
-def last_backup(db: Database, config: LocalConfig | None) -> dt.datetime | None:
-    """The later of the record beside the database and this user's own setting."""
+def last_backup(db: Database, config: LocalConfig | None, now: dt.datetime | None = None) -> dt.datetime | None:
+    """The later of the record beside the database and this user's own setting. With ``now``, a record a
+    little in the future (another PC's clock ahead, :data:`CLOCK_SKEW`) counts as made ``now``."""
     times = []
     if db.path is not None:
         recorded = read_record(db.path).last_at
+        if recorded is not None and now is not None and now < recorded <= now + CLOCK_SKEW:
+            recorded = now
         if recorded is not None:
             times.append(recorded)
     own = _local(config.get(LAST_BACKUP_KEY)) if config is not None else None
@@ -195,13 +201,13 @@ def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfi
     now = now or dt.datetime.now()
     if db.path is None or not db.is_sqlite:
         return None
-    if not backup_due(last_backup(db, config), policy.backup_schedule, now):
+    if not backup_due(last_backup(db, config, now), policy.backup_schedule, now):
         return None
     with _claim(db.path) as claimed:
         if not claimed:
             return None
         # under the claim: another program may have finished this period's backup a moment ago
-        if not backup_due(last_backup(db, config), policy.backup_schedule, now):
+        if not backup_due(last_backup(db, config, now), policy.backup_schedule, now):
             return None
         record = read_record(db.path)
         try:

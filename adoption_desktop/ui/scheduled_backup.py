@@ -100,7 +100,7 @@ class BackgroundBackup(QObject):
         except OSError:
             return False
         now = self.clock()
-        if not attempt_due(last_backup(db, config), self.failed_at, policy.backup_schedule, now):
+        if not attempt_due(last_backup(db, config, now), self.failed_at, policy.backup_schedule, now):
             return False
         self.busy.setVisible(True)
         self.label.setText(RUNNING_TEXT)

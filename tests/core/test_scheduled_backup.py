@@ -151,3 +151,16 @@ def test_a_team_database_is_the_servers_to_back_up(pg_db: Database, tmp_path: Pa
     config = LocalConfig(tmp_path / "settings.json")
     assert run_scheduled_backup(pg_db, policy.current_policy(), config, app_paths().ensure()) is None
     assert "backed up on the server by IT" in describe(pg_db, policy.current_policy(), config, dt.datetime.now())
+
+
+def test_another_pcs_clock_a_little_ahead_makes_no_second_backup(db: Database, tmp_path: Path) -> None:
+    folder = _policy(tmp_path)
+    paths = app_paths().ensure()
+    now = dt.datetime.now().replace(microsecond=0)
+    ahead = now + dt.timedelta(minutes=10)  # the PC that made it runs ten minutes fast
+    assert run_scheduled_backup(db, policy.current_policy(), LocalConfig(tmp_path / "a.json"), paths, ahead)
+    assert run_scheduled_backup(db, policy.current_policy(), LocalConfig(tmp_path / "b.json"), paths, now) is None
+    assert len(list(folder.glob("*.adkbak"))) == 1
+    # a clock set back by more (a day): a backup is due, so a wrong clock never stops them
+    assert run_scheduled_backup(db, policy.current_policy(), LocalConfig(tmp_path / "c.json"), paths,
+                                now - dt.timedelta(days=1)) is not None
