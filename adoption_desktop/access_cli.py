@@ -1,7 +1,7 @@
 """``adoption-desktop access-review --db PATH|URL --user ADMIN [--out FILE.csv]``: the access review as the
 Administration page shows it (every account, its roles and what they allow in each area, its state, last
-sign-in, the accounts not used), the last review recorded and when the next is due; ``--out`` writes it as
-CSV (audited). Needs ``users.manage`` (administrators). Recording a review is done in the application, where
+sign-in, the accounts not used), the last review recorded and when the next is due, printed (audited as a view
+of the list: the terminal may be a file); ``--out`` also writes it as CSV (audited as an export). Needs ``users.manage`` (administrators). Recording a review is done in the application, where
 the reviewer reads the list first."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _cmd_access_review(args: argparse.Namespace) -> int:
     from adoption_desktop.core import access_review
 
     with signed_in(args) as (db, user):
-        review = access_review.access_review(db, user)
+        review = access_review.access_review(db, user, printed=True)
         if args.out:
             access_review.export_csv(db, user, Path(args.out))
     print("\n".join(review_lines(review)))

@@ -1,7 +1,8 @@
 """The access review: every account with its roles in words, what they allow in each area, its state and last
 sign-in, the accounts not used for a while; and the record, by an administrator, that the review was done.
 
-Reading needs ``users.manage`` (as Administration → Users does) and writes nothing. Recording a review adds a
+Reading needs ``users.manage`` (as Administration → Users does) and writes nothing, except when the command
+line prints the list (audited as a view of it, as the CSV export is audited as an export). Recording a review adds a
 row to ``access_reviews`` (audited and sealed as it is written, never changed: ``verify`` names one altered
 afterwards) holding the accounts as they were reviewed. A review is recorded only against the list the
 administrator read: when another review was recorded since, or an account's roles or state changed since
@@ -142,11 +143,21 @@ def _review(session: Session, now: dt.datetime) -> AccessReview:
     return AccessReview(tuple(accounts), _basis(accounts), last, months, days, due)
 
 
-def access_review(db: Database, actor: Principal, *, now: dt.datetime | None = None) -> AccessReview:
-    """Every account as the review shows it, the last review recorded and when the next is due. Reads only."""
+def access_review(db: Database, actor: Principal, *, now: dt.datetime | None = None,
+                  printed: bool = False) -> AccessReview:
+    """Every account as the review shows it, the last review recorded and when the next is due. Reads only;
+    ``printed=True`` (``adoption-desktop access-review`` printing it to the terminal, which may be redirected to
+    a file as the CSV is written) audits the reading as a view of the access list, in the same transaction, so
+    nothing is printed unless the view is in the log."""
     require(actor, Permission.USERS_MANAGE)
-    with db.session(actor, write=False) as session:
-        return _review(session, now or utcnow())
+    if not printed:
+        with db.session(actor, write=False) as session:
+            return _review(session, now or utcnow())
+    with db.session(actor, views_only=True) as session:
+        review = _review(session, now or utcnow())
+        audit.record_view(session, "access_reviews", "*",
+                          detail=f"access review: {len(review.accounts)} accounts printed")
+        return review
 
 
 def clean_note(note: str) -> str:
