@@ -122,6 +122,17 @@ def allowed_placeholders(session: Session | None, name: str) -> tuple[str, ...]:
     return tuple(sorted(allowed))
 
 
+def our_placeholder_names() -> set[str]:
+    """Every placeholder name of our letters (the shipped files', the profile's, those features registered): a
+    word in guillemets that is one of them is a mail-merge field pasted in (``«child»``), not a quotation."""
+    names = set(PROFILE_PLACEHOLDERS)
+    for extra in EXTRA_PLACEHOLDERS.values():
+        names |= extra
+    for shipped in _shipped_letter_names():
+        names |= shipped_template(shipped).placeholders
+    return names
+
+
 def check_letter_text(session: Session | None, name: str, text: str) -> None:
     """Refuses a letter template that does not parse or uses a placeholder its letters cannot fill."""
     if not text.strip():
@@ -142,7 +153,7 @@ def check_letter_text(session: Session | None, name: str, text: str) -> None:
                                              for w, (n, line) in seen.items())
             + ". Letter templates write a placeholder as ${name} (the minutes' Word template uses {name}).",
             "template")
-    merged = merge_fields(text)
+    merged = merge_fields(text, our_placeholder_names() | set(allowed))
     if merged:
         raise ValidationError(
             f"Template {name}: " + "; ".join(f"{w} (line {line})" for w, line in dict(merged).items())

@@ -43,3 +43,28 @@ def test_word_merge_fields_are_refused_and_nothing_is_saved(db: Database, admin:
 def test_guillemets_around_a_quotation_of_more_than_a_field_are_still_text(db: Database, admin: Principal) -> None:
     text = ta.letter_text(db, admin, NAME) + "\nAs our leaflet says, «every letter is read with care, by a person».\n"
     assert ta.save_letter_template(db, admin, NAME, text) >= 1
+
+
+@pytest.mark.parametrize("written", ["«Bonjour»", "« merci »", "«Enfance»", "«au-revoir»"])
+def test_a_single_word_in_guillemets_is_a_quotation(db: Database, admin: Principal, written: str) -> None:
+    """Review: one French word in guillemets was refused as a Word mail-merge field, though no merge field is
+    named so; a word is a field when it looks like one (below)."""
+    text = ta.letter_text(db, admin, NAME) + f"\nOur French-speaking families are greeted with {written}.\n"
+    assert ta.save_letter_template(db, admin, NAME, text) >= 1
+    assert written in ta.letter_text(db, admin, NAME)
+
+
+@pytest.mark.parametrize("written", ["«child»", "«Child»", "«First_Name»", "«Address1»", "«NAME»", "«Postcode»",
+                                     "«court»", "<<Bonjour>>", "{ MERGEFIELD FirstName }"])
+def test_a_word_that_looks_like_a_field_is_still_refused(db: Database, admin: Principal, written: str) -> None:
+    text = ta.letter_text(db, admin, NAME)
+    before = [v.version for v in ta.versions(db, admin, NAME)]
+    with pytest.raises(ValidationError, match=re.escape(written)):
+        ta.save_letter_template(db, admin, NAME, f"Dear {written},\n{text}")
+    assert [v.version for v in ta.versions(db, admin, NAME)] == before
+
+
+def test_a_quoted_word_beside_a_word_field_code_came_from_the_merge(db: Database, admin: Principal) -> None:
+    text = ta.letter_text(db, admin, NAME) + "\n{ MERGEFIELD Greeting } «Bonjour»\n"
+    with pytest.raises(ValidationError, match=re.escape("«Bonjour» (line")):
+        ta.save_letter_template(db, admin, NAME, text)

@@ -254,14 +254,40 @@ def brace_slips(text: str, names: Collection[str]) -> list[tuple[str, str, int]]
     return [(m.group(0), m.group(1), text.count("\n", 0, m.start()) + 1) for m in pattern.finditer(text)]
 
 
-#: a Word mail-merge field as Word shows it (``«FirstName»``) or as typed (``<<FirstName>>``): one word (Word's
-#: field names have no spaces), so a quotation in guillemets («every letter is read») stays ordinary text
-MERGE_FIELD = re.compile(r"«\s*[A-Za-z][\w.-]{0,60}\s*»|<<\s*[A-Za-z][\w.-]{0,60}\s*>>")
+#: what may be a Word mail-merge field: one word in guillemets, as Word shows a field (``«FirstName»``), or in
+#: doubled angle brackets, as one is typed (``<<FirstName>>``), or Word's field code (``{ MERGEFIELD FirstName }``,
+#: shown by Alt+F9). Word's field names have no spaces, so a quotation in guillemets («every letter is read») is
+#: ordinary text; a single word in guillemets is a field only when it looks like one (:func:`looks_like_field`)
+MERGE_FIELD = re.compile(r"«\s*(?P<shown>[A-Za-z][\w.-]{0,60})\s*»|<<\s*[A-Za-z][\w.-]{0,60}\s*>>"
+                         r"|\{\s*MERGEFIELD\s[^{}\n]{0,80}\}", re.IGNORECASE)
+
+#: the names a Word mail merge's fields usually have, in lower case without spaces or underscores: Word's own
+#: address fields (Insert Merge Field → Match Fields) and the headings of a merge list's columns
+WORD_FIELD_NAMES = frozenset({
+    "title", "courtesytitle", "name", "fullname", "firstname", "forename", "forenames", "lastname", "surname",
+    "middlename", "initials", "address", "addressblock", "greetingline", "street", "town", "city", "county",
+    "postcode", "postalcode", "zip", "country", "company", "phone", "mobile", "email", "emailaddress", "dob",
+    "dateofbirth", "ref", "reference"})
 
 
-def merge_fields(text: str) -> list[tuple[str, int]]:
-    """Each Word mail-merge field in ``text`` (:data:`MERGE_FIELD`) as written, with its line number."""
-    return [(m.group(0), text.count("\n", 0, m.start()) + 1) for m in MERGE_FIELD.finditer(text)]
+def looks_like_field(word: str, known: Collection[str] = ()) -> bool:
+    """Whether ``word``, alone in guillemets, is a mail-merge field rather than a quoted word («Bonjour», «merci»):
+    an identifier of more than one part (``child_name``, ``Address.Line1``, ``Address1``), a capital inside it
+    (``FirstName``, ``NAME``), one of Word's usual field names (:data:`WORD_FIELD_NAMES`) or one of ``known``
+    (our templates' own placeholders: ``«child»``, ``«salutation»``)."""
+    if any(ch in "_." or ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:]):
+        return True
+    folded = word.casefold().replace("-", "")
+    return folded in WORD_FIELD_NAMES or folded in {k.casefold() for k in known}
+
+
+def merge_fields(text: str, known: Collection[str] = ()) -> list[tuple[str, int]]:
+    """Each Word mail-merge field in ``text`` (:data:`MERGE_FIELD`) as written, with its line number. A single
+    word in guillemets counts when it :func:`looks_like_field` (``known``: the placeholder names of our
+    templates), or when the text also holds a Word field code (``MERGEFIELD``): then it came from a merge."""
+    from_merge = "mergefield" in text.casefold()
+    return [(m.group(0), text.count("\n", 0, m.start()) + 1) for m in MERGE_FIELD.finditer(text)
+            if m.group("shown") is None or from_merge or looks_like_field(m.group("shown"), known)]
 
 
 def version_label(name: str, version: int, source: str) -> str:
