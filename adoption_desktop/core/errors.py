@@ -89,6 +89,9 @@ class DatabaseUnavailable(DatabaseOpenError):
 
     MESSAGE = ("The database server can't be reached just now, so this was not saved. What you typed is still "
                "on screen: try again when the server is back, or ask IT.")
+    #: the same outage met by a step that only reads (a list opened, a record shown): nothing was being saved
+    READ_MESSAGE = ("The database server can't be reached just now, so this could not be read and shown. Nothing "
+                    "was lost: try again when the server is back, or ask IT.")
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or self.MESSAGE)
@@ -111,6 +114,8 @@ class DatabaseServerFull(DatabaseUnavailable):
 
     MESSAGE = ("The database server is not taking more connections just now (too many are open), so this was "
                "not saved. What you typed is still on screen: try again in a moment, or ask IT.")
+    READ_MESSAGE = ("The database server is not taking more connections just now (too many are open), so this "
+                    "could not be read and shown. Nothing was lost: try again in a moment, or ask IT.")
 
 
 class DatabaseClash(DatabaseBusy):

@@ -445,3 +445,48 @@ def test_a_save_stopped_by_a_deadlock_says_try_again_not_damaged(pg_db: Database
         session.execute(sa.text("UPDATE dl2 SET v = 1"))
     with pg_db.session(write=False) as session:
         assert session.execute(sa.text("SELECT v FROM dl2 ORDER BY id")).scalars().all() == [1, 1]
+
+
+READ = "The database server can't be reached just now, so this could not be read and shown. Nothing was lost"
+
+
+def test_a_read_in_an_outage_says_it_could_not_be_read_not_that_it_was_not_saved(pg: PostgresServer,
+                                                                                  pg_db: Database) -> None:
+    """Review: opening a list or a record while the server was down said "so this was not saved. What you
+    typed is still on screen", words for a save, when nothing had been typed or was being saved. A read (a
+    list, a record opened: its ``view`` entry is no work of the person's) now says it could not be read and
+    shown, nothing lost; a save still says it was not saved."""
+    from adoption_desktop.core import record_history
+    from adoption_desktop.core.security import service as users
+
+    admin = make_user(pg_db, "admin", Role.ADMINISTRATOR)
+    ann = make_user(pg_db, "ann", Role.COUNSELLOR)
+    name = str(pg_db.engine.url.database)
+    reads: list[Callable[[], object]] = [
+        lambda: users.list_users(pg_db, admin),  # a list: a read-only session
+        # a record's history opened: a session that writes only its view entry
+        lambda: record_history.record_history(pg_db, admin, "users", admin.user_id)]
+    for reading in reads:
+        users.list_users(pg_db, admin)  # a connection in the pool, as after any step
+        assert pg.terminate_connections(name) >= 1  # the pooled connection lost
+        with pytest.raises(DatabaseUnavailable) as caught:
+            reading()
+        said = str(caught.value)
+        assert said.startswith(READ) and "saved" not in said and not isinstance(caught.value, DatabaseCommitUncertain)
+        _plain_words(said, pg)
+    pg.stop()
+    try:
+        with pytest.raises(DatabaseUnavailable) as refused:  # no server at all: a new connection refused
+            users.list_users(pg_db, admin)
+        assert str(refused.value).startswith(READ)
+        with pytest.raises(DatabaseUnavailable) as saving:
+            drafts.save_draft(pg_db, ann, "k", "typed while it was down")
+        assert str(saving.value).startswith(PLAIN)
+    finally:
+        pg.start()
+    assert [u.username for u in users.list_users(pg_db, admin)] == ["admin", "ann"]
+
+
+def _plain_words(text: str, pg: PostgresServer) -> None:
+    for leak in (str(pg.port), "127.0.0.1", "sqlalche", "psycopg", "connection to server"):
+        assert leak not in text

@@ -290,17 +290,21 @@ def _one_line(err: BaseException) -> str:
 _log = logging.getLogger("adoption_desktop.storage")
 
 
-def unavailable(err: BaseException, *, committing: bool = False) -> DatabaseUnavailable:
+def unavailable(err: BaseException, *, committing: bool = False, reading: bool = False) -> DatabaseUnavailable:
     """The plain error for a lost connection (:class:`DatabaseCommitUncertain` when it was lost during
     COMMIT: the server may have stored it), or for a server with no free connection
-    (:class:`DatabaseServerFull`); the driver's class and text (server, port) go to the log."""
+    (:class:`DatabaseServerFull`); the driver's class and text (server, port) go to the log. ``reading``: the
+    step only read (a list, a record opened, whose ``view`` entry is no work of the person's), so it says
+    that it could not be read and shown, with nothing lost, not that it "was not saved"."""
     orig = getattr(err, "orig", None) or err
     if is_server_full(err):
         _log.warning("database server has no free connection (%s): %s", type(orig).__name__, _one_line(orig))
-        return DatabaseServerFull()
+        return DatabaseServerFull(DatabaseServerFull.READ_MESSAGE if reading else None)
     _log.warning("database server unreachable%s (%s, SQLSTATE %s): %s",
-                 " during COMMIT: outcome unknown" if committing else "", type(orig).__name__,
+                 " during COMMIT: outcome unknown" if committing and not reading else "", type(orig).__name__,
                  getattr(orig, "sqlstate", None) or "none", _one_line(orig))
+    if reading:
+        return DatabaseUnavailable(DatabaseUnavailable.READ_MESSAGE)
     return DatabaseCommitUncertain() if committing else DatabaseUnavailable()
 
 
@@ -621,10 +625,12 @@ class Database:
     def name(self) -> str:
         return self.path.name if self.path is not None else "The database"
 
-    def _begin(self, write: bool, autocommit: bool = False, snapshot: bool = False) -> Session:
+    def _begin(self, write: bool, autocommit: bool = False, snapshot: bool = False, *,
+               reading: bool = False) -> Session:
         """A session with its transaction begun; SQLite's write lock is retried within a bound while
         another program holds it (said once through ``on_wait``, ``on_wait_tick`` at every try after the
-        first), then :class:`DatabaseBusy`; :class:`WaitCancelled` when the tick says stop."""
+        first), then :class:`DatabaseBusy`; :class:`WaitCancelled` when the tick says stop. ``reading``: an
+        outage is said as a read that failed (:func:`unavailable`)."""
         deadline: float | None = None
         options: dict[str, Any] = {"adk_write": write}
         if autocommit:
@@ -655,7 +661,7 @@ class Database:
                 except (exc.DBAPIError, exc.DisconnectionError) as err:
                     session.close()
                     if is_outage(err):
-                        raise unavailable(err) from err
+                        raise unavailable(err, reading=reading) from err
                     refused = refusal(err)
                     if refused is not None:
                         raise refused from err
@@ -767,8 +773,9 @@ class Database:
             raise DatabaseBusy(REENTERED_MESSAGE)
         if write:
             self.wait_checked()
+        reading = not write or views_only  # a list read, a record opened: no work of the person's to lose
         session = self._begin(write, autocommit=each_statement and not write and not self.is_sqlite,
-                              snapshot=snapshot and not write)
+                              snapshot=snapshot and not write, reading=reading)
         session.info["actor"] = actor
         #: the audit log is known not to match its anchors (entries may be missing): sign-in does not ask for
         #: the entries behind seals then, or no administrator could sign in to acknowledge it
@@ -807,7 +814,7 @@ class Database:
             if not self.is_sqlite and is_outage(err):
                 with contextlib.suppress(Exception):  # the connection is gone: nothing to roll back on it
                     session.rollback()
-                raise unavailable(err, committing=committing) from err
+                raise unavailable(err, committing=committing, reading=reading) from err
             session.rollback()
             if not self.is_sqlite and is_clash(err):  # the loser of a deadlock: nothing of it was stored
                 _log.warning("transaction stopped by the server (SQLSTATE %s): %s",
