@@ -19,6 +19,7 @@ from typing import TypeVar
 import keyring
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import settings
 from keyring.backend import KeyringBackend
 
 from adoption_desktop.core import policy
@@ -32,6 +33,11 @@ from adoption_desktop.core.storage.lifecycle import create_database, open_databa
 from .pg import PostgresServer, start_postgres
 
 TEST_PASSWORD = "correct-horse-battery"
+
+# No Hypothesis test is timed: its default deadline (200 ms an example) failed tests now and then in the
+# whole suite, when a worker waited for one of the machine's two cores ("Unreliable test timings").
+settings.register_profile("adoption-desktop", deadline=None)
+settings.load_profile("adoption-desktop")
 
 
 class MemoryKeyring(KeyringBackend):
