@@ -26,9 +26,10 @@ ENV_PASSWORD = "ADOPTION_DESKTOP_PASSWORD"
 
 
 def _cmd_team_setup(args: argparse.Namespace) -> int:
+    from adoption_desktop.cli_support import report_wait
     from adoption_desktop.core.storage.team_setup import team_setup
 
-    result = team_setup(args.db, owner_role=args.owner_role, app_role=args.app_role)
+    result = team_setup(args.db, owner_role=args.owner_role, app_role=args.app_role, on_wait=report_wait)
     print(f"Team mode set up: {result.tables} tables; the audit tables accept only new entries.")
     for what, role, password, url in (
             ("schema owner (upgrades only; keep it with IT)", result.owner_role, result.owner_password,

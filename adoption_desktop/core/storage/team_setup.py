@@ -17,12 +17,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import URL, Connection, create_engine, event, inspect, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, exc, inspect, make_url, text
 
 from adoption_desktop.core.audit.models import APPEND_ONLY_TABLES
-from adoption_desktop.core.errors import AppError
-from adoption_desktop.core.storage import search
-from adoption_desktop.core.storage.engine import Database, is_postgres_url
+from adoption_desktop.core.errors import AppError, DatabaseBusy
+from adoption_desktop.core.storage import migrations, search
+from adoption_desktop.core.storage.engine import LIBPQ_TIMEOUTS, Database, is_postgres_url
+from adoption_desktop.core.storage.hold import (
+    MAINTENANCE_WAIT,
+    PG_LOCK_KEY,
+    PgHold,
+    WaitReport,
+    busy_wait,
+    in_use_message,
+)
 
 OWNER_ROLE = "adoption_owner"
 APP_ROLE = "adoption_app"
@@ -129,68 +137,130 @@ def _url_for(admin: URL, role: str, password: str | None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = APP_ROLE) -> TeamSetupResult:
-    """Create or update the two roles, the schema (as the owner), the grants and the triggers."""
+def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = APP_ROLE,
+               on_wait: WaitReport | None = None) -> TeamSetupResult:
+    """Create or update the two roles, the schema (as the owner), the grants and the triggers.
+
+    A schema to create or upgrade is changed only under the exclusive hold that ``upgrade`` takes (refused,
+    after a short wait that ``on_wait`` is told of, while anyone else has the database open): a trial's
+    team-setup ran the migrations while another PC was saving. A schema already at this version is left
+    alone, and the rest (roles, grants, triggers) is done without the hold, as it never takes a lock that
+    stops a colleague's save."""
     if not is_postgres_url(admin_url):
         raise AppError("team-setup is for a PostgreSQL database: give --db postgresql+psycopg://ADMIN@HOST/DBNAME.")
     if owner_role == app_role:
         raise AppError("The schema owner and the application role must be two different roles.")
     admin = make_url(admin_url)
-    engine = create_engine(admin)
+    engine = _engine(admin)
+    hold: PgHold | None = None
     try:
-        with engine.begin() as conn:
-            owner_pw = _ensure_role(conn, owner_role)
-            app_pw = _ensure_role(conn, app_role)
-            owner, app = _q(conn, owner_role), _q(conn, app_role)
-            dbname = _q(conn, str(conn.execute(text("SELECT current_database()")).scalar()))
-            me = str(conn.execute(text("SELECT current_user")).scalar())
-            if me not in (owner_role, app_role):
-                conn.execute(text(f"GRANT {owner} TO {_q(conn, me)}"))  # so this login may act as the owner
-            conn.execute(text(f"GRANT CONNECT ON DATABASE {dbname} TO {owner}, {app}, {_q(conn, me)}"))
-            # PostgreSQL lets every login on the server connect to a new database (PUBLIC holds CONNECT): a
-            # team database is reached only by its two roles and the login that set it up (team-mode trial)
-            conn.execute(text(f"REVOKE CONNECT ON DATABASE {dbname} FROM PUBLIC"))
-            conn.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {owner}"))
-            conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {app}"))
-            conn.execute(text(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {app}"))
-            # only what the owner does not own yet: ALTER … OWNER takes the table's exclusive lock even when
-            # nothing changes, and a run while people worked deadlocked their saves (team-mode trial ut26)
-            owned_by_others = {"role": owner_role}
-            for (name,) in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                             "AND tableowner <> :role"), owned_by_others):
-                conn.execute(text(f"ALTER TABLE public.{_q(conn, name)} OWNER TO {owner}"))
-            for (name,) in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' "
-                                             "AND sequenceowner <> :role"), owned_by_others):
-                conn.execute(text(f"ALTER SEQUENCE public.{_q(conn, name)} OWNER TO {owner}"))
-    except Exception as exc:
-        engine.dispose()
-        raise AppError(f"team-setup could not create the roles ({type(exc).__name__}: {exc}). Run it as a login "
-                       "that can create roles and owns the database, or as a superuser.") from exc
-    engine.dispose()
+        try:
+            probe = Database(engine, "postgresql", None, label="The database")
+            behind = migrations.postgresql_is_empty(probe) or migrations.needs_upgrade(probe)
+            if behind:  # before anything is changed: refused while anyone is in, with nothing done
+                hold = _exclusive_hold(engine, on_wait)
+            owner_pw, app_pw = _roles(engine, owner_role, app_role)
+        except exc.DBAPIError as err:
+            raise AppError(f"team-setup could not create the roles ({type(err).__name__}: {err}). Run it as a "
+                           "login that can create roles and owns the database, or as a superuser.") from err
+        # the schema, created or upgraded by the owner (it owns what it creates)
+        owner_engine = _engine(admin)
 
-    # the schema, created or upgraded by the owner (it owns what it creates)
-    owner_engine = create_engine(admin)
+        @event.listens_for(owner_engine, "connect")
+        def _as_owner(dbapi_connection: object, _record: object) -> None:
+            cur = dbapi_connection.cursor()  # type: ignore[attr-defined]
+            cur.execute(f"SET ROLE {owner_role}")
+            cur.close()
+            dbapi_connection.commit()  # type: ignore[attr-defined]
 
-    @event.listens_for(owner_engine, "connect")
-    def _as_owner(dbapi_connection: object, _record: object) -> None:
-        cur = dbapi_connection.cursor()  # type: ignore[attr-defined]
-        cur.execute(f"SET ROLE {owner_role}")
-        cur.close()
-        dbapi_connection.commit()  # type: ignore[attr-defined]
-
-    from adoption_desktop.core.storage import migrations
-
-    owner_db = Database(owner_engine, "postgresql", None, label="team-setup")
-    try:
-        migrations.upgrade_postgresql(owner_db)
-        with owner_engine.begin() as conn:
-            for index in _search_indexes():  # created on first use otherwise, which the app role may not do
-                search.ensure_index(conn, index)
-            tables = _grant_and_protect(conn, owner_role, app_role)
+        owner_db = Database(owner_engine, "postgresql", None, label="team-setup")
+        try:
+            if behind:
+                migrations.upgrade_postgresql(owner_db)
+            with owner_engine.begin() as conn:
+                for index in _search_indexes():  # created on first use otherwise, which the app role may not do
+                    search.ensure_index(conn, index)
+                tables = _grant_and_protect(conn, owner_role, app_role)
+        finally:
+            owner_engine.dispose()
     finally:
-        owner_engine.dispose()
+        if hold is not None:
+            hold.release()
+        engine.dispose()
     return TeamSetupResult(owner_role, app_role, owner_pw, app_pw, _url_for(admin, owner_role, owner_pw),
                            _url_for(admin, app_role, app_pw), tables)
+
+
+def _engine(url: URL) -> Engine:
+    """An engine for ``url`` that gives up on a server that does not answer (as the application's does)."""
+    return create_engine(url, connect_args={k: v for k, v in LIBPQ_TIMEOUTS.items() if k not in url.query})
+
+
+def _roles(engine: Engine, owner_role: str, app_role: str) -> tuple[str | None, str | None]:
+    """The two roles made or brought into line, the database's connect rights, and the tables re-owned."""
+    with engine.begin() as conn:
+        owner_pw = _ensure_role(conn, owner_role)
+        app_pw = _ensure_role(conn, app_role)
+        owner, app = _q(conn, owner_role), _q(conn, app_role)
+        dbname = _q(conn, str(conn.execute(text("SELECT current_database()")).scalar()))
+        me = str(conn.execute(text("SELECT current_user")).scalar())
+        if me not in (owner_role, app_role):
+            conn.execute(text(f"GRANT {owner} TO {_q(conn, me)}"))  # so this login may act as the owner
+        conn.execute(text(f"GRANT CONNECT ON DATABASE {dbname} TO {owner}, {app}, {_q(conn, me)}"))
+        # PostgreSQL lets every login on the server connect to a new database (PUBLIC holds CONNECT): a
+        # team database is reached only by its two roles and the login that set it up (team-mode trial)
+        conn.execute(text(f"REVOKE CONNECT ON DATABASE {dbname} FROM PUBLIC"))
+        conn.execute(text(f"GRANT USAGE, CREATE ON SCHEMA public TO {owner}"))
+        conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {app}"))
+        conn.execute(text(f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {app}"))
+        # only what the owner does not own yet: ALTER … OWNER takes the table's exclusive lock even when
+        # nothing changes, and a run while people worked deadlocked their saves (team-mode trial ut26)
+        owned_by_others = {"role": owner_role}
+        for (name,) in conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                         "AND tableowner <> :role"), owned_by_others):
+            conn.execute(text(f"ALTER TABLE public.{_q(conn, name)} OWNER TO {owner}"))
+        for (name,) in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' "
+                                         "AND sequenceowner <> :role"), owned_by_others):
+            conn.execute(text(f"ALTER SEQUENCE public.{_q(conn, name)} OWNER TO {owner}"))
+    return owner_pw, app_pw
+
+
+def _exclusive_hold(engine: Engine, on_wait: WaitReport | None) -> PgHold:
+    """``upgrade``'s exclusive hold, or :class:`DatabaseBusy` naming how many others have the database open."""
+    try:
+        return PgHold.acquire(engine, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                              message=in_use_message("The database", "upgraded"), on_wait=on_wait)
+    except DatabaseBusy as err:
+        raise DatabaseBusy(others_in_message(engine)) from err
+
+
+def others_in_message(engine: Engine) -> str:
+    """Why team-setup cannot upgrade now: who holds the database open (the sessions holding the openers'
+    shared hold; where they connect from, when the server lets this login see it)."""
+    key = PG_LOCK_KEY
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT l.pid, a.client_addr, a.usename FROM pg_locks l "
+                "LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid() "
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND l.classid = CAST(:hi AS oid) AND l.objid = CAST(:lo AS oid) AND l.objsubid = 1"),
+                {"hi": key >> 32, "lo": key & 0xFFFF_FFFF}).all()
+    except exc.DBAPIError:
+        rows = []
+    pids = {row[0] for row in rows}
+    places = sorted({str(row[1]) for row in rows if row[1] is not None})
+    logins = sorted({str(row[2]) for row in rows if row[2]})
+    if pids:
+        who = (f"{len(pids)} other connection{'s' if len(pids) != 1 else ''} (Adoption Desktop on another "
+               "computer, or a command still running)"
+               + (f" as {', '.join(logins)}" if logins else "") + (f" from {', '.join(places)}" if places else ""))
+    else:
+        who = "another connection (Adoption Desktop on another computer, or a command still running)"
+    return (f"The database's schema must be upgraded first, but others are connected to it: {who}. The "
+            "upgrade is never run while anyone is working: ask everyone to close Adoption Desktop, then run "
+            "team-setup again. Nothing was changed.")
 
 
 #: the feature modules that declare full-text indexes (``search.SearchIndex`` at module level)
