@@ -31,6 +31,7 @@ from adoption_desktop.core.storage.hold import (
     busy_wait,
     in_use_message,
 )
+from adoption_desktop.core.storage.setup_failures import setup_failure
 
 OWNER_ROLE = "adoption_owner"
 APP_ROLE = "adoption_app"
@@ -145,24 +146,28 @@ def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = 
     after a short wait that ``on_wait`` is told of, while anyone else has the database open): a trial's
     team-setup ran the migrations while another PC was saving. A schema already at this version is left
     alone, and the rest (roles, grants, triggers) is done without the hold, as it never takes a lock that
-    stops a colleague's save."""
+    stops a colleague's save. The server's refusals are said plainly (:func:`setup_failure`)."""
     if not is_postgres_url(admin_url):
         raise AppError("team-setup is for a PostgreSQL database: give --db postgresql+psycopg://ADMIN@HOST/DBNAME.")
     if owner_role == app_role:
         raise AppError("The schema owner and the application role must be two different roles.")
     admin = make_url(admin_url)
+    if not admin.database:  # libpq would take the login's name for the database's
+        raise AppError("--db names no database: give its name at the end, postgresql+psycopg://ADMIN@HOST/DBNAME. "
+                       "Nothing was changed.")
     engine = _engine(admin)
     hold: PgHold | None = None
     try:
         try:
+            with engine.connect() as conn:
+                _check_rights(conn)
             probe = Database(engine, "postgresql", None, label="The database")
             behind = migrations.postgresql_is_empty(probe) or migrations.needs_upgrade(probe)
             if behind:  # before anything is changed: refused while anyone is in, with nothing done
                 hold = _exclusive_hold(engine, on_wait)
             owner_pw, app_pw = _roles(engine, owner_role, app_role)
         except exc.DBAPIError as err:
-            raise AppError(f"team-setup could not create the roles ({type(err).__name__}: {err}). Run it as a "
-                           "login that can create roles and owns the database, or as a superuser.") from err
+            raise setup_failure(err, admin) from err
         # the schema, created or upgraded by the owner (it owns what it creates)
         owner_engine = _engine(admin)
 
@@ -181,6 +186,9 @@ def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = 
                 for index in _search_indexes():  # created on first use otherwise, which the app role may not do
                     search.ensure_index(conn, index)
                 tables = _grant_and_protect(conn, owner_role, app_role)
+        except exc.DBAPIError as err:
+            made = [role for role, pw in ((owner_role, owner_pw), (app_role, app_pw)) if pw]
+            raise setup_failure(err, admin, started=True, new_roles=made) from err
         finally:
             owner_engine.dispose()
     finally:
@@ -194,6 +202,27 @@ def team_setup(admin_url: str, *, owner_role: str = OWNER_ROLE, app_role: str = 
 def _engine(url: URL) -> Engine:
     """An engine for ``url`` that gives up on a server that does not answer (as the application's does)."""
     return create_engine(url, connect_args={k: v for k, v in LIBPQ_TIMEOUTS.items() if k not in url.query})
+
+
+def _check_rights(conn: Connection) -> None:
+    """Refuse, before anything is changed, a login that lacks a right team-setup needs. Checked here because
+    PostgreSQL does not always refuse: a login that does not own the database is only *warned* that GRANT or
+    REVOKE CONNECT did nothing, and the database stayed open to every login on the server."""
+    me, superuser, createrole, owner, owns, dbname = conn.execute(text(
+        "SELECT r.rolname, r.rolsuper, r.rolcreaterole, o.rolname, pg_has_role(r.oid, d.datdba, 'MEMBER'), "
+        "d.datname FROM pg_roles r, pg_database d, pg_roles o "
+        "WHERE r.rolname = current_user AND d.datname = current_database() AND o.oid = d.datdba")).one()
+    conn.rollback()
+    if superuser:
+        return
+    if not createrole:
+        raise AppError(f"The login {me} may not create roles: team-setup needs the CREATEROLE right (ALTER ROLE "
+                       f"{me} CREATEROLE, run by a superuser), or run it as a superuser. Nothing was changed.")
+    if not owns:
+        raise AppError(f"The login {me} does not own the database {dbname} (its owner is {owner}): team-setup "
+                       "decides who may connect to it, which only the database's owner may do. Run it as "
+                       f"{owner} or as a superuser, or make {me} the owner (ALTER DATABASE {dbname} OWNER TO "
+                       f"{me}). Nothing was changed.")
 
 
 def _roles(engine: Engine, owner_role: str, app_role: str) -> tuple[str | None, str | None]:
