@@ -36,14 +36,14 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import running
 from adoption_desktop.core.models import Draft
 from adoption_desktop.core.presence import PresenceLease, live_now
 from adoption_desktop.core.security.permissions import Principal
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import server_clock, utcnow
 from adoption_desktop.core.storage.engine import Database
 
 #: the key of a draft's base version is the draft's key and this
@@ -89,6 +89,13 @@ def new_copy() -> str:
     return secrets.token_hex(8)
 
 
+def _saved_now(session: Session) -> dt.datetime | ColumnElement[dt.datetime]:
+    """When a draft is kept: in team mode the server's clock, written by the statement that keeps it (no extra
+    round trip), so that one person's drafts from two PCs are listed newest first whatever each PC's clock
+    says; on a database file this PC's clock."""
+    return server_clock() if session.get_bind().dialect.name == "postgresql" else utcnow()
+
+
 def _put(session: Session, user_id: int, key: str, text: str | None) -> None:
     """Write (``None``: delete) one draft row."""
     row = session.get(Draft, (user_id, key))
@@ -96,9 +103,9 @@ def _put(session: Session, user_id: int, key: str, text: str | None) -> None:
         if row is not None:
             session.delete(row)
     elif row is None:
-        session.add(Draft(user_id=user_id, key=key, text=text, saved_at=utcnow()))
+        session.add(Draft(user_id=user_id, key=key, text=text, saved_at=_saved_now(session)))
     else:
-        row.text, row.saved_at = text, utcnow()
+        row.text, row.saved_at = text, _saved_now(session)
 
 
 def _field_rows(session: Session, user_id: int, key: str) -> list[Draft]:

@@ -26,6 +26,7 @@ from adoption_desktop.core.audit.chain import (
     query_entries,
     record,
     record_view,
+    take_head,
     verify_chain,
 )
 from adoption_desktop.core.audit.models import GENESIS, AuditColumns, AuditEntry, AuditHead, AuditSeal
@@ -36,6 +37,6 @@ __all__ = [
     "GENESIS", "READ_ONLY_ACTIONS", "REDACTED", "VIEW", "AuditColumns", "AuditEntry", "AuditFilter", "AuditHead", "AuditRow", "AuditSeal",
     "ChainProblem", "RecordProblem", "add_changes", "anchor_file_for", "append_entry", "bulk_audit", "check_anchor",
     "count_entries", "current_anchor",
-    "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "verify_chain",
+    "entry_hash", "query_entries", "record", "record_view", "seal_baseline", "seal_unsealed", "seal_written", "take_head", "verify_chain",
     "verify_record",
 ]

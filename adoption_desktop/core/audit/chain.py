@@ -36,7 +36,7 @@ from sqlalchemy.orm.attributes import get_history
 from adoption_desktop.core.audit.models import GENESIS, AuditEntry, AuditHead
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 from adoption_desktop.core.storage import written
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import server_clock, utcnow
 
 
 def _jsonable(value: Any) -> Any:
@@ -60,6 +60,33 @@ def entry_hash(prev_hash: str, seq: int, at: str, actor_id: int, actor: str, act
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def take_head(conn: Connection, count: int = 1) -> tuple[int, str, dt.datetime]:
+    """Take the log's head for ``count`` new entries in the caller's transaction: the last of their sequence
+    numbers, the hash the first of them follows, and the time they are recorded at (naive UTC).
+
+    The head row is locked (updated) before it is read, so no two writers chain onto the same predecessor.
+    The time is taken here, before any entry's hash is computed (it is part of what the hash seals). In team
+    mode (PostgreSQL) it is the server's clock (:func:`~adoption_desktop.core.storage.base.server_clock`),
+    read in the same statement that takes the head, after its lock: no extra round trip (one fewer than the
+    UPDATE and SELECT a database file needs), and every PC's entries carry times in the order of the chain
+    whatever that PC's own clock says (a PC three minutes slow stamped its entries before the ones they
+    follow). On a database file, one PC or two programs on it, this PC's clock is the one clock."""
+    head = cast(Table, AuditHead.__table__)
+    if conn.dialect.name == "postgresql":
+        taken = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + count)
+                             .returning(head.c.last_seq, head.c.last_hash, server_clock())).first()
+        if taken is None:
+            conn.execute(insert(head).values(id=1, last_seq=count, last_hash=GENESIS))
+            taken = conn.execute(select(head.c.last_seq, head.c.last_hash, server_clock())
+                                 .where(head.c.id == 1)).one()
+        return int(taken[0]), str(taken[1]), taken[2]
+    result = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + count))
+    if result.rowcount == 0:
+        conn.execute(insert(head).values(id=1, last_seq=count, last_hash=GENESIS))
+    row = conn.execute(select(head.c.last_seq, head.c.last_hash).where(head.c.id == 1)).one()
+    return int(row.last_seq), str(row.last_hash), utcnow()
+
+
 def append_entry(session: Session | Connection, actor: Principal, action: str, entity: str, entity_id: str,
                  changes: dict[str, Any] | None, detail: str, seal: str = "") -> int:
     """Append one entry to the chain in the caller's transaction and return its sequence number.
@@ -68,18 +95,14 @@ def append_entry(session: Session | Connection, actor: Principal, action: str, e
     the aggregate of the seal rows the caller then writes under the returned number), the column-seal
     upgrade and ``move-to-server``. Unlike :func:`record` it takes a plain ``Connection`` too, does not
     flush a session first and does not read the actor from the session: the caller names it. The head row
-    is locked (updated) before it is read, so no two writers chain onto the same predecessor; the entry's
-    hash is :func:`entry_hash` of exactly what is stored, so :func:`verify_chain` agrees with it."""
+    is locked (updated) before it is read, so no two writers chain onto the same predecessor, and the entry's
+    time taken with it (:func:`take_head`: the server's clock in team mode); the entry's hash is
+    :func:`entry_hash` of exactly what is stored, so :func:`verify_chain` agrees with it."""
     conn = session.connection() if isinstance(session, Session) else session
     head = cast(Table, AuditHead.__table__)
-    # Lock the head row first (a write), then read it: no two writers can share a predecessor.
-    result = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + 1))
-    if result.rowcount == 0:
-        conn.execute(insert(head).values(id=1, last_seq=1, last_hash=GENESIS))
-    row = conn.execute(select(head.c.last_seq, head.c.last_hash).where(head.c.id == 1)).one()
-    seq, prev = int(row.last_seq), str(row.last_hash)
+    seq, prev, now = take_head(conn)
     entity_id = str(entity_id)
-    at = utcnow().isoformat(timespec="microseconds")
+    at = now.isoformat(timespec="microseconds")  # fixed before the hash: the time is part of what is sealed
     changes_json = json.dumps(changes, ensure_ascii=False, sort_keys=True) if changes else ""
     digest = entry_hash(prev, seq, at, actor.user_id, actor.username, action, entity, entity_id,
                         changes_json, detail, seal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, event, func
+from sqlalchemy import ColumnElement, DateTime, MetaData, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 NAMING = {
@@ -20,6 +20,15 @@ NAMING = {
 def utcnow() -> dt.datetime:
     """Naive UTC timestamp (stored the same way on SQLite and PostgreSQL)."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def server_clock() -> ColumnElement[dt.datetime]:
+    """The PostgreSQL server's clock as naive UTC (as :func:`utcnow` stores it), read when the statement
+    evaluates it (``clock_timestamp``: in an ``UPDATE … RETURNING``, after the row's lock is taken). In team mode
+    the times the program records (audit entries, drafts) come from here, in the statement that writes them
+    (no extra round trip), so that a PC whose clock is minutes off does not stamp its entries before the ones
+    they follow. PostgreSQL only; on a database file this PC's clock is the one clock (:func:`utcnow`)."""
+    return func.timezone("UTC", func.clock_timestamp(), type_=DateTime)
 
 
 class Base(DeclarativeBase):

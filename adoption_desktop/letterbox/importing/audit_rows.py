@@ -20,12 +20,11 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, inspect, select, update
+from sqlalchemy import Table, insert, inspect, update
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.audit import GENESIS, REDACTED, AuditEntry, AuditHead, entry_hash
+from adoption_desktop.core.audit import REDACTED, AuditEntry, AuditHead, entry_hash, take_head
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
-from adoption_desktop.core.storage.base import utcnow
 
 Entry = tuple[str, str, object, dict[str, Any] | None, str]  # action, entity, entity_id, changes, detail
 
@@ -88,12 +87,9 @@ def append_many(session: Session, entries: Sequence[Entry], *, actor: Principal 
     conn = session.connection()
     head = cast(Table, AuditHead.__table__)
     n = len(entries)
-    result = conn.execute(update(head).where(head.c.id == 1).values(last_seq=head.c.last_seq + n))
-    if result.rowcount == 0:
-        conn.execute(insert(head).values(id=1, last_seq=n, last_hash=GENESIS))
-    row = conn.execute(select(head.c.last_seq, head.c.last_hash).where(head.c.id == 1)).one()
-    seq, prev = int(row.last_seq) - n, str(row.last_hash)
-    at = utcnow().isoformat(timespec="microseconds")
+    last, prev, now = take_head(conn, n)  # the server's clock in team mode, as for one entry
+    seq = last - n
+    at = now.isoformat(timespec="microseconds")
     rows: list[dict[str, Any]] = []
     for action, entity, entity_id, changes, detail in entries:
         seq += 1
