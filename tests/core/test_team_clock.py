@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from adoption_desktop.core import audit, drafts
-from adoption_desktop.core.audit import chain
+from adoption_desktop.core.audit import anchors, chain
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database, open_postgresql
@@ -36,7 +36,7 @@ def _pc_clock_off(monkeypatch: pytest.MonkeyPatch, off_by: dt.timedelta) -> Call
     def clock() -> dt.datetime:
         return utcnow() + off_by
 
-    for module in (chain, drafts):
+    for module in (chain, drafts, anchors):
         monkeypatch.setattr(module, "utcnow", clock)
     return clock
 
@@ -83,6 +83,27 @@ def test_one_persons_drafts_from_two_pcs_are_listed_newest_first(
     drafts.save_draft(pg_db, ann, "counselling.referral:3", "typed at the office again")
     listed = drafts.list_drafts(pg_db, ann)
     assert [d.record_id for d in listed] == [3, 2, 1]
+
+
+@pytest.mark.parametrize("off_by", OFF_BY)
+def test_a_pcs_witness_of_the_log_is_recorded_by_the_servers_clock(
+        pg_db: Database, second_pc: Database, monkeypatch: pytest.MonkeyPatch, off_by: dt.timedelta) -> None:
+    """The witness (the newest entry this PC has seen, kept on the PC) says when it was recorded, and an alert
+    judges by it whether the entry now under its number was "written after that copy was recorded" (an older
+    copy put back, then new work) or not (the log rewritten): it must be read on the entries' clock."""
+    ann = make_user(pg_db, "ann", Role.COUNSELLOR)
+    bea = make_user(pg_db, "bea", Role.COUNSELLOR)
+    with monkeypatch.context() as pc:  # Ann's PC, its clock off, saves and records its witness
+        _pc_clock_off(pc, off_by)
+        _write(second_pc, ann, "Ann's save")
+        assert anchors.advance(second_pc)
+    _write(pg_db, bea, "Bea's save, after the witness was recorded")
+    (seq, before, _ann), (_seq, after, _bea) = _entries(pg_db, "clock_check")
+    found, _problems = anchors.stored(second_pc)
+    (witness,) = [a for a in found if a.seq == seq]
+    recorded = dt.datetime.fromisoformat(witness.at)
+    assert dt.datetime.fromisoformat(before).replace(tzinfo=dt.UTC) <= recorded
+    assert recorded <= dt.datetime.fromisoformat(after).replace(tzinfo=dt.UTC)
 
 
 def test_a_database_file_keeps_this_pcs_clock(db: Database, other_pc: Database,

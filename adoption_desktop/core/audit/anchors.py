@@ -43,6 +43,7 @@ from adoption_desktop.core.audit.models import GENESIS, AuditEntry
 from adoption_desktop.core.config import app_paths
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.base import server_clock, utcnow
 
 if TYPE_CHECKING:
     from adoption_desktop.core.storage.engine import Database
@@ -469,14 +470,28 @@ def _segment_ok(session: Session, base: StoredAnchor | None, head: dict[str, Any
     return (last or seq) == int(head["seq"]) and prev == str(head["hash"])
 
 
-def _write(path: Path, head: dict[str, Any], ident: str) -> None:
+def recorded_now(session: Session) -> str:
+    """When an anchor is recorded (ISO, UTC, with its zone): in team mode the server's clock, the clock of the
+    entries it is compared with (``check_anchor``: an entry "written after that copy was recorded"), read in
+    the session that read the head; on a database file this PC's clock."""
+    if session.get_bind().dialect.name == "postgresql":
+        now: dt.datetime = session.execute(select(server_clock())).scalar_one()
+    else:
+        now = utcnow()
+    return now.replace(tzinfo=dt.UTC).isoformat(timespec="microseconds")
+
+
+def _write(path: Path, head: dict[str, Any], ident: str, at: str = "") -> None:
+    """Record the anchor ``head`` at ``path``, recorded at ``at`` (:func:`recorded_now`; by default this PC's
+    clock)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # a name of this writer's own: two programs closing at once each wrote, then renamed, one shared ".tmp"
     # (the second rename found it gone: "audit anchor could not be written")
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         tmp.write_text(json.dumps({"format": 2, "seq": int(head["seq"]), "hash": str(head["hash"]), "db": ident,
-                                   "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")}), encoding="utf-8")
+                                   "at": at or utcnow().replace(tzinfo=dt.UTC).isoformat(timespec="microseconds")}),
+                       encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # no half-written file of this writer's left beside the anchor
@@ -500,6 +515,7 @@ def advance(db: Database) -> bool:
             return False
         found, _ = stored(db)
         head = current_anchor(session)
+        at = recorded_now(session)
         base = max(found, key=lambda a: a.seq, default=None)
         mine = db.last_written
         if mine is not None and not _has_entry(session, mine):
@@ -516,10 +532,10 @@ def advance(db: Database) -> bool:
     if lost is not None:
         _log.warning(WRITTEN_ENTRY_GONE, lost[0])
         for _where, path in locations(db):
-            _write(path, {"seq": lost[0], "hash": lost[1]}, ident)
+            _write(path, {"seq": lost[0], "hash": lost[1]}, ident, at)
         return False
     for _where, path in locations(db):
-        _write(path, head, ident)
+        _write(path, head, ident, at)
     return True
 
 
@@ -633,6 +649,7 @@ def acknowledge(db: Database, actor: Principal, note: str, *, label: str = "Note
         with db.session(actor) as session:
             record(session, ACK_ACTION, "audit_log", "*", detail=f"{note} | found: {hold}")
             head = current_anchor(session)
+            at = recorded_now(session)
     except BaseException:
         db.audit_hold = hold
         raise
@@ -645,4 +662,4 @@ def acknowledge(db: Database, actor: Principal, note: str, *, label: str = "Note
     for _where, path in locations(db):
         if path.exists():
             shutil.copy2(path, path.with_name(f"{path.name}.superseded-{stamp}"))
-        _write(path, head, ident)
+        _write(path, head, ident, at)
