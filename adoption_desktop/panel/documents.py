@@ -332,16 +332,35 @@ def _ics_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,").replace("\n", r"\n")
 
 
+#: the zone every sitting's times are in: the agency's clock in England, GMT in winter and BST (UTC+1) from
+#: the last Sunday of March at 01:00 UTC to the last Sunday of October at 01:00 UTC
+ICS_TZID = "Europe/London"
+
+#: Europe/London as the calendar's VTIMEZONE (RFC 5545 §3.6.5): its rules since 1996, which every calendar
+#: program (Outlook, Google, Apple) reads, so a PC set to another zone, or a laptop abroad, shows a 10:00
+#: sitting at 10:00 in London — the times were written "floating" (no zone), shown at 10:00 wherever the PC was
+ICS_VTIMEZONE = (
+    "BEGIN:VTIMEZONE", f"TZID:{ICS_TZID}",
+    "BEGIN:DAYLIGHT", "TZOFFSETFROM:+0000", "TZOFFSETTO:+0100", "TZNAME:BST", "DTSTART:19810329T010000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU", "END:DAYLIGHT",
+    "BEGIN:STANDARD", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0000", "TZNAME:GMT", "DTSTART:19961027T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU", "END:STANDARD",
+    "END:VTIMEZONE")
+
+
 def sittings_ics(sittings: Sequence[SittingRow], agency: str, *, stamp: dt.datetime | None = None) -> str:
-    """An iCalendar file of sittings: what, when and where only — no cases, no names."""
+    """An iCalendar file of sittings: what, when and where only — no cases, no names. Times are London's
+    (``TZID=Europe/London`` with its VTIMEZONE), never floating."""
     now = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Adoption Desktop//Panel sittings//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_escape(agency)} adoption panel"]
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_escape(agency)} adoption panel",
+             f"X-WR-TIMEZONE:{ICS_TZID}", *ICS_VTIMEZONE]
     for s in sittings:
         day = s.sitting_date.strftime("%Y%m%d")
         lines += [
             "BEGIN:VEVENT", f"UID:panel-sitting-{s.id}@adoption-desktop", f"DTSTAMP:{now}",
-            f"DTSTART:{day}T{s.start_time.replace(':', '')}00", f"DTEND:{day}T{s.end_time.replace(':', '')}00",
+            f"DTSTART;TZID={ICS_TZID}:{day}T{s.start_time.replace(':', '')}00",
+            f"DTEND;TZID={ICS_TZID}:{day}T{s.end_time.replace(':', '')}00",
             "SUMMARY:Adoption panel", f"LOCATION:{_ics_escape(s.place)}",
             f"STATUS:{'CANCELLED' if s.status == 'cancelled' else 'CONFIRMED'}", "END:VEVENT"]
     lines.append("END:VCALENDAR")

@@ -115,7 +115,7 @@ def test_cli_exports_minutes(panel: Panel, tmp_path: Path, handoffs: list[PanelH
     ics = tmp_path / "cal.ics"
     assert cli.main(["export", "panel-calendar", "--db", str(panel.db.path), "--user", "clerk", "--out", str(ics)]) == 0
     body = ics.read_text(encoding="utf-8")
-    assert "BEGIN:VEVENT" in body and "DTSTART:20261110T100000" in body
+    assert "BEGIN:VEVENT" in body and "DTSTART;TZID=Europe/London:20261110T100000" in body
     assert "LOCATION:Room 2\\, Civic Centre\\, Ambleford ZZ99 1AB" in body
 
 
