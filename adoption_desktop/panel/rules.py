@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adoption_desktop.core.months import add_months
-from adoption_desktop.core.wording import plural, weekday_date
+from adoption_desktop.core.wording import WEEKDAYS, plural, weekday_date
 from adoption_desktop.core.workdays import DEFAULT_CALENDAR, WorkingCalendar, bank_holiday_name
 
 # --- roles --------------------------------------------------------------------------------------
@@ -419,6 +419,36 @@ def paper_received_problem(received_on: dt.date | None, sitting_date: dt.date, l
 def papers_deadline(sitting: dt.date, working_days: int, cal: WorkingCalendar = DEFAULT_CALENDAR) -> dt.date:
     """The day papers are due: ``working_days`` working days before the sitting."""
     return cal.add_working_days(sitting, -working_days)
+
+
+#: the day of the week a new sitting is proposed on (Tuesday, as the demo agency's panel sits)
+DEFAULT_SITTING_WEEKDAY = 1
+
+
+def papers_deadline_problem(sitting: dt.date, today: dt.date, working_days: int,
+                            cal: WorkingCalendar = DEFAULT_CALENDAR) -> str | None:
+    """Why a sitting on ``sitting`` leaves no time for its papers: they are due ``working_days`` working days
+    before it, and that day is before ``today`` (a warning: a sitting may still be booked at short notice).
+    None when the papers can still come in time (due today or later)."""
+    due = papers_deadline(sitting, working_days, cal)
+    if due >= today:
+        return None
+    itself = " (the sitting itself is before today)" if sitting < today else ""
+    return (f"Papers are due by {weekday_date(due)} ({plural(working_days, 'working day')} before the sitting), "
+            f"which is already past: today is {weekday_date(today)}{itself}. The first "
+            f"{WEEKDAYS[DEFAULT_SITTING_WEEKDAY]} with time for the papers is "
+            f"{weekday_date(default_sitting_date(today, working_days, cal))}.")
+
+
+def default_sitting_date(today: dt.date, working_days: int, cal: WorkingCalendar = DEFAULT_CALENDAR,
+                         weekday: int = DEFAULT_SITTING_WEEKDAY) -> dt.date:
+    """The date New sitting proposes: the first ``weekday`` after ``today`` that is a working day and whose
+    papers deadline (``working_days`` working days before) is not yet past. "Next Tuesday" was proposed
+    whatever the deadline: opened on a Monday it offered the next day, its papers due the week before."""
+    day = today + dt.timedelta(days=(weekday - today.weekday()) % 7 or 7)
+    while not (cal.is_working_day(day) and papers_deadline(day, working_days, cal) >= today):
+        day += dt.timedelta(weeks=1)
+    return day
 
 
 def paper_late(received: dt.date | None, deadline: dt.date, today: dt.date) -> bool:

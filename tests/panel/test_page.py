@@ -87,7 +87,8 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
     key(Qt.Key.Key_Return)
     assert not dialog.isVisible()
     sitting = page.sitting
-    assert sitting is not None and sitting.sitting_date == dt.date(2026, 11, 24)
+    # the first Tuesday with time for papers: not Tuesday 24/11 (papers due 17/11, past on Monday 23/11)
+    assert sitting is not None and sitting.sitting_date == dt.date(2026, 12, 1)
 
     # 2. six agenda items: Ctrl+I, case type with arrow keys, Tab between fields, Enter
     for downs, ref, initials in AGENDA:
@@ -149,7 +150,7 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
 
     # 5. minutes: Alt+M; per item outcome (Alt+1), unanimous (Alt+4), reasons (Alt+R), send to chair
     #    (minutes go to the chair once the panel has sat: this is the sitting's day)
-    page.today = dt.date(2026, 11, 24)
+    page.today = dt.date(2026, 12, 1)
     key(Qt.Key.Key_M, ALT)
     editor = page.minutes
     for _ in range(6):
@@ -185,11 +186,11 @@ def test_keyboard_only_sitting(qtbot: QtBot, db: Database, handoffs: list[PanelH
     #    refusal says so and no password is asked for
     for _ in range(6):
         key(Qt.Key.Key_PageUp, CTRL)
-    page.today = TODAY  # the day before the sitting
+    page.today = TODAY  # before the sitting
     key(Qt.Key.Key_A, CTRL | SHIFT)
     assert "only on or after the day the panel sat" in page.minutes.message.text()
     assert page.dialog is None or not page.dialog.isVisible()
-    page.today = dt.date(2026, 11, 25)
+    page.today = dt.date(2026, 12, 2)
     for n in range(6):
         key(Qt.Key.Key_A, CTRL | SHIFT)
         pw = page.dialog

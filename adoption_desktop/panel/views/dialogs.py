@@ -225,12 +225,21 @@ def member_values(data: MemberInput) -> dict[str, str]:
 
 
 class SittingDialog(FormDialog):
+    """New sitting…: ``papers_problem`` says why a first date leaves no time for its papers (their deadline
+    already past, ``rules.papers_deadline_problem``); the message line says so as soon as such a date is
+    shown, and clears once the date leaves time. A warning only: the sitting can still be booked."""
+
     def __init__(self, parent: QWidget | None, first: dt.date, submit: Callable[[SittingInput], Any],
-                 on_done: Callable[[Any], None]) -> None:
+                 on_done: Callable[[Any], None],
+                 papers_problem: Callable[[dt.date], str | None] | None = None) -> None:
         super().__init__("panel_sitting", parent, on_done)
         self._submit = submit
+        self._papers_problem = papers_problem
+        self._papers_said = ""
         self.first_date = child(self.form, QDateEdit, "first_date")
         self.first_date.setDate(qdate(first))
+        self.first_date.dateChanged.connect(lambda _d: self._say_papers())
+        self._say_papers()
         self.start_time = child(self.form, QTimeEdit, "start_time")
         self.start_time.setTime(QTime(10, 0))
         self.end_time = child(self.form, QTimeEdit, "end_time")
@@ -242,6 +251,14 @@ class SittingDialog(FormDialog):
             self.recurrence.addItem(label, code)
         self.count = child(self.form, QSpinBox, "count")
         self.venue.setFocus()
+
+    def _say_papers(self) -> None:
+        """The papers warning for the date shown, in the message line (a refusal shown there stays until the
+        date changes)."""
+        problem = (self._papers_problem(pydate(self.first_date.date())) if self._papers_problem else None) or ""
+        if problem or self.message.text() == self._papers_said:
+            self.message.setText(problem)
+        self._papers_said = problem
 
     def submit(self) -> Any:
         return self._submit(SittingInput(

@@ -37,11 +37,12 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
-from adoption_desktop.core.settings_service import closure_reasons
+from adoption_desktop.core.settings_service import calendar, closure_reasons, get_setting
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural, weekday_date
 from adoption_desktop.panel import rules
 from adoption_desktop.panel import service as svc
+from adoption_desktop.panel import settings as panel_settings
 from adoption_desktop.panel import undo as panel_undo
 from adoption_desktop.panel.service import ItemRow, MemberRow, SittingDetail, SittingRow
 from adoption_desktop.panel.views import dialogs
@@ -557,7 +558,10 @@ class PanelPage(CountsFromToday, QWidget):
 
     # --- sittings -------------------------------------------------------------------------------------
     def new_sitting(self) -> None:
-        first = self.today + dt.timedelta(days=(1 - self.today.weekday()) % 7 or 7)  # next Tuesday
+        with self.ctx.db.session(self.ctx.principal, write=False) as session:
+            cal, papers_wd = calendar(session), get_setting(session, panel_settings.PAPERS_DEADLINE_WD)
+        # the first Tuesday whose papers are not already overdue (rules.default_sitting_date)
+        first = rules.default_sitting_date(self.today, papers_wd, cal)
         confirmed: set[tuple[dt.date, ...]] = set()
 
         def submit(data: svc.SittingInput) -> Any:
@@ -574,7 +578,8 @@ class PanelPage(CountsFromToday, QWidget):
             self.detail_tabs.setCurrentIndex(0)
             self.agenda_view.setFocus()
 
-        dialog = dialogs.SittingDialog(self, first, submit, done)
+        dialog = dialogs.SittingDialog(self, first, submit, done, papers_problem=lambda day: (
+            rules.papers_deadline_problem(day, self.today, papers_wd, cal)))
         self._open(dialog)
 
     def _confirm_sitting_days(self, dialog: QWidget, days: Sequence[dt.date], confirmed: set[tuple[dt.date, ...]],
