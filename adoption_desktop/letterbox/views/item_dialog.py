@@ -39,7 +39,7 @@ from adoption_desktop.letterbox import undo as lb_undo
 from adoption_desktop.letterbox.service import EventRow, FindingRow, ItemDetail, ItemLetterRow
 from adoption_desktop.letterbox.views.item_mistakes import ItemMistakes
 from adoption_desktop.ui.ask import ask_yes_no
-from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, field_value, restored_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, bring_forward, kept_nowhere_note
@@ -179,7 +179,14 @@ class ItemDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.arrangement_id, self.reference = ctx, arrangement_id, reference
         self.item_id, self.previous_item_id = item_id, previous_item_id
-        self.today = today or dt.date.today()
+        #: the day given (tests); otherwise the context's date, read each time (the window stays open past
+        #: midnight: see :meth:`_follow_today`)
+        self._given_today = today
+        #: the day the date fields' "today" defaults were set for
+        self._default_day = self.today
+        #: the date fields still showing that default, untouched ("received_on", "outcome_on")
+        self._on_default: set[str] = set()
+        self._setting_default = False
         self.detail: ItemDetail | None = None
         self._shown = False
         form = load_dialog_form(self, "letterbox_item")
@@ -235,6 +242,8 @@ class ItemDialog(QDialog):
         self.participant.activated.connect(lambda _i: self._writer_activated())
         self._fill_writers()
         self.received_on.setDate(qdate(self.today))
+        self._on_default.add("received_on")
+        self.received_on.dateChanged.connect(lambda _d: self._date_touched("received_on"))
         self.notes = child(form, QLineEdit, "notes")
         self.log_button = child(form, QPushButton, "log_button")
         self.text = child(form, QPlainTextEdit, "letter_text")
@@ -267,6 +276,8 @@ class ItemDialog(QDialog):
                                   "withheld": "Withhold", "held": "Hold on file"}[o], o)
         self.outcome_on = child(form, QDateEdit, "outcome_on")
         self.outcome_on.setDate(qdate(self.today))
+        self._on_default.add("outcome_on")
+        self.outcome_on.dateChanged.connect(lambda _d: self._date_touched("outcome_on"))
         self.method = child(form, QLineEdit, "method")
         self.reason = child(form, QPlainTextEdit, "reason")  # a sentence or two: it was one line (trial)
         self.social_worker = child(form, QCheckBox, "social_worker_informed")
@@ -320,6 +331,58 @@ class ItemDialog(QDialog):
         ctx.after_undo.append(self._after_undo)
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
+        # the date changing while the window is open (ui.day_watch): untouched "today" dates follow it
+        ctx.after_new_day.append(self._new_day)
+        self.finished.connect(lambda _r: ctx.after_new_day.remove(self._new_day)
+                              if self._new_day in ctx.after_new_day else None)
+
+    @property
+    def today(self) -> dt.date:
+        return self._given_today or self.ctx.today()
+
+    # --- the date changing while the window is open ---------------------------------------------
+    def _date_touched(self, name: str) -> None:
+        """A date field changed other than by :meth:`_follow_today` (typed, a draft brought back, the item
+        as stored): it no longer shows the window's "today" default."""
+        if not self._setting_default:
+            self._on_default.discard(name)
+
+    def _follow_today(self) -> str:
+        """When the date has changed since the window set its "today" defaults, move each date field still
+        showing its default, untouched, to the new today (a window opened before midnight kept yesterday's
+        date received and date of outcome, and saved them the next morning). Returns what was moved, in
+        words ("" when nothing): the caller says it, and saves nothing on this press."""
+        now, before = self.today, self._default_day
+        if now == before:
+            return ""
+        self._default_day = now
+        open_for_log = self.item_id is None
+        open_for_outcome = self.detail is not None and self.detail.status not in rules.OUTCOMES
+        moved: list[str] = []
+        for name, edit, applies in (("received_on", self.received_on, open_for_log),
+                                    ("outcome_on", self.outcome_on, open_for_outcome)):
+            if not applies or name not in self._on_default or pydate(edit.date()) != before:
+                continue
+            self._setting_default = True
+            try:
+                edit.setDate(qdate(now))
+            finally:
+                self._setting_default = False
+            if self.saved.get(name) == qdate(before):  # the new default is no change of the person's
+                self.saved[name] = edit.date()
+            if self.autosaver is not None and name in self.autosaver.opened:
+                self.autosaver.opened[name] = field_value(edit)
+            moved.append(FIELD_WORDS[name].capitalize())
+        if not moved:
+            return ""
+        return (f"The date is now {now:%A} {now:%d/%m/%Y}: {' and '.join(moved)} now "
+                f"{'show' if len(moved) > 1 else 'shows'} today, {now:%d/%m/%Y}, not {before:%d/%m/%Y}. "
+                "Change it if the item came, or was dealt with, the day before.")
+
+    def _new_day(self, _day: dt.date) -> None:
+        said = self._follow_today()
+        if said:
+            self.say(said)
 
     def _keep_message_in_view(self, form: QWidget) -> None:
         """The form scrolls; the message line and the window's buttons stay below it, the message never
@@ -432,6 +495,7 @@ class ItemDialog(QDialog):
             if not self.notes.text():
                 self.notes.setText(d.notes)
             self.received_on.setDate(qdate(d.received_on))
+            self._on_default.discard("received_on")
             self.channel.setCurrentIndex(max(0, self.channel.findData(d.channel)))
             if d.text and not self.text.toPlainText():
                 self.text.setPlainText(d.text)
@@ -733,6 +797,7 @@ class ItemDialog(QDialog):
         self.outcome.setCurrentIndex(self.outcome.findData(d.status))
         if d.outcome_on is not None:
             self.outcome_on.setDate(qdate(d.outcome_on))
+        self._on_default.discard("outcome_on")
         self.method.setText(d.method)
         self.reason.setPlainText(d.reason)
         self.social_worker.setChecked(d.social_worker_informed)
@@ -829,6 +894,11 @@ class ItemDialog(QDialog):
             self.say("From (writer): choose which birth relative wrote it (letters about the item go to them "
                      "alone).", error=True)
             self.participant.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        moved = self._follow_today()
+        if moved:  # never yesterday's date unseen: the new one is shown, and saved on the next press
+            self.say(f"{moved} Nothing was logged yet: press Log item again to log it.", error=True)
+            self.received_on.setFocus()
             return
 
         direction, received = str(self.direction.currentData()), pydate(self.received_on.date())
@@ -999,6 +1069,11 @@ class ItemDialog(QDialog):
         if self.item_id is None:
             return
         if self._refuse_unscreened_text():
+            return
+        moved = self._follow_today()
+        if moved:  # never yesterday's date unseen: the new one is shown, and recorded on the next press
+            self.say(f"{moved} Nothing was recorded yet: press Record outcome again to record it.", error=True)
+            self.outcome_on.setFocus()
             return
         item_id = self.item_id
         outcome = str(self.outcome.currentData())

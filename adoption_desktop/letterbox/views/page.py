@@ -578,14 +578,14 @@ class LetterboxPage(CountsFromToday, QWidget):
             work = self._selected_work_row()
             if work is not None and direction is None:
                 direction = rules.TO_BIRTH if work.side == rules.ADOPTIVE else rules.TO_ADOPTIVE
-        dialog = ItemDialog(self.ctx, arrangement_id, reference, previous_item_id=previous_item_id, today=self.today,
+        dialog = ItemDialog(self.ctx, arrangement_id, reference, previous_item_id=previous_item_id, today=self._today,
                             direction=direction, parent=self)
         self._track(dialog)
         return dialog
 
     def open_existing_item(self, item_id: int) -> ItemDialog:
         detail = service.get_item(self.ctx.db, self.ctx.principal, item_id)  # the opening's one recorded view
-        dialog = ItemDialog(self.ctx, detail.arrangement_id, detail.reference, item_id=item_id, today=self.today,
+        dialog = ItemDialog(self.ctx, detail.arrangement_id, detail.reference, item_id=item_id, today=self._today,
                             parent=self, detail=detail)
         self._track(dialog)
         return dialog
@@ -671,7 +671,7 @@ class LetterboxPage(CountsFromToday, QWidget):
 
         def work(task: Any) -> BatchResult:
             return write_batch(self.ctx.db, self.ctx.principal, kind, path, month=month,
-                               arrangement_ids=arrangement_ids or [], item_ids=item_ids or [], today=self.today,
+                               arrangement_ids=arrangement_ids or [], item_ids=item_ids or [], today=self._today,
                                progress=lambda d, t: task.progress(d, t, f"Letter {d:,} of {t:,}"),
                                cancelled=lambda: task.cancelled)
 
