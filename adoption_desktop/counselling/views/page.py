@@ -51,6 +51,7 @@ from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_tex
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import show_error
+from adoption_desktop.ui.empty_note import EmptyNote
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.sort_menu import make_sortable
@@ -333,6 +334,7 @@ class CounsellingPage(QWidget):
         layout.addLayout(bar)
 
         self.model: RowTableModel[CaseRow] = RowTableModel(CASE_COLUMNS)
+        self._cases_total: int | None = None  # every case, whatever Show lists (None until first read)
         self.table = QTableView()
         show_cut_text(self.table)  # a cell cut short reads whole on hover
         self.table.setObjectName("caseload")
@@ -344,6 +346,11 @@ class CounsellingPage(QWidget):
         self.sort_menu = make_sortable(self.table)  # heading clicks, and the keyboard: Menu key → Sort by
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # a new service's first look: not a blank table (the words for those who may add a case say how)
+        can_add = ctx.can(Permission.COUNSELLING_EDIT)
+        self.empty_note = EmptyNote(self.table, lambda: " ".join(filter(None, (
+            "No counselling cases yet.", "Add the first with New referral… (Ctrl+N)." if can_add else "")))
+            if self._cases_total == 0 and not self.search.text().strip() else "")
         self._size_columns()
         layout.addWidget(self.table, 1)
         self.order_note = QLabel()
@@ -410,6 +417,7 @@ class CounsellingPage(QWidget):
 
     def _loaded(self, result: object) -> None:
         rows, counts, age = cast(tuple[list[CaseRow], CaseCounts, int], result)
+        self._cases_total = counts.waiting + counts.allocated + counts.closed
         self.model.set_rows(rows)
         # back to the documented priority order (column 0), whatever the user sorted by before
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)

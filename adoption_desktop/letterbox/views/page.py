@@ -41,6 +41,7 @@ from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import not_shown_for_account
 from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dialogs import plain_error, show_error
+from adoption_desktop.ui.empty_note import EmptyNote
 from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.letter_save import ask_letter_path
@@ -273,6 +274,7 @@ class LetterboxPage(CountsFromToday, QWidget):
         for box in (self.arr_status, self.arr_month, self.arr_coord):
             box.currentIndexChanged.connect(lambda _i: self.arrangements_register.refresh())
         self.arrangements_register.activated.connect(lambda row: self.open_arrangement_dialog(row.id))
+        self.arrangements_empty = EmptyNote(self.arrangements_register.view, self._arrangements_empty_text)
         self.tabs.addTab(self.arrangements_register, "&Arrangements")
 
         # items register
@@ -374,6 +376,19 @@ class LetterboxPage(CountsFromToday, QWidget):
         return ArrangementFilter(query=query, status=str(self.arr_status.currentData() or ""),
                                  month=int(self.arr_month.currentData() or 0),
                                  coordinator=str(self.arr_coord.currentData() or ""), sort=sort, descending=descending)
+
+    def _arrangements_empty_text(self) -> str:
+        """What the empty Arrangements register says: where to start when there are none at all (a search or a
+        filter that finds nothing is said by the count under the list instead)."""
+        register = getattr(self, "arrangements_register", None)
+        searched = register is not None and bool(register.query or register.search.text().strip())
+        if searched or any(box.currentIndex() > 0 for box in (self.arr_status, self.arr_month, self.arr_coord)):
+            return ""
+        add = "Add the first with New arrangement… (Alt+N)" if self.ctx.can(Permission.LETTERBOX_EDIT) else ""
+        if self.ctx.can(Permission.LETTERBOX_IMPORT):  # the administrator may import, not add
+            bring = "import a register from a spreadsheet with Import register… (Alt+M)"
+            add = f"{add}, or {bring}" if add else bring[0].upper() + bring[1:]
+        return " ".join(filter(None, ("No arrangements yet.", f"{add}." if add else "")))
 
     def _fetch_arrangements(self, query: str, offset: int, limit: int, sort: str, desc: bool) -> list[ArrangementRow]:
         return service.list_arrangements(self.ctx.db, self.ctx.principal, self._arr_filter(query, sort, desc), offset,

@@ -59,6 +59,7 @@ from adoption_desktop.ui.conflict import OwnEdit
 from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dates import DateEdit, qdate
 from adoption_desktop.ui.dialogs import plain_error
+from adoption_desktop.ui.empty_note import EmptyNote
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child
 from adoption_desktop.ui.letter_save import ask_letter_path
@@ -155,6 +156,8 @@ class PanelPage(CountsFromToday, QWidget):
         self.sittings_view.horizontalHeader().setSectionResizeMode(len(SITTING_COLUMNS) - 1,
                                                                     QHeaderView.ResizeMode.Stretch)
         self.sittings_view.setWordWrap(False)
+        self.sittings_empty = EmptyNote(self.sittings_view, lambda: " ".join(filter(None, (
+            "No sittings yet.", "Schedule the first with New sitting… (Ctrl+N)." if can_edit else ""))))
         # no Alt letter of its own: Alt+S, the Sittings tab's, puts the keyboard in this list (see eventFilter)
         label = QLabel("Sittings")
         label.setBuddy(self.sittings_view)
@@ -303,6 +306,8 @@ class PanelPage(CountsFromToday, QWidget):
         m_layout = QVBoxLayout(members_tab)
         self.members_model: RowTableModel[MemberRow] = RowTableModel(MEMBER_COLUMNS, (), self)
         self.members_view = _table("members", self.members_model)
+        self.members_empty = EmptyNote(self.members_view, lambda: " ".join(filter(None, (
+            "No panel members yet.", "Add the first with Add member… (Alt+M)." if can_edit else ""))))
         m_help = QLabel("The central list: members and advisers. Advisers attend but are not members. "
                         "Warnings show appraisals, DBS checks and training falling due.")
         m_help.setWordWrap(True)
