@@ -219,7 +219,10 @@ def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfi
                                                 now, failure_words(exc)))
             raise
         _write_record(db.path, BackupRecord(now, str(out), socket.gethostname()))
-        config.set(LAST_BACKUP_KEY, now.isoformat(timespec="seconds"))
+        # the backup is made and recorded beside the database: a profile whose settings cannot be written (read
+        # only) must not turn it into a failure said to the user
+        with contextlib.suppress(OSError):
+            config.set(LAST_BACKUP_KEY, now.isoformat(timespec="seconds"))
         return out
 
 

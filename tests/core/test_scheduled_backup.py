@@ -164,3 +164,19 @@ def test_another_pcs_clock_a_little_ahead_makes_no_second_backup(db: Database, t
     # a clock set back by more (a day): a backup is due, so a wrong clock never stops them
     assert run_scheduled_backup(db, policy.current_policy(), LocalConfig(tmp_path / "c.json"), paths,
                                 now - dt.timedelta(days=1)) is not None
+
+
+def test_a_settings_file_that_cannot_be_written_does_not_make_a_backup_made_a_failure(db: Database,
+                                                                                       tmp_path: Path) -> None:
+    """Review: the backup was written, verified and recorded beside the database, then storing its time in the
+    user's own settings (a read-only profile) raised, so the window said "Automatic backup failed" and the
+    close logged a failure, of a backup that was there."""
+    folder = _policy(tmp_path)
+    unwritable = tmp_path / "profile-settings"
+    unwritable.mkdir()  # a settings "file" that cannot be replaced: as a read-only profile's
+    now = dt.datetime.now().replace(microsecond=0)
+    out = run_scheduled_backup(db, policy.current_policy(), LocalConfig(unwritable), app_paths().ensure(), now)
+    assert out is not None and out.exists() and out.parent == folder
+    assert db.path is not None
+    record = read_record(db.path)
+    assert record.last_at == now and record.failed_at is None and record.last_file == str(out)
