@@ -11,7 +11,8 @@ two PCs on a shared folder): the backup is *claimed* by an operating-system lock
 ``NAME.db.scheduled-backup.lock`` beside the database (taken without waiting: a program that finds it held
 leaves the backup to its holder), and the due rule is checked again under it against the record beside the
 database, ``NAME.db.scheduled-backup`` (JSON: when the last one was made, its file, by which computer, and
-the last failure). The time is also kept in the per-user settings, as before.
+the last failure). The time is also kept in the per-user settings, as before, with the database it is for
+(``last_scheduled_backup_db``): one user's backup of a training copy does not count for the agency's database.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from adoption_desktop.core.policy import MachinePolicy
 from adoption_desktop.core.storage.engine import Database
 
 LAST_BACKUP_KEY = "last_scheduled_backup"
+#: the database whose backup :data:`LAST_BACKUP_KEY` is the time of (one user may open several files)
+LAST_BACKUP_DB_KEY = "last_scheduled_backup_db"
 INTERVALS = {"daily": dt.timedelta(days=1), "weekly": dt.timedelta(days=7)}
 #: after a failed attempt (a full disk, a missing folder) the open window tries again no sooner than this
 RETRY_AFTER_FAILURE = dt.timedelta(hours=1)
@@ -164,9 +167,19 @@ def last_backup(db: Database, config: LocalConfig | None, now: dt.datetime | Non
         if recorded is not None:
             times.append(recorded)
     own = _local(config.get(LAST_BACKUP_KEY)) if config is not None else None
+    own_db = config.get(LAST_BACKUP_DB_KEY) if config is not None else None
+    if own_db is not None and (db.path is None or own_db != _db_key(db.path)):
+        own = None  # another database's backup (a setting written before this key was kept counts, as before)
     if own is not None:
         times.append(own)
     return max(times) if times else None
+
+
+def _db_key(db_path: Path) -> str:
+    try:
+        return str(db_path.resolve())
+    except OSError:
+        return str(db_path)
 
 
 def backup_folder(policy: MachinePolicy, paths: AppPaths) -> Path:
@@ -222,6 +235,7 @@ def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfi
         # the backup is made and recorded beside the database: a profile whose settings cannot be written (read
         # only) must not turn it into a failure said to the user
         with contextlib.suppress(OSError):
+            config.values[LAST_BACKUP_DB_KEY] = _db_key(db.path)  # written with the time, in one file write
             config.set(LAST_BACKUP_KEY, now.isoformat(timespec="seconds"))
         return out
 

@@ -24,7 +24,9 @@ from adoption_desktop.core.scheduled_backup import (
     read_record,
     run_scheduled_backup,
 )
+from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import create_database
 from tests.core.test_policy import write_policy
 
 times = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1))
@@ -180,3 +182,27 @@ def test_a_settings_file_that_cannot_be_written_does_not_make_a_backup_made_a_fa
     assert db.path is not None
     record = read_record(db.path)
     assert record.last_at == now and record.failed_at is None and record.last_file == str(out)
+
+
+def test_a_backup_of_one_database_does_not_count_for_another(db: Database, tmp_path: Path,
+                                                            store: SecretStore) -> None:
+    """Review: the time in the user's own settings is one for every database, and it counted for each: the
+    training copy backed up this morning left the agency's database without its backup that day."""
+    folder = _policy(tmp_path)
+    paths = app_paths().ensure()
+    config = LocalConfig(tmp_path / "settings.json")  # one user: one settings file
+    now = dt.datetime.now().replace(microsecond=0)
+    assert run_scheduled_backup(db, policy.current_policy(), config, paths, now) is not None
+    second = create_database(tmp_path / "training" / "training.db", store).db
+    try:
+        later = now + dt.timedelta(hours=2)
+        out = run_scheduled_backup(second, policy.current_policy(), LocalConfig(tmp_path / "settings.json"),
+                                   paths, later)
+        assert out is not None and out.name.startswith("training")
+        # and each database's own time still holds: neither is backed up again the same day
+        config = LocalConfig(tmp_path / "settings.json")
+        assert run_scheduled_backup(db, policy.current_policy(), config, paths, later) is None
+        assert run_scheduled_backup(second, policy.current_policy(), config, paths, later) is None
+    finally:
+        second.dispose()
+    assert len(list(folder.glob("*.adkbak"))) == 2
