@@ -101,6 +101,8 @@ class BackgroundBackup(QObject):
             return False
         now = self.clock()
         if not attempt_due(last_backup(db, config, now), self.failed_at, policy.backup_schedule, now):
+            # the line said again: "today" becomes "yesterday" at midnight, another PC's backup or failure shows
+            self.refresh()
             return False
         self.busy.setVisible(True)
         self.label.setText(RUNNING_TEXT)

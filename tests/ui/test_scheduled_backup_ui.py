@@ -103,3 +103,26 @@ def test_no_schedule_no_line(db: Database, admin: Principal, qtbot: Any) -> None
         assert "Automatic backup: off" in window.about_text()
     finally:
         window.background_backup.finish()
+
+
+def test_the_status_line_follows_the_days_while_no_backup_is_due(db: Database, admin: Principal, qtbot: Any,
+                                                                 tmp_path: Path) -> None:
+    """Review: the backup line was worked out only when a backup ended, so the morning after one made at 10:00
+    it still said "Last backup: today at 10:00" until the next was due that afternoon."""
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    window = _window(db, admin, qtbot)
+    backup = window.background_backup
+    made_at = dt.datetime.combine(dt.date.today(), dt.time(10, 0))
+    backup.clock = lambda: made_at
+    try:
+        assert backup.check()
+        qtbot.waitUntil(lambda: not backup.running, timeout=120_000)
+        assert backup.label.text() == "Last backup: today at 10:00"
+        backup.clock = lambda: made_at + dt.timedelta(hours=22)  # the next morning at 08:00: none due yet
+        assert not backup.check()
+        assert backup.label.text() == "Last backup: yesterday at 10:00"
+        assert "yesterday at 10:00" in backup.label.toolTip()
+    finally:
+        backup.finish()
+    assert len(list(folder.glob("*.adkbak"))) == 1
