@@ -182,6 +182,23 @@ def test_a_wrong_password_is_said_as_such(pg: PostgresServer, capsys: pytest.Cap
         assert f"asks for a password for the login {role}, and none was given" in plain
 
 
+def test_a_wrong_password_that_is_a_word_of_the_servers_message_is_still_said_as_such(
+        pg: PostgresServer, capsys: pytest.CaptureFixture[str]) -> None:
+    """Review: the password was hidden in the server's text before the text was read for its cause, so a wrong
+    password "password" (a test server's habit) turned "password authentication failed" into "*** authentication
+    failed", and IT was told only that the server refused a step."""
+    url = pg.empty_database_url("pw_")
+    role = "it_" + url.rsplit("_", 1)[-1]
+    _run(url, f"CREATE ROLE {role} LOGIN CREATEROLE PASSWORD 'right-password'")
+    host = url.removeprefix("postgresql+psycopg://postgres@")
+    wrong = f"postgresql+psycopg://{role}:password@{host}"
+    with _password_required(pg, role):
+        _wait_for_password_asked(wrong)
+        plain, detail = _failure(["team-setup", "--db", wrong], capsys)
+    assert f"did not accept the password for the login {role}" in plain and "Nothing was changed" in plain
+    assert "*** authentication failed" in detail  # the password itself is still never shown
+
+
 def test_a_login_without_the_rights_is_told_which_it_lacks(pg: PostgresServer,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     url = pg.empty_database_url("rights_")

@@ -47,7 +47,9 @@ def setup_failure(err: exc.DBAPIError, url: URL, *, started: bool = False,
     login; ``started``: after the roles were committed (the schema, search indexes, grants or triggers), of
     which ``new_roles`` were made by this run, their passwords never shown (a run again keeps them)."""
     detail = _detail(err, url)
-    said = detail.lower()
+    # the cause is read from the server's own words, the password not yet hidden in them: a password that is a
+    # word of the message ("password") made "password authentication failed" unrecognisable
+    said = " ".join(str(getattr(err, "orig", None) or err).split()).lower()
     host, port = url.host or "localhost", url.port or 5432
     user, db = url.username or "(none given)", url.database or "(none given)"
     end = PART_DONE if started else NOTHING_CHANGED
@@ -104,7 +106,7 @@ def setup_failure(err: exc.DBAPIError, url: URL, *, started: bool = False,
             f"The login {user} may not create or change roles: team-setup needs the CREATEROLE right (or a "
             f"superuser). {end}", detail)
     if "must be owner of" in said:
-        what = said.split("must be owner of", 1)[1].strip().split(" ")
+        what = detail.lower().partition("must be owner of")[2].strip().split(" ")  # shown: the password hidden
         named = " ".join(what[:2]) if len(what) >= 2 else "it"
         return TeamSetupFailed(
             f"The login {user} does not own {named}: team-setup is run as the database's owner (with the "
