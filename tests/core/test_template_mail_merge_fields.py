@@ -68,3 +68,18 @@ def test_a_quoted_word_beside_a_word_field_code_came_from_the_merge(db: Database
     text = ta.letter_text(db, admin, NAME) + "\n{ MERGEFIELD Greeting } «Bonjour»\n"
     with pytest.raises(ValidationError, match=re.escape("«Bonjour» (line")):
         ta.save_letter_template(db, admin, NAME, text)
+
+
+def test_every_field_of_a_pasted_merge_letter_is_named_at_once(db: Database, admin: Principal) -> None:
+    """Review: a merge letter pasted with «FirstName» and «Date» was refused naming «FirstName» alone («Date» is
+    also a word); once that was put right, the next save went through with «Date» in it, and every letter would
+    have printed it. Beside a field, a single word in guillemets is taken as one too, and named with it."""
+    text = ta.letter_text(db, admin, NAME)
+    before = [v.version for v in ta.versions(db, admin, NAME)]
+    pasted = f"«Date»\nDear «FirstName»,\n{text}"
+    with pytest.raises(ValidationError) as refused:
+        ta.save_letter_template(db, admin, NAME, pasted)
+    assert "«Date» (line 1)" in str(refused.value) and "«FirstName» (line 2)" in str(refused.value)
+    assert [v.version for v in ta.versions(db, admin, NAME)] == before
+    # alone, a word in guillemets is still a quotation
+    assert ta.save_letter_template(db, admin, NAME, f"{text}\nWe say «Bonjour» to French-speaking families.\n") >= 1

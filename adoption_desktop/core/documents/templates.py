@@ -284,10 +284,14 @@ def looks_like_field(word: str, known: Collection[str] = ()) -> bool:
 def merge_fields(text: str, known: Collection[str] = ()) -> list[tuple[str, int]]:
     """Each Word mail-merge field in ``text`` (:data:`MERGE_FIELD`) as written, with its line number. A single
     word in guillemets counts when it :func:`looks_like_field` (``known``: the placeholder names of our
-    templates), or when the text also holds a Word field code (``MERGEFIELD``): then it came from a merge."""
-    from_merge = "mergefield" in text.casefold()
-    return [(m.group(0), text.count("\n", 0, m.start()) + 1) for m in MERGE_FIELD.finditer(text)
-            if m.group("shown") is None or from_merge or looks_like_field(m.group("shown"), known)]
+    templates), or when the text also holds a Word field code (``MERGEFIELD``) or another field: then it came
+    from a merge, and is named with the rest (a pasted letter's «Date» beside its «FirstName» was let through
+    on the next save, once «FirstName» was put right)."""
+    found = list(MERGE_FIELD.finditer(text))
+    fields = [m.group("shown") is None or looks_like_field(m.group("shown"), known) for m in found]
+    from_merge = "mergefield" in text.casefold() or any(fields)
+    return [(m.group(0), text.count("\n", 0, m.start()) + 1) for m, field in zip(found, fields, strict=True)
+            if field or from_merge]
 
 
 def version_label(name: str, version: int, source: str) -> str:
