@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from adoption_desktop.core.errors import ValidationError
 from adoption_desktop.core.security import service as users
-from adoption_desktop.core.security.passwords import made_of_names
+from adoption_desktop.core.security.passwords import LONG_NAME, STRAY_LETTERS, made_of_names
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.engine import Database
 
@@ -55,8 +55,8 @@ def test_names_joined_by_digits_and_signs_are_refused(names: list[str], data: st
     assert made_of_names(password, names) == any(ch.isalpha() for ch in password)
 
 
-def _covered(password: str, names: list[str]) -> bool:
-    """Every letter lies inside some occurrence of a name in the password."""
+def _outside(password: str, names: list[str]) -> int:
+    """How many letters lie outside every occurrence of a name in the password."""
     text = password.lower()
     inside = [False] * len(text)
     for name in names:
@@ -64,13 +64,32 @@ def _covered(password: str, names: list[str]) -> bool:
         while start >= 0:
             inside[start:start + len(name)] = [True] * len(name)
             start = text.find(name, start + 1)
-    return all(inside[i] for i, ch in enumerate(text) if ch.isalpha())
+    return sum(1 for i, ch in enumerate(text) if ch.isalpha() and not inside[i])
 
 
 @given(names=_NAMES, password=st.text(alphabet="ajdemilnorpstAJD 0.-!", max_size=24))
 @example(names=["ed.al", "ed", "al", "ed al"], password="Medal pedal 4731")
 @example(names=["jo.li", "jo", "li", "jo li"], password="Jolie Jolt 1987!")
-def test_a_password_refused_has_no_letter_outside_the_names(names: list[str], password: str) -> None:
+def test_a_password_refused_is_the_names_and_at_most_two_letters_beside_a_long_one(
+        names: list[str], password: str) -> None:
     if made_of_names(password, names):
-        assert _covered(password, names)
+        outside = _outside(password, names)
+        assert outside <= STRAY_LETTERS
+        assert outside == 0 or any(len(n) >= LONG_NAME and n in password.lower() for n in names)
         assert any(ch.isalpha() for ch in password)
+
+
+@pytest.mark.parametrize("password", ["jadmin-jadminx", "JoAdminxy2026!", "xjadmin 1987"])
+def test_a_long_name_with_a_letter_or_two_added_is_still_the_name(password: str) -> None:
+    """Review: reading the names whole let "jadmin-jadminx" and "JoAdminxy2026!" through for Jo Admin, where
+    they had been refused; two letters added to a name of four or more letters are still the name."""
+    assert made_of_names(password, ["jadmin", "jo admin", "jo", "admin"])
+
+
+@pytest.mark.parametrize(("password", "names"), [
+    ("Medal pedal 4731", ["ed.al", "ed", "al", "ed al"]),
+    ("Jolie Jolt 1987!", ["jo.li", "jo", "li", "jo li"]),
+    ("jadmin quartz lantern", ["jadmin", "jo admin", "jo", "admin"]),
+])
+def test_short_names_or_many_other_letters_are_not_made_of_the_names(password: str, names: list[str]) -> None:
+    assert not made_of_names(password, names)

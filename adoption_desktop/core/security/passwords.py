@@ -65,29 +65,45 @@ def password_problem(password: str, label: str = "Password", user_inputs: Iterab
     return problem
 
 
+#: letters a password may add to the person's names and still be refused as made of them ("jadmin-jadminx")
+STRAY_LETTERS = 2
+#: ... when it is built on a name at least this long: short names are read only whole ("Medal pedal 4731"
+#: for Ed Al is m + ed + al and p + ed + al, two letters besides the names, and is not made of them)
+LONG_NAME = 4
+
+
 def made_of_names(password: str, words: Iterable[str]) -> bool:
     """True when ``password`` is nothing but the person's names (``words``, lower case), repeated or joined by
     digits, spaces and signs: "jadmin-jadmin", "JoAdmin2026!". zxcvbn rated "jadmin-jadmin" 3 of 4 even with
     "jadmin" among its first guesses (user trial ut28: the first administrator's password was so).
 
-    Every letter must belong to a name read in its place, from left to right: a name inside another word is
-    not the name ("medal" is not "ed" and "al", for Ed Al; review: taking each name out wherever it occurred,
-    two-letter names left so few letters of "Medal pedal 4731" that it was refused)."""
+    The names are read in their places from left to right: a name inside another word is not the name
+    ("medal" is not "ed" and "al", for Ed Al; review: taking each name out wherever it occurred, two-letter
+    names left so few letters of "Medal pedal 4731" that it was refused). Up to :data:`STRAY_LETTERS`
+    letters besides the names are still "made of the names" when the reading uses a name of at least
+    :data:`LONG_NAME` letters ("jadmin-jadminx", "JoAdminxy2026!": review of the first reading, which let
+    them through)."""
     text = password.lower()
     names = [w for w in dict.fromkeys(words) if w]
     if not any(ch.isalpha() for ch in text):
         return False  # no letters, so no name (zxcvbn judges digits and signs alone)
-    reached = [False] * (len(text) + 1)  # reached[i]: text[:i] is names, digits and signs only
-    reached[0] = True
+    # longest[i][k]: text[:i] read as names, digits, signs and k other letters, with the longest name used
+    # (-1: no such reading)
+    longest = [[-1] * (STRAY_LETTERS + 1) for _ in range(len(text) + 1)]
+    longest[0][0] = 0
     for i in range(len(text)):
-        if not reached[i]:
-            continue
-        if not text[i].isalpha():
-            reached[i + 1] = True
-        for name in names:
-            if text.startswith(name, i):
-                reached[i + len(name)] = True
-    return reached[len(text)]
+        for k, used in enumerate(longest[i]):
+            if used < 0:
+                continue
+            if not text[i].isalpha():
+                longest[i + 1][k] = max(longest[i + 1][k], used)
+            elif k < STRAY_LETTERS:
+                longest[i + 1][k + 1] = max(longest[i + 1][k + 1], used)
+            for name in names:
+                if text.startswith(name, i):
+                    longest[i + len(name)][k] = max(longest[i + len(name)][k], used, len(name))
+    end = longest[len(text)]
+    return end[0] >= 0 or any(used >= LONG_NAME for used in end[1:])
 
 
 def name_words(names: Iterable[str]) -> list[str]:
