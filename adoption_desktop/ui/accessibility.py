@@ -150,7 +150,7 @@ def derived_name(widget: QWidget) -> str:
     return _derived(widget)[0]
 
 
-def _view_description(view: QAbstractItemView) -> str:
+def view_description(view: QAbstractItemView) -> str:
     model = view.model()
     if model is None:
         return ""
@@ -159,6 +159,7 @@ def _view_description(view: QAbstractItemView) -> str:
         count = model.columnCount(QModelIndex())
     except TypeError:  # a list model (PySide6 keeps its columnCount private): no column titles
         return "Arrow keys move between rows."
+    """What a screen reader says a list holds beyond its name: its column titles, and how to move in it."""
     titles = [str(model.headerData(c, horizontal)) for c in range(count)
               if model.headerData(c, horizontal)]
     return ("Columns: " + ", ".join(titles) + ". Arrow keys move between rows.") if titles else \
@@ -209,7 +210,7 @@ def name_everything(root: QWidget) -> None:
             widget.setProperty(WEAK_NAME, None)  # named since (setAccessibleName after the first walk)
         if not widget.accessibleDescription():
             if isinstance(widget, QAbstractItemView):
-                widget.setAccessibleDescription(_view_description(widget))
+                widget.setAccessibleDescription(view_description(widget))
             elif widget.toolTip():
                 widget.setAccessibleDescription(re.sub(r"<[^>]+>", "", widget.toolTip())[:200])
             elif isinstance(widget, QLineEdit) and widget.placeholderText():

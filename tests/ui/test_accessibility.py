@@ -23,7 +23,7 @@ from adoption_desktop.ui.palette import (
     readable,
 )
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.ui.walk import every_view, low_contrast, select_first_rows, unnamed
+from tests.ui.walk import every_view, low_contrast, select_first_rows, unnamed, view_names
 
 ROLES = ["admin", "paneladmin", "chair", "adm", "letterbox", "counsellor", "manager"]
 
@@ -110,3 +110,20 @@ def test_a_chart_reads_its_note_as_well_as_its_bars(qtbot: Any) -> None:
                                     note="Longest wait: 416 days"))
     qtbot.addWidget(chart)
     assert accessible_name(chart) == "Counselling: Chases overdue 9; Allocated 24. Longest wait: 416 days"
+
+
+@pytest.mark.parametrize("username", ["admin", "letterbox", "manager"])
+def test_every_list_on_every_page_has_a_name_of_its_own(demo_db: Database, username: str, qtbot: Any) -> None:
+    """A screen reader read the letterbox page's Arrangements and Items tables both as "Register"
+    (accessibility trial, December 2026): every list a person can reach has a name no other list has, and a
+    description."""
+    window = _window(demo_db, username, qtbot)
+    where: dict[str, dict[int, str]] = {}  # name → the lists (one widget may be shown on every page) → where
+    for place in _views(window):
+        for view, name in view_names(window):
+            where.setdefault(name, {}).setdefault(id(view), f"{place}: {type(view).__name__} {view.objectName()!r}")
+            assert view.accessibleDescription() or place.startswith("my_work"), f"{place}: {name!r} undescribed"
+    window.close()
+    shared = {name: sorted(places.values()) for name, places in where.items() if len(places) > 1}
+    assert shared == {}, "\n".join(f"{k!r}: {v}" for k, v in shared.items())
+    assert {"Arrangements register", "Items register"} <= set(where) or username == "manager"

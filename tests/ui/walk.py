@@ -339,3 +339,11 @@ def visible_mnemonics(window: QWidget) -> dict[str, list[str]]:
     if dead:
         found["dead"] = dead
     return found
+
+
+def view_names(top: QWidget) -> list[tuple[QAbstractItemView, str]]:
+    """Every list and table shown in ``top`` (Qt's own, a combo box's drop-down list, left out) with its
+    accessible name."""
+    return [(view, accessible_name(view)) for view in top.findChildren(QAbstractItemView)
+            if not _internal(view) and not isinstance(view, QHeaderView) and _shown(view, top)
+            and not any(isinstance(a, QComboBox) for a in _ancestors(view, top))]

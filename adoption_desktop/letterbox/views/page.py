@@ -270,7 +270,9 @@ class LetterboxPage(CountsFromToday, QWidget):
             "Arrangements", _named(ARR_COLUMNS, names), ARR_SORT, self._fetch_arrangements, self._count_arrangements, ctx.tasks,
             exporter=lambda: (ctx.db, ctx.principal),
             filters=[self.arr_status, self.arr_month, self.arr_coord], default_sort=("reference", False),
-            widths=(95, 180, 180, 160, 80, 105, 95))
+            widths=(95, 180, 180, 160, 80, 105, 95),
+            holds="Every letterbox arrangement, one row each, filtered by the search box and the status, month and "
+                  "coordinator filters; Enter opens the arrangement.")
         for box in (self.arr_status, self.arr_month, self.arr_coord):
             box.currentIndexChanged.connect(lambda _i: self.arrangements_register.refresh())
         self.arrangements_register.activated.connect(lambda row: self.open_arrangement_dialog(row.id))
@@ -292,6 +294,8 @@ class LetterboxPage(CountsFromToday, QWidget):
             filters=[self.item_status, self.item_direction, self.item_month, self.item_coord, self.item_open],
             default_sort=("received_on", True), first=self._first_items, widths=(90, 95, 135, 230, 70, 90, 95),
             count_cap=service.COUNT_CAP,
+            holds="Every letterbox item received or sent, one row each, filtered by the search box and the status, "
+                  "direction, month, coordinator and open-only filters; Enter opens the item.",
             capped=lambda n: service.search_capped(self._item_filter(self.items_register.query), n))
         for box in (self.item_status, self.item_direction, self.item_month, self.item_coord):
             box.currentIndexChanged.connect(lambda _i: self.items_register.refresh())

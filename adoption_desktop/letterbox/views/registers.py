@@ -27,6 +27,7 @@ from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.interrupt import Interrupt, Interrupted
 from adoption_desktop.core.wording import plural
+from adoption_desktop.ui.accessibility import view_description
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.palette import readable
@@ -190,7 +191,8 @@ class Register(QWidget, Generic[R]):
                  fetch: Callable[[str, int, int, str, bool], list[R]], count: Callable[[str], int],
                  tasks: TaskRunner, *, exporter: Callable[[], tuple[Database, Principal]], filters: Sequence[QWidget] = (), default_sort: tuple[str, bool] | None = None,
                  first: FirstJob[R] | None = None, capped: Callable[[int], bool] | None = None,
-                 widths: Sequence[int] = (), count_cap: int | None = None, parent: QWidget | None = None) -> None:
+                 widths: Sequence[int] = (), count_cap: int | None = None, holds: str = "",
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.tasks = title, tasks
         self.count_cap = count_cap  # counts above this are "more than count_cap" (see service.COUNT_CAP)
@@ -240,6 +242,9 @@ class Register(QWidget, Generic[R]):
         show_cut_text(self.view)  # a cell cut short reads whole on hover
         self.view.setObjectName("register")
         self.view.setModel(self.model)
+        # its own name and what it holds: both registers (and any other) were read as "Register"
+        self.view.setAccessibleName(f"{title} register")
+        self.view.setAccessibleDescription(" ".join(p for p in (holds, view_description(self.view)) if p))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
