@@ -26,6 +26,18 @@ from adoption_desktop.ui.table_view import make_table_view
 SHORTCUT = "Ctrl+Shift+H"
 BUTTON_TEXT = "Who has seen this…"
 
+#: every place with a "Who has seen this…" button and key: the record kind (``history_button``'s ``entity``)
+#: → (the heading of that page or window on the guide's *Keyboard shortcuts* page, what the key shows there).
+#: The guide lists the key from here (``guide.shortcuts.AREA_KEYS``) and ``history_button`` refuses a kind
+#: not named here, so a window given the button cannot be left out of the guide (the letterbox arrangement
+#: window once was).
+WHERE: dict[str, tuple[str, str]] = {
+    "panel_items": ("Panel", "who has seen the selected agenda item"),
+    "adm_decisions": ("ADM decisions", "who has seen the decision shown"),
+    "letterbox_arrangements": ("Letterbox arrangement window", "who has seen this arrangement"),
+    "counselling_cases": ("Counselling case window", "who has seen this case"),
+}
+
 
 def _when(r: record_history.HistoryRow) -> str:
     try:
@@ -99,7 +111,10 @@ def history_button(ctx: AppContext, owner: QWidget, entity: str, record: Callabl
                    ) -> QPushButton:
     """The "Who has seen this…" button of a case window, and its Ctrl+Shift+H within ``owner``; shown to
     administrators only (``audit.view``). ``record()`` gives the record shown now: its id (None: none) and how
-    the window's title names it ("arrangement LB-00017")."""
+    the window's title names it ("arrangement LB-00017"); ``entity`` must be one of :data:`WHERE` (so the guide
+    lists the key)."""
+    if entity not in WHERE:
+        raise KeyError(f"{entity}: add it to record_history.WHERE, so the guide's keyboard page lists {SHORTCUT}")
     button = QPushButton(BUTTON_TEXT)
     button.setObjectName("who_has_seen")
     button.setToolTip(f"{SHORTCUT}: who opened or changed this record, and when (from the audit log; "

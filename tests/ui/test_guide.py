@@ -454,3 +454,55 @@ def test_f1_ignores_the_focus_left_in_a_window_since_hidden(demo_db: Database, q
     assert topic_for(window, form.fields["reference"]) == "letterbox-arrangements.html#form"
     form.hide()
     assert topic_for(window, form.fields["reference"]) == "my-work.html"  # the focus as that run had it
+
+
+def test_each_case_windows_keys_are_in_the_guide_for_who_may_use_them(demo_db: Database, qtbot: Any) -> None:
+    """The guide's keys lacked Ctrl+Shift+H (Who has seen this…) for the letterbox arrangement window
+    (accessibility trial, December 2026): each case window's real keys are the ones its section lists, the
+    administrators' key listed to those who hold ``audit.view`` and only to them."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from adoption_desktop.core.security.permissions import Permission
+    from adoption_desktop.counselling.models import CounsellingCase
+    from adoption_desktop.counselling.views.case_dialog import CaseDialog
+    from adoption_desktop.letterbox.models import Arrangement, Item
+    from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
+    from adoption_desktop.letterbox.views.page import LetterboxPage
+    from adoption_desktop.ui.guide.shortcuts import ADMINISTRATORS, fill
+    from adoption_desktop.ui.record_history import SHORTCUT, WHERE
+
+    with demo_db.session(write=False) as session:
+        case_id = session.scalars(select(CounsellingCase.id).order_by(CounsellingCase.id)).first()
+        item_id = session.scalars(select(Item.id).order_by(Item.id)).first()
+        arrangement_id = session.scalars(select(Arrangement.id).order_by(Arrangement.id)).first()
+    assert case_id is not None and item_id is not None and arrangement_id is not None
+    today = dt.date.today()
+    assert {heading for heading, _ in WHERE.values()} <= set(AREA_KEYS)
+    for username, letterbox_user, counsellor in (("admin", "admin", "admin"), ("letterbox", "letterbox", "counsellor")):
+        window = _window(demo_db, username, qtbot)
+        audits = window.ctx.can(Permission.AUDIT_VIEW)
+        assert audits == (username == "admin")
+        letterbox = LetterboxPage(_window(demo_db, letterbox_user, qtbot).ctx)
+        qtbot.addWidget(letterbox)
+        counselling_ctx = _window(demo_db, counsellor, qtbot).ctx
+        windows = {"Letterbox arrangement window": ArrangementDialog(letterbox.ctx, arrangement_id),
+                   "Letterbox item window": letterbox.open_existing_item(item_id),
+                   "Counselling case window": CaseDialog(counselling_ctx, case_id, lambda: today)}
+        for section, dialog in windows.items():
+            assert dialog is not None
+            qtbot.addWidget(dialog)
+            real = {key_text(s.key()) for s in dialog.findChildren(QShortcut) if s.isEnabled()}
+            listed = {k for k, what in AREA_KEYS[section] if audits or not what.endswith(ADMINISTRATORS)}
+            assert real == listed, f"{username}, {section}: the window has {real}, the guide lists {listed}"
+            dialog.close()
+        html = fill(window, "<!-- generated: menu keys --><!-- generated: area keys -->")
+        if audits:
+            for heading, what in WHERE.values():
+                section = html.split(f"<h3>{heading}</h3>")[1].split("<h3>")[0]
+                assert f"<kbd>{SHORTCUT}</kbd></td><td>{what}{ADMINISTRATORS}" in section, heading
+        else:
+            assert ADMINISTRATORS not in html and SHORTCUT not in html
+            # the letterbox coordinator is not shown the counselling case window's keys
+            assert "<h3>Letterbox item window</h3>" in html and "Counselling case window" not in html

@@ -3,7 +3,9 @@
 The menus' keys are read from the menu bar of the running window (whatever the menus hold today); each
 area's own keys are listed from :data:`AREA_KEYS`, which ``tests/ui/test_guide.py`` checks against the
 shortcuts the area pages really create, so a key added, changed or removed fails the test until the
-list says so.
+list says so. The "Who has seen this…" key (administrators) is added to the pages and windows that have the
+button from :data:`adoption_desktop.ui.record_history.WHERE`, where the button is defined; it is listed
+only to people who may use it (``audit.view``), as are each area's keys only to those who open the area.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
+
+from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.ui import record_history
 
 if TYPE_CHECKING:
     from adoption_desktop.ui.main_window import MainWindow
@@ -45,7 +50,6 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("Ctrl+Shift+A", "minutes: approve (chair; asks for your password)"),
         ("Ctrl+Shift+Z", "minutes: undo every change since the last save"),
         ("Ctrl+Shift+E", "export the sitting's minutes as a Word document"),
-        ("Ctrl+Shift+H", "who has seen the selected agenda item (administrators)"),
     ],
     "ADM decisions": [
         ("Ctrl+N", "new decision without panel"),
@@ -54,7 +58,6 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
         ("Ctrl+Shift+I", "ask for more information on the decision shown (the statutory clock pauses)"),
         ("Ctrl+P", "save a day's letters as one PDF"),
         ("F5", "refresh the queue"),
-        ("Ctrl+Shift+H", "who has seen the decision shown (administrators)"),
     ],
     "Letterbox": [
         ("Ctrl+Shift+L", "log an item received or sent (Ctrl+L locks, as everywhere)"),
@@ -71,13 +74,13 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
     "Reports": [
         ("Esc", "stop counting while the figures are being worked out"),
     ],
+    "Letterbox arrangement window": [],
     "Letterbox item window": [
         ("Ctrl+Return", "screen the text typed or read from the scan"),
         ("F5", "show the item's stored text (the text screened) in place of the text on screen"),
     ],
     "Counselling case window": [
         ("F5", "reload the case"),
-        ("Ctrl+Shift+H", "who has seen this case (administrators)"),
     ],
     "Guide window": [
         ("F1", "open the guide at the page for where you are (from anywhere in the program)"),
@@ -88,10 +91,18 @@ AREA_KEYS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+#: a key only administrators have (``audit.view``) says so at the end of what it does
+ADMINISTRATORS = " (administrators)"
+for _heading, _what in record_history.WHERE.values():
+    AREA_KEYS.setdefault(_heading, []).append((record_history.SHORTCUT, _what + ADMINISTRATORS))
+
 #: the navigation key each area's keys belong to (the test opens these pages)
 AREA_PAGES: dict[str, str] = {"Panel": "panel", "ADM decisions": "adm", "Letterbox": "letterbox",
                               "Counselling": "counselling", "Reports": "reports",
                               "Administration": "admin"}
+#: the area each window's keys belong to: listed only to people who open the area
+WINDOW_AREAS: dict[str, str] = {"Letterbox arrangement window": "letterbox", "Letterbox item window": "letterbox",
+                                "Counselling case window": "counselling"}
 
 
 def key_text(sequence: QKeySequence) -> str:
@@ -133,9 +144,13 @@ def fill(window: MainWindow | None, html: str) -> str:
         menu_table = "<p>(Sign in to see the menus' keys.)</p>"
     areas = []
     mine = {t.key for t in window.targets} if window is not None else set(AREA_PAGES.values())
-    for area, keys in AREA_KEYS.items():
-        if area in AREA_PAGES and AREA_PAGES[area] not in mine:
+    audits = window is None or window.ctx.can(Permission.AUDIT_VIEW)
+    for area, all_keys in AREA_KEYS.items():
+        if AREA_PAGES.get(area, WINDOW_AREAS.get(area, "")) not in mine | {""}:
             continue  # an area this person's roles do not open
+        keys = [(k, t) for k, t in all_keys if audits or not t.endswith(ADMINISTRATORS)]
+        if not keys:
+            continue
         rows = "".join(f"<tr><td><kbd>{escape(k)}</kbd></td><td>{escape(t)}</td></tr>" for k, t in keys)
         areas.append(f"<h3>{escape(area)}</h3><table border=\"1\" cellspacing=\"0\">{rows}</table>")
     return html.replace(MARKER, menu_table).replace(AREA_MARKER, "".join(areas))
