@@ -15,6 +15,7 @@ lines are :class:`MessageLine` labels (a form's ``QLabel`` named ``message`` is 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeyEvent, QShowEvent
@@ -98,6 +99,13 @@ class MessageLine(QLabel):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         QTimer.singleShot(0, self, self._say)  # after the window's own announcement of itself
+
+
+def tab_in_order(*widgets: QWidget) -> None:
+    """Tab takes ``widgets`` in this order: the order the eye reads them (the row above a list left to
+    right, then the list, then the details beside it), whatever order they were made in."""
+    for before, after in pairwise(widgets):
+        QWidget.setTabOrder(before, after)
 
 
 def _words(name: str) -> str:

@@ -23,7 +23,14 @@ from adoption_desktop.ui.palette import (
     readable,
 )
 from adoption_desktop.ui.tasks import TaskRunner
-from tests.ui.walk import every_view, low_contrast, select_first_rows, unnamed, view_names
+from tests.ui.walk import (
+    every_view,
+    low_contrast,
+    out_of_visual_order,
+    select_first_rows,
+    unnamed,
+    view_names,
+)
 
 ROLES = ["admin", "paneladmin", "chair", "adm", "letterbox", "counsellor", "manager"]
 
@@ -127,3 +134,15 @@ def test_every_list_on_every_page_has_a_name_of_its_own(demo_db: Database, usern
     shared = {name: sorted(places.values()) for name, places in where.items() if len(places) > 1}
     assert shared == {}, "\n".join(f"{k!r}: {v}" for k, v in shared.items())
     assert {"Arrangements register", "Items register"} <= set(where) or username == "manager"
+
+
+@pytest.mark.parametrize("username", ["admin", "adm", "counsellor", "letterbox", "paneladmin", "manager"])
+def test_tab_follows_the_order_on_the_screen(demo_db: Database, username: str, qtbot: Any) -> None:
+    """On the ADM and Counselling pages Tab went from the filters to the list before the buttons in the same
+    row above it (accessibility trial, December 2026): on every page and tab, Tab takes the row above the
+    list left to right, then the list, then the details beside it."""
+    window = _window(demo_db, username, qtbot)
+    problems = {place: found for place in _views(window)
+                if (found := out_of_visual_order(window.stack.currentWidget()))}
+    window.close()
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())

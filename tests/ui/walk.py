@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QRect, Qt
@@ -347,3 +348,90 @@ def view_names(top: QWidget) -> list[tuple[QAbstractItemView, str]]:
     return [(view, accessible_name(view)) for view in top.findChildren(QAbstractItemView)
             if not _internal(view) and not isinstance(view, QHeaderView) and _shown(view, top)
             and not any(isinstance(a, QComboBox) for a in _ancestors(view, top))]
+
+
+def tab_sequence(page: QWidget, start: QWidget) -> list[QWidget]:
+    """The controls on ``page`` that Tab reaches from ``start``, in the order it reaches them, once round the
+    window (Ctrl+Tab where a text field keeps Tab; a date edit's day, month and year count once)."""
+    window = page.window()
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    focus = window.focusWidget()
+    seen: list[QWidget] = []
+    for _ in range(400):
+        if focus is None or focus in seen:
+            break
+        if page.isAncestorOf(focus) and not (seen and focus.parentWidget() is seen[-1]):
+            seen.append(focus)
+        after = focus
+        for _section in range(4 if isinstance(focus, QAbstractSpinBox) or isinstance(focus.parentWidget(),
+                                                                                      QAbstractSpinBox) else 1):
+            _press_tab(focus)
+            after = window.focusWidget()
+            if after is not focus:
+                break
+        if after is focus:
+            _press_tab(focus, Qt.KeyboardModifier.ControlModifier)
+            after = window.focusWidget()
+            if after is focus:
+                break
+        focus = after
+    return seen
+
+
+def _rect(widget: QWidget, page: QWidget) -> QRect:
+    return QRect(widget.mapTo(page, widget.rect().topLeft()), widget.size())
+
+
+def _reading_order(widgets: list[QWidget], page: QWidget) -> list[QWidget]:
+    """Row by row (a row: the widgets whose middles lie within the height of its first), left to right."""
+    rest = sorted(widgets, key=lambda w: _rect(w, page).center().y())
+    ordered: list[QWidget] = []
+    while rest:
+        first = _rect(rest[0], page)
+        row = [w for w in rest if first.top() <= _rect(w, page).center().y() <= first.bottom()] or rest[:1]
+        ordered += sorted(row, key=lambda w: _rect(w, page).left())
+        rest = [w for w in rest if w not in row]
+    return ordered
+
+
+def out_of_visual_order(page: QWidget) -> list[str]:
+    """Tab's order against what the eye reads on ``page`` (the tab shown): the controls in the rows above the
+    page's main list (the topmost, then leftmost, list or table) come first, left to right and row by row,
+    then the list, then what is beside it on its right (the details of the row selected)."""
+    lists = [v for v in page.findChildren(QAbstractItemView)
+             if not _internal(v) and not isinstance(v, QHeaderView) and _shown(v, page.window()) and v.isEnabled()
+             and page.isAncestorOf(v) and v.focusPolicy() & Qt.FocusPolicy.TabFocus
+             and not any(isinstance(a, QComboBox) for a in _ancestors(v, page))]
+    stops = [s for s in tab_stops(page) if _shown(s, page.window()) and not isinstance(s, QTabBar)]
+    if not lists or not stops:
+        return []
+    main = min(lists, key=lambda v: (_rect(v, page).top(), _rect(v, page).left()))
+    box = _rect(main, page)
+    above = _reading_order([s for s in stops if _rect(s, page).bottom() < box.top()], page)
+    beside = [s for s in stops if _rect(s, page).left() > box.right()
+              and _rect(s, page).top() <= box.bottom() and _rect(s, page).bottom() >= box.top()]
+    start = above[0] if above else main
+    order = tab_sequence(page, start)
+    where = {id(w): n for n, w in enumerate(order)}
+
+    def at(w: QWidget) -> int:
+        return where.get(id(w), where.get(id(w.focusProxy()), -1) if w.focusProxy() is not None else -1)
+
+    def name(w: QWidget) -> str:
+        return f"{type(w).__name__} {_label(w) or w.objectName()!r}"
+
+    problems = []
+    if at(main) < 0:
+        return [f"Tab from {name(start)} never reaches the list {name(main)}"]
+    for s in above:
+        if not 0 <= at(s) < at(main):
+            problems.append(f"{name(s)}, above the list {name(main)}, comes after it")
+    reached_above = [s for s in above if 0 <= at(s) < at(main)]
+    for a, b in pairwise(reached_above):  # row by row, left to right
+        if at(b) < at(a):
+            problems.append(f"{name(b)} comes before {name(a)}, on its left or above it")
+    for s in beside:
+        if 0 <= at(s) < at(main):
+            problems.append(f"{name(s)}, beside the list {name(main)} on its right, comes before it")
+    return problems

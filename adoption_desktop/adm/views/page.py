@@ -43,7 +43,7 @@ from adoption_desktop.adm.views.queue_model import (
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.wording import plural
-from adoption_desktop.ui.accessibility import MessageLine
+from adoption_desktop.ui.accessibility import MessageLine, tab_in_order
 from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.dialogs import show_error
@@ -181,10 +181,10 @@ class AdmPage(CountsFromToday, QWidget):
                          ("Ctrl+F", self._find), ("Ctrl+Shift+I", self._ask_information)):
             QShortcut(QKeySequence(keys), self, lambda f=fn: f())
         self.new_button.setEnabled(ctx.can(Permission.ADM_EDIT))
-        self.setTabOrder(self.search, self.type_combo)
-        self.setTabOrder(self.type_combo, self.state_combo)
-        self.setTabOrder(self.state_combo, self.view)
-        self.setTabOrder(self.view, self.detail)
+        # the row above the queue, left to right, then the queue, then the decision beside it (the buttons
+        # came after the queue)
+        tab_in_order(self.search, self.type_combo, self.state_combo, self.new_button, self.print_button,
+                     self.refresh_button, self.view, self.detail)
         self._types_loaded = False
         self.reload()
         ctx.after_new_day.append(lambda _day: self.reload())  # "Due today" becomes "Overdue" at midnight

@@ -47,6 +47,7 @@ from adoption_desktop.counselling.service import (
 from adoption_desktop.counselling.settings import PRIORITY_AGE
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.counselling.views.widgets import FormDialog, combo_key, fill_combo
+from adoption_desktop.ui.accessibility import tab_in_order
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, qdate
@@ -373,8 +374,8 @@ class CounsellingPage(QWidget):
         self.search_keys = SearchKeys(self.search, self.table, on_enter=self.open_found, ready=self._filtered)
         QShortcut(QKeySequence("F5"), self, self.refresh)
         QShortcut(QKeySequence("Ctrl+F"), self, self.focus_find)  # as in the ADM and letterbox areas
-        self.setTabOrder(self.show_combo, self.search)
-        self.setTabOrder(self.search, self.table)
+        # the row above the list, left to right, then the list (the buttons came after the list)
+        tab_in_order(self.show_combo, self.search, self.new_button, self.open_button, refresh, self.table)
         self.refresh()
         ctx.after_new_day.append(lambda _day: self.refresh())  # the waits and chase dates count from today
 
