@@ -78,16 +78,19 @@ def said_just_now(text: str) -> bool:
 class MessageLine(QLabel):
     """A window's message line: each new text set on it is announced (:func:`announce`), so a screen reader
     user hears the refusal under a form, or "Saved.", without hunting for it; text set while the window is
-    not yet shown is announced when it is. Clearing it says nothing."""
+    not yet shown is announced when it is. Clearing it says nothing. With ``says_changes=False`` only the
+    first text is announced (when the window is shown): a line that changes at each keystroke (Search
+    everywhere's count) is announced by its window, when the typing pauses."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, says_changes: bool = True) -> None:
         super().__init__(text, parent)
         self._unsaid = text
+        self._says_changes = says_changes
 
     def setText(self, text: str) -> None:  # noqa: N802
         changed = text != self.text()
         super().setText(text)
-        if changed:
+        if changed and self._says_changes:
             self._unsaid = text
             self._say()
 

@@ -51,13 +51,15 @@ from adoption_desktop.reports.search_everywhere import (
     areas_for,
     search_everywhere,
 )
-from adoption_desktop.ui.accessibility import MessageLine
+from adoption_desktop.ui.accessibility import MessageLine, announce
 
 if TYPE_CHECKING:
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.main_window import MainWindow
 
 SHORTCUT = "Ctrl+K"
+#: how long after the last key the number found is said to a screen reader (not at every keystroke)
+SAY_AFTER_MS = 600
 HEADER, HIT, MORE = "header", "hit", "more"
 HINT = "Type a reference, initials, a name or a date. ↑↓ move, Enter opens, Esc closes."
 _AREA_BY_KEY = {a.key: a for a in AREAS}
@@ -164,7 +166,8 @@ class SearchEverywhereDialog(QDialog):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys stay in the box; arrows move here
-        self.status = MessageLine(HINT)
+        # shown at once, said only once the typing pauses (a screen reader said a number per keystroke)
+        self.status = MessageLine(HINT, says_changes=False)
         self.status.setObjectName("search_everywhere_status")
         self.status.setWordWrap(True)
         layout.addWidget(label)
@@ -176,6 +179,13 @@ class SearchEverywhereDialog(QDialog):
         self._timer.setInterval(0)
         self._timer.timeout.connect(lambda: self.run_search(self.box.text()))
         self.box.textChanged.connect(lambda _t: self._timer.start())
+        #: the count is said :data:`SAY_AFTER_MS` after the last key, and only when it is not what was said last
+        self._say_timer = QTimer(self)
+        self._say_timer.setSingleShot(True)
+        self._say_timer.setInterval(SAY_AFTER_MS)
+        self._say_timer.timeout.connect(self._say_status)
+        self._said: object = HINT  # the hint is said as the popup opens (MessageLine)
+        self._to_say: object = HINT
         self.box.installEventFilter(self)
         self.view.activated.connect(lambda idx: self.open_row(idx.row()))  # double-click (or the platform's)
 
@@ -187,21 +197,33 @@ class SearchEverywhereDialog(QDialog):
             results = search_everywhere(self.ctx.db, self.ctx.principal, text)
         except AppError as exc:
             self.model.set_rows([])
-            self.status.setText(str(exc))
+            self._show_status(str(exc), str(exc))
             return None
         self.results_data = results
         self.model.set_rows(result_rows(results))
         self._move_to(0, +1)
         n = len(results.hits)
         if results.date is None and not any(c.isalnum() for c in results.query):
-            self.status.setText(HINT)
+            self._show_status(HINT, HINT)
         elif n == 0:
-            self.status.setText(f"Nothing found for “{results.query}” in the areas you can see.")
+            self._show_status(f"Nothing found for “{results.query}” in the areas you can see.", 0)
         else:
             on = f" on {results.date:%d/%m/%Y}" if results.date else ""
-            self.status.setText(f"{n} shown{on} in {len(results.areas)} area{'s' if len(results.areas) > 1 else ''}"
-                                " — ↑↓ move, Enter opens, Esc closes.")
+            self._show_status(f"{n} shown{on} in {len(results.areas)} area{'s' if len(results.areas) > 1 else ''}"
+                              " — ↑↓ move, Enter opens, Esc closes.", n)
         return results
+
+    def _show_status(self, text: str, count: object) -> None:
+        """Show ``text`` now; say it once the typing has paused, unless ``count`` (the number of records
+        found, or the hint or refusal itself) is what was said last."""
+        self.status.setText(text)
+        self._to_say = count
+        self._say_timer.start()
+
+    def _say_status(self) -> None:
+        if self._to_say != self._said and self.isVisible():
+            self._said = self._to_say
+            announce(self.status, self.status.text())
 
     # --- keyboard -------------------------------------------------------------------------------
     def current_row(self) -> int:
