@@ -77,9 +77,13 @@ def accessible_palette(palette: QPalette) -> QPalette:
 
 
 def apply_accessible_palette() -> None:
-    """Install :func:`accessible_palette` on the application (start-up, and again on a theme change)."""
+    """Install :func:`accessible_palette` on the application (start-up, and again on a theme change), and
+    the focus frame that can be seen (``focus_frame``: 2 pixels in the Highlight colour)."""
     from PySide6.QtWidgets import QApplication
 
+    from adoption_desktop.ui.focus_frame import install_focus_frame
+
+    install_focus_frame()
     app = QApplication.instance()
     if isinstance(app, QApplication):
         app.setPalette(accessible_palette(app.palette()))

@@ -146,3 +146,87 @@ def test_tab_follows_the_order_on_the_screen(demo_db: Database, username: str, q
                 if (found := out_of_visual_order(window.stack.currentWidget()))}
     window.close()
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def _ring(before: Any, after: Any, area: Any) -> int:
+    """Pixels in ``area`` that the focus changed to a colour at 3:1 or more against what was there."""
+    changed = 0
+    for y in range(area.top(), area.bottom() + 1):
+        for x in range(area.left(), area.right() + 1):
+            a, b = before.pixelColor(x, y), after.pixelColor(x, y)
+            if a != b and contrast_ratio(a, b) >= 3.0:
+                changed += 1
+    return changed
+
+
+@pytest.mark.parametrize("scheme", ["system", "high contrast"])
+def test_the_focus_is_a_frame_you_can_see(scheme: str, qtbot: Any, restore_palette: None) -> None:
+    """Under Fusion the focused button, drop-down, tick box, tab or current cell showed nothing a user could
+    find, a text box a pale line (accessibility trial, December 2026): each is framed, 2 pixels at 3:1 or
+    more against what is behind (WCAG 1.4.11), all round, under the system and a High Contrast palette."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import (
+        QCheckBox,
+        QComboBox,
+        QHBoxLayout,
+        QLineEdit,
+        QPushButton,
+        QTableView,
+        QTabWidget,
+        QVBoxLayout,
+        QWidget,
+    )
+
+    from adoption_desktop.ui.palette import apply_accessible_palette
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_accessible_palette()  # as the main window does when someone signs in
+    if scheme == "high contrast":
+        app.setPalette(high_contrast_palette())
+    page = QWidget()
+    qtbot.addWidget(page)
+    layout = QVBoxLayout(page)
+    row = QHBoxLayout()
+    button, edit, combo, tick = QPushButton("Refresh"), QLineEdit(), QComboBox(), QCheckBox("Open only")
+    combo.addItems(["Waiting", "All"])
+    for w in (button, edit, combo, tick):
+        row.addWidget(w)
+    layout.addLayout(row)
+    tabs = QTabWidget()
+    tabs.addTab(QWidget(), "Work list")
+    tabs.addTab(QWidget(), "Items")
+    layout.addWidget(tabs)
+    model = QStandardItemModel(3, 3)
+    for r in range(3):
+        for c in range(3):
+            model.setItem(r, c, QStandardItem(f"LB-{r:04d}"))
+    table = QTableView()
+    table.setModel(model)
+    layout.addWidget(table)
+    page.resize(640, 360)
+    page.show()
+    qtbot.waitExposed(page)
+    table.setCurrentIndex(model.index(1, 1))  # its row selected, as the registers' are
+    cell = table.visualRect(model.index(1, 1))
+    places: dict[str, tuple[QWidget, QWidget, QRect]] = {
+        "button": (button, button, button.rect()), "text box": (edit, edit, edit.rect()),
+        "drop-down": (combo, combo, combo.rect()), "tick box": (tick, tick, tick.rect()),
+        "tab": (tabs.tabBar(), tabs.tabBar(), tabs.tabBar().tabRect(0)),
+        "current cell": (table, table.viewport(), cell)}
+    faint = {}
+    for name, (control, drawn, area) in places.items():
+        page.setFocus(Qt.FocusReason.OtherFocusReason)
+        QApplication.processEvents()
+        before = drawn.grab().toImage()
+        control.setFocus(Qt.FocusReason.TabFocusReason)
+        QApplication.processEvents()
+        after = drawn.grab().toImage()
+        scale = after.width() / drawn.width()
+        area = QRect(round(area.x() * scale), round(area.y() * scale), round(area.width() * scale),
+                     round(area.height() * scale))
+        needed = 2 * (area.width() + area.height()) * 2 * 0.8 if name != "tick box" else 2 * area.height() * 2
+        if (found := _ring(before, after, area)) < needed:
+            faint[name] = f"{found} pixels changed, {needed:.0f} needed"
+    assert faint == {}

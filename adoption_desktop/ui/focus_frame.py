@@ -1,0 +1,123 @@
+"""A focus frame you can see: the control with the keyboard focus is drawn with a 2-pixel frame in the
+palette's Highlight colour, under any style (Fusion drew a pale 1-pixel line round a text box and nothing a
+user could find on a button, a drop-down, a tick box, a tab or a list's current cell, under High Contrast
+too; accessibility trial, December 2026).
+
+:class:`FocusFrameStyle` is a proxy over the style in use (Fusion, or Windows' own) that draws the frame
+after the control: a button, a text box, a drop-down, a spin box or date box, and everything the style
+marks with its focus rectangle (a tick box's text, a tab, a list's current cell). The colour is the
+palette's Highlight where it stands out from what is behind it at 3:1 (WCAG 2.1, 1.4.11: non-text
+contrast), else the text colour (a current cell on a selected row is drawn in the selected text's colour,
+not Highlight on Highlight). :func:`install_focus_frame` puts it on the application, once.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QStyleOptionComplex,
+    QStyleOptionFocusRect,
+    QWidget,
+)
+
+from adoption_desktop.ui.palette import contrast_ratio
+
+#: the frame's width in (logical) pixels
+WIDTH = 2
+#: WCAG 2.1 1.4.11: a focus indicator against what is next to it
+NON_TEXT_CONTRAST = 3.0
+
+_S = QStyle.StateFlag
+_P = QStyle.PrimitiveElement
+_C = QStyle.ControlElement
+_CC = QStyle.ComplexControl
+_ROLE = QPalette.ColorRole
+
+
+def frame_colour(palette: QPalette, background: QColor) -> QColor:
+    """Highlight if it reads at 3:1 against ``background``, else whichever of the text colours reads best."""
+    highlight = palette.color(_ROLE.Highlight)
+    if contrast_ratio(highlight, background) >= NON_TEXT_CONTRAST:
+        return highlight
+    return max((palette.color(_ROLE.Text), palette.color(_ROLE.HighlightedText), palette.color(_ROLE.WindowText)),
+               key=lambda c: contrast_ratio(c, background))
+
+
+def _draw(painter: QPainter, rect: QRect, colour: QColor, inset: int = 1) -> None:
+    """The frame, ``inset`` pixels in from ``rect``: inside the control's own border line, over its face,
+    so the whole frame changes colour when the focus comes (WCAG 2.4.13: against the unfocused state)."""
+    rect = rect.adjusted(inset, inset, -inset, -inset)
+    if rect.width() < 2 * WIDTH + 1 or rect.height() < 2 * WIDTH + 1:
+        return
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    pen = QPen(colour, WIDTH)
+    pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    half = WIDTH // 2
+    painter.drawRect(rect.adjusted(half, half, -half, -half))
+    painter.restore()
+
+
+def _focused(option: QStyleOption) -> bool:
+    return bool(option.state & _S.State_HasFocus) and bool(option.state & _S.State_Enabled)
+
+
+class FocusFrameStyle(QProxyStyle):
+    """The style in use, with the focus drawn as a 2-pixel frame in the palette's Highlight colour."""
+
+    def drawPrimitive(self, element: QStyle.PrimitiveElement, option: QStyleOption,  # noqa: N802
+                      painter: QPainter, widget: QWidget | None = None) -> None:
+        if element == _P.PE_FrameFocusRect:
+            # a tick box's text, a tab, a list's current cell: the style's own (a dotted or pale line, or
+            # nothing until a key was pressed) is replaced by the frame, on whatever is behind it
+            background = option.backgroundColor if isinstance(option, QStyleOptionFocusRect) else QColor()
+            if not background.isValid() or background.alpha() == 0:
+                background = option.palette.color(_ROLE.Highlight if option.state & _S.State_Selected
+                                                  else _ROLE.Base)
+            # a pixel in from the cell's edge: apart from the grid line, not read as a gap in the row
+            _draw(painter, option.rect, frame_colour(option.palette, background))
+            return
+        super().drawPrimitive(element, option, painter, widget)
+        if element == _P.PE_PanelLineEdit and _focused(option) and not _inside_composite(widget):
+            _draw(painter, option.rect, frame_colour(option.palette, option.palette.color(_ROLE.Base)))
+
+    def drawControl(self, element: QStyle.ControlElement, option: QStyleOption, painter: QPainter,  # noqa: N802
+                    widget: QWidget | None = None) -> None:
+        super().drawControl(element, option, painter, widget)
+        if element == _C.CE_PushButton and _focused(option):
+            _draw(painter, option.rect, frame_colour(option.palette, option.palette.color(_ROLE.Button)))
+        elif element == _C.CE_TabBarTab and _focused(option) and option.state & _S.State_Selected:
+            # the current tab of a tab bar with the focus (Left and Right move between the tabs)
+            _draw(painter, option.rect, frame_colour(option.palette, option.palette.color(_ROLE.Window)))
+
+    def drawComplexControl(self, control: QStyle.ComplexControl, option: QStyleOptionComplex,  # noqa: N802
+                           painter: QPainter, widget: QWidget | None = None) -> None:
+        super().drawComplexControl(control, option, painter, widget)
+        if control in (_CC.CC_ComboBox, _CC.CC_SpinBox) and _focused(option):
+            _draw(painter, option.rect, frame_colour(option.palette, option.palette.color(_ROLE.Button)))
+
+
+def _inside_composite(widget: QWidget | None) -> bool:
+    """A combo box's or spin box's own text box: the control draws the frame round the whole of itself."""
+    parent = widget.parentWidget() if widget is not None else None
+    return isinstance(parent, QComboBox | QAbstractSpinBox)
+
+
+def install_focus_frame() -> None:
+    """Put :class:`FocusFrameStyle` over the application's style (once; the palette set on the application
+    is kept)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication) or isinstance(app.style(), FocusFrameStyle):
+        return
+    palette = QPalette(app.palette())
+    app.setStyle(FocusFrameStyle(app.style().name()))
+    app.setPalette(palette)
