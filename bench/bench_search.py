@@ -72,6 +72,9 @@ def measure(db_path: str) -> dict[str, Any]:
     from adoption_desktop.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])
+    from adoption_desktop.ui.palette import apply_accessible_palette
+
+    apply_accessible_palette()  # the palette and the focus frame's style, as the main window has at sign-in
     db = open_database(db_path, SecretStore())
     with db.session(write=False) as s:
         n_items = int(s.scalar(select(func.count(Item.id))) or 0)
@@ -116,6 +119,14 @@ def measure(db_path: str) -> dict[str, Any]:
 
     bare_model = Bare()
     bare_view = QTableView()
+    from PySide6.QtWidgets import QStyleFactory
+
+    from adoption_desktop.ui.focus_frame import native_style_name
+
+    bare_style = QStyleFactory.create(native_style_name())  # bare: Qt's own style, not the program's over it
+    bare_style.setParent(bare_view)
+    for part in (bare_view, bare_view.horizontalHeader(), bare_view.verticalScrollBar(), bare_view.horizontalScrollBar()):
+        part.setStyle(bare_style)
     bare_view.setModel(bare_model)
     bare_view.resize(register.view.size())
     bare_view.verticalHeader().setVisible(False)  # the same rows on screen as the register shows
@@ -378,6 +389,10 @@ def measure_pair(lite_path: str, pg_url: str) -> dict[str, Any]:
                 self.armed = False
                 loop.quit()
             return False
+
+    from adoption_desktop.ui.palette import apply_accessible_palette
+
+    apply_accessible_palette()  # as the main window has at sign-in
 
     class Side:
         def __init__(self, target: str) -> None:

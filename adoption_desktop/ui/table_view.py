@@ -40,8 +40,12 @@ class CutTextTip(QStyledItemDelegate):
 
 
 def show_cut_text(view: QAbstractItemView) -> None:
-    """Cells cut short show their whole text on hover (see :class:`CutTextTip`)."""
+    """Cells cut short show their whole text on hover (see :class:`CutTextTip`); the cells, titles and scroll
+    bars drawn by Qt's own style, with no Python in a repaint (``focus_frame.cells_in_cpp``)."""
+    from adoption_desktop.ui.focus_frame import cells_in_cpp
+
     view.setItemDelegate(CutTextTip(view))
+    cells_in_cpp(view)
 
 
 def make_table_view(model: QAbstractItemModel, name: str = "", *, sortable: bool = False) -> QTableView:
