@@ -106,8 +106,10 @@ def render() -> str:
         "alert (audited), so that an administrator whose password was reset can then acknowledge it.",
         "- A new password (a new user, a reset, a change, the first administrator) must have at least 10 "
         "characters and be rated 3 of 4 or better by zxcvbn, with the person's names as first guesses, and may "
-        "not be made of those names (\"jadmin-jadmin\", which zxcvbn rates 3, is refused); a password typed "
-        "to sign in is never re-checked.",
+        "not be made of those names (\"jadmin-jadmin\", which zxcvbn rates 3, is refused: nothing but the "
+        "names, whole, joined by digits, spaces or signs, or with a letter or two added to a name of four "
+        "letters or more, \"jadmin-jadminx\"; a short name inside another word does not count, so \"Medal "
+        "pedal 4731\" is Ed Al's to choose); a password typed to sign in is never re-checked.",
         "- A new user name uses only the letters A to Z, digits, dots, dashes and underscores (no accented or "
         "look-alike letters), and may not differ from another only in case. Sign-in ignores case.",
         "- A sign-in refused for an unknown user name, a disabled or a locked account is audited "
