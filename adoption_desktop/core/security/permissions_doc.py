@@ -151,7 +151,9 @@ def render() -> str:
         "enabled accounts not used for 90 days (a setting) marked NOT USED in words. Recording that the review was "
         "done (who, when, a note, and the accounts as they were) needs `users.manage` too; it is audited and sealed "
         "(`access_reviews`), and refused when another review was recorded, or an account's roles or state "
-        "changed, after the reviewer's list was read. The next review is due 6 months (a setting) after the last. "
+        "changed, after the reviewer's list was read. The command's printed list is audited as a view of it (the "
+        "terminal may be a file), its `--out` CSV as an export; the page's tabs are not audited (accounts, not "
+        "case records, read inside the application). The next review is due 6 months (a setting) after the last. "
         "No new permission: the review lists staff accounts, not case records, and the Manager stays figures only.",
         "- **Who has seen this record** (a letterbox arrangement, a counselling case, an ADM decision, a panel "
         "agenda item: *Who has seen this…*, Ctrl+Shift+H) needs `audit.view` (administrators): every opening and "
