@@ -14,6 +14,7 @@ from alembic import command
 from sqlalchemy import create_engine, text
 
 from adoption_desktop.cli import main
+from adoption_desktop.core.errors import DatabaseBusy
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import open_postgresql
@@ -239,3 +240,31 @@ def test_a_failure_after_the_roles_were_made_says_so_and_that_their_passwords_we
     assert said.startswith(f"The connection to the PostgreSQL server at 127.0.0.1:{url.port} was lost")
     assert "Nothing was changed" not in said and "run team-setup again" in said
     assert "own_x and app_x got a password that was not shown" in said
+
+
+def test_upgrade_on_the_server_names_who_is_connected_as_team_setup_does(
+        pg: PostgresServer, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``upgrade --db URL`` and the upgrade at first open said only "open in another program": IT could not
+    tell whom to ask. Now named as team-setup names them (how many, their login, where from); nothing changed."""
+    url = _older_server_database(pg)
+    monkeypatch.setenv(ENV_BUSY_WAIT, "0.5")
+    version = "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version"
+    before = _value(url, version)
+    login = str(_value(url, "SELECT current_user"))
+    other_pc = open_database(url, store, upgrade=False)  # another PC, still on the older version, working
+    try:
+        assert main(["upgrade", "--db", url]) == 2
+        said = capsys.readouterr().err
+        assert "others are connected" in said and "1 other connection" in said, said
+        assert f"as {login}" in said and "from 127.0.0.1" in said, said
+        assert "Nothing was changed" in said
+        with pytest.raises(DatabaseBusy) as first_open:  # the program's own upgrade at first open
+            open_database(url, store)
+        assert "1 other connection" in str(first_open.value) and f"as {login}" in str(first_open.value)
+        assert _value(url, version) == before  # not migrated under the other PC
+        assert other_pc.hold is not None
+    finally:
+        other_pc.dispose()
+    assert main(["upgrade", "--db", url]) == 0  # nobody else in: upgraded
+    assert "Upgraded the PostgreSQL database" in capsys.readouterr().out

@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
 from adoption_desktop.core.audit.seals import audited_tables
-from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseOpenError, ValidationError
+from adoption_desktop.core.errors import (
+    AppError,
+    DatabaseBusy,
+    DatabaseOpenError,
+    ValidationError,
+    WaitCancelled,
+)
 from adoption_desktop.core.files import (
     check_output_suffix,
     check_output_target,
@@ -316,8 +322,15 @@ def _open_postgresql(url: str, upgrade: bool, on_wait: WaitReport | None) -> Dat
     db = open_postgresql(url)
     try:
         if upgrade and (migrations.postgresql_is_empty(db) or migrations.needs_upgrade(db)):
-            hold = PgHold.acquire(db.engine, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
-                                  message=in_use_message("The database", "upgraded"), on_wait=on_wait)
+            try:
+                hold = PgHold.acquire(db.engine, exclusive=True, wait=busy_wait(MAINTENANCE_WAIT),
+                                      message=in_use_message("The database", "upgraded"), on_wait=on_wait)
+            except WaitCancelled:
+                raise
+            except DatabaseBusy as err:  # named as team-setup names them: "open in another program" told IT nothing
+                from adoption_desktop.core.storage.team_setup import others_in_message
+
+                raise DatabaseBusy(others_in_message(db.engine, then="try again")) from err
             try:
                 migrations.upgrade_postgresql(db)
             finally:

@@ -263,9 +263,10 @@ def _exclusive_hold(engine: Engine, on_wait: WaitReport | None) -> PgHold:
         raise DatabaseBusy(others_in_message(engine)) from err
 
 
-def others_in_message(engine: Engine) -> str:
-    """Why team-setup cannot upgrade now: who holds the database open (the sessions holding the openers'
-    shared hold; where they connect from, when the server lets this login see it)."""
+def others_in_message(engine: Engine, *, then: str = "run team-setup again") -> str:
+    """Why the schema cannot be upgraded now (team-setup, ``upgrade``, the upgrade at first open): who holds
+    the database open (the sessions holding the openers' shared hold; their login and where they connect from,
+    when the server lets this login see it). ``then``: what to do once everyone has closed it."""
     key = PG_LOCK_KEY
     try:
         with engine.connect() as conn:
@@ -288,8 +289,8 @@ def others_in_message(engine: Engine) -> str:
     else:
         who = "another connection (Adoption Desktop on another computer, or a command still running)"
     return (f"The database's schema must be upgraded first, but others are connected to it: {who}. The "
-            "upgrade is never run while anyone is working: ask everyone to close Adoption Desktop, then run "
-            "team-setup again. Nothing was changed.")
+            "upgrade is never run while anyone is working: ask everyone to close Adoption Desktop, then "
+            f"{then}. Nothing was changed.")
 
 
 #: the feature modules that declare full-text indexes (``search.SearchIndex`` at module level)
