@@ -7,8 +7,12 @@ rules never hard-code a local-practice number. Statute is code, with a citation,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -191,24 +195,50 @@ AGENCY_ADDRESS = register(
 )
 
 
+#: one writer of a settings file at a time in this process: the window (preferences, geometry at close) and the
+#: automatic backup's thread (its last backup time) each hold their own LocalConfig of the same file
+_WRITE_LOCK = threading.Lock()
+
+
 class LocalConfig:
-    """Per-machine preferences (not case data): last database opened, window state."""
+    """Per-machine preferences (not case data): last database opened, window state.
+
+    Several objects may stand for one file (the window's, the automatic backup's on its thread): each write
+    re-reads the file under a lock and changes only its own keys, through a temporary file of its own
+    replaced in one step, so no writer drops another's keys and a reader never sees half a file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.values: dict[str, Any] = {}
-        if path.exists():
-            try:
-                self.values = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self.values = {}
+        self.values: dict[str, Any] = self._read() or {}
+
+    def _read(self) -> dict[str, Any] | None:
+        """The file as it is now; None when missing or unreadable (not a JSON object)."""
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return loaded if isinstance(loaded, dict) else None
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
 
     def set(self, key: str, value: Any) -> None:
-        self.values[key] = value
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.values, indent=2), encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.update({key: value})
+
+    def update(self, changes: Mapping[str, Any]) -> None:
+        """Write ``changes`` in one file write, keeping every other key as the file has it now."""
+        with _WRITE_LOCK:
+            current = self._read()
+            merged = dict(self.values) if current is None else current  # unreadable: what this object knew
+            merged.update(changes)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f"{self.path.stem}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as out:
+                    out.write(json.dumps(merged, indent=2))
+                os.replace(name, self.path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
+                raise
+            self.values = merged

@@ -235,8 +235,8 @@ def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfi
         # the backup is made and recorded beside the database: a profile whose settings cannot be written (read
         # only) must not turn it into a failure said to the user
         with contextlib.suppress(OSError):
-            config.values[LAST_BACKUP_DB_KEY] = _db_key(db.path)  # written with the time, in one file write
-            config.set(LAST_BACKUP_KEY, now.isoformat(timespec="seconds"))
+            config.update({LAST_BACKUP_DB_KEY: _db_key(db.path),  # written with the time, in one file write
+                           LAST_BACKUP_KEY: now.isoformat(timespec="seconds")})
         return out
 
 
