@@ -303,7 +303,7 @@ def _start_log() -> None:
 
 def _scheduled_backup(database: Database) -> None:
     """The backup IT's policy schedules (``BackupSchedule``), taken as the application closes; a failure
-    is logged (type only) and never stops the application from closing."""
+    is logged (its detail, with no path, by ``run_scheduled_backup``) and never stops the application from closing."""
     import logging
 
     from adoption_desktop.core.config import LocalConfig, app_paths

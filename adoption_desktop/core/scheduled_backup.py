@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -29,6 +31,8 @@ from pathlib import Path
 from adoption_desktop.core.config import AppPaths, LocalConfig
 from adoption_desktop.core.policy import MachinePolicy
 from adoption_desktop.core.storage.engine import Database
+
+_log = logging.getLogger(__name__)
 
 LAST_BACKUP_KEY = "last_scheduled_backup"
 #: the database whose backup :data:`LAST_BACKUP_KEY` is the time of (one user may open several files)
@@ -204,6 +208,55 @@ def failure_words(exc: BaseException) -> str:
     return f"The backup was not written ({type(exc).__name__}); the log has the detail."
 
 
+def failure_detail(exc: BaseException, folder: Path, policy_folder: bool) -> str:
+    """A failed backup as the log says it, with no personal data (no path, which names the user): the kind of
+    error, the operating system's code and words for it (found under the application's own message too),
+    which folder was meant (IT's ``BackupFolder`` or the user's own, on a network share or not) and what it
+    is now, and whether the failing file was that folder, a file in it, or elsewhere (the database's side)."""
+    parts = [type(exc).__name__]
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:  # the first cause the operating system or SQLite named
+        seen.add(id(link))
+        if isinstance(link, OSError) and (link.errno or link.strerror):
+            code = errno.errorcode.get(link.errno, str(link.errno)) if link.errno else "no code"
+            parts.append(f"{code} ({link.strerror or 'no words'})" + _where(link.filename, folder))
+            break
+        name = getattr(link, "sqlite_errorname", None) or getattr(getattr(link, "orig", None),
+                                                                    "sqlite_errorname", None)
+        if name:
+            parts.append(str(name))
+            break
+        link = link.__cause__ or link.__context__
+    kind = "IT's BackupFolder" if policy_folder else "the user's own backups folder"
+    if str(folder).startswith(("\\\\", "//")):
+        kind += " (a network share)"
+    parts.append(f"{kind}: {_folder_state(folder)}")
+    return "; ".join(parts)
+
+
+def _where(filename: object, folder: Path) -> str:
+    if not isinstance(filename, (str, bytes, os.PathLike)) or not filename:
+        return ""
+    failed = Path(os.fsdecode(filename))
+    if failed == folder:
+        return " at the backup folder itself"
+    if folder in failed.parents:
+        return " at a file in the backup folder"
+    return " outside the backup folder"
+
+
+def _folder_state(folder: Path) -> str:
+    try:
+        if not folder.exists():
+            return "missing"
+        if not folder.is_dir():
+            return "not a folder (a file of that name)"
+        return "a folder, writable" if os.access(folder, os.W_OK) else "a folder, not writable by this user"
+    except OSError as err:
+        return f"cannot be looked at ({errno.errorcode.get(err.errno or 0, 'no code')})"
+
+
 def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfig, paths: AppPaths,
                          now: dt.datetime | None = None) -> Path | None:
     """Take the backup if one is due; returns its path, or ``None`` if none was due (or another program
@@ -223,11 +276,13 @@ def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfi
         if not backup_due(last_backup(db, config, now), policy.backup_schedule, now):
             return None
         record = read_record(db.path)
+        folder = backup_folder(policy, paths)
         try:
-            folder = backup_folder(policy, paths)
             folder.mkdir(parents=True, exist_ok=True)
             out = backup_database(db, folder / default_backup_name(db, now))
         except Exception as exc:
+            # the detail failure_words promises the log has (no path: it names the user)
+            _log.warning("scheduled backup failed: %s", failure_detail(exc, folder, policy.backup_folder is not None))
             _write_record(db.path, BackupRecord(record.last_at, record.last_file, record.last_computer,
                                                 now, failure_words(exc)))
             raise

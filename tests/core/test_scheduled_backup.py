@@ -4,6 +4,9 @@ backup per period for a database file however many programs have it open (two re
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import logging
+import os
 import subprocess
 import sys
 import threading
@@ -15,12 +18,14 @@ from hypothesis import strategies as st
 
 from adoption_desktop.core import policy
 from adoption_desktop.core.config import LocalConfig, app_paths
+from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.scheduled_backup import (
     RETRY_AFTER_FAILURE,
     attempt_due,
     backup_due,
     claim_file_for,
     describe,
+    failure_detail,
     read_record,
     run_scheduled_backup,
 )
@@ -206,3 +211,36 @@ def test_a_backup_of_one_database_does_not_count_for_another(db: Database, tmp_p
     finally:
         second.dispose()
     assert len(list(folder.glob("*.adkbak"))) == 2
+
+
+def test_a_failure_has_its_detail_in_the_log_and_no_path(db: Database, tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """``failure_words`` tells the user "the log has the detail", but only the error's type name was logged: the
+    operating system's code and words, and which folder and what it is, are logged now; never a path (it names
+    the user)."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    write_policy({"BackupSchedule": "weekly", "BackupFolder": str(blocked)})
+    config = LocalConfig(tmp_path / "settings.json")
+    now = dt.datetime.now().replace(microsecond=0)
+    with caplog.at_level(logging.WARNING, logger="adoption_desktop.core.scheduled_backup"), \
+            pytest.raises(OSError):
+        run_scheduled_backup(db, policy.current_policy(), config, app_paths().ensure(), now)
+    said = [r.getMessage() for r in caplog.records if r.name == "adoption_desktop.core.scheduled_backup"]
+    assert len(said) == 1, said
+    assert "EEXIST" in said[0] and os.strerror(errno.EEXIST) in said[0], said[0]
+    assert "IT's BackupFolder: not a folder" in said[0] and "at the backup folder itself" in said[0], said[0]
+    assert str(tmp_path) not in said[0] and "not-a-folder" not in said[0]
+
+
+def test_the_detail_is_found_under_the_applications_own_message() -> None:
+    """A full disk is said to the user in the application's words; the log still has the system's code."""
+    try:
+        try:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/home/someone/backups/x.adkbak")
+        except OSError as err:
+            raise AppError("The backup was not written: the disk is full.") from err
+    except AppError as exc:
+        detail = failure_detail(exc, Path("/home/someone/backups"), False)
+    assert detail.startswith("AppError; ENOSPC (") and "at a file in the backup folder" in detail, detail
+    assert "the user's own backups folder: missing" in detail and "someone" not in detail
