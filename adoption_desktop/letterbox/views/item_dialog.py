@@ -50,6 +50,7 @@ from adoption_desktop.ui.list_keys import EnterActivates
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import Column, RowTableModel
+from adoption_desktop.ui.today_default import TodayDefaults
 from adoption_desktop.ui.undo import confirm_final
 
 ERROR_COLOUR = "#B00020"
@@ -182,11 +183,9 @@ class ItemDialog(QDialog):
         #: the day given (tests); otherwise the context's date, read each time (the window stays open past
         #: midnight: see :meth:`_follow_today`)
         self._given_today = today
-        #: the day the date fields' "today" defaults were set for
-        self._default_day = self.today
-        #: the date fields still showing that default, untouched ("received_on", "outcome_on")
-        self._on_default: set[str] = set()
-        self._setting_default = False
+        #: the date fields given "today" ("received_on", "outcome_on"), while untouched (``ui.today_default``)
+        self.today_dates = TodayDefaults(lambda: self.today)
+        self._on_default = self.today_dates.on_default
         self.detail: ItemDetail | None = None
         self._shown = False
         form = load_dialog_form(self, "letterbox_item")
@@ -241,9 +240,7 @@ class ItemDialog(QDialog):
         self.direction.currentIndexChanged.connect(lambda _i: self._fill_writers())
         self.participant.activated.connect(lambda _i: self._writer_activated())
         self._fill_writers()
-        self.received_on.setDate(qdate(self.today))
-        self._on_default.add("received_on")
-        self.received_on.dateChanged.connect(lambda _d: self._date_touched("received_on"))
+        self.today_dates.add("received_on", self.received_on, FIELD_WORDS["received_on"])
         self.notes = child(form, QLineEdit, "notes")
         self.log_button = child(form, QPushButton, "log_button")
         self.text = child(form, QPlainTextEdit, "letter_text")
@@ -275,9 +272,7 @@ class ItemDialog(QDialog):
             self.outcome.addItem({"forwarded": "Forward", "returned": "Return to writer for changes",
                                   "withheld": "Withhold", "held": "Hold on file"}[o], o)
         self.outcome_on = child(form, QDateEdit, "outcome_on")
-        self.outcome_on.setDate(qdate(self.today))
-        self._on_default.add("outcome_on")
-        self.outcome_on.dateChanged.connect(lambda _d: self._date_touched("outcome_on"))
+        self.today_dates.add("outcome_on", self.outcome_on, FIELD_WORDS["outcome_on"])
         self.method = child(form, QLineEdit, "method")
         self.reason = child(form, QPlainTextEdit, "reason")  # a sentence or two: it was one line (trial)
         self.social_worker = child(form, QCheckBox, "social_worker_informed")
@@ -332,52 +327,30 @@ class ItemDialog(QDialog):
         self.finished.connect(lambda _r: ctx.after_undo.remove(self._after_undo)
                               if self._after_undo in ctx.after_undo else None)
         # the date changing while the window is open (ui.day_watch): untouched "today" dates follow it
-        ctx.after_new_day.append(self._new_day)
-        self.finished.connect(lambda _r: ctx.after_new_day.remove(self._new_day)
-                              if self._new_day in ctx.after_new_day else None)
+        self.today_dates.watch(ctx, self, self._new_day)
 
     @property
     def today(self) -> dt.date:
         return self._given_today or self.ctx.today()
 
     # --- the date changing while the window is open ---------------------------------------------
-    def _date_touched(self, name: str) -> None:
-        """A date field changed other than by :meth:`_follow_today` (typed, a draft brought back, the item
-        as stored): it no longer shows the window's "today" default."""
-        if not self._setting_default:
-            self._on_default.discard(name)
-
     def _follow_today(self) -> str:
         """When the date has changed since the window set its "today" defaults, move each date field still
         showing its default, untouched, to the new today (a window opened before midnight kept yesterday's
         date received and date of outcome, and saved them the next morning). Returns what was moved, in
         words ("" when nothing): the caller says it, and saves nothing on this press."""
-        now, before = self.today, self._default_day
-        if now == before:
-            return ""
-        self._default_day = now
         open_for_log = self.item_id is None
         open_for_outcome = self.detail is not None and self.detail.status not in rules.OUTCOMES
-        moved: list[str] = []
-        for name, edit, applies in (("received_on", self.received_on, open_for_log),
-                                    ("outcome_on", self.outcome_on, open_for_outcome)):
-            if not applies or name not in self._on_default or pydate(edit.date()) != before:
-                continue
-            self._setting_default = True
-            try:
-                edit.setDate(qdate(now))
-            finally:
-                self._setting_default = False
+        before = self.today_dates.day
+
+        def moved(name: str, edit: QDateEdit) -> None:
             if self.saved.get(name) == qdate(before):  # the new default is no change of the person's
                 self.saved[name] = edit.date()
             if self.autosaver is not None and name in self.autosaver.opened:
                 self.autosaver.opened[name] = field_value(edit)
-            moved.append(FIELD_WORDS[name].capitalize())
-        if not moved:
-            return ""
-        return (f"The date is now {now:%A} {now:%d/%m/%Y}: {' and '.join(moved)} now "
-                f"{'show' if len(moved) > 1 else 'shows'} today, {now:%d/%m/%Y}, not {before:%d/%m/%Y}. "
-                "Change it if the item came, or was dealt with, the day before.")
+        return self.today_dates.follow_text(
+            "Change it if the item came, or was dealt with, the day before.",
+            applies=lambda name: open_for_log if name == "received_on" else open_for_outcome, moved=moved)
 
     def _new_day(self, _day: dt.date) -> None:
         said = self._follow_today()
