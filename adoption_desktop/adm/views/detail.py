@@ -62,6 +62,7 @@ from adoption_desktop.ui.palette import tint
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import RowTableModel
+from adoption_desktop.ui.today_default import TodayDefaults
 
 #: decision types that concern children (the Children… button shows on these)
 CHILD_TYPES = frozenset({"plan_for_adoption", "relinquished", "match"})
@@ -152,6 +153,10 @@ class DecisionPanel(QWidget):
         self.decision_text.installEventFilter(self)  # Alt+N or Tab: the pre-filled sentence selected
         self.decision_reasons = child(form, QPlainTextEdit, "decision_reasons")
         self.decided_on = child(form, QDateEdit, "decided_on")
+        #: the date of decision while it shows "today", untouched: it follows midnight (``ui.today_default``)
+        self.today_dates = TodayDefaults(today)
+        self.today_dates.add("decided_on", self.decided_on, "date of decision", set_today=False)
+        self.today_dates.watch(ctx, self, self._new_day)
         self.addressee = child(form, QPlainTextEdit, "addressee")
         self.salutation = child(form, QLineEdit, "salutation")
         #: each field's own hint (the form's), shown again when the letter is not the social worker's
@@ -432,7 +437,11 @@ class DecisionPanel(QWidget):
         self.outcome.setCurrentIndex(max(idx, 0))
         self._showing = False
         self.decision_reasons.setPlainText(detail.decision_reasons)
-        self.decided_on.setDate(qdate(r.decided_on or self.today()))
+        if r.decided_on is not None:
+            self.decided_on.setDate(qdate(r.decided_on))
+            self.today_dates.touched("decided_on")  # the record's date, even when it is today's
+        else:
+            self.today_dates.set_today("decided_on")
         self.addressee.setPlainText(detail.addressee)
         self.salutation.setText(detail.salutation)
         self.social_worker.setText(detail.social_worker)
@@ -702,6 +711,34 @@ class DecisionPanel(QWidget):
         if saved:
             self.changed.emit(self.detail.row.id)
 
+    # --- the date changing while the pane is open ---------------------------------------------------
+    def _follow_today(self) -> str:
+        """The date of decision still showing the "today" it was given, untouched, moves to the new today
+        (a decision opened before midnight was signed the next morning as decided the day before, unseen).
+        Returns what moved, in words ("" when nothing): the caller says it."""
+        def moved(_name: str, edit: QDateEdit) -> None:
+            for saver in self.autosavers:  # the new default is nothing typed: no draft of it is kept
+                if "decided_on" in saver.opened:
+                    saver.opened["decided_on"] = field_value(edit)
+        return self.today_dates.follow_text("Change it if the decision was made the day before.",
+                                            applies=lambda _n: self.decided_on.isEnabled(), moved=moved)
+
+    def _new_day(self, _day: dt.date) -> None:
+        said = self._follow_today()
+        if said:
+            self.noted.emit(said)
+
+    def _moved_before(self, action: str) -> bool:
+        """A press of Sign or Sign the correction that finds the date changed since: the untouched date of
+        decision moves, is said, and nothing is signed on this press (True)."""
+        said = self._follow_today()
+        if said:
+            self.failed.emit(ValidationError(f"{said} Nothing was signed yet: press {action} again to sign it.",
+                                             "decided_on"))
+            self.tabs.setCurrentWidget(child(self.form, QWidget, "tab_decision"))
+            self.decided_on.setFocus(Qt.FocusReason.OtherFocusReason)
+        return bool(said)
+
     def sign(self, password: str | None = None, delay_reason: str = "", error: str = "",
              sign_anyway: bool = False) -> None:
         """Save the draft, check that the decision as saved can be signed (outcome, wording, reasons, the
@@ -709,6 +746,8 @@ class DecisionPanel(QWidget):
         for delay when late) and sign. A wrong password or a missing reason for delay asks again with
         what was typed kept and the problem said in the dialog."""
         if self.detail is None:
+            return
+        if password is None and self._moved_before("Sign…"):
             return
         try:
             day = pydate(self.decided_on.date())  # a date typed that is not one is said before anything else
@@ -788,6 +827,8 @@ class DecisionPanel(QWidget):
         if (password is None or reason is None) and not self.correcting:
             self.begin_correction()
             return
+        if (password is None or reason is None) and self._moved_before("Sign the correction…"):
+            return
         try:  # the date of decision typed is a date: known before the password is asked for
             day = pydate(self.decided_on.date())
         except AppError as exc:
@@ -841,7 +882,7 @@ class DecisionPanel(QWidget):
                              r.recommendation) != "adm_plan_agreed":
             self.addressee.setEnabled(True)  # the corrected letter's: wrong, or missing on a version signed long ago
             self.salutation.setEnabled(True)
-        self.decided_on.setDate(qdate(self.today()))  # a correction is dated the day it is made, not the original's
+        self.today_dates.set_today("decided_on")  # a correction is dated the day it is made, not the original's
         self.buttons["correct_button"].setText("Sign the co&rrection…")
         self.info_status.setText("Change the decision above, then press <b>Sign the correction…</b> to give "
                                  "the reason and sign. The signed original stays in the history.")

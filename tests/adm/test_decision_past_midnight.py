@@ -1,0 +1,103 @@
+"""A decision opened in the ADM pane before midnight kept its "today" date of decision: signed the next
+morning, it was recorded as decided the day before, unseen. Now the untouched date follows the new day: when
+the date changes while the pane is open (``ui.day_watch``) the field moves and the page says so; a press of
+Sign… that finds the date changed since moves it, says so and signs nothing, so the date signed is the one on
+screen. A date the ADM typed stays. The context is given a clock, moved past midnight."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from adoption_desktop.adm.models import AdmDecision
+from adoption_desktop.adm.views import detail as detail_module
+from adoption_desktop.adm.views.page import AdmPage
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate
+from adoption_desktop.ui.day_watch import DayWatch
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.adm.conftest import handoff, open_from_panel
+from tests.conftest import TEST_PASSWORD
+
+
+def _clock() -> list[dt.date]:
+    """An evening some days ago (computed now, not at import): the decision is in time and in the past."""
+    return [dt.date.today() - dt.timedelta(days=10)]
+
+
+def _page(db: Database, who: Principal, qtbot: Any, clock: list[dt.date]) -> tuple[AdmPage, int]:
+    with db.session() as s:
+        decision = open_from_panel(s, handoff(received=clock[0] - dt.timedelta(days=1)))
+    page = AdmPage(AppContext(db, who, TaskRunner(synchronous=True), today=lambda: clock[0]))
+    qtbot.addWidget(page)
+    page.detail.decision_reasons.setPlainText("I agree with the panel's reasons.")
+    return page, decision
+
+
+def _password(monkeypatch: Any) -> list[str]:
+    asked: list[str] = []
+
+    def fake_exec(dialog: Any) -> int:
+        asked.append("asked")
+        dialog.password.setText(TEST_PASSWORD)
+        return 1
+    monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)
+    return asked
+
+
+def _decided(db: Database, decision: int) -> tuple[dt.date | None, bool]:
+    with db.session() as s:
+        row = s.get(AdmDecision, decision)
+        assert row is not None
+        return row.decided_on, row.signed_at is not None
+
+
+def test_sign_after_midnight_moves_the_untouched_date_and_signs_it_on_the_next_press(
+        db: Database, adm_user: Principal, qtbot: Any, monkeypatch: Any) -> None:
+    clock = _clock()
+    evening = clock[0]
+    page, decision = _page(db, adm_user, qtbot, clock)
+    assert page.detail.detail is not None and page.detail.detail.row.id == decision
+    assert pydate(page.detail.decided_on.date()) == evening
+    asked = _password(monkeypatch)
+    clock[0] = evening + dt.timedelta(days=1)  # past midnight; the pane still open
+    page.detail.sign()
+    assert asked == [] and _decided(db, decision) == (None, False)  # nothing signed with an unseen date
+    assert pydate(page.detail.decided_on.date()) == clock[0]
+    said = page.message.text()
+    assert f"Date of decision now shows today, {clock[0]:%d/%m/%Y}, not {evening:%d/%m/%Y}" in said
+    assert "Nothing was signed yet" in said
+    page.detail.sign()
+    qtbot.waitUntil(lambda: _decided(db, decision)[1])
+    assert asked == ["asked"] and _decided(db, decision) == (clock[0], True)
+
+
+def test_a_date_of_decision_typed_before_midnight_is_kept(
+        db: Database, adm_user: Principal, qtbot: Any, monkeypatch: Any) -> None:
+    clock = _clock()
+    evening = clock[0]
+    page, decision = _page(db, adm_user, qtbot, clock)
+    page.detail.decided_on.setDate(page.detail.decided_on.date().addDays(-1))
+    typed = pydate(page.detail.decided_on.date())
+    asked = _password(monkeypatch)
+    clock[0] = evening + dt.timedelta(days=1)
+    page.detail.sign()
+    qtbot.waitUntil(lambda: _decided(db, decision)[1])
+    assert asked == ["asked"] and _decided(db, decision) == (typed, True)
+
+
+def test_the_day_watch_moves_the_untouched_date_of_decision_at_midnight(
+        db: Database, adm_user: Principal, qtbot: Any) -> None:
+    clock = _clock()
+    evening = clock[0]
+    page, _decision = _page(db, adm_user, qtbot, clock)
+    watch = DayWatch(page.ctx)
+    try:
+        clock[0] = evening + dt.timedelta(days=1)
+        assert watch.check()
+        assert pydate(page.detail.decided_on.date()) == clock[0]
+        assert f"Date of decision now shows today, {clock[0]:%d/%m/%Y}" in page.message.text()
+    finally:
+        watch.stop()
