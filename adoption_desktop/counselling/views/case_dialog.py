@@ -68,10 +68,10 @@ from adoption_desktop.counselling.views.widgets import (
 )
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.ask import ask_yes_no
-from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, field_value, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text, resolve_conflict
 from adoption_desktop.ui.context import AppContext
-from adoption_desktop.ui.dates import pydate, qdate
+from adoption_desktop.ui.dates import field_label, pydate, qdate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import field_values
 from adoption_desktop.ui.forms import child, load_form
@@ -82,6 +82,7 @@ from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
+from adoption_desktop.ui.today_default import TodayDefaults
 from adoption_desktop.ui.undo import confirm_final
 
 
@@ -438,7 +439,8 @@ class CaseDialog(QDialog):
     def _form(self, title: str, form: QWidget, submit: Callable[[], str],
               drafts: dict[str, QPlainTextEdit] | None = None, *, ok_text: str = "",
               keep: dict[str, FormField] | None = None, if_changed: tuple[str, ...] = (),
-              base: str | None = None, from_record: bool = False) -> FormDialog:
+              base: str | None = None, from_record: bool = False,
+              today_dates: tuple[QDateEdit, ...] = ()) -> FormDialog:
         """A form dialog; ``drafts`` (key suffix -> text field) are autosaved as encrypted drafts while
         typed, restored when the form is opened again after a crash, and cleared once OK has saved.
         ``keep`` (name -> field): the form's other fields, kept with its one draft and restored with it;
@@ -446,14 +448,24 @@ class CaseDialog(QDialog):
         a later day does not date the record back. ``from_record``: the form shows the case as stored (Edit
         referral; ``base`` its version): a draft's text comes back over the stored text, and each other field
         only while the case still holds what it held when the draft was typed (a colleague's change since is
-        kept, and the draft's value said)."""
+        kept, and the draft's value said). ``today_dates``: the date fields showing "today" as their default:
+        while untouched they follow the date changing with the form open (``ui.today_default``), and OK
+        pressed after midnight moves them and saves nothing on that press (:meth:`_follow_today`)."""
         if keep and len(drafts or {}) != 1:
             raise ValueError("a form's other fields are kept with its one draft")
+        dates = TodayDefaults(self.today)
+        for day in today_dates:
+            dates.add(day.objectName(), day, field_label(day).lower())  # before a draft is brought back
         savers = [DraftAutosaver(self.ctx, self.draft_key(what), edit, fields=keep, if_changed=if_changed,
                                  base=base, over_stored=from_record, from_record=keep or () if from_record else ())
                   for what, edit in (drafts or {}).items()]
 
         def run() -> None:
+            moved = self._follow_today(dialog, dates)
+            if moved:  # never yesterday's date unseen: the new one is shown, and saved on the next press
+                ok_text = (dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() or "OK").replace("&", "")
+                raise ValidationError(f"{moved[1]} Nothing was saved yet: press {ok_text} again to save it.",
+                                      moved[0])
             message = submit()
             for saver in savers:
                 saver.clear()
@@ -461,6 +473,12 @@ class CaseDialog(QDialog):
 
         dialog = FormDialog(self, title, form, run)
         dialog.autosavers = savers
+        if today_dates:
+            def new_day(_day: dt.date) -> None:
+                moved = self._follow_today(dialog, dates)
+                if moved:
+                    dialog.message.setText(moved[1])
+            dates.watch(self.ctx, dialog, new_day)
         for saver in savers:  # an autosave that could not reach the server says so here, never in a dialog
             saver.status.connect(dialog.message.setText)
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
@@ -478,6 +496,30 @@ class CaseDialog(QDialog):
         dialog.finished.connect(lambda _r, d=dialog: self.forms.remove(d) if d in self.forms else None)
         dialog.open()
         return dialog
+
+    @staticmethod
+    def _follow_today(dialog: FormDialog, dates: TodayDefaults) -> tuple[str, str] | None:
+        """The form's date fields still showing the "today" they were given, untouched, move to the new today
+        (a form opened before midnight saved a session, a request or a receipt as of the day before, unseen).
+        Returns the first field moved and what moved, in words; None when nothing moved. What the form opened
+        with, and its draft's, follow: the new default is nothing the person typed."""
+        before = field_values(dialog.form)
+        names: list[str] = []
+
+        def moved(name: str, edit: QDateEdit) -> None:
+            names.append(name)
+            for saver in dialog.autosavers:
+                for key, field in saver.fields.items():
+                    if field is edit and key in saver.opened:
+                        saver.opened[key] = field_value(edit)
+        said = dates.follow_text("Change it if it was the day before.", moved=moved)
+        if not said:
+            return None
+        after = field_values(dialog.form)
+        if dialog.opened_with is not None and len(dialog.opened_with) == len(before) == len(after):
+            dialog.opened_with = [new if old != new and was == old else was
+                                  for was, old, new in zip(dialog.opened_with, before, after, strict=True)]
+        return names[0], said
 
     # --- actions --------------------------------------------------------------------------------
     def edit_referral(self) -> FormDialog:
@@ -564,7 +606,7 @@ class CaseDialog(QDialog):
             service.allocate(self.ctx.db, self.ctx.principal, self.case_id, int(who.currentData()),
                              pydate(on.date()), expected_version=loaded)
             return f"Allocated to {who.currentText()}."
-        return self._form("Allocate to a counsellor", form, submit)
+        return self._form("Allocate to a counsellor", form, submit, today_dates=(on,))
 
     def add_request_dialog(self) -> FormDialog:
         form = load_form("counselling_request")
@@ -587,6 +629,7 @@ class CaseDialog(QDialog):
                           keep={"holder_kind": kind, "holder_name": child(form, QLineEdit, "holder_name"),
                                 "holder_address": child(form, QPlainTextEdit, "holder_address"),
                                 "their_reference": child(form, QLineEdit, "their_reference"), "sent_on": sent},
+                          today_dates=(sent,),
                           if_changed=("sent_on",))  # today unless changed
 
     def _selected_or_latest_request(self) -> RequestRow:
@@ -620,7 +663,7 @@ class CaseDialog(QDialog):
                                                        today=self.today(), expected_version=req.row_version)
             self.ctx.did(entry)
             return f"Chase of {req.holder_name} recorded; next chase due {due:%d/%m/%Y}."
-        return self._form("Record a chase", form, submit)
+        return self._form("Record a chase", form, submit, today_dates=(on,))
 
     def _removal_dialog(self, title: str, what: str, remove: Callable[[str], None]) -> FormDialog:
         """Remove an entry made by mistake: names it, and asks why (the reason goes in the audit log)."""
@@ -721,7 +764,8 @@ class CaseDialog(QDialog):
             return (f"Receipt from {req.holder_name} corrected." if correcting
                     else f"Records from {req.holder_name} received.")
         return self._form(f"Correct the receipt from {req.holder_name}" if correcting
-                          else f"Records received from {req.holder_name}", form, submit)
+                          else f"Records received from {req.holder_name}", form, submit,
+                          today_dates=() if correcting else (on,))
 
     def session_dialog(self) -> FormDialog:
         form = load_form("counselling_session")
@@ -756,7 +800,7 @@ class CaseDialog(QDialog):
         # the whole form is the draft: after a crash the session comes back on the day it was held, not today
         return self._form("Counselling session", form, submit, {"session_notes": notes},
                           keep={"held_on": held, "kind": kind, "start_time": start, "location": where,
-                                "outcome": outcome})
+                                "outcome": outcome}, today_dates=(held,))
 
     def redaction_dialog(self) -> FormDialog:
         item = QLineEdit()
@@ -774,7 +818,7 @@ class CaseDialog(QDialog):
             return "Redaction check recorded."
         # the whole form is the draft: the document, the day and the tick that it was read
         return self._form("Redaction check", form, submit, {"redactions_made": made},
-                          keep={"item": item, "reviewed_on": on, "third_party_reviewed": reviewed},
+                          keep={"item": item, "reviewed_on": on, "third_party_reviewed": reviewed}, today_dates=(on,),
                           if_changed=("reviewed_on",))  # today unless changed
 
     def disclosure_dialog(self, records_shared: bool) -> FormDialog:
@@ -797,7 +841,7 @@ class CaseDialog(QDialog):
         return self._form("Share records" if records_shared else "Record a disclosure", form, submit,
                           {"records_shared_what" if records_shared else "disclosure_what": what},
                           ok_text="&Share records" if records_shared else "",
-                          keep={"disclosed_on": on, "recipient": to, "method": how},
+                          keep={"disclosed_on": on, "recipient": to, "method": how}, today_dates=(on,),
                           if_changed=("disclosed_on",))  # today unless changed
 
     def checks_dialog(self) -> FormDialog:
@@ -900,7 +944,7 @@ class CaseDialog(QDialog):
                 return (f"Checks recorded; removed: {', '.join(removed)} (the reason is kept in the audit log). "
                         "Tick it again to record it on the right day.")
             return "Checks recorded."
-        opened.append(self._form("Register and veto checks", form, submit))
+        opened.append(self._form("Register and veto checks", form, submit, today_dates=(on,)))
         return opened[0]
 
     def close_dialog(self) -> FormDialog:
@@ -935,7 +979,7 @@ class CaseDialog(QDialog):
             n = len(problems.appointments)
             return "Case closed." + (f" {n} appointment{'s' if n > 1 else ''} after the closing date cancelled: "
                                      "tell the applicant." if n else "")
-        return self._form("Close case", form, submit, {"closure_note": note})
+        return self._form("Close case", form, submit, {"closure_note": note}, today_dates=(on,))
 
     # --- letters --------------------------------------------------------------------------------
     def _ask_chase(self, text: str) -> bool:

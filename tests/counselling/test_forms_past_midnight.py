@@ -1,0 +1,107 @@
+"""A counselling form opened before midnight kept its "today" date: OK pressed the next morning recorded the
+session, the records request, the redaction check … as of the day before, unseen. Now an untouched date
+follows the new day: when the date changes while the form is open (``ui.day_watch``) the field moves and the
+form says so; OK that finds the date changed since moves it, says so and saves nothing, so the date saved is
+the one on screen. A date the counsellor typed stays. The case is given a clock, moved past midnight."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QDialogButtonBox, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling.views.case_dialog import CaseDialog
+from adoption_desktop.counselling.views.widgets import FormDialog
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import pydate
+from adoption_desktop.ui.day_watch import DayWatch
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.counselling.conftest import records_request
+
+D = dt.date
+EVENING = D(2026, 10, 1)
+MORNING = EVENING + dt.timedelta(days=1)
+
+
+def _case(qtbot: QtBot, db: Database, who: Principal, new_case: Callable[..., int],
+          clock: list[dt.date], *, received: bool = False) -> CaseDialog:
+    ctx = AppContext(db, who, TaskRunner(synchronous=True), today=lambda: clock[0])
+    case_id = new_case(referral_date=D(2026, 9, 1))
+    if received:  # the records are in: a redaction check may be recorded
+        records_request(db, who, case_id, "Example County Archives", D(2026, 9, 5), received=D(2026, 9, 20))
+    case = CaseDialog(ctx, case_id, lambda: clock[0])
+    qtbot.addWidget(case)
+    return case
+
+
+def _date(dialog: FormDialog, name: str) -> QDateEdit:
+    edit = dialog.form.findChild(QDateEdit, name)
+    assert edit is not None
+    return edit
+
+
+def _ok(dialog: FormDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def test_a_session_saved_after_midnight_is_dated_the_new_day_after_saying_so(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    clock = [EVENING]
+    case = _case(qtbot, db, counsellor, new_case, clock)
+    dialog = case.session_dialog()
+    assert pydate(_date(dialog, "held_on").date()) == EVENING
+    clock[0] = MORNING  # past midnight; the form still open
+    _ok(dialog)
+    assert dialog.isVisible() and case.detail.sessions == []  # nothing saved with a date not seen
+    assert pydate(_date(dialog, "held_on").date()) == MORNING
+    said = dialog.message.text()
+    assert f"now shows today, {MORNING:%d/%m/%Y}, not {EVENING:%d/%m/%Y}" in said
+    assert "Nothing was saved yet: press OK again" in said
+    _ok(dialog)
+    assert not dialog.isVisible(), dialog.message.text()
+    assert [s.held_on for s in case.detail.sessions] == [MORNING]
+
+
+def test_a_date_typed_before_midnight_is_kept(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    clock = [EVENING]
+    case = _case(qtbot, db, counsellor, new_case, clock)
+    dialog = case.add_request_dialog()
+    holder = dialog.form.findChild(QLineEdit, "holder_name")
+    assert holder is not None
+    holder.setText("Example County Record Office")
+    typed = EVENING - dt.timedelta(days=2)
+    _date(dialog, "sent_on").setDate(typed)
+    clock[0] = MORNING
+    _ok(dialog)
+    assert not dialog.isVisible(), dialog.message.text()
+    assert [r.sent_on for r in case.detail.requests] == [typed]
+
+
+def test_the_day_watch_moves_an_open_form_s_untouched_date_at_midnight(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    clock = [EVENING]
+    case = _case(qtbot, db, counsellor, new_case, clock, received=True)
+    watch = DayWatch(case.ctx)
+    try:
+        dialog = case.redaction_dialog()
+        item = dialog.form.findChild(QLineEdit, "item")
+        assert item is not None
+        clock[0] = MORNING
+        assert watch.check()
+        assert pydate(_date(dialog, "reviewed_on").date()) == MORNING
+        assert f"Reviewed on now shows today, {MORNING:%d/%m/%Y}" in dialog.message.text()
+        assert not dialog.changed()  # the new default is nothing typed: closing asks nothing
+        item.setText("Agency file")
+        reviewed = dialog.form.findChild(QCheckBox, "third_party_reviewed")
+        assert reviewed is not None
+        reviewed.setChecked(True)
+        _ok(dialog)  # the date on screen is today's: saved at the first press
+        assert not dialog.isVisible(), dialog.message.text()
+        assert [r.reviewed_on for r in case.detail.redactions] == [MORNING]
+    finally:
+        watch.stop()
