@@ -30,6 +30,15 @@ def moved_text(now: dt.date, before: dt.date, words: list[str], hint: str = "") 
             f"today, {now:%d/%m/%Y}, not {before:%d/%m/%Y}." + (f" {hint}" if hint else ""))
 
 
+def keep_opened(opened: list[object] | None, before: list[object], after: list[object]) -> list[object] | None:
+    """What a form opened with (``ui.discard.field_values``), once its untouched defaults moved: the form's
+    values were ``before`` and are ``after``; each value that moved, and was still as opened, is as opened
+    now (the new default is nothing typed: closing the form asks nothing)."""
+    if opened is None or not len(opened) == len(before) == len(after):
+        return opened
+    return [new if old != new and was == old else was for was, old, new in zip(opened, before, after, strict=True)]
+
+
 class TodayDefaults:
     """One window's date fields given "today" as their default (see the module's note). ``today``: the
     window's clock (``AppContext.today`` or a page's given day), read each time."""

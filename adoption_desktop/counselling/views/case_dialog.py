@@ -82,7 +82,7 @@ from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import run_with_progress
-from adoption_desktop.ui.today_default import TodayDefaults
+from adoption_desktop.ui.today_default import TodayDefaults, keep_opened
 from adoption_desktop.ui.undo import confirm_final
 
 
@@ -515,10 +515,7 @@ class CaseDialog(QDialog):
         said = dates.follow_text("Change it if it was the day before.", moved=moved)
         if not said:
             return None
-        after = field_values(dialog.form)
-        if dialog.opened_with is not None and len(dialog.opened_with) == len(before) == len(after):
-            dialog.opened_with = [new if old != new and was == old else was
-                                  for was, old, new in zip(dialog.opened_with, before, after, strict=True)]
+        dialog.opened_with = keep_opened(dialog.opened_with, before, field_values(dialog.form))
         return names[0], said
 
     # --- actions --------------------------------------------------------------------------------
