@@ -101,3 +101,44 @@ def test_the_day_watch_moves_the_untouched_date_of_decision_at_midnight(
         assert f"Date of decision now shows today, {clock[0]:%d/%m/%Y}" in page.message.text()
     finally:
         watch.stop()
+
+
+def test_a_decision_without_panel_saved_after_midnight_starts_its_clock_the_new_day(
+        db: Database, adm_user: Principal, qtbot: Any) -> None:
+    """New decision without panel…: *Papers received on* starts the statutory clock; opened in the evening
+    and saved after midnight it took the evening's date unseen."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from adoption_desktop.adm.views.dialogs import NewDecisionDialog
+
+    clock = _clock()
+    evening = clock[0]
+    page = AdmPage(AppContext(db, adm_user, TaskRunner(synchronous=True), today=lambda: clock[0]))
+    qtbot.addWidget(page)
+    seen: list[tuple[dt.date, str]] = []
+
+    def fill() -> None:
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, NewDecisionDialog) and w.isVisible():
+                seen.append((pydate(w.received_on.date()), w.message.text()))
+                if len(seen) == 1:
+                    w.decision_type.setCurrentIndex(w.decision_type.findData("plan_for_adoption"))
+                    w.reference.setText("CH-2026-0077")
+                    w.initials.setText("P.M.")
+                    w.proposal.setPlainText("The child P.M. should be placed for adoption.")
+                    w.social_worker.setText("Jo Testworker")
+                    clock[0] = evening + dt.timedelta(days=1)  # past midnight before OK
+                    QTimer.singleShot(0, fill)
+                w.accept()
+                return
+        QTimer.singleShot(20, fill)
+
+    QTimer.singleShot(0, fill)
+    page.new_decision()
+    assert len(seen) == 2 and seen[0][0] == evening
+    assert seen[1][0] == clock[0]  # moved and shown, nothing saved on the first OK
+    assert f"Papers received on now shows today, {clock[0]:%d/%m/%Y}, not {evening:%d/%m/%Y}" in seen[1][1]
+    assert "Nothing was saved yet" in seen[1][1]
+    d = page.detail.detail
+    assert d is not None and d.row.subject_reference == "CH-2026-0077" and d.row.received_on == clock[0]

@@ -55,6 +55,7 @@ from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
+from adoption_desktop.ui.today_default import TodayDefaults, keep_opened
 from adoption_desktop.ui.wrap_row import WrapRow
 
 STATES = (("open", "Open or to follow up"), ("overdue", "Overdue or due today"), ("paused", "Paused"),
@@ -486,7 +487,26 @@ class AdmPage(CountsFromToday, QWidget):
             return
         types = service.direct_types(self.ctx.db, self.ctx.principal)
         dlg = NewDecisionDialog(self, types, self.today)
+        # the day the papers came starts the statutory clock: a "today" left from before midnight is never
+        # saved unseen (``ui.today_default``)
+        dates = TodayDefaults(lambda: self.today)
+        dates.add("received_on", dlg.received_on, "papers received on")
+
+        def follow() -> str:
+            before = dlg.typed_values()
+            said = dates.follow_text("Change it if they came the day before.")
+            if said:
+                dlg.opened_with = keep_opened(dlg.opened_with, before, dlg.typed_values())
+                dlg.message.setText(said)
+            return said
+
+        def new_day(_day: dt.date) -> None:
+            follow()
+        dates.watch(self.ctx, dlg, new_day)
         while run_modal(dlg):
+            if follow():  # moved now: shown, and saved on the next press
+                dlg.message.setText(f"{dlg.message.text()} Nothing was saved yet: press OK again to save it.")
+                continue
             try:
                 did = service.open_direct_decision(
                     self.ctx.db, self.ctx.principal, decision_type=str(dlg.decision_type.currentData()),
