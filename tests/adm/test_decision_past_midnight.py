@@ -142,3 +142,39 @@ def test_a_decision_without_panel_saved_after_midnight_starts_its_clock_the_new_
     assert "Nothing was saved yet" in seen[1][1]
     d = page.detail.detail
     assert d is not None and d.row.subject_reference == "CH-2026-0077" and d.row.received_on == clock[0]
+
+
+def test_a_correction_begun_before_midnight_is_dated_the_day_it_is_signed(
+        db: Database, adm_user: Principal, qtbot: Any, monkeypatch: Any) -> None:
+    """A correction is dated the day it is made: begun in the evening and signed the next morning it took
+    the evening's date unseen."""
+    from adoption_desktop.adm import service
+
+    clock = _clock()
+    evening = clock[0]
+    page, decision = _page(db, adm_user, qtbot, clock)
+    service.record_decision(db, adm_user, decision, outcome="agree", decision_text="Approved as suitable to adopt.",
+                            reasons="I agree with the panel's reasons.")
+    service.sign_decision(db, adm_user, decision, TEST_PASSWORD, evening - dt.timedelta(days=1))
+    page.detail.show_detail(service.get_decision(db, adm_user, decision, evening))
+    assert page.detail.detail is not None and page.detail.detail.signed_at is not None
+    page.detail.correct()  # step one: the fields open, dated today
+    assert pydate(page.detail.decided_on.date()) == evening
+    page.detail.decision_text.setPlainText("Approved as suitable to adopt up to two children.")
+    asked: list[str] = []
+
+    def fake_exec(dialog: Any) -> int:
+        asked.append("asked")
+        dialog.password.setText(TEST_PASSWORD)
+        dialog.reason.setPlainText("The number of children was left out.")
+        return 1
+    monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)
+    clock[0] = evening + dt.timedelta(days=1)
+    page.detail.correct()
+    assert asked == [] and pydate(page.detail.decided_on.date()) == clock[0]
+    assert "Nothing was signed yet: press Sign the correction… again" in page.message.text()
+    page.detail.correct()
+    assert asked == ["asked"]
+    with db.session() as s:
+        newest = s.query(AdmDecision).order_by(AdmDecision.id.desc()).first()
+        assert newest is not None and newest.id != decision and newest.decided_on == clock[0]
