@@ -23,6 +23,8 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShortcutEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDateEdit,
+    QDialogButtonBox,
     QGridLayout,
     QHeaderView,
     QLabel,
@@ -57,8 +59,9 @@ from adoption_desktop.panel.views.models import (
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.conflict import OwnEdit
 from adoption_desktop.ui.context import AppContext, CountsFromToday
-from adoption_desktop.ui.dates import DateEdit, qdate
+from adoption_desktop.ui.dates import DateEdit, field_label, qdate
 from adoption_desktop.ui.dialogs import plain_error
+from adoption_desktop.ui.discard import field_values
 from adoption_desktop.ui.empty_note import EmptyNote
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child
@@ -69,6 +72,7 @@ from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
+from adoption_desktop.ui.today_default import TodayDefaults, keep_opened
 from adoption_desktop.ui.undo import RefusedEntry
 from adoption_desktop.ui.wrap_row import WrapRow
 
@@ -377,8 +381,13 @@ class PanelPage(CountsFromToday, QWidget):
             self._load_detail(keep_item=keep_item)
         self.say(message)
 
-    def _open(self, dialog: Any) -> None:
+    def _open(self, dialog: Any, today_dates: tuple[QDateEdit, ...] = ()) -> None:
+        """``today_dates``: the dialog's date fields showing "today" as their default: while untouched they
+        follow the date changing with the dialog open, and OK pressed after midnight moves them and saves
+        nothing on that press (``ui.today_default``)."""
         self.dialog = dialog
+        if today_dates:
+            self._follow_midnight(dialog, today_dates)
         from shiboken6 import isValid
 
         before = QApplication.focusWidget()
@@ -1208,13 +1217,44 @@ class PanelPage(CountsFromToday, QWidget):
 
             return [(u.id, f"{u.full_name} ({u.username})") for u in session.scalars(select(User).order_by(User.full_name))]
 
+    def _follow_midnight(self, dialog: Any, today_dates: tuple[QDateEdit, ...]) -> None:
+        dates = TodayDefaults(lambda: self.today)
+        for edit in today_dates:
+            dates.add(edit.objectName(), edit, field_label(edit).lower())
+        submit = dialog.submit
+
+        def follow() -> str:
+            before = field_values(dialog.fields_holder())
+            said = dates.follow_text("Change it if it was the day before.")
+            if said:
+                dialog.loaded = keep_opened(dialog.loaded, before, field_values(dialog.fields_holder()))
+            return said
+
+        def guarded() -> Any:
+            said = follow()
+            if said:  # never yesterday's date unseen: the new one is shown, and saved on the next press
+                box = dialog.findChild(QDialogButtonBox)
+                ok = box.button(QDialogButtonBox.StandardButton.Ok) if box is not None else None
+                text = ok.text().replace("&", "") if ok is not None else "OK"
+                raise ValidationError(f"{said} Nothing was saved yet: press {text} again to save it.",
+                                      today_dates[0].objectName())
+            return submit()
+
+        def new_day(_day: dt.date) -> None:
+            said = follow()
+            if said:
+                dialog.message.setText(said)
+        dialog.submit = guarded
+        dates.watch(self.ctx, dialog, new_day)
+
     def add_member(self) -> None:
         def done(row: MemberRow) -> None:
             self.reload_members(select_member=row.id)
             self.say(member_saved_text(None, row, row.appraisal_due))
 
-        self._open(dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.add_member(
-            self.ctx.db, self.ctx.principal, data, today=self.today), done))
+        dialog = dialogs.MemberDialog(self, self.today, self._users(), lambda data: svc.add_member(
+            self.ctx.db, self.ctx.principal, data, today=self.today), done)
+        self._open(dialog, today_dates=(dialog.dates["joined_on"],))
 
     def _member_now(self, member_id: int) -> MemberRow | None:
         """The member as saved now, the central list reloaded (a dialog's *Reload their version*)."""
@@ -1272,7 +1312,8 @@ class PanelPage(CountsFromToday, QWidget):
             return now.row_version if now else None
 
         dialog = dialogs.notice_dialog(self, self.today, submit, lambda _v: self.reload_members())
-        self._open(dialog)
+        notice_on = dialog.findChild(QDateEdit, "notice_on")
+        self._open(dialog, today_dates=(notice_on,) if notice_on is not None else ())
 
 
 def member_saved_text(before: MemberRow | None, after: MemberRow, typed_due: dt.date | None) -> str:
