@@ -107,8 +107,10 @@ class FocusFrameStyle(QProxyStyle):
     def drawControl(self, element: QStyle.ControlElement, option: QStyleOption, painter: QPainter,  # noqa: N802
                     widget: QWidget | None = None) -> None:
         if element == _C.CE_FocusFrame:
-            # the frame round a list with the focus (ListFocus): just outside the list's own border
-            _draw(painter, option.rect, frame_colour(option.palette, option.palette.color(_ROLE.Window)), inset=0)
+            # the frame round a list with the focus (_follow_focus): just outside the list's own border, and
+            # on its border where there is no room outside it (a list at the window's edge)
+            _draw(painter, _unclipped(option.rect, widget),
+                  frame_colour(option.palette, option.palette.color(_ROLE.Window)), inset=0)
             return
         super().drawControl(element, option, painter, widget)
         if element == _C.CE_PushButton and _focused(option):
@@ -122,6 +124,28 @@ class FocusFrameStyle(QProxyStyle):
         super().drawComplexControl(control, option, painter, widget)
         if control in (_CC.CC_ComboBox, _CC.CC_SpinBox) and _focused(option):
             _draw(painter, option.rect, frame_colour(option.palette, option.palette.color(_ROLE.Button)))
+
+
+def _unclipped(rect: QRect, frame: QWidget | None) -> QRect:
+    """The part of the list's frame that can be seen: a side cut off by the window (or the scroll area) it
+    is in is drawn inside it, on the list's own border, rather than not at all."""
+    if frame is None:
+        return rect
+    seen = frame.visibleRegion().boundingRect()
+    return rect.intersected(seen) if not seen.isEmpty() else rect
+
+
+class _AboveListStyle(FocusFrameStyle):
+    """The style of the frame round a list alone: drawn above the list, in its window (Qt then places the
+    frame in the window, or in the scroll area the list is in, not in the list's own parent: a list at the
+    edge of a splitter's pane, such as the ADM queue, or of a tab's page had its frame cut off on three
+    sides). Only the frame asks it, so no other control's painting calls Python for it."""
+
+    def styleHint(self, hint: QStyle.StyleHint, option: QStyleOption | None = None,  # noqa: N802
+                  widget: QWidget | None = None, returnData: object = None) -> int:  # noqa: N803
+        if hint == QStyle.StyleHint.SH_FocusFrame_AboveWidget:
+            return 1
+        return super().styleHint(hint, option, widget, returnData)  # type: ignore[arg-type]
 
 
 def _inside_composite(widget: QWidget | None) -> bool:
@@ -172,6 +196,9 @@ def _follow_focus(_old: QWidget | None, new: QWidget | None) -> None:
     if _list_focus is None:
         _list_focus = QFocusFrame()
         _list_focus.setObjectName("list_focus_frame")
+        style = _AboveListStyle(native_style_name())
+        style.setParent(_list_focus)
+        _list_focus.setStyle(style)
     if _list_focus.widget() is not view:
         _list_focus.setWidget(view)
 

@@ -235,3 +235,40 @@ def test_the_focus_is_a_frame_you_can_see(scheme: str, qtbot: Any, restore_palet
         if (found := _ring(before, after, area)) < needed:
             faint[name] = f"{found} pixels changed, {needed:.0f} needed"
     assert faint == {}
+
+
+def test_a_list_at_the_edge_of_a_splitter_is_framed_on_every_side(demo_db: Database, qtbot: Any) -> None:
+    """The ADM queue fills the left pane of a splitter: its focus frame was placed in the splitter, outside
+    the queue, and all but its right side was cut off (a blue line beside the splitter's handle, read as the
+    handle; trial of the ninth release). Each side of the list now changes to the frame's colour when the
+    list takes the focus."""
+    from PySide6.QtCore import QPoint, QRect, Qt
+
+    window = _window(demo_db, "paneladmin", qtbot)
+    qtbot.waitExposed(window)
+    page = window.open_target("adm")
+    assert page is not None
+    queue = page.view  # type: ignore[attr-defined]
+    assert queue.parentWidget() is page.splitter  # type: ignore[attr-defined]
+    window.setFocus(Qt.FocusReason.OtherFocusReason)
+    QApplication.processEvents()
+    before = window.grab().toImage()
+    queue.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    after = window.grab().toImage()
+    scale = after.width() / window.width()
+    at = queue.mapTo(window, QPoint(0, 0))
+    outer = QRect(at, queue.size()).adjusted(-2, -2, 2, 2)
+    sides = {"top": QRect(outer.left() + 8, outer.top(), outer.width() - 16, 4),
+             "bottom": QRect(outer.left() + 8, outer.bottom() - 3, outer.width() - 16, 4),
+             "left": QRect(outer.left(), outer.top() + 8, 4, outer.height() - 16),
+             "right": QRect(outer.right() - 3, outer.top() + 8, 4, outer.height() - 16)}
+    faint = {}
+    for side, area in sides.items():
+        area = QRect(round(area.x() * scale), round(area.y() * scale), round(area.width() * scale),
+                     round(area.height() * scale))
+        needed = 2 * max(area.width(), area.height()) * 0.8
+        if (found := _ring(before, after, area)) < needed:
+            faint[side] = f"{found} pixels changed, {needed:.0f} needed"
+    window.close()
+    assert faint == {}
