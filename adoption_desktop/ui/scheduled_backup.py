@@ -12,13 +12,15 @@ bar's backup line until a backup succeeds. A team (PostgreSQL) database is never
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QProgressBar
 
 if TYPE_CHECKING:
@@ -34,6 +36,43 @@ CHECK_MS = 5 * 60_000
 FIRST_CHECK_MS = 60_000
 #: what the status bar's backup line says while the backup is taken
 RUNNING_TEXT = "Backing up the database in the background…"
+
+
+#: the status bar's spacing beside each permanent widget, and its margins and size grip (logical pixels)
+ROOM_BETWEEN = 8
+ROOM_AT_ENDS = 32
+
+
+def fit_path(words: str, paths: Iterable[str], metrics: QFontMetrics, room: int) -> str:
+    """``words`` with the longest of ``paths`` in it shortened in the middle, its last part (the backup's
+    file, or the folder a failure names) kept whole ("C:\\Users\\…\\backups\\agency-20261207-1035.adkbak"),
+    so that the whole fits in ``room`` pixels if it can; as it is if it fits, or names none of them."""
+    if metrics.horizontalAdvance(words) <= room:
+        return words
+    named = [path for path in paths if path and path in words]
+    if not named:
+        return words
+    path = max(named, key=len)
+    cut = max(path.rfind("/"), path.rfind("\\"))
+    folder, last = path[:cut], path[cut:]  # the last part with the separator before it
+    room_for_folder = room - metrics.horizontalAdvance(words.replace(path, last, 1))
+    short = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, max(room_for_folder, 0)) or "…"
+    return words.replace(path, short + last, 1)
+
+
+def _paths_named(exc: BaseException) -> list[str]:
+    """The files or folders a failed backup's words may name: the error's own, the policy's backup folder
+    and this user's backups folder."""
+    from adoption_desktop.core.config import app_paths
+    from adoption_desktop.core.policy import current_policy
+
+    found = [str(name) for name in (getattr(exc, "filename", None), getattr(exc, "filename2", None)) if name]
+    folder = current_policy().backup_folder
+    if folder is not None:
+        found.append(str(folder))
+    with contextlib.suppress(OSError):
+        found.append(str(app_paths().backups))
+    return found
 
 
 class BackgroundBackup(QObject):
@@ -120,10 +159,10 @@ class BackgroundBackup(QObject):
     def _done(self, out: Path | None, now: dt.datetime) -> None:
         self.busy.setVisible(False)
         self.failed_at, self._said_failure = None, ""
+        self.refresh()
         if out is not None:
             _log.info("scheduled backup written while open")
-            self.window.statusBar().showMessage(f"Automatic backup written and verified: {out}", 15000)
-        self.refresh()
+            self._say(f"Automatic backup written and verified: {out}", [str(out)], 15000)
 
     def _failed(self, exc: BaseException, now: dt.datetime) -> None:
         from adoption_desktop.core.scheduled_backup import failure_words
@@ -132,10 +171,19 @@ class BackgroundBackup(QObject):
         self.failed_at = now
         words = failure_words(exc)
         _log.warning("scheduled backup failed while open: %s", type(exc).__name__)
+        self.refresh()
         if words != self._said_failure:  # said once: the next attempts are an hour apart, and quiet
             self._said_failure = words
-            self.window.statusBar().showMessage(f"Automatic backup failed: {words}", 60000)
-        self.refresh()
+            self._say(f"Automatic backup failed: {words}", _paths_named(exc), 60000)
+
+    def _say(self, words: str, paths: Iterable[str], msecs: int) -> None:
+        """``words`` in the status bar, its longest file path shortened in the middle to the room left of
+        the database's name and the backup line (the message was cut off there, mid-path, the file's name
+        or the failure's folder lost; the whole of it is in the backup line's tooltip and Help → About)."""
+        status = self.window.statusBar()
+        shown = [w for w in (self.window.db_label, self.busy, self.label) if not w.isHidden()]
+        room = status.width() - sum(w.sizeHint().width() + ROOM_BETWEEN for w in shown) - ROOM_AT_ENDS
+        status.showMessage(fit_path(words, paths, status.fontMetrics(), room), msecs)
 
     def refresh(self) -> None:
         """The status bar's line: when the last backup was made (where, in its tooltip), or that the last

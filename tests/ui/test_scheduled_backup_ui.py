@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
 from adoption_desktop.core import policy
@@ -52,7 +53,8 @@ def test_the_open_window_takes_the_due_backup_in_the_background(db: Database, ot
     assert not backup.busy.isVisibleTo(window)
     assert backup.label.text().startswith("Last backup: today at ")
     assert str(made[0]) in backup.label.toolTip()
-    assert window.statusBar().currentMessage() == f"Automatic backup written and verified: {made[0]}"
+    said = window.statusBar().currentMessage()  # its folder shortened in the middle if there is no room
+    assert said.startswith("Automatic backup written and verified: ") and said.endswith(made[0].name)
     assert str(made[0]) in window.about_text()
     assert not backup.check()  # not again in the same day
     restored = restore_database(made[0], tmp_path / "restored.db", store)
@@ -126,3 +128,28 @@ def test_the_status_line_follows_the_days_while_no_backup_is_due(db: Database, a
     finally:
         backup.finish()
     assert len(list(folder.glob("*.adkbak"))) == 1
+
+
+def test_the_backups_message_fits_beside_the_database_name(db: Database, admin: Principal, qtbot: Any,
+                                                           tmp_path: Path) -> None:
+    """Trial of the ninth release, at 1366×768: "Automatic backup written and verified: C:\\…" ran under the
+    status bar's "Database: …" and was cut off mid-path, the backup's file name lost (a failure's folder
+    likewise). The path is now shortened in the middle so that the message, file name whole, fits."""
+    folder = tmp_path / "a folder the agency's IT chose for its backups" / "adoption desktop" / "scheduled copies"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    window = _window(db, admin, qtbot)
+    window.resize(1366, 728)
+    backup = window.background_backup
+    try:
+        assert backup.check()
+        qtbot.waitUntil(lambda: not backup.running, timeout=120_000)
+    finally:
+        backup.finish()
+    QApplication.processEvents()
+    (made,) = folder.glob("*.adkbak")
+    status = window.statusBar()
+    said = status.currentMessage()
+    assert said.startswith("Automatic backup written and verified: ") and said.endswith(made.name)
+    room = window.db_label.geometry().left()  # the message is drawn to the left of the database's name
+    assert status.fontMetrics().horizontalAdvance(said) < room
+    assert str(made) in backup.label.toolTip()  # the whole path where the line is pointed at
