@@ -23,8 +23,8 @@ from __future__ import annotations
 from typing import cast
 
 import shiboken6
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -145,7 +145,22 @@ class _AboveListStyle(FocusFrameStyle):
                   widget: QWidget | None = None, returnData: object = None) -> int:  # noqa: N803
         if hint == QStyle.StyleHint.SH_FocusFrame_AboveWidget:
             return 1
+        if hint == QStyle.StyleHint.SH_FocusFrame_Mask:
+            return 0  # the frame's own (_ListFocusFrame): Qt's covers only the room outside the list
         return super().styleHint(hint, option, widget, returnData)  # type: ignore[arg-type]
+
+
+class _ListFocusFrame(QFocusFrame):
+    """The frame round the list with the focus, shown only in a ring 2 × :data:`WIDTH` wide round the list's
+    edge: the room outside it, and the list's own border, where a side with no room outside is drawn."""
+
+    def event(self, e: QEvent) -> bool:
+        handled = super().event(e)
+        if e.type() == QEvent.Type.Resize:
+            ring = 2 * WIDTH
+            whole = QRegion(self.rect())
+            self.setMask(whole.subtracted(QRegion(self.rect().adjusted(ring, ring, -ring, -ring))))
+        return handled
 
 
 def _inside_composite(widget: QWidget | None) -> bool:
@@ -194,7 +209,7 @@ def _follow_focus(_old: QWidget | None, new: QWidget | None) -> None:
             _list_focus.setWidget(None)  # type: ignore[arg-type]  # Qt takes no widget: the frame hides
         return
     if _list_focus is None:
-        _list_focus = QFocusFrame()
+        _list_focus = _ListFocusFrame()
         _list_focus.setObjectName("list_focus_frame")
         style = _AboveListStyle(native_style_name())
         style.setParent(_list_focus)

@@ -272,3 +272,55 @@ def test_a_list_at_the_edge_of_a_splitter_is_framed_on_every_side(demo_db: Datab
             faint[side] = f"{found} pixels changed, {needed:.0f} needed"
     window.close()
     assert faint == {}
+
+
+def test_a_list_at_the_edge_of_a_scroll_area_is_framed_on_its_border(qtbot: Any) -> None:
+    """The panel minutes' "Every member's view" list touches the left and right edges of the scrolling part
+    of the Minutes tab: with no room outside it there, its frame showed on top only (trial of the ninth
+    release). A side with no room outside is now drawn on the list's own border."""
+    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+    from adoption_desktop.ui.focus_frame import install_focus_frame
+    from adoption_desktop.ui.table_view import make_table_view
+
+    install_focus_frame()
+    page = QWidget()  # a tab's page, with the scrolling part inside it (the Minutes tab)
+    qtbot.addWidget(page)
+    area = QScrollArea()
+    QVBoxLayout(page).addWidget(area)
+    inside = QWidget()
+    column = QVBoxLayout(inside)
+    column.setContentsMargins(0, 8, 0, 8)  # room above and below the list, none beside it
+    column.addWidget(QLabel("Every member's view"))
+    table = make_table_view(QStandardItemModel(2, 2), "member views")
+    column.addWidget(table)
+    area.setWidget(inside)
+    area.setWidgetResizable(True)
+    page.resize(440, 280)
+    page.show()
+    qtbot.waitExposed(page)
+    page.setFocus(Qt.FocusReason.OtherFocusReason)
+    QApplication.processEvents()
+    before = page.grab().toImage()
+    table.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    after = page.grab().toImage()
+    scale = after.width() / page.width()
+    at = table.mapTo(page, QPoint(0, 0))
+    inner = QRect(at, table.size())
+    head = table.horizontalHeader().height() + 4
+    sides = {"top (room outside)": QRect(inner.left() + 8, inner.top() - 2, inner.width() - 16, 2),
+             # below the column titles (grey, against which the frame's blue is under 3:1 however drawn)
+             "left (on the border)": QRect(inner.left(), inner.top() + head, 2, inner.height() - head - 8),
+             "right (on the border)": QRect(inner.right() - 1, inner.top() + head, 2, inner.height() - head - 8)}
+    faint = {}
+    for side, rect in sides.items():
+        rect = QRect(round(rect.x() * scale), round(rect.y() * scale), round(rect.width() * scale),
+                     round(rect.height() * scale))
+        # on the border, the grey line itself turns blue at less than 3:1; the line inside it, at 3:1 or more
+        needed = max(rect.width(), rect.height()) * (2 * 0.8 if side.startswith("top") else 0.6)
+        if (found := _ring(before, after, rect)) < needed:
+            faint[side] = f"{found} pixels changed, {needed:.0f} needed"
+    assert faint == {}
