@@ -256,7 +256,9 @@ def stale_because(old: bytes | None, fresh: bytes, recorded: list[str] | None, p
 
 
 def test_a_changed_page_makes_its_picture_stale() -> None:
-    picture = png_bytes(QImage(40, 20, QImage.Format.Format_RGB32))
+    black = QImage(40, 20, QImage.Format.Format_RGB32)
+    black.fill(0x000000)  # a new QImage holds whatever memory held: it was once white enough to match `other`
+    picture = png_bytes(black)
     assert stale_because(None, picture, None, []) == "new"
     assert stale_because(picture, picture, ["button: Save"], ["button: Save"]) == ""
     assert "+column: Due" in stale_because(picture, picture, ["button: Save"], ["button: Save", "column: Due"])
