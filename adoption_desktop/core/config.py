@@ -8,11 +8,13 @@ rules never hard-code a local-practice number. Statute is code, with a citation,
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import logging
 import os
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -196,28 +198,162 @@ AGENCY_ADDRESS = register(
 
 
 #: one writer of a settings file at a time in this process: the window (preferences, geometry at close) and the
-#: automatic backup's thread (its last backup time) each hold their own LocalConfig of the same file
+#: automatic backup's thread (its last backup time) each hold their own LocalConfig of the same file (the lock
+#: file below keeps other programs out; this keeps this program's threads from polling it against each other)
 _WRITE_LOCK = threading.Lock()
+
+#: how long a change waits for another program's write of the same settings file (a few milliseconds each)
+SETTINGS_LOCK_WAIT = 10.0
+#: a settings file that cannot be read is renamed to NAME + this + the local date and time
+DAMAGED_INFIX = ".damaged-"
+
+#: the preferences the settings file holds, in the words said when a damaged file's went back to their defaults
+#: (each module's key: ``ui.geometry``, ``ui.files``, ``ui.guide.tour``, ``core.scheduled_backup``)
+LOCAL_PREFERENCES: dict[str, str] = {
+    "last_database": "the database opened at start-up",
+    "window_geometry": "the window's size and place",
+    "save_folders": "the folders Save dialogs open in",
+    "first_day_tour_seen": "the first-day tours already seen (the tour is offered again)",
+    "last_scheduled_backup": "the time of your last automatic backup",
+    "last_scheduled_backup_db": "the time of your last automatic backup",
+}
+
+_log = logging.getLogger(__name__)
+_NOTICE_LOCK = threading.Lock()
+_unsaid: list[str] = []
+_listener: Callable[[str], None] | None = None
+
+
+class SettingsBusy(OSError):
+    """Another program held the settings file's lock for :data:`SETTINGS_LOCK_WAIT` seconds: the change was not
+    saved. An :class:`OSError`, so every caller that already gives up quietly on a read-only profile (the
+    default next time) does the same here."""
+
+
+def set_notice_listener(listener: Callable[[str], None] | None) -> None:
+    """Where a notice about the settings file goes (the window's status bar); notices made before it was set
+    are given to it at once. None: kept for :func:`take_notices`."""
+    global _listener
+    with _NOTICE_LOCK:
+        _listener = listener
+        if listener is None:
+            return
+        waiting = list(_unsaid)
+        _unsaid.clear()
+    for words in waiting:
+        listener(words)
+
+
+def take_notices() -> list[str]:
+    """The notices not yet given to a listener (the command line prints them), each said once."""
+    with _NOTICE_LOCK:
+        out = list(_unsaid)
+        _unsaid.clear()
+    return out
+
+
+def _notify(words: str) -> None:
+    with _NOTICE_LOCK:
+        listener = _listener
+        if listener is None:
+            _unsaid.append(words)
+    if listener is not None:
+        listener(words)
+
+
+def lock_file_for_settings(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def damaged_names(path: Path) -> list[Path]:
+    """The damaged copies kept aside beside the settings file ``path``, oldest first."""
+    return sorted(path.parent.glob(f"{path.name}{DAMAGED_INFIX}*"))
 
 
 class LocalConfig:
     """Per-machine preferences (not case data): last database opened, window state.
 
-    Several objects may stand for one file (the window's, the automatic backup's on its thread): each write
-    re-reads the file under a lock and changes only its own keys, through a temporary file of its own
-    replaced in one step, so no writer drops another's keys and a reader never sees half a file."""
+    Several objects may stand for one file (the window's, the automatic backup's on its thread) and several
+    programs may have it open (two windows, the window and a command such as ``move-database``): each write
+    takes an operating-system lock on ``settings.json.lock`` beside it (waiting up to
+    :data:`SETTINGS_LOCK_WAIT` seconds, else :class:`SettingsBusy` and nothing written), re-reads the file and
+    changes only its own keys, through a temporary file of its own replaced in one step, so no writer drops
+    another's keys and a reader never sees half a file.
+
+    A file that cannot be read (not a JSON object: cut short by a crash, edited by hand) is never overwritten:
+    it is renamed to ``settings.json.damaged-YYYYMMDD-HHMM`` first, and the user is told once which
+    preferences went back to their defaults (:func:`set_notice_listener`, :func:`take_notices`); the log says
+    the damaged copy's name, never its content."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.values: dict[str, Any] = self._read() or {}
+        self.values: dict[str, Any] = {}
+        self._notice = ""  # said once the locks are let go (a listener may read the settings itself)
+        if not path.exists():
+            return
+        with _WRITE_LOCK, self._locked(wait=SETTINGS_LOCK_WAIT) as held:
+            # busy past the wait: read without the lock (the file is always whole), but leave a damaged one
+            # to the program writing it
+            self.values = self._load(keep_aside=held is not False) or {}
+        self._say_notice()
 
-    def _read(self) -> dict[str, Any] | None:
-        """The file as it is now; None when missing or unreadable (not a JSON object)."""
+    def _say_notice(self) -> None:
+        notice, self._notice = self._notice, ""
+        if notice:
+            _notify(notice)
+
+    @contextlib.contextmanager
+    def _locked(self, *, wait: float) -> Iterator[bool | None]:
+        from adoption_desktop.core.storage.hold import file_lock
+
+        with file_lock(lock_file_for_settings(self.path), wait=wait) as held:
+            yield held
+
+    def _load(self, *, keep_aside: bool, kept: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """Under the lock: the file's preferences; None when it is missing, cannot be opened, or is damaged.
+        A damaged file is renamed aside (with ``keep_aside``) and said once; ``kept``: the preferences this
+        object still knows, which do not go back to their defaults."""
         try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = self.path.read_bytes()
+        except OSError:
             return None
-        return loaded if isinstance(loaded, dict) else None
+        try:
+            loaded = json.loads(raw.decode("utf-8"))
+        except ValueError as exc:
+            problem = type(exc).__name__
+        else:
+            if isinstance(loaded, dict):
+                return loaded
+            problem = f"not a JSON object but {type(loaded).__name__}"
+        if keep_aside:
+            self._keep_aside(raw, problem, kept or {})
+        return None
+
+    def _keep_aside(self, raw: bytes, problem: str, kept: Mapping[str, Any]) -> None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        aside = self.path.with_name(f"{self.path.name}{DAMAGED_INFIX}{stamp}")
+        number = 1
+        while aside.exists():  # damaged twice in a minute: neither copy is lost
+            number += 1
+            aside = self.path.with_name(f"{self.path.name}{DAMAGED_INFIX}{stamp}-{number}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            _log.warning("settings file could not be read (%s) nor renamed aside (%s); its preferences are not "
+                         "used", problem, type(exc).__name__)
+            return
+        text = raw.decode("utf-8", errors="replace")
+        mentioned = [key for key in LOCAL_PREFERENCES if f'"{key}"' in text]
+        lost = [key for key in (mentioned or LOCAL_PREFERENCES) if key not in kept]
+        words = list(dict.fromkeys(LOCAL_PREFERENCES[key] for key in lost))
+        # key names and the copy's file name only: the folder names the user, the values are theirs
+        _log.warning("settings file could not be read (%s); kept aside as %s in the settings folder; back to "
+                     "their defaults: %s", problem, aside.name, ", ".join(lost) or "none")
+        said = "Your settings file could not be read (it was damaged)"
+        said += (f", so these went back to their defaults: {'; '.join(words)}." if words
+                 else "; the preferences this program had in use are kept.")
+        self._notice = (f"{said} The damaged file was kept as {aside.name} in the settings folder (Help → About "
+                        "shows where).")
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -226,12 +362,25 @@ class LocalConfig:
         self.update({key: value})
 
     def update(self, changes: Mapping[str, Any]) -> None:
-        """Write ``changes`` in one file write, keeping every other key as the file has it now."""
-        with _WRITE_LOCK:
-            current = self._read()
+        """Write ``changes`` in one file write, keeping every other key as the file has it now.
+        :class:`SettingsBusy` (nothing written) when another program kept the file locked too long."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(changes)
+        finally:
+            self._say_notice()
+
+    def _write(self, changes: Mapping[str, Any]) -> None:
+        with _WRITE_LOCK, self._locked(wait=SETTINGS_LOCK_WAIT) as held:
+            if held is False:
+                _log.warning("settings file busy: another program held its lock for %.0f s; a change was not "
+                             "saved", SETTINGS_LOCK_WAIT)
+                raise SettingsBusy(f"Your settings ({self.path.name}) were being saved by another copy of "
+                                   f"Adoption Desktop for {SETTINGS_LOCK_WAIT:.0f} seconds, so this change was "
+                                   "not saved. Try again.")
+            current = self._load(keep_aside=True, kept={**self.values, **changes})
             merged = dict(self.values) if current is None else current  # unreadable: what this object knew
             merged.update(changes)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f"{self.path.stem}.", suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as out:

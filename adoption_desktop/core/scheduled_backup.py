@@ -141,23 +141,10 @@ def _claim(db_path: Path) -> Iterator[bool]:
     """The claim on this database's scheduled backup, taken without waiting: ``True`` while held here,
     ``False`` when another program (or another window) holds it. A folder where the lock file cannot be
     made (read-only) gives ``True``: nobody can write a record there either, so it is as before."""
-    from adoption_desktop.core.storage.hold import try_lock, unlock
+    from adoption_desktop.core.storage.hold import file_lock
 
-    try:
-        fd = os.open(claim_file_for(db_path), os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
-    except OSError:
-        yield True
-        return
-    try:
-        if not try_lock(fd, exclusive=True):
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            unlock(fd)
-    finally:
-        os.close(fd)
+    with file_lock(claim_file_for(db_path), wait=0.0) as held:
+        yield held is not False  # None: the lock file cannot be made here
 
 
 def last_backup(db: Database, config: LocalConfig | None, now: dt.datetime | None = None) -> dt.datetime | None:

@@ -7,16 +7,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
+import re
+import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from adoption_desktop.core import policy
-from adoption_desktop.core.config import LocalConfig, app_paths
+from adoption_desktop.core.config import (
+    LOCAL_PREFERENCES,
+    LocalConfig,
+    SettingsBusy,
+    app_paths,
+    damaged_names,
+    set_notice_listener,
+    take_notices,
+)
 from adoption_desktop.core.scheduled_backup import LAST_BACKUP_KEY, run_scheduled_backup
 from adoption_desktop.core.storage.engine import Database
 from tests.core.test_policy import write_policy
 
 ROUNDS = 150
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_two_writers_of_one_settings_file_on_two_threads_lose_no_key(tmp_path: Path) -> None:
@@ -64,7 +81,8 @@ def test_two_writers_of_one_settings_file_on_two_threads_lose_no_key(tmp_path: P
     expected = {"kept": "from before"} | {f"{p}{i}": i for p in ("window", "backup") for i in range(ROUNDS)}
     assert saved == expected
     assert LocalConfig(path).values == expected
-    assert [f.name for f in tmp_path.iterdir()] == ["settings.json"]  # no temporary file left behind
+    # no temporary file left behind (the lock file stays, empty: deleting it could let two writers in)
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["settings.json", "settings.json.lock"]
 
 
 def test_a_preference_saved_while_the_backup_runs_is_kept(db: Database, tmp_path: Path) -> None:
@@ -77,3 +95,181 @@ def test_a_preference_saved_while_the_backup_runs_is_kept(db: Database, tmp_path
     saved = LocalConfig(path)
     assert saved.get("window_geometry") == "saved by the window meanwhile"
     assert saved.get(LAST_BACKUP_KEY) == now.isoformat(timespec="seconds")
+
+
+# Two copies of the program for one Windows user (two windows, or the window and a command such as
+# move-database): the lock was a threading lock, one per program, so both read the file, each added its own
+# preference and wrote: the one written second dropped the other's.
+_WRITER = """
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from adoption_desktop.core.config import LocalConfig
+path, prefix, rounds = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+print("ready", flush=True)
+sys.stdin.readline()
+for i in range(rounds):
+    LocalConfig(path).set(f"{prefix}{i}", i)  # a fresh object each time, as each dialog and command does
+config = LocalConfig(path)
+for i in range(rounds):
+    config.set(f"{prefix}-same-object-{i}", i)  # the window's one object, written again and again
+print("done", flush=True)
+"""
+
+
+def test_two_programs_saving_preferences_at_once_lose_none(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    LocalConfig(path).set("kept", "from before")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    programs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), prefix, str(ROUNDS)], cwd=ROOT,
+                                 env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+                for prefix in ("first", "second")]
+    try:
+        for program in programs:  # both started (imports done) before either writes
+            assert program.stdout is not None and program.stdout.readline().strip() == "ready"
+        for program in programs:
+            assert program.stdin is not None
+            program.stdin.write("go\n")
+            program.stdin.flush()
+        for program in programs:
+            out, _ = program.communicate(timeout=300)
+            assert program.returncode == 0 and out.strip() == "done"
+    finally:
+        for program in programs:
+            if program.poll() is None:
+                program.kill()
+    expected = {"kept": "from before"} | {f"{p}{i}": i for p in ("first", "second") for i in range(ROUNDS)} | {
+        f"{p}-same-object-{i}": i for p in ("first", "second") for i in range(ROUNDS)}
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert sorted(set(expected) - set(saved)) == []
+    assert saved == expected
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["settings.json", "settings.json.lock"]
+
+
+_HOLDER = """
+import sys, fcntl
+with open(sys.argv[1], "a+") as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the holder process uses flock")
+def test_a_change_while_another_program_keeps_the_file_locked_is_refused_in_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop.core import config as config_module
+
+    path = tmp_path / "settings.json"
+    config = LocalConfig(path)
+    config.set("last_database", "before")
+    monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 0.3)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path) + ".lock"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(SettingsBusy, match="was not saved") as refused:
+            config.set("last_database", "during")
+        assert isinstance(refused.value, OSError)  # the callers' "not saved, the default next time"
+        assert json.loads(path.read_text(encoding="utf-8")) == {"last_database": "before"}
+        assert LocalConfig(path).get("last_database") == "before"  # read all the same: the file is whole
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(30)
+    config.set("last_database", "after")  # the other program ended
+    assert LocalConfig(path).get("last_database") == "after"
+
+
+# A settings file that could not be read (cut short by a crash of an older version, edited by hand) was
+# quietly treated as empty and the next save wrote over it: the user's preferences gone, nobody told, no copy.
+_DAMAGED = '{\n  "last_database": "C:/Agency/adoption.db",\n  "save_folders": {"backup": "C:/Bac'
+
+
+@pytest.fixture()
+def notices() -> Iterator[list[str]]:
+    said: list[str] = []
+    take_notices()
+    set_notice_listener(said.append)
+    yield said
+    set_notice_listener(None)
+
+
+def test_a_damaged_settings_file_is_kept_aside_and_said_once(tmp_path: Path, notices: list[str],
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(_DAMAGED, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="adoption_desktop.core.config"):
+        config = LocalConfig(path)
+    assert config.values == {}
+    [aside] = damaged_names(path)
+    assert re.fullmatch(r"settings\.json\.damaged-\d{8}-\d{4}", aside.name)
+    assert aside.read_text(encoding="utf-8") == _DAMAGED  # kept as it was
+    assert not path.exists()
+    [said] = notices
+    assert "could not be read" in said and aside.name in said
+    assert LOCAL_PREFERENCES["last_database"] in said and LOCAL_PREFERENCES["save_folders"] in said
+    assert LOCAL_PREFERENCES["window_geometry"] not in said  # not in the damaged file: nothing lost there
+    # the log names the copy, never the folder or a value from the file
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert aside.name in logged and "last_database" in logged
+    assert "Agency" not in logged and str(tmp_path) not in logged
+
+    config.set("window_geometry", {"screen": [1, 2, 3, 4]})  # a fresh file; the damaged copy untouched
+    assert json.loads(path.read_text(encoding="utf-8")) == {"window_geometry": {"screen": [1, 2, 3, 4]}}
+    assert aside.read_text(encoding="utf-8") == _DAMAGED
+    LocalConfig(path)
+    assert len(notices) == 1  # said once
+    assert damaged_names(path) == [aside]
+
+
+def test_a_file_damaged_under_an_open_window_keeps_what_the_window_knew(tmp_path: Path,
+                                                                        notices: list[str]) -> None:
+    path = tmp_path / "settings.json"
+    window = LocalConfig(path)
+    window.update({"last_database": "C:/Agency/adoption.db", "window_geometry": {"s": [1, 2, 3, 4]}})
+    path.write_bytes(b"\x00" * 64)  # a crash left the file full of nothing (no key can be read from it)
+    window.set("save_folders", {"export": "C:/Exports"})
+    assert json.loads(path.read_text(encoding="utf-8")) == {
+        "last_database": "C:/Agency/adoption.db", "window_geometry": {"s": [1, 2, 3, 4]},
+        "save_folders": {"export": "C:/Exports"}}
+    [aside] = damaged_names(path)
+    assert aside.read_bytes() == b"\x00" * 64
+    [said] = notices
+    # nothing readable in the file: every preference the window did not have is said to be back to its default
+    assert LOCAL_PREFERENCES["first_day_tour_seen"] in said and LOCAL_PREFERENCES["last_scheduled_backup"] in said
+    assert LOCAL_PREFERENCES["last_database"] not in said and LOCAL_PREFERENCES["save_folders"] not in said
+
+
+def test_a_second_damaged_file_in_the_same_minute_does_not_replace_the_first(tmp_path: Path,
+                                                                             notices: list[str]) -> None:
+    path = tmp_path / "settings.json"
+    for text in ("first damage", "second damage"):
+        path.write_text(text, encoding="utf-8")
+        LocalConfig(path)
+    kept = {p.read_text(encoding="utf-8") for p in damaged_names(path)}
+    # the minute may turn between the two: either way both copies are there
+    assert kept == {"first damage", "second damage"}
+    assert len(notices) == 2
+
+
+def test_without_a_window_the_notice_waits_for_the_command_line(tmp_path: Path) -> None:
+    set_notice_listener(None)
+    take_notices()
+    path = tmp_path / "settings.json"
+    path.write_text("[1, 2]", encoding="utf-8")  # JSON, but not the settings object
+    assert LocalConfig(path).values == {}
+    [said] = take_notices()
+    assert "could not be read" in said
+    assert take_notices() == []
+
+
+def test_every_preference_the_program_keeps_has_words() -> None:
+    from adoption_desktop.core import scheduled_backup
+    from adoption_desktop.ui import files, geometry
+    from adoption_desktop.ui.guide import tour
+
+    keys = {files.CONFIG_KEY, geometry.CONFIG_KEY, tour.CONFIG_KEY, scheduled_backup.LAST_BACKUP_KEY,
+            scheduled_backup.LAST_BACKUP_DB_KEY, "last_database"}
+    assert keys == set(LOCAL_PREFERENCES)

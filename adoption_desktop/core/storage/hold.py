@@ -21,7 +21,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -130,6 +130,36 @@ def try_lock(fd: int, *, exclusive: bool) -> bool:
 
 def unlock(fd: int) -> None:
     _unlock(fd)
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, *, wait: float) -> Iterator[bool | None]:
+    """An exclusive operating-system lock on the lock file ``path`` (empty, made if missing, never deleted) for
+    the ``with`` block, between programs and between threads (each open of the file is its own holder).
+
+    Yields ``True`` while held; ``False`` when another holder still had it after ``wait`` seconds (0: without
+    waiting); ``None`` when the lock file cannot be made or opened (a read-only folder): the caller decides.
+    Used by the scheduled backup's claim and the per-user settings file's writes."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError:
+        yield None
+        return
+    try:
+        deadline = time.monotonic() + wait
+        pause = 0.001
+        while not _try_lock(fd, True):
+            if time.monotonic() >= deadline:
+                yield False
+                return
+            time.sleep(pause)  # short at first: a holder of a small file's lock is done in milliseconds
+            pause = min(pause * 2, 0.02)
+        try:
+            yield True
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
 
 
 class FileHold:
