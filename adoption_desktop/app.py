@@ -6,6 +6,7 @@ sees the application immediately; the rest runs from the event loop with the win
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -176,7 +177,10 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
             return None
         db = _open(parent, name, store)
     if db is not None and db.path is not None:
-        config.set("last_database", str(db.path))
+        # a read-only profile, or another copy of the program saving its settings past the wait: the database
+        # is open all the same (the preference is logged as not saved by LocalConfig when busy)
+        with contextlib.suppress(OSError):
+            config.set("last_database", str(db.path))
     return db
 
 
@@ -239,12 +243,13 @@ def moved_notice(parent: QWidget, database: Database) -> None:
 
 def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     """Everything after the window is shown. Returns the open database, or None if the user stopped."""
-    from adoption_desktop.core.config import LocalConfig, app_paths
+    from adoption_desktop.core.config import LocalConfig, app_paths, log_notices, set_notice_listener
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.ui.context import AppContext
     from adoption_desktop.ui.dialogs import show_error
     from adoption_desktop.ui.tasks import TaskRunner
 
+    log_notices()  # the window read the settings file before the log was open
     store = SecretStore()
     config = LocalConfig(app_paths().ensure().settings_file)
     try:
@@ -261,6 +266,8 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     audit_alert(window, database, principal)
     moved_notice(window, database)
     window.attach(AppContext(database, principal, TaskRunner()))
+    # a damaged settings file kept aside (found when the window or the above read it, or later): said once
+    set_notice_listener(window.settings_notice.emit)
     window.raise_()
     window.activateWindow()
     from adoption_desktop.ui.guide import offer_first_day_tour
@@ -347,12 +354,17 @@ def run_gui(db: str | None = None) -> int:
     code = app.exec()
     import logging
 
+    from adoption_desktop.core.config import log_notices, set_notice_listener
+
+    set_notice_listener(None)  # the window has gone: a notice from the backup at close goes to the log
+
     # an automatic backup the open window started finishes before the one at close is considered (it
     # then finds this period's backup made) and before the database is closed
     window.background_backup.finish()
     for database in opened:
         _scheduled_backup(database)
         database.dispose()
+    log_notices()
 
     logging.getLogger("adoption_desktop.app").info("Adoption Desktop closed (exit code %s)", code)
     return int(code)

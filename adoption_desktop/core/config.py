@@ -220,8 +220,18 @@ LOCAL_PREFERENCES: dict[str, str] = {
 
 _log = logging.getLogger(__name__)
 _NOTICE_LOCK = threading.Lock()
-_unsaid: list[str] = []
 _listener: Callable[[str], None] | None = None
+
+
+@dataclass
+class _Notice:
+    words: str  # for the user
+    logged: str  # for the log: no folder, no value
+    said: bool = False
+    in_log: bool = False
+
+
+_notices: list[_Notice] = []
 
 
 class SettingsBusy(OSError):
@@ -230,35 +240,52 @@ class SettingsBusy(OSError):
     default next time) does the same here."""
 
 
+def _flush(*, say: Callable[[str], None] | None, log: bool) -> list[str]:
+    """Log the notices not yet logged (with ``log``) and give the unsaid ones to ``say``; their words."""
+    with _NOTICE_LOCK:
+        to_log = [n for n in _notices if log and not n.in_log]
+        to_say = [n for n in _notices if say is not None and not n.said]
+        for notice in to_log:
+            notice.in_log = True
+        for notice in to_say:
+            notice.said = True
+        _notices[:] = [n for n in _notices if not (n.said and n.in_log)]
+    for notice in to_log:
+        _log.warning("%s", notice.logged)
+    if say is not None:
+        for notice in to_say:
+            say(notice.words)
+    return [n.words for n in to_say]
+
+
 def set_notice_listener(listener: Callable[[str], None] | None) -> None:
-    """Where a notice about the settings file goes (the window's status bar); notices made before it was set
-    are given to it at once. None: kept for :func:`take_notices`."""
+    """Where a notice about the settings file goes (the window's status bar, on any thread): notices made
+    before are given to it (and logged) at once. None: they wait for :func:`take_notices`."""
     global _listener
     with _NOTICE_LOCK:
         _listener = listener
-        if listener is None:
-            return
-        waiting = list(_unsaid)
-        _unsaid.clear()
-    for words in waiting:
-        listener(words)
+    if listener is not None:
+        _flush(say=listener, log=True)
+
+
+def log_notices() -> None:
+    """Write to the log the notices made before it was opened (the window reads the settings file before)."""
+    _flush(say=None, log=True)
 
 
 def take_notices() -> list[str]:
-    """The notices not yet given to a listener (the command line prints them), each said once."""
-    with _NOTICE_LOCK:
-        out = list(_unsaid)
-        _unsaid.clear()
-    return out
+    """The notices not yet given to a listener (the command line prints them), each said once; logged too."""
+    return _flush(say=lambda _words: None, log=True)
 
 
-def _notify(words: str) -> None:
+def _notify(words: str, logged: str) -> None:
+    """Said and logged now if a window listens, else when it does or the command line takes it; the log line
+    waits too when the log is not open yet (see :func:`log_notices`)."""
     with _NOTICE_LOCK:
+        _notices.append(_Notice(words, logged))
         listener = _listener
-        if listener is None:
-            _unsaid.append(words)
     if listener is not None:
-        listener(words)
+        _flush(say=listener, log=True)
 
 
 def lock_file_for_settings(path: Path) -> Path:
@@ -288,7 +315,8 @@ class LocalConfig:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.values: dict[str, Any] = {}
-        self._notice = ""  # said once the locks are let go (a listener may read the settings itself)
+        #: (words, log line) said once the locks are let go (a listener may read the settings itself)
+        self._notice: tuple[str, str] | None = None
         if not path.exists():
             return
         with _WRITE_LOCK, self._locked(wait=SETTINGS_LOCK_WAIT) as held:
@@ -298,9 +326,9 @@ class LocalConfig:
         self._say_notice()
 
     def _say_notice(self) -> None:
-        notice, self._notice = self._notice, ""
-        if notice:
-            _notify(notice)
+        notice, self._notice = self._notice, None
+        if notice is not None:
+            _notify(*notice)
 
     @contextlib.contextmanager
     def _locked(self, *, wait: float) -> Iterator[bool | None]:
@@ -347,13 +375,13 @@ class LocalConfig:
         lost = [key for key in (mentioned or LOCAL_PREFERENCES) if key not in kept]
         words = list(dict.fromkeys(LOCAL_PREFERENCES[key] for key in lost))
         # key names and the copy's file name only: the folder names the user, the values are theirs
-        _log.warning("settings file could not be read (%s); kept aside as %s in the settings folder; back to "
-                     "their defaults: %s", problem, aside.name, ", ".join(lost) or "none")
+        logged = (f"settings file could not be read ({problem}); kept aside as {aside.name} in the settings "
+                  f"folder; back to their defaults: {', '.join(lost) or 'none'}")
         said = "Your settings file could not be read (it was damaged)"
         said += (f", so these went back to their defaults: {'; '.join(words)}." if words
                  else "; the preferences this program had in use are kept.")
         self._notice = (f"{said} The damaged file was kept as {aside.name} in the settings folder (Help → About "
-                        "shows where).")
+                        "shows where).", logged)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)

@@ -102,6 +102,9 @@ class MainWindow(QMainWindow):
     #: the unlock check's wait for another user's save began (after the quiet moment) or ended (""): said on
     #: the worker's thread, shown by the window's
     unlock_wait_said = Signal(str)
+    #: the per-user settings file was damaged and kept aside (``core.config``): said on whichever thread found
+    #: it (the automatic backup's writes its time), shown by the window's
+    settings_notice = Signal(str)
 
     def __init__(self, ctx: AppContext | None = None, *, idle_minutes: float | None = None) -> None:
         super().__init__()
@@ -126,6 +129,7 @@ class MainWindow(QMainWindow):
         self._unlock_stop = threading.Event()
         self._unlock_runner: TaskRunner | None = None
         self.unlock_wait_said.connect(self._unlock_waits)
+        self.settings_notice.connect(lambda words: self.statusBar().showMessage(words, 60000))
         # what the program's windows copy is taken off the clipboard at the lock, the sign-out and the close
         # (see ui/clipboard_guard.py): watched from before any of them can copy
         watch_clipboard()

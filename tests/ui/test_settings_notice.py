@@ -1,0 +1,59 @@
+"""A damaged per-user settings file: the window reads it before the log is open and before anyone has signed
+in; the notice (which preferences went back to their defaults, where the damaged copy is) reaches the status
+bar once the person is signed in, and a later one found on the automatic backup's thread reaches it too."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from adoption_desktop.core.config import (
+    LOCAL_PREFERENCES,
+    LocalConfig,
+    app_paths,
+    damaged_names,
+    set_notice_listener,
+    take_notices,
+)
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+
+
+def test_the_window_says_once_that_the_damaged_settings_were_kept_aside(
+        db: Database, admin: Principal, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adoption_desktop import app
+    from adoption_desktop.ui import guide
+    from adoption_desktop.ui.main_window import MainWindow
+
+    take_notices()
+    path = app_paths().ensure().settings_file
+    path.write_text('{"window_geometry": {"screen": [0, 0, 800, 6', encoding="utf-8")  # cut short
+    monkeypatch.setattr(app, "choose_database", lambda *_a, **_k: db)
+    monkeypatch.setattr(app, "sign_in", lambda *_a, **_k: admin)
+    monkeypatch.setattr(app, "audit_alert", lambda *_a, **_k: None)
+    monkeypatch.setattr(guide, "offer_first_day_tour", lambda *_a, **_k: None)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        [aside] = damaged_names(path)
+        assert window.statusBar().currentMessage() == ""  # nobody signed in yet: not said to the sign-in screen
+        assert app.finish_start_up(window, None) is db
+        said = window.statusBar().currentMessage()
+        assert "could not be read" in said and aside.name in said
+        assert LOCAL_PREFERENCES["window_geometry"] in said
+        assert take_notices() == []  # said once: nothing left for anyone else
+
+        # found later on another thread (the automatic backup writing its time): shown by the window's
+        window.statusBar().clearMessage()
+        path.write_text("not JSON at all", encoding="utf-8")
+        worker = threading.Thread(target=lambda: LocalConfig(path).set("last_scheduled_backup", "x"))
+        worker.start()
+        worker.join(30)
+        second = next(p for p in damaged_names(path) if p != aside)
+        qtbot.waitUntil(lambda: second.name in window.statusBar().currentMessage(), timeout=5000)
+    finally:
+        set_notice_listener(None)
+        window.close()
