@@ -886,6 +886,11 @@ def _run_logged(handler: Handler, args: argparse.Namespace, progress: _Progress)
                 print(f"adoption-desktop: the command's output could not be written: {detail}.", file=sys.stderr)
             code = code or 2
             _output_dropped()
+        from adoption_desktop.core.config import take_notices
+
+        for words in take_notices():  # the user's settings file was damaged and kept aside (logged too)
+            with contextlib.suppress(OSError, ValueError):
+                print(f"adoption-desktop: {words}", file=sys.stderr)
         progress.code = code  # said and done: a Ctrl+C from here on changes neither
         if getattr(sys.stdout, "reader_gone", False):
             log.info("command %s: the program reading its output stopped reading before the end", name)

@@ -106,8 +106,13 @@ def _cmd_move(args: argparse.Namespace) -> int:
     config = LocalConfig(app_paths().settings_file)
     last = config.get("last_database")
     if last is None or Path(last).resolve() == source.resolve():  # the one the application opens
-        config.set("last_database", str(dest.resolve()))
-        print(f"Moved to {dest} and verified; the application will open it from there.")
+        try:
+            config.set("last_database", str(dest.resolve()))
+        except OSError as exc:  # moved all the same: said, not reported as the move failing
+            print(f"Moved to {dest} and verified, but your settings could not be updated ({exc.strerror or exc}); "
+                  f"start the application with --db \"{dest}\" to use it.")
+        else:
+            print(f"Moved to {dest} and verified; the application will open it from there.")
     else:
         print(f"Moved to {dest} and verified. The application was last used with another database, so it "
               f"still opens that one; start it with --db \"{dest}\" to use this one.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +139,56 @@ def test_self_test_names_the_step_that_failed(monkeypatch: pytest.MonkeyPatch,
     assert "FAIL  pdf letter: SelfTestFailure: the letter's text" in out
     assert "Self-test FAILED at step 'pdf letter'" in out
     assert "word minutes" not in out  # it stops at the first failure
+
+
+def test_a_command_says_a_damaged_settings_file_was_kept_aside(capsys: pytest.CaptureFixture[str]) -> None:
+    from adoption_desktop.core.config import damaged_names, take_notices
+
+    take_notices()
+    settings = app_paths().ensure().settings_file
+    settings.write_text('{"last_database": "C:/Agency/ado', encoding="utf-8")  # cut short by a crash
+    assert main(["paths"]) == 0
+    [aside] = damaged_names(settings)
+    assert aside.read_text(encoding="utf-8") == '{"last_database": "C:/Agency/ado'
+    err = capsys.readouterr().err
+    assert "could not be read" in err and aside.name in err and "the database opened at start-up" in err
+    assert main(["paths"]) == 0
+    assert "could not be read" not in capsys.readouterr().err  # said once
+
+
+_HOLDER = """
+import sys, fcntl
+with open(sys.argv[1], "a+") as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    print("held", flush=True)
+    sys.stdin.readline()
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the holder process uses flock")
+def test_a_move_whose_settings_stay_busy_is_said_as_moved_not_as_failed(
+        db: Database, admin: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window (another program) saving the settings past the wait: the database was moved and verified;
+    the command said "unexpected problem" and exit 2 for the preference it could not save."""
+    from adoption_desktop.core import config
+
+    assert db.path is not None
+    source = db.path
+    db.dispose()
+    settings = app_paths().ensure().settings_file
+    monkeypatch.setattr(config, "SETTINGS_LOCK_WAIT", 0.3)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(config.lock_file_for_settings(settings))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert main(["move-database", "--db", str(source), "--to", str(tmp_path / "F")]) == 0
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(30)
+    dest = tmp_path / "F" / source.name
+    out = capsys.readouterr().out
+    assert dest.exists() and "Moved to" in out and "settings could not be updated" in out and "--db" in out
+    assert LocalConfig(settings).get("last_database") is None
