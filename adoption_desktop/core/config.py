@@ -232,6 +232,8 @@ class _Notice:
 
 
 _notices: list[_Notice] = []
+#: damaged settings files that could not be renamed aside (a read-only profile): logged once each
+_UNMOVABLE: set[Path] = set()
 
 
 class SettingsBusy(OSError):
@@ -367,8 +369,10 @@ class LocalConfig:
         try:
             os.replace(self.path, aside)
         except OSError as exc:
-            _log.warning("settings file could not be read (%s) nor renamed aside (%s); its preferences are not "
-                         "used", problem, type(exc).__name__)
+            if self.path not in _UNMOVABLE:  # a read-only profile: the window reads the file every few minutes
+                _UNMOVABLE.add(self.path)
+                _log.warning("settings file could not be read (%s) nor renamed aside (%s); its preferences are "
+                             "not used", problem, type(exc).__name__)
             return
         text = raw.decode("utf-8", errors="replace")
         mentioned = [key for key in LOCAL_PREFERENCES if f'"{key}"' in text]
@@ -407,7 +411,12 @@ class LocalConfig:
                                    f"Adoption Desktop for {SETTINGS_LOCK_WAIT:.0f} seconds, so this change was "
                                    "not saved. Try again.")
             current = self._load(keep_aside=True, kept={**self.values, **changes})
-            merged = dict(self.values) if current is None else current  # unreadable: what this object knew
+            if current is None and self.path.exists():
+                # damaged but not renamed aside (open in another program on Windows, a read-only profile), or
+                # not readable at all: never written over
+                raise OSError(f"Your settings ({self.path.name}) could not be read and were left as they are, "
+                              "so this change was not saved.")
+            merged = dict(self.values) if current is None else current  # missing: what this object knew
             merged.update(changes)
             fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f"{self.path.stem}.", suffix=".tmp")
             try:

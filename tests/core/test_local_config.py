@@ -273,3 +273,33 @@ def test_every_preference_the_program_keeps_has_words() -> None:
     keys = {files.CONFIG_KEY, geometry.CONFIG_KEY, tour.CONFIG_KEY, scheduled_backup.LAST_BACKUP_KEY,
             scheduled_backup.LAST_BACKUP_DB_KEY, "last_database"}
     assert keys == set(LOCAL_PREFERENCES)
+
+
+def test_a_damaged_file_that_cannot_be_renamed_is_never_written_over_and_logged_once(
+        tmp_path: Path, notices: list[str], caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Windows a file another program has open cannot be renamed (nor in a read-only profile): the damaged
+    file stays as it is, its preferences unused, and no change is written over it."""
+    path = tmp_path / "settings.json"
+    path.write_text("{damaged", encoding="utf-8")
+    real_replace = os.replace
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(src) == path:
+            raise PermissionError(13, "The process cannot access the file")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with caplog.at_level(logging.WARNING, logger="adoption_desktop.core.config"):
+        for _ in range(3):  # the window reads it again every few minutes
+            assert LocalConfig(path).values == {}
+        with pytest.raises(OSError, match="was not saved"):  # the callers' "not saved"
+            LocalConfig(path).set("save_folders", {"export": "C:/Exports"})
+    assert path.read_text(encoding="utf-8") == "{damaged" and damaged_names(path) == []
+    assert len([r for r in caplog.records if "nor renamed aside" in r.getMessage()]) == 1
+    assert notices == []
+    monkeypatch.setattr(os, "replace", real_replace)  # the other program closed it
+    LocalConfig(path).set("save_folders", {"export": "C:/Exports"})
+    [aside] = damaged_names(path)
+    assert aside.read_text(encoding="utf-8") == "{damaged"
+    assert json.loads(path.read_text(encoding="utf-8")) == {"save_folders": {"export": "C:/Exports"}}
+    assert len(notices) == 1
