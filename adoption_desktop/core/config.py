@@ -210,12 +210,12 @@ DAMAGED_INFIX = ".damaged-"
 #: the preferences the settings file holds, in the words said when a damaged file's went back to their defaults
 #: (each module's key: ``ui.geometry``, ``ui.files``, ``ui.guide.tour``, ``core.scheduled_backup``)
 LOCAL_PREFERENCES: dict[str, str] = {
-    "last_database": "the database opened at start-up",
+    "last_database": "the database to open",
     "window_geometry": "the window's size and place",
-    "save_folders": "the folders Save dialogs open in",
-    "first_day_tour_seen": "the first-day tours already seen (the tour is offered again)",
-    "last_scheduled_backup": "the time of your last automatic backup",
-    "last_scheduled_backup_db": "the time of your last automatic backup",
+    "save_folders": "the Save folders",
+    "first_day_tour_seen": "the first-day tours seen",
+    "last_scheduled_backup": "your last automatic backup's time",
+    "last_scheduled_backup_db": "your last automatic backup's time",
 }
 
 _log = logging.getLogger(__name__)
@@ -381,11 +381,10 @@ class LocalConfig:
         # key names and the copy's file name only: the folder names the user, the values are theirs
         logged = (f"settings file could not be read ({problem}); kept aside as {aside.name} in the settings "
                   f"folder; back to their defaults: {', '.join(lost) or 'none'}")
-        said = "Your settings file could not be read (it was damaged)"
-        said += (f", so these went back to their defaults: {'; '.join(words)}." if words
-                 else "; the preferences this program had in use are kept.")
-        self._notice = (f"{said} The damaged file was kept as {aside.name} in the settings folder (Help → About "
-                        "shows where).", logged)
+        # what the user will notice first (the status bar cuts a long line at its end; the log has the name too)
+        said = (f"Your settings file was damaged; back to their defaults: {', '.join(words)}." if words
+                else "Your settings file was damaged; the settings in use are kept.")
+        self._notice = (f"{said} The damaged file is kept as {aside.name} in the settings folder.", logged)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)

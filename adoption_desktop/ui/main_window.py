@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -129,7 +129,9 @@ class MainWindow(QMainWindow):
         self._unlock_stop = threading.Event()
         self._unlock_runner: TaskRunner | None = None
         self.unlock_wait_said.connect(self._unlock_waits)
-        self.settings_notice.connect(lambda words: self.statusBar().showMessage(words, 60000))
+        #: the settings notices said this session, kept in Help → About (the status bar line may be cut short)
+        self.settings_notices: list[str] = []
+        self.settings_notice.connect(self._say_settings_notice)
         # what the program's windows copy is taken off the clipboard at the lock, the sign-out and the close
         # (see ui/clipboard_guard.py): watched from before any of them can copy
         watch_clipboard()
@@ -233,6 +235,24 @@ class MainWindow(QMainWindow):
         if notice:
             self.show_user(f"Signed in: {self.ctx.principal.display} — a role not in effect")
             self.statusBar().showMessage(notice, 60000)
+
+    def _say_settings_notice(self, words: str) -> None:
+        """A damaged settings file kept aside: said in the status bar for a minute, cut to the room left of the
+        database's name (the preferences come first, the damaged copy's name last) and kept whole in
+        Help → About."""
+        from adoption_desktop.ui.scheduled_backup import ROOM_AT_ENDS, ROOM_BETWEEN
+
+        self.settings_notices.append(words)
+        status = self.statusBar()
+        backup = self.background_backup
+        shown = [w for w in (self.db_label, backup.busy, backup.label) if not w.isHidden()]
+        room = status.width() - sum(w.sizeHint().width() + ROOM_BETWEEN for w in shown) - ROOM_AT_ENDS
+        metrics, line = status.fontMetrics(), words
+        if metrics.horizontalAdvance(line) > room:
+            rest = " (all of it in Help → About)"
+            line = metrics.elidedText(line, Qt.TextElideMode.ElideRight,
+                                      max(room - metrics.horizontalAdvance(rest), 0)) + rest
+        status.showMessage(line, 60000)
 
     def after_first_paint(self, callback: Callable[[], None], *, fallback_ms: int = 2000) -> None:
         """Run ``callback`` once the window has been painted for the first time (start-up's heavy work:
@@ -444,6 +464,7 @@ class MainWindow(QMainWindow):
             "",
             f"Data and backups: {paths.data}",
             f"Settings: {paths.settings_file}",
+            *self.settings_notices,
             f"Log (no personal data): {paths.logs / LOG_FILE_NAME}",
             "",
             self._backup_line(),

@@ -208,7 +208,7 @@ def test_a_damaged_settings_file_is_kept_aside_and_said_once(tmp_path: Path, not
     assert aside.read_text(encoding="utf-8") == _DAMAGED  # kept as it was
     assert not path.exists()
     [said] = notices
-    assert "could not be read" in said and aside.name in said
+    assert "settings file was damaged" in said and aside.name in said
     assert LOCAL_PREFERENCES["last_database"] in said and LOCAL_PREFERENCES["save_folders"] in said
     assert LOCAL_PREFERENCES["window_geometry"] not in said  # not in the damaged file: nothing lost there
     # the log names the copy, never the folder or a value from the file
@@ -261,7 +261,7 @@ def test_without_a_window_the_notice_waits_for_the_command_line(tmp_path: Path) 
     path.write_text("[1, 2]", encoding="utf-8")  # JSON, but not the settings object
     assert LocalConfig(path).values == {}
     [said] = take_notices()
-    assert "could not be read" in said
+    assert "settings file was damaged" in said
     assert take_notices() == []
 
 

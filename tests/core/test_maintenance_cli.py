@@ -151,9 +151,9 @@ def test_a_command_says_a_damaged_settings_file_was_kept_aside(capsys: pytest.Ca
     [aside] = damaged_names(settings)
     assert aside.read_text(encoding="utf-8") == '{"last_database": "C:/Agency/ado'
     err = capsys.readouterr().err
-    assert "could not be read" in err and aside.name in err and "the database opened at start-up" in err
+    assert "settings file was damaged" in err and aside.name in err and "the database to open" in err
     assert main(["paths"]) == 0
-    assert "could not be read" not in capsys.readouterr().err  # said once
+    assert "damaged" not in capsys.readouterr().err  # said once
 
 
 _HOLDER = """

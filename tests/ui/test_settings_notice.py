@@ -29,7 +29,7 @@ def test_the_window_says_once_that_the_damaged_settings_were_kept_aside(
 
     take_notices()
     path = app_paths().ensure().settings_file
-    path.write_text('{"window_geometry": {"screen": [0, 0, 800, 6', encoding="utf-8")  # cut short
+    path.write_bytes(b"\x00" * 512)  # a power cut left it full of zeros: no preference can be read from it
     monkeypatch.setattr(app, "choose_database", lambda *_a, **_k: db)
     monkeypatch.setattr(app, "sign_in", lambda *_a, **_k: admin)
     monkeypatch.setattr(app, "audit_alert", lambda *_a, **_k: None)
@@ -40,10 +40,19 @@ def test_the_window_says_once_that_the_damaged_settings_were_kept_aside(
     try:
         [aside] = damaged_names(path)
         assert window.statusBar().currentMessage() == ""  # nobody signed in yet: not said to the sign-in screen
+        window.resize(1366, 768)
         assert app.finish_start_up(window, None) is db
-        said = window.statusBar().currentMessage()
-        assert "could not be read" in said and aside.name in said
-        assert LOCAL_PREFERENCES["window_geometry"] in said
+        status = window.statusBar()
+        said = status.currentMessage()
+        assert "settings file was damaged" in said and LOCAL_PREFERENCES["last_database"] in said
+        # every preference went back: too long for the status bar, which cut it off under the database's name
+        # and lost the list; it fits beside it now, the whole of it in Help → About
+        room = status.width() - window.db_label.sizeHint().width()
+        assert status.fontMetrics().horizontalAdvance(said) < room
+        assert said.endswith("(all of it in Help → About)")
+        about = window.about_text()
+        assert aside.name in about
+        assert all(words in about for words in LOCAL_PREFERENCES.values())
         assert take_notices() == []  # said once: nothing left for anyone else
 
         # found later on another thread (the automatic backup writing its time): shown by the window's
@@ -53,7 +62,8 @@ def test_the_window_says_once_that_the_damaged_settings_were_kept_aside(
         worker.start()
         worker.join(30)
         second = next(p for p in damaged_names(path) if p != aside)
-        qtbot.waitUntil(lambda: second.name in window.statusBar().currentMessage(), timeout=5000)
+        qtbot.waitUntil(lambda: "settings file was damaged" in window.statusBar().currentMessage(), timeout=5000)
+        assert second.name in window.about_text() and aside.name in window.about_text()
     finally:
         set_notice_listener(None)
         window.close()
