@@ -146,6 +146,42 @@ def test_two_programs_saving_preferences_at_once_lose_none(tmp_path: Path) -> No
     assert sorted(f.name for f in tmp_path.iterdir()) == ["settings.json", "settings.json.lock"]
 
 
+_OPENER = """
+import sys
+from pathlib import Path
+from adoption_desktop.core.config import LocalConfig, take_notices
+print("ready", flush=True)
+sys.stdin.readline()
+LocalConfig(Path(sys.argv[1]))
+print(len(take_notices()), flush=True)
+"""
+
+
+def test_two_programs_starting_on_a_damaged_file_keep_one_copy_and_say_it_once(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    for attempt in range(5):
+        path.write_text(f'{{"last_database": "C:/Agency/{attempt}', encoding="utf-8")
+        programs = [subprocess.Popen([sys.executable, "-c", _OPENER, str(path)], cwd=ROOT, env=env,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+        try:
+            for program in programs:
+                assert program.stdout is not None and program.stdout.readline().strip() == "ready"
+            for program in programs:
+                assert program.stdin is not None
+                program.stdin.write("go\n")
+                program.stdin.flush()
+            said = [int(program.communicate(timeout=120)[0].strip()) for program in programs]
+        finally:
+            for program in programs:
+                if program.poll() is None:
+                    program.kill()
+        assert sorted(said) == [0, 1]  # one of them kept it aside and said so; the other found it gone
+        assert not path.exists()
+    kept = sorted(p.read_text(encoding="utf-8") for p in damaged_names(path))
+    assert kept == sorted(f'{{"last_database": "C:/Agency/{attempt}' for attempt in range(5))
+
+
 _HOLDER = """
 import sys, fcntl
 with open(sys.argv[1], "a+") as f:
