@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.agency_profile import PROFILE_PLACEHOLDERS
+from adoption_desktop.core.concurrency import local_time
 from adoption_desktop.core.documents.templates import (
     LETTER_TEMPLATE_DIR,
     brace_slips,
@@ -40,6 +41,7 @@ from adoption_desktop.core.files import output_file
 from adoption_desktop.core.models import TemplateVersion
 from adoption_desktop.core.resources import resource_path
 from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.storage.base import record_now
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel import minutes_template
 
@@ -262,6 +264,11 @@ def clean_note(note: str | None, label: str = "Note") -> str:
     return clean_text(note, label, max_length=MAX_NOTE_CHARS)
 
 
+def _local_now(session: Session) -> dt.datetime:
+    """When a template version is saved, as this table has always kept it: this PC's local time, naive; the
+    moment is the server's in team mode (``record_now``), so versions saved on two PCs keep their order."""
+    return local_time(record_now(session)).replace(tzinfo=None)
+
 def _add_version(session: Session, actor: Principal, name: str, kind: str, source: str, *,
                  text: str | None = None, content: bytes | None = None, note: str = "",
                  expected_version: int | None = None) -> int:
@@ -275,7 +282,7 @@ def _add_version(session: Session, actor: Principal, name: str, kind: str, sourc
                           f"version {expected_version}; nothing was saved. Reload it and apply your change "
                           "again.", what=f"template {name}", your_version=expected_version)
     row = TemplateVersion(name=name, version=current + 1, kind=kind, source=source, text=text, content=content,
-                          note=clean_note(note), created_at=dt.datetime.now(),
+                          note=clean_note(note), created_at=_local_now(session),
                           created_by=actor.username)
     session.add(row)
     try:

@@ -32,7 +32,7 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.security.service import role_label, withheld_role_rows
 from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import record_now, utcnow
 from adoption_desktop.core.storage.engine import Database, secure_umask
 
 #: the longest note a review may carry
@@ -178,7 +178,7 @@ def record_review(db: Database, actor: Principal, note: str, *, basis: str, last
     require(actor, Permission.USERS_MANAGE)
     text = clean_note(note)
     with db.session(actor) as session:  # a write: one writer at a time, on a file as on a server
-        at = now or utcnow()
+        at = now or record_now(session)  # the server's clock in team mode
         review = _review(session, at)
         if review.last_id != last_id and review.last is not None:
             raise Conflict(f"{review.last.reviewer} recorded an access review at {when_text(review.last.reviewed_at)} "

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from adoption_desktop.core.storage.base import Base, utcnow
+from adoption_desktop.core.storage.base import RECORD_TIME, Base, utcnow
 
 
 class Attachment(Base):
@@ -32,7 +32,7 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     pages: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, info={RECORD_TIME: "created"})
     created_by: Mapped[str] = mapped_column(String(60))
     note: Mapped[str] = mapped_column(Text, default="")
 
@@ -58,7 +58,7 @@ class DocumentKey(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, info={RECORD_TIME: "created"})
 
 
 class AttachmentPage(Base):

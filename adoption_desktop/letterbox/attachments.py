@@ -24,7 +24,7 @@ from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.base import get_or_raise, record_now
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import extraction
 from adoption_desktop.letterbox.attachment_models import (
@@ -79,7 +79,7 @@ def _row(a: Attachment) -> AttachmentRow:
 def _document_key(session: Session) -> DocumentKey:
     key = session.scalar(select(DocumentKey).order_by(DocumentKey.id.desc()).limit(1))
     if key is None:
-        key = DocumentKey(key=os.urandom(32), created_at=utcnow())
+        key = DocumentKey(key=os.urandom(32), created_at=record_now(session))
         session.add(key)
         session.flush()
     return key
@@ -117,7 +117,7 @@ def load_blob(session: Session, attachment: Attachment) -> bytes:
 # --- use cases ------------------------------------------------------------------------------------
 def record_event(session: Session, item_id: int, action: str, detail: str) -> None:
     actor = session.info["actor"]
-    session.add(ItemEvent(item_id=item_id, at=utcnow(), actor=actor.username, action=action, detail=detail))
+    session.add(ItemEvent(item_id=item_id, at=record_now(session), actor=actor.username, action=action, detail=detail))
     audit.record(session, f"letterbox_{action}", "letterbox_items", item_id, detail=detail)
 
 
@@ -140,7 +140,7 @@ def add_file_in(session: Session, item_id: int, filename: str, data: bytes, kind
     digest = hashlib.sha256(data).hexdigest()
     a = Attachment(item_id=item_id, parent_id=parent_id, kind=kind, filename=extraction.safe_filename(filename),
                    media_type=media_type[:100] or "application/octet-stream", size=len(data), sha256=digest,
-                   pages=pages, created_at=utcnow(), created_by=actor.username, note=note)
+                   pages=pages, created_at=record_now(session), created_by=actor.username, note=note)
     session.add(a)
     session.flush()
     _store_blob(session, a, data)

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
-from adoption_desktop.core.storage.base import Base, TimestampMixin, utcnow
+from adoption_desktop.core.storage.base import RECORD_TIME, Base, TimestampMixin, utcnow
 
 
 class Arrangement(Versioned, TimestampMixin, Base):
@@ -152,7 +152,7 @@ class ItemEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("letterbox_items.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, info={RECORD_TIME: "created"})
     actor: Mapped[str] = mapped_column(String(60))
     action: Mapped[str] = mapped_column(String(30))
     detail: Mapped[str] = mapped_column(Text, default="")
@@ -205,7 +205,7 @@ class MissedExchange(Base):
     due: Mapped[dt.date] = mapped_column(Date, index=True)
     side: Mapped[str] = mapped_column(String(12))  # the side that was to write
     marked_by: Mapped[str] = mapped_column(String(60))
-    marked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, info={RECORD_TIME: "created"})
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -229,4 +229,4 @@ class PatternChange(Base):
     first_writer: Mapped[str] = mapped_column(String(12), default="adoptive")
     replies_expected: Mapped[bool] = mapped_column(Boolean, default=True)
     recorded_by: Mapped[str] = mapped_column(String(60))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, info={RECORD_TIME: "created"})

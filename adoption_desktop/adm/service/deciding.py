@@ -36,7 +36,7 @@ from adoption_desktop.core.handoff import MinutesCorrected, MinutesCorrectionOpe
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.security.service import confirm_password
 from adoption_desktop.core.settings_service import calendar
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import record_now, utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future, clean_text
 from adoption_desktop.core.workdays import WorkingCalendar
@@ -217,6 +217,8 @@ def _validate(d: AdmDecision, outcome: str, text: str, reasons: str) -> None:
 
 
 def _sign_fields(d: AdmDecision, actor: Principal, decided_on: dt.date, at: dt.datetime | None = None) -> None:
+    """Sign ``d``: ``at`` is when (the services pass ``record_now``, the server's clock in team mode; the demo
+    its own times; by default this PC's clock)."""
     d.decided_on = decided_on
     d.signed_by_id, d.signed_by_name = actor.user_id, actor.full_name
     d.signed_at = at or utcnow()
@@ -360,7 +362,7 @@ def sign_decision(db: Database, actor: Principal, decision_id: int, password: st
         correction = _minutes_correction(session, d)  # opened since the dialog: it is asked again
         _check_correction(correction, sign_anyway, correction_shown)
         warning = _name_warning(d, actor)
-        _sign_fields(d, actor, decided_on)
+        _sign_fields(d, actor, decided_on, record_now(session))  # the server's clock in team mode
         d.delay_reason = delay_reason if late else ""
         session.flush()
         audit.record(session, "sign", ENTITY, d.id, detail=f"{d.outcome}: {d.decision_text[:200]}"
@@ -456,7 +458,7 @@ def correct_decision(db: Database, actor: Principal, decision_id: int, password:
         taken = _take_corrected_minutes(session, old, new)
         _check_order(session, new, decided_on)
         _validate(new, outcome, new.decision_text, new.decision_reasons)
-        _sign_fields(new, actor, decided_on)
+        _sign_fields(new, actor, decided_on, record_now(session))
         session.add(new)
         session.flush()
         audit.record(session, "correct", ENTITY, new.id,

@@ -36,7 +36,7 @@ from adoption_desktop.core.security.passwords import (
 )
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.base import get_or_raise, record_now, utcnow
 from adoption_desktop.core.storage.engine import (
     PASSWORD_CHANGED,
     REENTERED_MESSAGE,
@@ -415,7 +415,7 @@ def set_roles(db: Database, actor: Principal, user_id: int, roles: list[Role], *
             raise ValidationError(f"Roles: {user.full_name} is the only administrator left; give another "
                                   "account the administrator role first.", "roles")
         user.roles = [UserRole(role=str(r)) for r in dict.fromkeys(roles)]
-        user.updated_at = utcnow()  # a new version of the account: its roles are part of it
+        user.updated_at = record_now(session)  # a new version of the account: its roles are part of it
         # named in the account's own update entry (a separate entry left that one with no changes)
         changes: dict[str, object] = {"roles": [old, sorted(map(str, dict.fromkeys(roles)))]}
         if withheld:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, DateTime, MetaData, event, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import ColumnElement, Connection, DateTime, MetaData, event, func, inspect, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column, object_session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -31,6 +32,37 @@ def server_clock() -> ColumnElement[dt.datetime]:
     return func.timezone("UTC", func.clock_timestamp(), type_=DateTime)
 
 
+#: where :func:`record_now` keeps the server's time for the rest of a transaction (``session.info``)
+_RECORD_NOW = "record_now"
+
+
+def record_now(session: Session, connection: Connection | None = None) -> dt.datetime:
+    """"Now" for a record's own times (signed, screened, forwarded, logged, reviewed, created, updated), naive
+    UTC as :func:`utcnow` stores it. In team mode (PostgreSQL) it is the server's clock (:func:`server_clock`),
+    read once per transaction and kept for the rest of it (one ``SELECT`` on the first stamp of a transaction
+    that writes one, none on reads): every PC stamps by the same clock as the audit log, so a decision signed
+    on a PC three minutes slow is not stamped before the recommendation it follows. On a database file this
+    PC's clock, read at each call as before (no round trip): there it is the one clock. ``connection``: the
+    connection a flush event was given (the session's own), to read the server's clock through."""
+    dialect = (connection if connection is not None else session.get_bind()).dialect
+    if dialect.name != "postgresql":
+        return utcnow()
+    kept = session.info.get(_RECORD_NOW)
+    transaction = session.get_transaction()
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1]
+    now: dt.datetime = (connection if connection is not None else session.connection()).execute(
+        select(server_clock())).scalar_one()
+    session.info[_RECORD_NOW] = (session.get_transaction(), now)
+    return now
+
+
+#: a column's ``info`` key naming it one of the record's own times, stamped by :func:`record_now` in team
+#: mode when the program leaves it to the column's default: ``"created"`` (when the row was written) or
+#: ``"updated"`` (written, and again at each change of the row)
+RECORD_TIME = "record_time"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -41,10 +73,55 @@ class Base(DeclarativeBase):
 
 
 class TimestampMixin:
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now(),
+                                                    info={RECORD_TIME: "created"})
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
+        DateTime, default=utcnow, onupdate=utcnow, server_default=func.now(), info={RECORD_TIME: "updated"}
     )
+
+
+@functools.cache
+def _record_times(mapper: Mapper[Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The attributes of ``mapper``'s class that are record times: (stamped when the row is written, stamped
+    again when it changes)."""
+    created, updated = [], []
+    for prop in mapper.column_attrs:
+        kind = prop.columns[0].info.get(RECORD_TIME)
+        if kind in ("created", "updated"):
+            created.append(prop.key)
+        if kind == "updated":
+            updated.append(prop.key)
+    return tuple(created), tuple(updated)
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+def _stamp_new_row(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    """Team mode: a new row's record times left to their default (``utcnow``, this PC's clock) are the
+    server's (:func:`record_now`). A time the program set itself is kept."""
+    if connection.dialect.name != "postgresql":
+        return
+    session = object_session(target)
+    created, _updated = _record_times(mapper)
+    for key in created:
+        if session is not None and getattr(target, key, None) is None:
+            setattr(target, key, record_now(session, connection))
+
+
+@event.listens_for(Base, "before_update", propagate=True)
+def _stamp_changed_row(mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+    """Team mode: a changed row's ``updated_at`` (its ``onupdate``, this PC's clock) is the server's
+    (:func:`record_now`), unless the program set it in this change. A row with no change of its own (only
+    marked dirty) is left alone, as ``onupdate`` leaves it: no UPDATE, no new version."""
+    if connection.dialect.name != "postgresql":
+        return
+    _created, updated = _record_times(mapper)
+    session = object_session(target)
+    if not updated or session is None or not session.is_modified(target, include_collections=False):
+        return
+    state = inspect(target)
+    for key in updated:
+        if not state.attrs[key].history.has_changes():
+            setattr(target, key, record_now(session, connection))
 
 
 M = TypeVar("M")

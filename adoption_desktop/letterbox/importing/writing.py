@@ -26,7 +26,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.errors import AppError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage import search
-from adoption_desktop.core.storage.base import utcnow
+from adoption_desktop.core.storage.base import record_now
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import reference_key
 from adoption_desktop.core.wording import plural
@@ -108,7 +108,7 @@ def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[in
 def _create_all(session: Session, new: Sequence[tuple[int, ArrangementInput]], step: Callable[[int], None],
                 detail: str) -> None:
     """Insert the new arrangements with their relatives and terms; audit every row; index them."""
-    now = utcnow()
+    now = record_now(session)  # the server's clock in team mode
     # a stored comparison key beside the reference, where the schema has one (kept by ORM events otherwise,
     # which Core inserts do not run)
     with_key = "reference_key" in _t(Arrangement).c

@@ -18,7 +18,7 @@ from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
-from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.base import get_or_raise, record_now
 from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import (
     check_date,
@@ -399,7 +399,7 @@ def _record_pattern_change(session: Session, a: Arrangement, data: ArrangementIn
             session.delete(latest)  # the day's change taken back
             return
         latest.months, latest.first_writer, latest.replies_expected = months, after.first_writer, after.replies_expected
-        latest.recorded_by, latest.recorded_at = who, utcnow()
+        latest.recorded_by, latest.recorded_at = who, record_now(session)
         return
     session.add(PatternChange(
         arrangement_id=a.id, effective_from=day, months_before=",".join(str(m) for m in before.months),
@@ -457,7 +457,7 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
         _record_pattern_change(session, a, data, pattern_from)
         _apply(a, data)
         own_change = session.is_modified(a)
-        a.updated_at = utcnow()  # a new version even when only relatives or protected terms change
+        a.updated_at = record_now(session)  # a new version even when only relatives or protected terms change
         session.flush()
         if not own_change:
             audit.record(session, "update", "letterbox_arrangements", a.id,

@@ -35,7 +35,7 @@ from adoption_desktop.core.concurrency import check_version, last_saved, lock_ro
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage import search
-from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.base import get_or_raise, record_now
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.letterbox import findings_digest, rules
@@ -243,7 +243,7 @@ def correct_item_logging(db: Database, actor: Principal, item_id: int, *, arrang
         old_received = item.received_on
         item.arrangement_id, item.direction, item.received_on, item.item_type = new.id, direction, received_on, \
             item_type
-        item.updated_at = utcnow()
+        item.updated_at = record_now(session)
         session.flush()
         if new.id != old.id or received_on != old_received:
             if old.last_exchange is not None and old.last_exchange <= max(old_received, received_on):
@@ -286,7 +286,7 @@ def mark_logged_in_error(db: Database, actor: Principal, item_id: int, reason: s
         item.outcome_on = day
         item.reason = reason
         item.method = ""
-        item.updated_at = utcnow()
+        item.updated_at = record_now(session)
         session.flush()
         if a.last_exchange is not None and a.last_exchange <= item.received_on:
             a.last_exchange = _last_exchange(session, a.id)
@@ -310,7 +310,7 @@ def add_correction_note(db: Database, actor: Principal, item_id: int, note: str)
         if item.status in rules.OPEN_STATUSES and not _has_letter_sent(session, item.id):
             raise Conflict(f"Item {item_id} has no outcome yet: correct how it was logged (Correct how it was "
                            "logged…) or mark it as logged in error instead. Nothing was saved.")
-        row = ItemEvent(item_id=item.id, at=utcnow(), actor=actor.username, action="correction_note", detail=note)
+        row = ItemEvent(item_id=item.id, at=record_now(session), actor=actor.username, action="correction_note", detail=note)
         session.add(row)
         session.flush()
         audit.record(session, "letterbox_correction_note", "letterbox_items", item.id,

@@ -23,7 +23,7 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage import search
-from adoption_desktop.core.storage.base import get_or_raise, utcnow
+from adoption_desktop.core.storage.base import get_or_raise, record_now, utcnow
 from adoption_desktop.core.storage.engine import Database, session_actor
 from adoption_desktop.core.text_input import check_not_future, clean_name, clean_text
 from adoption_desktop.letterbox import contact, findings_digest, rules
@@ -98,7 +98,7 @@ def _vouched_digest(session: Session, item: Item) -> str | None:
 
 def _event(session: Session, item_id: int, action: str, detail: str = "") -> None:
     actor = session.info["actor"]
-    session.add(ItemEvent(item_id=item_id, at=utcnow(), actor=actor.username, action=action, detail=detail))
+    session.add(ItemEvent(item_id=item_id, at=record_now(session), actor=actor.username, action=action, detail=detail))
     audit.record(session, f"letterbox_{action}", "letterbox_items", item_id, detail=detail)
 
 
@@ -366,7 +366,7 @@ def _store_screening(session: Session, item: Item, text: str, found: list[Screen
     item.findings_digest = findings_digest.current_digest(session.connection(), item_id)
     item.text = text
     item.status = "screened"
-    item.screened_at = utcnow()
+    item.screened_at = record_now(session)
     item.screened_by = actor.username
     item.checked_by = ""
     session.flush()
@@ -442,7 +442,7 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
             # the item's version moves, so a check confirmed from a screen showing the old decisions is refused
             unchecked = f"; the second check by {item.checked_by} no longer stands" if item.checked_by else ""
             item.checked_by = ""
-            item.updated_at = utcnow()
+            item.updated_at = record_now(session)
             _event(session, f.item_id, "finding_decided", f"{f.kind} '{f.text}': {decision}"
                    + (" (undo)" if expected_decision is not None else "") + unchecked)
         return before
