@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from adoption_desktop import cli, demo
 from adoption_desktop.cli_support import open_db
 from adoption_desktop.core import audit
+from adoption_desktop.core.security.permissions import Principal
+from adoption_desktop.core.storage.engine import Database
+from tests.conftest import TEST_PASSWORD
 
 
 def test_access_review_prints_every_account_and_writes_the_csv(
@@ -58,3 +63,29 @@ def test_the_list_printed_to_the_terminal_is_audited_as_a_view(
     assert [(e.actor, e.entity_id) for e in viewed] == [("admin", "*")]
     assert viewed[0].detail == f"access review: {listed} accounts printed"
     assert exported == []
+
+
+def test_the_review_on_a_held_database_says_it_could_not_be_printed(
+        db: Database, db_path: Path, admin: Principal, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The audit log no longer matches its anchor, so the database is held until an administrator acknowledges
+    it; printing the review would write its view into that log, so it is refused. The review only reads: it
+    said "Nothing can be saved", as a save does (review); it now says the review could not be printed, why,
+    and what lifts the hold, with nothing printed and no view of it in the log."""
+    with db.session(admin) as s:
+        audit.record(s, "note", "users", admin.user_id, detail="x")
+    db.dispose()
+    anchor_file = audit.anchor_file_for(db_path)
+    head = json.loads(anchor_file.read_text(encoding="utf-8"))
+    anchor_file.write_text(json.dumps({**head, "seq": int(head["seq"]) + 5}), encoding="utf-8")
+    monkeypatch.setenv(cli.ENV_USER_PASSWORD, TEST_PASSWORD)
+    capsys.readouterr()
+    code = cli.main(["access-review", "--db", str(db_path), "--user", admin.username])
+    printed = capsys.readouterr()
+    assert code == 2 and printed.out == ""
+    assert "saved" not in printed.err
+    assert "The access review could not be printed" in printed.err
+    assert "is missing: the log was cut short" in printed.err  # why: what the check found
+    assert "audit-acknowledge" in printed.err  # what lifts it
+    with db.engine.connect() as conn:  # the sign-in is recorded, as on a held database it is; the review not
+        assert conn.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'access_reviews'")).scalar_one() == 0

@@ -33,7 +33,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, Ro
 from adoption_desktop.core.security.service import role_label, withheld_role_rows
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import record_now, utcnow
-from adoption_desktop.core.storage.engine import Database, secure_umask
+from adoption_desktop.core.storage.engine import AuditHoldError, Database, held_reading_message, secure_umask
 
 #: the longest note a review may carry
 NOTE_LIMIT = 2000
@@ -153,11 +153,17 @@ def access_review(db: Database, actor: Principal, *, now: dt.datetime | None = N
     if not printed:
         with db.session(actor, write=False) as session:
             return _review(session, now or utcnow())
-    with db.session(actor, views_only=True) as session:
-        review = _review(session, now or utcnow())
-        audit.record_view(session, "access_reviews", "*",
-                          detail=f"access review: {len(review.accounts)} accounts printed")
-        return review
+    try:
+        with db.session(actor, views_only=True) as session:
+            review = _review(session, now or utcnow())
+            audit.record_view(session, "access_reviews", "*",
+                              detail=f"access review: {len(review.accounts)} accounts printed")
+            return review
+    except AuditHoldError as held:  # printing is recorded as a view: not a save, so said as a reading
+        if not held.hold:
+            raise
+        raise AuditHoldError(held_reading_message(held.hold, "The access review could not be printed"),
+                             held.hold) from held
 
 
 def clean_note(note: str) -> str:

@@ -363,7 +363,36 @@ def damaged_message(name: str, detail: str = "") -> str:
 
 
 class AuditHoldError(PermissionDenied):
-    """A write refused while an audit alert waits for an administrator's acknowledgement."""
+    """A write refused while an audit alert waits for an administrator's acknowledgement. ``hold``: what the
+    check at open found (``Database.audit_hold``), for a caller that says the refusal in its own words."""
+
+    def __init__(self, message: str, hold: str = "") -> None:
+        super().__init__(message)
+        self.hold = hold
+
+    def __reduce__(self) -> tuple[type[AuditHoldError], tuple[str, str]]:  # copied or pickled whole
+        return type(self), (str(self), self.hold)
+
+
+#: how a hold's refusal ends: who lifts it, and how
+HOLD_LIFTED_BY = ("An administrator must review this and acknowledge it (an administrator is offered this on "
+                  "signing in; or adoption-desktop audit-acknowledge).")
+
+
+def held_message(hold: str) -> str:
+    """A save refused while the database is held (``Database.audit_hold`` is ``hold``)."""
+    return (f"Nothing can be saved: the check made when this database was opened found a problem ({hold}). "
+            f"{HOLD_LIFTED_BY}")
+
+
+def held_reading_message(hold: str, what: str = "This could not be opened") -> str:
+    """A step that only reads refused while the database is held: the opening of a record, a list printed,
+    each recorded in the audit log as a view, which the hold keeps as it was found. Nothing was being saved,
+    so it does not say "Nothing can be saved" (review: ``access-review`` said it); ``what``: what could not be
+    done ("The access review could not be printed")."""
+    return (f"{what} just now. Reading it is recorded in the audit log, and nothing is added to that log until "
+            f"an administrator has looked into the problem the check made when this database was opened found "
+            f"({hold}). Nothing was changed. {HOLD_LIFTED_BY}")
 
 
 class AccountChanged(PermissionDenied):
@@ -790,10 +819,8 @@ class Database:
                     and not views_only:
                 raise MovedToServerError(moved_refusal)
             if write and self.audit_hold is not None and actor != SYSTEM and not own_password_change:  # [audit hook]
-                raise AuditHoldError(
-                    "Nothing can be saved: the check made when this database was opened found a problem "
-                    f"({self.audit_hold}). An administrator must review this and acknowledge it "
-                    "(an administrator is offered this on signing in; or adoption-desktop audit-acknowledge).")
+                hold = self.audit_hold
+                raise AuditHoldError(held_reading_message(hold) if views_only else held_message(hold), hold)
             if actor.user_id > 0:
                 check_still_allowed(session, actor, before_password_change=own_password_change)
             if write and self.moved_to_server is not None and actor != SYSTEM and not own_password_change:
