@@ -311,6 +311,7 @@ def _start_log() -> None:
 def _scheduled_backup(database: Database) -> None:
     """The backup IT's policy schedules (``BackupSchedule``), taken as the application closes; a failure
     is logged (its detail, with no path, by ``run_scheduled_backup``) and never stops the application from closing."""
+    import contextlib
     import logging
 
     from adoption_desktop.core.config import LocalConfig, app_paths
@@ -320,10 +321,13 @@ def _scheduled_backup(database: Database) -> None:
     log = logging.getLogger("adoption_desktop.app")
     try:
         paths = app_paths().ensure()
-        if run_scheduled_backup(database, current_policy(), LocalConfig(paths.settings_file), paths):
-            log.info("scheduled backup written")
+        policy = current_policy()
     except Exception as exc:
-        log.warning("scheduled backup failed: %s", type(exc).__name__)
+        log.warning("scheduled backup not attempted: %s", type(exc).__name__)
+        return
+    with contextlib.suppress(Exception):  # a failure is logged, once and with its detail, by run_scheduled_backup
+        if run_scheduled_backup(database, policy, LocalConfig(paths.settings_file), paths):
+            log.info("scheduled backup written")
 
 
 def run_gui(db: str | None = None) -> int:

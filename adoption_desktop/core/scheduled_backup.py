@@ -245,39 +245,50 @@ def _folder_state(folder: Path) -> str:
 
 
 def run_scheduled_backup(db: Database, policy: MachinePolicy, config: LocalConfig, paths: AppPaths,
-                         now: dt.datetime | None = None) -> Path | None:
+                         now: dt.datetime | None = None, *, while_open: bool = False) -> Path | None:
     """Take the backup if one is due; returns its path, or ``None`` if none was due (or another program
     is taking it now). Team-mode databases are the server's to back up (nothing is done). A failure is
-    written to the record beside the database and raised."""
-    from adoption_desktop.core.storage.lifecycle import backup_database
-
+    written to the record beside the database, logged here once with its detail (:func:`failure_detail`;
+    ``while_open``: taken by the open window, not at its close), and raised: the caller logs nothing more
+    (it logged the error's type again, a second line for one failure)."""
     now = now or dt.datetime.now()
     if db.path is None or not db.is_sqlite:
         return None
+    folder = backup_folder(policy, paths)
+    try:
+        return _run(db, db.path, policy, config, folder, now)
+    except Exception as exc:
+        # the detail failure_words promises the log has (no path: it names the user)
+        _log.warning("scheduled backup failed%s: %s", " while open" if while_open else "",
+                     failure_detail(exc, folder, policy.backup_folder is not None))
+        raise
+
+
+def _run(db: Database, path: Path, policy: MachinePolicy, config: LocalConfig, folder: Path,
+         now: dt.datetime) -> Path | None:
+    from adoption_desktop.core.storage.lifecycle import backup_database
+
     if not backup_due(last_backup(db, config, now), policy.backup_schedule, now):
         return None
-    with _claim(db.path) as claimed:
+    with _claim(path) as claimed:
         if not claimed:
             return None
         # under the claim: another program may have finished this period's backup a moment ago
         if not backup_due(last_backup(db, config, now), policy.backup_schedule, now):
             return None
-        record = read_record(db.path)
-        folder = backup_folder(policy, paths)
+        record = read_record(path)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             out = backup_database(db, folder / default_backup_name(db, now))
         except Exception as exc:
-            # the detail failure_words promises the log has (no path: it names the user)
-            _log.warning("scheduled backup failed: %s", failure_detail(exc, folder, policy.backup_folder is not None))
-            _write_record(db.path, BackupRecord(record.last_at, record.last_file, record.last_computer,
-                                                now, failure_words(exc)))
+            _write_record(path, BackupRecord(record.last_at, record.last_file, record.last_computer,
+                                             now, failure_words(exc)))
             raise
-        _write_record(db.path, BackupRecord(now, str(out), socket.gethostname()))
+        _write_record(path, BackupRecord(now, str(out), socket.gethostname()))
         # the backup is made and recorded beside the database: a profile whose settings cannot be written (read
         # only) must not turn it into a failure said to the user
         with contextlib.suppress(OSError):
-            config.update({LAST_BACKUP_DB_KEY: _db_key(db.path),  # written with the time, in one file write
+            config.update({LAST_BACKUP_DB_KEY: _db_key(path),  # written with the time, in one file write
                            LAST_BACKUP_KEY: now.isoformat(timespec="seconds")})
         return out
 

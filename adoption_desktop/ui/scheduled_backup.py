@@ -151,7 +151,8 @@ class BackgroundBackup(QObject):
             from adoption_desktop.ui.tasks import TaskRunner
 
             self._runner = TaskRunner(max_threads=1)  # never queued behind a page's long work
-        self.task = self._runner.run(lambda _task: run_scheduled_backup(db, policy, config, paths, now),
+        self.task = self._runner.run(lambda _task: run_scheduled_backup(db, policy, config, paths, now,
+                                                                         while_open=True),
                                      on_done=lambda out: self._done(out, now),
                                      on_error=lambda exc: self._failed(exc, now))
         return True
@@ -169,8 +170,7 @@ class BackgroundBackup(QObject):
 
         self.busy.setVisible(False)
         self.failed_at = now
-        words = failure_words(exc)
-        _log.warning("scheduled backup failed while open: %s", type(exc).__name__)
+        words = failure_words(exc)  # logged, once and with its detail, by run_scheduled_backup
         self.refresh()
         if words != self._said_failure:  # said once: the next attempts are an hour apart, and quiet
             self._said_failure = words

@@ -4,9 +4,11 @@ shown in the status bar, the copy restored and read back; a failure said once, n
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
@@ -94,6 +96,44 @@ def test_a_failure_is_said_once_and_tried_again_an_hour_later(db: Database, admi
         assert backup.label.text().startswith("Automatic backup failed today at ")
     finally:
         backup.finish()
+
+
+def test_a_failure_while_open_is_one_log_line_with_its_detail(db: Database, admin: Principal, qtbot: Any,
+                                                               tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The core logged the failure's detail and the window logged its type again, one failure read as two, the
+    type said twice (review): now one line says it, once, with the detail and that the window was open."""
+    blocked = tmp_path / "H-drive"
+    blocked.write_text("a file where the backup folder should be", encoding="utf-8")
+    write_policy({"BackupSchedule": "weekly", "BackupFolder": str(blocked)})
+    window = _window(db, admin, qtbot)
+    backup = window.background_backup
+    with caplog.at_level(logging.INFO, logger="adoption_desktop"):
+        try:
+            assert backup.check()
+            qtbot.waitUntil(lambda: not backup.running, timeout=120_000)
+        finally:
+            backup.finish()
+    assert window.statusBar().currentMessage().startswith("Automatic backup failed: ")
+    said = [r.getMessage() for r in caplog.records if "backup" in r.getMessage()]
+    assert len(said) == 1, said
+    assert said[0].startswith("scheduled backup failed while open: FileExistsError; EEXIST ("), said[0]
+    assert said[0].count("FileExistsError") == 1 and "IT's BackupFolder: not a folder" in said[0], said[0]
+
+
+def test_a_failure_at_close_is_one_log_line_with_its_detail(db: Database, tmp_path: Path,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    """The same at the window's close (``app._scheduled_backup``), which logged the type again as well."""
+    from adoption_desktop.app import _scheduled_backup
+
+    blocked = tmp_path / "H-drive"
+    blocked.write_text("a file where the backup folder should be", encoding="utf-8")
+    write_policy({"BackupSchedule": "weekly", "BackupFolder": str(blocked)})
+    with caplog.at_level(logging.INFO, logger="adoption_desktop"):
+        _scheduled_backup(db)  # never raises: the application closes whatever happens
+    said = [r.getMessage() for r in caplog.records if "backup" in r.getMessage()]
+    assert len(said) == 1, said
+    assert said[0].startswith("scheduled backup failed: FileExistsError; EEXIST ("), said[0]
+    assert said[0].count("FileExistsError") == 1, said[0]
 
 
 def test_no_schedule_no_line(db: Database, admin: Principal, qtbot: Any) -> None:
