@@ -3,7 +3,7 @@ under the system palette and under a high-contrast one (black background, white 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -159,6 +159,29 @@ def _ring(before: Any, after: Any, area: Any) -> int:
     return changed
 
 
+def _faint_sides(away: Any, control: Any, drawn: Any, sides: dict[str, Any],
+                 needed: Callable[[str, Any], float]) -> dict[str, str]:
+    """The focus frame's sides that do not show: ``control`` takes the focus from ``away``, and each of ``sides``
+    (rectangles in ``drawn``, which is grabbed before and after) where fewer pixels than ``needed`` (of the
+    side's name and its rectangle, in the grab's pixels) changed at 3:1 or more is named, with the count."""
+    from PySide6.QtCore import QRect, Qt
+
+    away.setFocus(Qt.FocusReason.OtherFocusReason)
+    QApplication.processEvents()
+    before = drawn.grab().toImage()
+    control.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    after = drawn.grab().toImage()
+    scale = after.width() / drawn.width()
+    faint = {}
+    for side, rect in sides.items():
+        area = QRect(round(rect.x() * scale), round(rect.y() * scale), round(rect.width() * scale),
+                     round(rect.height() * scale))
+        if (found := _ring(before, after, area)) < (want := needed(side, area)):
+            faint[side] = f"{found} pixels changed, {want:.0f} needed"
+    return faint
+
+
 @pytest.mark.parametrize("scheme", ["system", "high contrast"])
 def test_the_focus_is_a_frame_you_can_see(scheme: str, qtbot: Any, restore_palette: None) -> None:
     """Under Fusion the focused button, drop-down, tick box, tab or list showed nothing a user could find, a
@@ -166,7 +189,7 @@ def test_the_focus_is_a_frame_you_can_see(scheme: str, qtbot: Any, restore_palet
     what is behind (WCAG 1.4.11), all round, under the system and a High Contrast palette. A list made as the
     registers are is framed round the whole of it, its cells drawn with no Python in between (the focus
     frame's style in each cell made a register's repaint 1.7× slower)."""
-    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtCore import QRect
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import (
         QCheckBox,
@@ -220,20 +243,10 @@ def test_the_focus_is_a_frame_you_can_see(scheme: str, qtbot: Any, restore_palet
         "drop-down": (combo, combo, combo.rect()), "tick box": (tick, tick, tick.rect()),
         "tab": (tabs.tabBar(), tabs.tabBar(), tabs.tabBar().tabRect(0)),
         "list": (table, page, round_list)}
-    faint = {}
+    faint: dict[str, str] = {}
     for name, (control, drawn, area) in places.items():
-        page.setFocus(Qt.FocusReason.OtherFocusReason)
-        QApplication.processEvents()
-        before = drawn.grab().toImage()
-        control.setFocus(Qt.FocusReason.TabFocusReason)
-        QApplication.processEvents()
-        after = drawn.grab().toImage()
-        scale = after.width() / drawn.width()
-        area = QRect(round(area.x() * scale), round(area.y() * scale), round(area.width() * scale),
-                     round(area.height() * scale))
-        needed = 2 * (area.width() + area.height()) * 2 * 0.8 if name != "tick box" else 2 * area.height() * 2
-        if (found := _ring(before, after, area)) < needed:
-            faint[name] = f"{found} pixels changed, {needed:.0f} needed"
+        faint |= _faint_sides(page, control, drawn, {name: area}, lambda name, area: 2 * area.height() * 2
+                              if name == "tick box" else 2 * (area.width() + area.height()) * 2 * 0.8)
     assert faint == {}
 
 
@@ -242,7 +255,7 @@ def test_a_list_at_the_edge_of_a_splitter_is_framed_on_every_side(demo_db: Datab
     the queue, and all but its right side was cut off (a blue line beside the splitter's handle, read as the
     handle; trial of the ninth release). Each side of the list now changes to the frame's colour when the
     list takes the focus."""
-    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtCore import QPoint, QRect
 
     window = _window(demo_db, "paneladmin", qtbot)
     qtbot.waitExposed(window)
@@ -250,26 +263,14 @@ def test_a_list_at_the_edge_of_a_splitter_is_framed_on_every_side(demo_db: Datab
     assert page is not None
     queue = page.view  # type: ignore[attr-defined]
     assert queue.parentWidget() is page.splitter  # type: ignore[attr-defined]
-    window.setFocus(Qt.FocusReason.OtherFocusReason)
-    QApplication.processEvents()
-    before = window.grab().toImage()
-    queue.setFocus(Qt.FocusReason.TabFocusReason)
-    QApplication.processEvents()
-    after = window.grab().toImage()
-    scale = after.width() / window.width()
     at = queue.mapTo(window, QPoint(0, 0))
     outer = QRect(at, queue.size()).adjusted(-2, -2, 2, 2)
     sides = {"top": QRect(outer.left() + 8, outer.top(), outer.width() - 16, 4),
              "bottom": QRect(outer.left() + 8, outer.bottom() - 3, outer.width() - 16, 4),
              "left": QRect(outer.left(), outer.top() + 8, 4, outer.height() - 16),
              "right": QRect(outer.right() - 3, outer.top() + 8, 4, outer.height() - 16)}
-    faint = {}
-    for side, area in sides.items():
-        area = QRect(round(area.x() * scale), round(area.y() * scale), round(area.width() * scale),
-                     round(area.height() * scale))
-        needed = 2 * max(area.width(), area.height()) * 0.8
-        if (found := _ring(before, after, area)) < needed:
-            faint[side] = f"{found} pixels changed, {needed:.0f} needed"
+    faint = _faint_sides(window, queue, window, sides,
+                         lambda _side, area: 2 * max(area.width(), area.height()) * 0.8)
     window.close()
     assert faint == {}
 
@@ -278,7 +279,7 @@ def test_a_list_at_the_edge_of_a_scroll_area_is_framed_on_its_border(qtbot: Any)
     """The panel minutes' "Every member's view" list touches the left and right edges of the scrolling part
     of the Minutes tab: with no room outside it there, its frame showed on top only (trial of the ninth
     release). A side with no room outside is now drawn on the list's own border."""
-    from PySide6.QtCore import QPoint, QRect, Qt
+    from PySide6.QtCore import QPoint, QRect
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -301,13 +302,6 @@ def test_a_list_at_the_edge_of_a_scroll_area_is_framed_on_its_border(qtbot: Any)
     page.resize(440, 280)
     page.show()
     qtbot.waitExposed(page)
-    page.setFocus(Qt.FocusReason.OtherFocusReason)
-    QApplication.processEvents()
-    before = page.grab().toImage()
-    table.setFocus(Qt.FocusReason.TabFocusReason)
-    QApplication.processEvents()
-    after = page.grab().toImage()
-    scale = after.width() / page.width()
     at = table.mapTo(page, QPoint(0, 0))
     inner = QRect(at, table.size())
     head = table.horizontalHeader().height() + 4
@@ -315,12 +309,6 @@ def test_a_list_at_the_edge_of_a_scroll_area_is_framed_on_its_border(qtbot: Any)
              # below the column titles (grey, against which the frame's blue is under 3:1 however drawn)
              "left (on the border)": QRect(inner.left(), inner.top() + head, 2, inner.height() - head - 8),
              "right (on the border)": QRect(inner.right() - 1, inner.top() + head, 2, inner.height() - head - 8)}
-    faint = {}
-    for side, rect in sides.items():
-        rect = QRect(round(rect.x() * scale), round(rect.y() * scale), round(rect.width() * scale),
-                     round(rect.height() * scale))
-        # on the border, the grey line itself turns blue at less than 3:1; the line inside it, at 3:1 or more
-        needed = max(rect.width(), rect.height()) * (2 * 0.8 if side.startswith("top") else 0.6)
-        if (found := _ring(before, after, rect)) < needed:
-            faint[side] = f"{found} pixels changed, {needed:.0f} needed"
-    assert faint == {}
+    # on the border, the grey line itself turns blue at less than 3:1; the line inside it, at 3:1 or more
+    assert _faint_sides(page, table, page, sides, lambda side, area: max(area.width(), area.height())
+                        * (2 * 0.8 if side.startswith("top") else 0.6)) == {}
