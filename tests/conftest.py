@@ -312,6 +312,26 @@ def pg_db(pg: PostgresServer) -> Iterator[Database]:
     yield from pg.fresh_database()
 
 
+@pytest.fixture
+def older_pg_url(pg: PostgresServer) -> str:
+    """A database on the throwaway PostgreSQL server at the first schema, as an older version left it (its tables
+    the superuser's): its URL, for ``upgrade`` and ``team-setup`` to meet."""
+    from alembic import command
+
+    from adoption_desktop.core.storage import migrations
+    from adoption_desktop.core.storage.engine import open_postgresql
+
+    url = pg.empty_database_url("older_")
+    db = open_postgresql(url)
+    try:
+        with db.engine.connect() as conn:
+            command.upgrade(migrations.alembic_config(conn), migrations.FIRST_REVISION)
+            conn.commit()
+    finally:
+        db.dispose()
+    return url
+
+
 @pytest.fixture(params=["sqlcipher", "postgresql"])
 def any_db(request: pytest.FixtureRequest, tmp_path: Path, store: SecretStore) -> Iterator[Database]:
     """The same test on SQLCipher always, and on PostgreSQL when a throwaway server could start."""

@@ -7,29 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from alembic import command
 
 from adoption_desktop.cli import main
-from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import Database, open_postgresql
+from adoption_desktop.core.storage.engine import Database
 from tests.pg import PostgresServer
 
 
-def _older_server_database(pg: PostgresServer) -> str:
-    url = pg.empty_database_url("older_")
-    db = open_postgresql(url)
-    try:
-        with db.engine.connect() as conn:
-            command.upgrade(migrations.alembic_config(conn), migrations.FIRST_REVISION)
-            conn.commit()
-    finally:
-        db.dispose()
-    return url
-
-
-def test_upgrade_on_a_server_says_whether_it_changed_anything(pg: PostgresServer,
+def test_upgrade_on_a_server_says_whether_it_changed_anything(older_pg_url: str,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    url = _older_server_database(pg)
+    url = older_pg_url
     assert main(["upgrade", "--db", url]) == 0
     out = capsys.readouterr().out
     assert "Upgraded the PostgreSQL database to the latest schema" in out and "pg_dump" in out
@@ -38,9 +24,9 @@ def test_upgrade_on_a_server_says_whether_it_changed_anything(pg: PostgresServer
     assert "already at the latest schema; nothing changed" in out and "Upgraded" not in out
 
 
-def test_verify_on_an_older_server_schema_speaks_of_a_server(pg: PostgresServer,
+def test_verify_on_an_older_server_schema_speaks_of_a_server(older_pg_url: str,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
-    url = _older_server_database(pg)
+    url = older_pg_url
     main(["verify", "--db", url])
     out = capsys.readouterr().out
     assert "schema is older" in out and "adoption-desktop upgrade --db URL" in out

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import create_engine, text
 
 from adoption_desktop.cli import main
@@ -21,19 +20,6 @@ from adoption_desktop.core.storage.engine import open_postgresql
 from adoption_desktop.core.storage.hold import ENV_BUSY_WAIT
 from adoption_desktop.core.storage.lifecycle import open_database
 from tests.pg import PostgresServer, _free_port
-
-
-def _older_server_database(pg: PostgresServer) -> str:
-    """A database at the first schema, as an older version left it (its tables the superuser's)."""
-    url = pg.empty_database_url("older_")
-    db = open_postgresql(url)
-    try:
-        with db.engine.connect() as conn:
-            command.upgrade(migrations.alembic_config(conn), migrations.FIRST_REVISION)
-            conn.commit()
-    finally:
-        db.dispose()
-    return url
 
 
 def _value(url: str, query: str) -> object:
@@ -66,9 +52,9 @@ def _team_setup(url: str, *extra: str) -> list[str]:
 
 
 def test_team_setup_does_not_upgrade_an_older_schema_while_another_pc_has_it_open(
-        pg: PostgresServer, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
+        older_pg_url: str, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    url = _older_server_database(pg)
+    url = older_pg_url
     monkeypatch.setenv(ENV_BUSY_WAIT, "0.5")
     version = "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version"
     before = _value(url, version)
@@ -243,11 +229,11 @@ def test_a_failure_after_the_roles_were_made_says_so_and_that_their_passwords_we
 
 
 def test_upgrade_on_the_server_names_who_is_connected_as_team_setup_does(
-        pg: PostgresServer, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
+        older_pg_url: str, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     """``upgrade --db URL`` and the upgrade at first open said only "open in another program": IT could not
     tell whom to ask. Now named as team-setup names them (how many, their login, where from); nothing changed."""
-    url = _older_server_database(pg)
+    url = older_pg_url
     monkeypatch.setenv(ENV_BUSY_WAIT, "0.5")
     version = "SELECT string_agg(version_num, ',' ORDER BY version_num) FROM alembic_version"
     before = _value(url, version)
