@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import QApplication
 
 from adoption_desktop.core.security.permissions import Principal
@@ -27,3 +28,19 @@ def make_window(qtbot: object, db: Database) -> Iterator[object]:
     for w in windows:
         w.close()
     QApplication.processEvents()
+
+
+@pytest.fixture
+def said(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """What was announced to assistive technology (Qt's announcement event: what NVDA, JAWS or Narrator says), in
+    order; Qt's own update is still made."""
+    heard: list[str] = []
+    update = QAccessible.updateAccessibility
+
+    def record(event: QAccessibleEvent) -> None:
+        if event.type() == QAccessible.Event.Announcement and isinstance(event, QAccessibleAnnouncementEvent):
+            heard.append(event.message())
+        update(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", staticmethod(record))
+    yield heard

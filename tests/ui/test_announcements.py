@@ -6,12 +6,9 @@ was on: the screen reader user pressed OK and heard nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from adoption_desktop.core.security.permissions import Role
@@ -22,21 +19,6 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.dialogs import LoginDialog
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import make_user
-
-
-@pytest.fixture
-def said(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """What was announced to assistive technology, in order (Qt's own update is still made)."""
-    heard: list[str] = []
-    update = QAccessible.updateAccessibility
-
-    def record(event: QAccessibleEvent) -> None:
-        if event.type() == QAccessible.Event.Announcement and isinstance(event, QAccessibleAnnouncementEvent):
-            heard.append(event.message())
-        update(event)
-
-    monkeypatch.setattr(QAccessible, "updateAccessibility", staticmethod(record))
-    yield heard
 
 
 def test_a_refused_sign_in_is_announced(db: Database, qtbot: Any, said: list[str]) -> None:
