@@ -141,21 +141,27 @@ class Crash(BaseException):
     """A program stopped at that point (nothing after it runs, no clean-up)."""
 
 
-@pytest.mark.parametrize("step", ["pending_saved", "audited", "rekeyed", "page_record"])
-def test_stopped_at_each_step_the_file_opens_and_the_sheet_still_works(
-        step: str, tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str], _isolation: MemoryKeyring) -> None:
-    path, recovery = _created(tmp_path, store)
-    old_key = _file_key(path, store)
-
+def _stopped_at(step: str, path: Path, store: SecretStore, recovery: str) -> None:
+    """The administrator's ``replace_database_key`` stopped at ``step`` (:class:`Crash`), as a program killed
+    there; only that stop is patched, and only while it runs (the test's own patches, and the isolation's, kept:
+    ``monkeypatch.undo()`` undid them too)."""
     def stop(reached: str) -> None:
         if reached == step:
-            raise Crash(step)
+            raise Crash(reached)
 
-    monkeypatch.setattr(database_key, "_reached", stop)
-    with pytest.raises(Crash):
-        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(database_key, "_reached", stop)
+        with pytest.raises(Crash):
+            replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("step", ["pending_saved", "audited", "rekeyed", "page_record"])
+def test_stopped_at_each_step_the_file_opens_and_the_sheet_still_works(
+        step: str, tmp_path: Path, store: SecretStore, capsys: pytest.CaptureFixture[str],
+        _isolation: MemoryKeyring) -> None:
+    path, recovery = _created(tmp_path, store)
+    old_key = _file_key(path, store)
+    _stopped_at(step, path, store, recovery)
     rekeyed = step in ("rekeyed", "page_record")
     assert keys.KeyEnvelope.load(keys.key_file_for(path)).pending_key is not None  # the new key kept beside
     assert _opens(path, old_key) is not rekeyed
@@ -185,17 +191,9 @@ def test_stopped_at_each_step_the_file_opens_and_the_sheet_still_works(
 
 
 def test_stopped_after_re_encrypting_recover_with_the_sheet_puts_the_new_key_in_force(
-        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch, _isolation: MemoryKeyring) -> None:
+        tmp_path: Path, store: SecretStore, _isolation: MemoryKeyring) -> None:
     path, recovery = _created(tmp_path, store)
-
-    def stop(reached: str) -> None:
-        if reached == "rekeyed":
-            raise Crash(reached)
-
-    monkeypatch.setattr(database_key, "_reached", stop)
-    with pytest.raises(Crash):
-        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
-    monkeypatch.undo()
+    _stopped_at("rekeyed", path, store, recovery)
     _recovered(path, recovery, store, _isolation)  # before any open has promoted it
     assert keys.KeyEnvelope.load(keys.key_file_for(path)).pending_key is None
 
@@ -277,8 +275,7 @@ def _filled(path: Path, key: bytes, megabytes: int) -> None:
         db.dispose(write_anchor=False)
 
 
-def _stopped_while_re_encrypting(tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch
-                                 ) -> tuple[Path, str, bytes, bytes]:
+def _stopped_while_re_encrypting(tmp_path: Path, store: SecretStore) -> tuple[Path, str, bytes, bytes]:
     """A new database key killed during ``PRAGMA rekey``: its rollback journal beside the file (hot), page 1
     already under the new key, the rest not. The re-encryption runs in a child process that is killed
     (SIGKILL) once that is so; tried again from a copy until a kill lands in time."""
@@ -292,15 +289,7 @@ def _stopped_while_re_encrypting(tmp_path: Path, store: SecretStore, monkeypatch
     path, recovery = _created(tmp_path, store)
     old_key = _file_key(path, store)
     _filled(path, old_key, 8)
-
-    def stop(reached: str) -> None:
-        if reached == "audited":
-            raise Crash(reached)
-
-    monkeypatch.setattr(database_key, "_reached", stop)
-    with pytest.raises(Crash):
-        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
-    monkeypatch.undo()
+    _stopped_at("audited", path, store, recovery)
     new = keys.load_pending_key(keys.KeyEnvelope.load(keys.key_file_for(path)), store)
     assert new is not None
     new_key = bytes(new)
@@ -332,7 +321,7 @@ def _stopped_while_re_encrypting(tmp_path: Path, store: SecretStore, monkeypatch
 def test_stopped_while_re_encrypting_the_next_open_and_recover_work_first_time(
         how: str, tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch,
         _isolation: MemoryKeyring) -> None:
-    path, recovery, old_key, new_key = _stopped_while_re_encrypting(tmp_path, store, monkeypatch)
+    path, recovery, old_key, new_key = _stopped_while_re_encrypting(tmp_path, store)
 
     if how == "open":
         db = open_database(path, store)  # first time: before, "the key is wrong, or the file is damaged"
@@ -401,19 +390,11 @@ def test_an_open_that_waits_for_a_new_database_key_uses_the_new_key(
 
 
 def test_another_windows_user_after_a_stop_once_re_encrypted_is_told_to_recover(
-        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch, _isolation: MemoryKeyring) -> None:
+        tmp_path: Path, store: SecretStore, _isolation: MemoryKeyring) -> None:
     from adoption_desktop.core.errors import KeyUnavailable
 
     path, recovery = _created(tmp_path, store)
-
-    def stop(reached: str) -> None:
-        if reached == "rekeyed":
-            raise Crash(reached)
-
-    monkeypatch.setattr(database_key, "_reached", stop)
-    with pytest.raises(Crash):
-        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
-    monkeypatch.undo()
+    _stopped_at("rekeyed", path, store, recovery)
     # another Windows user: their keyring has the old entry only (the new one was made in the first user's)
     pending = database_key.pending_id(keys.KeyEnvelope.load(keys.key_file_for(path)))
     assert pending is not None
@@ -425,18 +406,9 @@ def test_another_windows_user_after_a_stop_once_re_encrypted_is_told_to_recover(
     _recovered(path, recovery, store, _isolation)  # as after a finished replacement: recover, once
 
 
-def test_a_refused_run_does_not_touch_a_key_left_pending(
-        tmp_path: Path, store: SecretStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_refused_run_does_not_touch_a_key_left_pending(tmp_path: Path, store: SecretStore) -> None:
     path, recovery = _created(tmp_path, store)
-
-    def stop(reached: str) -> None:
-        if reached == "rekeyed":
-            raise Crash(reached)
-
-    monkeypatch.setattr(database_key, "_reached", stop)
-    with pytest.raises(Crash):
-        replace_database_key(path, store, sign_in=_as("admin"), recovery_key=lambda: recovery)  # type: ignore[arg-type]
-    monkeypatch.undo()
+    _stopped_at("rekeyed", path, store, recovery)
     key_file = keys.key_file_for(path)
     before = key_file.read_bytes()
     with pytest.raises(PermissionDenied):
