@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security import service as security
-from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.ui import conflict
 from adoption_desktop.ui.context import AppContext
@@ -22,6 +22,10 @@ from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.ui.test_concurrency_ui import _answer, _keeping, _second_client
 from tests.undo_checks import assert_verified
+
+if TYPE_CHECKING:
+    from adoption_desktop.adm.undo import Draft
+    from adoption_desktop.adm.views.page import AdmPage
 
 
 def _as(db: Database, db_path: Path, username: str, change: Any) -> None:
@@ -80,12 +84,9 @@ def test_a_stale_arrangement_edit_reapplies_only_the_fields_the_coordinator_chan
 
 
 # --- ADM: the decision draft --------------------------------------------------------------------------------
-def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
-        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ann, the ADM, opens a saved draft and rewrites its reasons; Bea, another decision maker, meanwhile
-    corrects who the letter greets and saves. Ann's Save draft meets the conflict window: only Reasons is
-    hers, and *Re-apply my change* keeps Bea's salutation (the whole screen once went back over it, the
-    letter greeting the applicants by the old name); the screen then shows what was saved."""
+def _adm_draft_open(qtbot: QtBot, db: Database) -> tuple[Principal, int, Draft, int, AdmPage]:
+    """Ann, an ADM, has saved a decision's draft and has the ADM page open on it; Bea, another decision maker,
+    can sign in: Ann, the decision, the draft, its version and the page."""
     from adoption_desktop.adm import undo as adm_undo
     from adoption_desktop.adm.views.page import AdmPage
     from tests.adm.test_page_layout import TODAY, _queue
@@ -99,6 +100,18 @@ def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
     version, _ = adm_undo.save_draft(db, ann, did, draft, expected_version=None)
     page = AdmPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=TODAY)
     qtbot.addWidget(page)
+    return ann, did, draft, version, page
+
+
+def test_a_stale_adm_draft_reapplies_only_the_fields_the_decision_maker_changed(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ann, the ADM, opens a saved draft and rewrites its reasons; Bea, another decision maker, meanwhile
+    corrects who the letter greets and saves. Ann's Save draft meets the conflict window: only Reasons is
+    hers, and *Re-apply my change* keeps Bea's salutation (the whole screen once went back over it, the
+    letter greeting the applicants by the old name); the screen then shows what was saved."""
+    from adoption_desktop.adm import undo as adm_undo
+
+    ann, did, draft, version, page = _adm_draft_open(qtbot, db)
     detail = page.detail
     assert detail.detail is not None and detail.detail.row.id == did
     _as(db, db_path, "bea", lambda other, bea: adm_undo.save_draft(other, bea, did, dataclasses.replace(
@@ -124,18 +137,8 @@ def test_reload_on_the_adm_page_shows_their_draft_and_says_so(
     reasons were simply gone (trial, 6 December). The message line now says whose version is shown and that
     her change was not saved."""
     from adoption_desktop.adm import undo as adm_undo
-    from adoption_desktop.adm.views.page import AdmPage
-    from tests.adm.test_page_layout import TODAY, _queue
 
-    ann = make_user(db, "ann", Role.AGENCY_DECISION_MAKER)
-    make_user(db, "bea", Role.AGENCY_DECISION_MAKER)
-    did = _queue(db)[0]
-    draft = adm_undo.Draft("agree", "The agency agrees that the applicants are suitable to adopt.",
-                           "Thorough assessment.", "Mr and Mrs Example\n1 Example Street", "Mr and Mrs Example",
-                           "Sam Socialworker")
-    version, _ = adm_undo.save_draft(db, ann, did, draft, expected_version=None)
-    page = AdmPage(AppContext(db, ann, TaskRunner(synchronous=True)), today=TODAY)
-    qtbot.addWidget(page)
+    _ann, did, draft, version, page = _adm_draft_open(qtbot, db)
     page.show()
     _as(db, db_path, "bea", lambda other, bea: adm_undo.save_draft(other, bea, did, dataclasses.replace(
         draft, reasons="Bea's reasons."), expected_version=version))
