@@ -310,13 +310,10 @@ def _ok(dialog: Any) -> None:
     box.button(QDialogButtonBox.StandardButton.Ok).click()
 
 
-def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
-        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Team-mode trial: Ann and Bea open Edit… on one agenda item; Bea saves first; Ann types Notes and
-    presses OK. The conflict window shows both versions; Keep editing leaves her text in the dialog, and
-    OK offers the choice again; Re-apply saves her typed notes over Bea's version, checked again (Bea saves
-    once more while the window is open: asked again, then saved). Only Ann's own change is hers: Bea's
-    presenting worker and time are kept (the form's stale values once went back over them)."""
+def _item_edited_by_bea_meanwhile(qtbot: QtBot, db: Database, db_path: Path
+                                  ) -> tuple[PanelPage, Any, int, Any, Any]:
+    """Ann has Edit… open on the sitting's first agenda item, and Bea, on her PC, saves that item meanwhile
+    (its presenting worker): the page, Ann, the sitting, the item as Ann opened it and her dialog."""
     page, ann, _ids, sitting = _panel_page(qtbot, db)
     page.detail_tabs.setCurrentIndex(0)
     item = page.item
@@ -325,6 +322,17 @@ def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
     dialog = page.dialog
     _as_bea(db, db_path, lambda other, bea: svc.update_item(other, bea, item.id, svc.ItemInput(
         "approval", "ADP-0701", "G.T.", "Nia Larkfield"), expected_version=item.row_version))
+    return page, ann, sitting, item, dialog
+
+
+def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
+        qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team-mode trial: Ann and Bea open Edit… on one agenda item; Bea saves first; Ann types Notes and
+    presses OK. The conflict window shows both versions; Keep editing leaves her text in the dialog, and
+    OK offers the choice again; Re-apply saves her typed notes over Bea's version, checked again (Bea saves
+    once more while the window is open: asked again, then saved). Only Ann's own change is hers: Bea's
+    presenting worker and time are kept (the form's stale values once went back over them)."""
+    page, ann, sitting, item, dialog = _item_edited_by_bea_meanwhile(qtbot, db, db_path)
     dialog.notes.setText("Interpreter (Polish) booked for the applicants")
 
     def bea_again() -> None:
@@ -350,14 +358,7 @@ def test_a_stale_agenda_item_edit_offers_the_choice_and_keeps_the_typed_notes(
 
 def test_a_stale_agenda_item_edit_can_reload_their_version_in_the_dialog(
         qtbot: QtBot, db: Database, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    page, ann, _ids, sitting = _panel_page(qtbot, db)
-    page.detail_tabs.setCurrentIndex(0)
-    item = page.item
-    assert item is not None
-    page.edit_item()
-    dialog = page.dialog
-    _as_bea(db, db_path, lambda other, bea: svc.update_item(other, bea, item.id, svc.ItemInput(
-        "approval", "ADP-0701", "G.T.", "Nia Larkfield"), expected_version=item.row_version))
+    _page, ann, sitting, item, dialog = _item_edited_by_bea_meanwhile(qtbot, db, db_path)
     dialog.notes.setText("Typed on a stale form")
     _answer(monkeypatch, ("reload", None))
     _ok(dialog)
