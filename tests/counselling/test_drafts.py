@@ -260,6 +260,19 @@ def _child(dialog: FormDialog, kind: type[W], name: str) -> W:
     return found
 
 
+def _crash_and_reopen(qtbot: QtBot, ctx: AppContext, case_id: int, dialog: FormDialog,
+                      opener: Callable[[CaseDialog], FormDialog], today: dt.date) -> FormDialog:
+    """The program killed with ``dialog`` open (its drafts as last kept; no OK, no Cancel, the window gone),
+    then the case opened again on ``today`` and the form opened there by ``opener``."""
+    for saver in dialog.autosavers:
+        saver.save_now()
+    dialog.hide()
+    dialog.deleteLater()
+    again = CaseDialog(ctx, case_id, lambda: today)
+    qtbot.addWidget(again)
+    return opener(again)
+
+
 def test_every_field_of_the_request_redaction_and_disclosure_forms_is_restored_after_a_crash(
         qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     """The records request, the redaction check and the disclosure kept only their long text: after a crash
@@ -271,13 +284,7 @@ def test_every_field_of_the_request_redaction_and_disclosure_forms_is_restored_a
     qtbot.addWidget(case)
 
     def crash_and_reopen(dialog: FormDialog, opener: Callable[[CaseDialog], FormDialog]) -> FormDialog:
-        for saver in dialog.autosavers:
-            saver.save_now()
-        dialog.hide()  # the program is killed: no OK, no Cancel, the window gone
-        dialog.deleteLater()
-        again = CaseDialog(ctx, case_id, lambda: D(2026, 10, 1))
-        qtbot.addWidget(again)
-        return opener(again)
+        return _crash_and_reopen(qtbot, ctx, case_id, dialog, opener, D(2026, 10, 1))
 
     request = case.add_request_dialog()
     holder = _child(request, QComboBox, "holder_kind")
@@ -330,13 +337,7 @@ def test_a_date_left_as_today_is_not_kept_so_a_draft_brought_back_later_does_not
     qtbot.addWidget(case)
 
     def crash_and_reopen_next_day(dialog: FormDialog, opener: Callable[[CaseDialog], FormDialog]) -> FormDialog:
-        for saver in dialog.autosavers:
-            saver.save_now()
-        dialog.hide()  # the program is killed: no OK, no Cancel, the window gone
-        dialog.deleteLater()
-        again = CaseDialog(ctx, case_id, lambda: D(2026, 10, 5))  # reopened four days later
-        qtbot.addWidget(again)
-        return opener(again)
+        return _crash_and_reopen(qtbot, ctx, case_id, dialog, opener, D(2026, 10, 5))  # four days later
 
     for opener, field, notes, text in (
             (CaseDialog.add_request_dialog, "sent_on", "notes", "Asked for the 1968 court file."),
