@@ -13,9 +13,8 @@ from sqlalchemy import Connection, text
 
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
+from tests.core.test_migrations import check_revision_follows, older_file
 
 REVISION = "counselling_0002_order_not_known"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "lbwork_0002_items_month_index"  # the revision before it
@@ -87,15 +86,9 @@ def test_revision_follows_the_last_head() -> None:
 
 
 def test_existing_cases_keep_their_dates_on_sqlcipher(tmp_path: Path, store: SecretStore) -> None:
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         _add_old_cases(conn)
         conn.commit()
-    db.checkpoint()
-    db.dispose()
 
     upgraded = open_database(path, store)  # the application's path: a copy upgraded, then swapped in
     try:

@@ -8,15 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
 from tests.core.test_counselling_order_date_migration import INSERT
-from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
+from tests.core.test_migrations import check_revision_follows, older_file
 
 REVISION = "counselling_0003_session_outcome"
 BEFORE = "conc_0002_lease_holder"  # the head of its day
@@ -29,11 +27,7 @@ def test_revision_follows_the_last_head() -> None:
 def test_sessions_on_file_keep_their_count(tmp_path: Path, store: SecretStore) -> None:
     today = dt.date.today()
     days = {1: today - dt.timedelta(days=40), 2: today, 3: today + dt.timedelta(days=30)}
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         conn.execute(INSERT, {"id": 1, "ref": "BRC-2024-0001", "referred": dt.date(2024, 3, 1),
                               "born": dt.date(1960, 3, 4), "order": dt.date(1961, 1, 10)})
         for sid, day in days.items():
@@ -41,8 +35,6 @@ def test_sessions_on_file_keep_their_count(tmp_path: Path, store: SecretStore) -
                               "notes) VALUES (:id, 1, :day, '10:00', 'in_person', 'Office', '')"),
                          {"id": sid, "day": day.isoformat()})
         conn.commit()
-    db.checkpoint()
-    db.dispose()
 
     upgraded = open_database(path, store)  # the application's path: a copy upgraded, then swapped in
     try:

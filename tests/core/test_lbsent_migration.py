@@ -12,9 +12,8 @@ from sqlalchemy import Connection, inspect, text
 
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
+from tests.core.test_migrations import check_revision_follows, older_file
 
 REVISION = "lbsent_0001_item_recipient"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "panel_0002_item_absences"  # the head of its day
@@ -41,18 +40,13 @@ def _insert(conn: Connection, table: str, **given: object) -> None:
 
 
 def test_sent_rows_upgrade_with_no_item_and_no_recipient(tmp_path: Path, store: SecretStore) -> None:
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         _insert(conn, "letterbox_arrangements", id=1, reference="LB-0001")
         _insert(conn, "letterbox_participants", id=1, arrangement_id=1, name="Gina Quillfield")
         _insert(conn, "letterbox_items", id=1, arrangement_id=1, direction="birth_to_adoptive")
         _insert(conn, "letterbox_letters_sent", id=1, arrangement_id=1, kind="reminder", side="birth",
                 sent_on="2026-02-14", batch="reminder-20260214-abc123")
         conn.commit()
-    db.dispose()
     opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
     try:
         with opened.engine.connect() as conn:

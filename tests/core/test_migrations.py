@@ -1,11 +1,13 @@
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from adoption_desktop.core.security import keys
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -37,6 +39,23 @@ def _blank_sqlcipher(tmp_path: Path, store: SecretStore, name: str = "blank.db")
     created.envelope.save(keys.key_file_for(path))
     open_sqlcipher(path, created.key, must_exist=False).dispose()
     return path, created.key
+
+
+@contextlib.contextmanager
+def older_file(tmp_path: Path, store: SecretStore, revision: str) -> Iterator[tuple[Path, Connection]]:
+    """``with older_file(tmp_path, store, BEFORE) as (path, conn):`` a new SQLCipher file ("old.db") at
+    ``revision``, as the version of its day left it: its path, and a connection to put that day's rows in (the
+    caller commits them); checkpointed and closed after, for the upgrade to open."""
+    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
+    db = open_sqlcipher(path, key)
+    try:
+        with db.engine.connect() as conn:
+            command.upgrade(migrations.alembic_config(conn), revision)
+            conn.commit()
+            yield path, conn
+        db.checkpoint()
+    finally:
+        db.dispose()
 
 
 def _schema_diff(db: Database) -> list[object]:

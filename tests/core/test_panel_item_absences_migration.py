@@ -12,9 +12,8 @@ from sqlalchemy import inspect, text
 
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
+from tests.core.test_migrations import check_revision_follows, older_file
 
 REVISION = "panel_0002_item_absences"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "counselling_0002_order_not_known"
@@ -27,11 +26,7 @@ def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
 
 
 def test_existing_panel_data_upgrades_and_the_pair_is_unique(tmp_path: Path, store: SecretStore) -> None:
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         conn.execute(text("INSERT INTO panel_members (id, full_name, role_type, independent, joined_on, "
                           "leaving_kind, leaving_reason, row_version) VALUES (1, 'Nia Larkholt', 'member', 1, "
                           "'2024-01-01', '', '', 1)"))
@@ -42,7 +37,6 @@ def test_existing_panel_data_upgrades_and_the_pair_is_unique(tmp_path: Path, sto
                           "subject_initials, presenting_worker, time_slot, notes, row_version) VALUES "
                           "(1, 1, 1, 'approval', 'AD-2026-0301', 'AB', '', '', '', 1)"))
         conn.commit()
-    db.dispose()
     opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
     try:
         with opened.engine.connect() as conn:

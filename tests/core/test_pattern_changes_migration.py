@@ -14,10 +14,9 @@ from sqlalchemy import inspect, text
 
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
 from tests.core.test_lbsent_migration import _insert
-from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
+from tests.core.test_migrations import check_revision_follows, older_file
 
 REVISION = "lbwork_0005_pattern_changes"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "lbwork_0004_items_by_arrangement"  # the head of its day
@@ -28,16 +27,11 @@ def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
 
 
 def test_arrangements_upgrade_with_no_history_and_the_table_is_used(tmp_path: Path, store: SecretStore) -> None:
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         assert "letterbox_pattern_changes" not in inspect(conn).get_table_names()
         _insert(conn, "letterbox_arrangements", id=1, reference="LB-0001", exchange_months="3",
                 first_writer="adoptive", replies_expected=0)
         conn.commit()
-    db.dispose()
     opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
     try:
         with opened.engine.connect() as conn:

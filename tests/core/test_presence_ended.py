@@ -20,11 +20,11 @@ from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.security.service import create_first_administrator
 from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import Database, open_sqlcipher
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import create_database, open_database
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.core.test_lbsent_migration import _insert
-from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
+from tests.core.test_migrations import check_revision_follows, older_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "worker passphrase"
@@ -141,16 +141,11 @@ def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
 
 
 def test_leases_upgrade_without_a_holder_and_the_column_is_used(tmp_path: Path, store: SecretStore) -> None:
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         assert "holder" not in {c["name"] for c in inspect(conn).get_columns("presence_leases")}
         _insert(conn, "presence_leases", token="e" * 32, entity="counselling_cases", entity_id="7", user_id=1,
                 user_name="Ann Example", since="2026-12-01 14:02:00", expires_at="2026-12-01 14:04:00")
         conn.commit()
-    db.dispose()
     opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
     try:
         with opened.engine.connect() as conn:

@@ -11,9 +11,9 @@ from sqlalchemy import Connection, text
 
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations, search
-from adoption_desktop.core.storage.engine import Database, open_sqlcipher
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import open_database
-from tests.core.test_migrations import _blank_sqlcipher
+from tests.core.test_migrations import older_file
 
 DOCS = [(1, "Hazelmere Avenue ZZ99 1AB Quinn"), (2, "Hazelford Road ZZ98 2CD"), (3, "Quarry Lane Hazel"),
         (7, "Café Élan ZZ99 9ZZ"), (40, "Birchwood card")]
@@ -37,18 +37,12 @@ def _plain(query: str) -> set[int]:
 
 
 def test_old_fts_tables_are_rebuilt_with_a_one_letter_prefix_index(tmp_path: Path, store: SecretStore) -> None:
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         for name in ("fts_letterbox_items", "fts_letterbox_arrangements"):
             conn.exec_driver_sql(f"CREATE VIRTUAL TABLE {name} USING fts5(body, tokenize = "
                                  "'unicode61 remove_diacritics 2', prefix = '2 3 4')")
             conn.execute(text(f"INSERT INTO {name}(rowid, body) VALUES (:i, :b)"), [{"i": i, "b": b} for i, b in DOCS])
         conn.commit()
-    db.checkpoint()
-    db.dispose()
 
     search.forget_ensured()
     upgraded = open_database(path, store)  # the application's path: a copy upgraded, then swapped in

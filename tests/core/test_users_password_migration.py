@@ -15,11 +15,10 @@ from adoption_desktop.core.security.passwords import hash_password
 from adoption_desktop.core.security.permissions import SYSTEM
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
-from adoption_desktop.core.storage.engine import open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import open_database
 from tests.conftest import TEST_PASSWORD
 from tests.core.test_lbsent_migration import _insert
-from tests.core.test_migrations import _blank_sqlcipher, check_revision_follows
+from tests.core.test_migrations import check_revision_follows, older_file
 
 REVISION = "users_0001_password_change"  # alembic_version holds 32 characters (PostgreSQL)
 BEFORE = "lbsent_0001_item_recipient"  # the head of its day
@@ -30,11 +29,7 @@ def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
 
 
 def test_existing_users_upgrade_signing_in_as_before(tmp_path: Path, store: SecretStore) -> None:
-    path, key = _blank_sqlcipher(tmp_path, store, "old.db")
-    db = open_sqlcipher(path, key)
-    with db.engine.connect() as conn:
-        command.upgrade(migrations.alembic_config(conn), BEFORE)
-        conn.commit()
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
         _insert(conn, "users", id=1, username="oldhand", full_name="Old Hand",
                 password_hash=hash_password(TEST_PASSWORD), disabled=False, failed_attempts=0)
         _insert(conn, "user_roles", user_id=1, role="counsellor")
@@ -43,7 +38,6 @@ def test_existing_users_upgrade_signing_in_as_before(tmp_path: Path, store: Secr
         seal_written(conn, SYSTEM, "users", [(1,)], action="create")
         seal_written(conn, SYSTEM, "user_roles", [(1, "counsellor")], action="create")
         conn.commit()
-    db.dispose()
     opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
     try:
         with opened.engine.connect() as conn:
