@@ -313,6 +313,21 @@ def pg_db(pg: PostgresServer) -> Iterator[Database]:
 
 
 @pytest.fixture
+def two_pcs(pg: PostgresServer) -> Iterator[tuple[Database, Database]]:
+    """One fresh database on the throwaway PostgreSQL server, opened by two PCs (two engines, two pools)."""
+    from adoption_desktop.core.storage.engine import open_postgresql
+
+    made = pg.fresh_database()
+    first = next(made)
+    second = open_postgresql(first.engine.url.render_as_string(hide_password=False))
+    try:
+        yield first, second
+    finally:
+        second.dispose()
+        made.close()
+
+
+@pytest.fixture
 def older_pg_url(pg: PostgresServer) -> str:
     """A database on the throwaway PostgreSQL server at the first schema, as an older version left it (its tables
     the superuser's): its URL, for ``upgrade`` and ``team-setup`` to meet."""

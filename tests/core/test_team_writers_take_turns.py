@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from adoption_desktop.core.security.permissions import Role
-from adoption_desktop.core.storage.engine import Database, open_postgresql
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.counselling import service as counselling
 from adoption_desktop.counselling.models import CounsellingCase
 from adoption_desktop.letterbox import service as letterbox
@@ -30,21 +30,8 @@ from adoption_desktop.panel.service import members
 from tests.conftest import make_user
 from tests.counselling.conftest import referral
 from tests.letterbox.conftest import sample_input
-from tests.pg import PostgresServer
 
 TODAY = dt.date(2026, 11, 23)
-
-
-@pytest.fixture
-def two_pcs(pg: PostgresServer) -> Iterator[tuple[Database, Database]]:
-    made = pg.fresh_database()
-    first = next(made)
-    second = open_postgresql(first.engine.url.render_as_string(hide_password=False))
-    try:
-        yield first, second
-    finally:
-        second.dispose()
-        made.close()
 
 
 def at_once(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:

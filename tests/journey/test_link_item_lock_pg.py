@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,28 +23,15 @@ from sqlalchemy import text
 
 from adoption_desktop.core.errors import Conflict
 from adoption_desktop.core.security.permissions import Principal, Role
-from adoption_desktop.core.storage.engine import Database, open_postgresql
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.journey import adopters
 from adoption_desktop.journey import service as journey
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel import undo as panel_undo
 from tests.conftest import make_user
-from tests.pg import PostgresServer
 
 TODAY = dt.date(2026, 11, 23)
 SITTING_DAY = dt.date(2026, 11, 10)
-
-
-@pytest.fixture
-def two_pcs(pg: PostgresServer) -> Iterator[tuple[Database, Database]]:
-    made = pg.fresh_database()
-    first = next(made)
-    second = open_postgresql(first.engine.url.render_as_string(hide_password=False))
-    try:
-        yield first, second
-    finally:
-        second.dispose()
-        made.close()
 
 
 class Held:
