@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
@@ -8,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui import discard
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
@@ -44,3 +46,19 @@ def said(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(QAccessible, "updateAccessibility", staticmethod(record))
     yield heard
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[tuple[str, str]]]:
+    """``answers(False, True …)``: "Discard what you typed?" (``ui.discard.ask_discard``) answered in turn (True:
+    Discard; then Discard); returns the titles and explanations asked."""
+    def set_answers(*given: bool) -> list[tuple[str, str]]:
+        left, asked = list(given), []
+
+        def ask(_w: Any, title: str, **kw: Any) -> bool:
+            asked.append((title, kw.get("informative", "")))
+            return left.pop(0) if left else True
+
+        monkeypatch.setattr(discard, "ask_discard", ask)
+        return asked
+    return set_answers

@@ -35,22 +35,6 @@ from tests.ui.lock_checks import shows_nothing
 
 
 @pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[tuple[str, str]]]:
-    """``answers(False, True …)``: "Discard what you typed?" answered in turn (True: Discard; then Discard);
-    returns the titles and explanations asked."""
-    def set_answers(*given: bool) -> list[tuple[str, str]]:
-        left, asked = list(given), []
-
-        def ask(_w: Any, title: str, **kw: Any) -> bool:
-            asked.append((title, kw.get("informative", "")))
-            return left.pop(0) if left else True
-
-        monkeypatch.setattr(discard, "ask_discard", ask)
-        return asked
-    return set_answers
-
-
-@pytest.fixture
 def next_person(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Who signs in at the sign-in dialog after a sign-out: "second" (a manager); the list records each ask."""
     make_user(db, "second", Role.MANAGER)

@@ -29,22 +29,6 @@ from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import make_user
 
 
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[tuple[str, str]]]:
-    """``answers(False, True …)``: "Discard what you typed?" answered in turn (True: Discard; then Discard);
-    returns the titles and explanations asked."""
-    def set_answers(*given: bool) -> list[tuple[str, str]]:
-        left, asked = list(given), []
-
-        def ask(_w: Any, title: str, **kw: Any) -> bool:
-            asked.append((title, kw.get("informative", "")))
-            return left.pop(0) if left else True
-
-        monkeypatch.setattr(discard, "ask_discard", ask)
-        return asked
-    return set_answers
-
-
 def _cancel(editor: QDialog) -> None:
     editor.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Cancel).click()
 
