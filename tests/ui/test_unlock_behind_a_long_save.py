@@ -18,10 +18,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import select
 
-from adoption_desktop.core import audit
-from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
@@ -32,7 +29,7 @@ from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
 from adoption_desktop.ui.writer_wait import WaitDialog, WaitReporter
 from tests.conftest import TEST_PASSWORD, make_user
-from tests.ui.test_sign_in_behind_a_long_save import PASSPHRASE, Holder, Timeline
+from tests.ui.test_sign_in_behind_a_long_save import PASSPHRASE, Holder, Timeline, _account, _actions_since
 
 WRONG = "not-the-password"
 
@@ -73,20 +70,6 @@ def window(shared: Database, avery: Principal, qtbot: Any) -> Iterator[MainWindo
     runner.wait()
     win.close()
     QApplication.processEvents()
-
-
-def _account(db: Database) -> tuple[int, int]:
-    """avery's failed attempts, and the number of audit entries so far."""
-    with db.session(write=False) as session:
-        failed = session.scalar(select(User.failed_attempts).where(User.username == "avery"))
-        entries = session.scalar(select(audit.AuditEntry.seq).order_by(audit.AuditEntry.seq.desc()).limit(1))
-    return int(failed or 0), int(entries or 0)
-
-
-def _actions_since(db: Database, seq: int) -> list[str]:
-    with db.session(write=False) as session:
-        return list(session.scalars(select(audit.AuditEntry.action).where(audit.AuditEntry.seq > seq)
-                                    .order_by(audit.AuditEntry.seq)))
 
 
 def _form_wait_dialogs() -> list[WaitDialog]:
