@@ -81,18 +81,25 @@ def _answer_same_applicant(button: str, seen: list[str]) -> None:
 
 # --- (1) closing always asks ------------------------------------------------------------------------
 
-def test_closing_a_case_with_nothing_outstanding_still_asks_naming_case_and_outcome(
-        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
-    """Trial: with no loose ends, one OK closed the case for good (a final record) without a question."""
-    case_id = new_case()
+def _closing(qtbot: QtBot, db: Database, counsellor: Principal, case_id: int, outcome: str
+             ) -> tuple[CaseDialog, FormDialog]:
+    """The case opened from the page and its Close case… form, ``outcome`` chosen: the case and the form."""
     page = _page(qtbot, db, counsellor)
     case = page.open_case(case_id)
     assert case is not None
     qtbot.addWidget(case)
     dialog = case.close_dialog()
-    outcome = dialog.form.findChild(QComboBox, "outcome")
-    assert outcome is not None
-    outcome.setCurrentIndex(outcome.findData("withdrawn"))
+    chosen = dialog.form.findChild(QComboBox, "outcome")
+    assert chosen is not None
+    chosen.setCurrentIndex(chosen.findData(outcome))
+    return case, dialog
+
+
+def test_closing_a_case_with_nothing_outstanding_still_asks_naming_case_and_outcome(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """Trial: with no loose ends, one OK closed the case for good (a final record) without a question."""
+    case_id = new_case()
+    case, dialog = _closing(qtbot, db, counsellor, case_id, "withdrawn")
     asked = confirm_next(False)
     _ok(dialog)
     assert len(asked) == 1, "closing asks first, whatever is outstanding"
@@ -111,14 +118,7 @@ def test_closing_question_names_the_appointments_it_cancels(
         qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
     case_id = new_case()
     service.add_session(db, counsellor, case_id, D(2026, 12, 9), "in_person", "14:30")
-    page = _page(qtbot, db, counsellor)
-    case = page.open_case(case_id)
-    assert case is not None
-    qtbot.addWidget(case)
-    dialog = case.close_dialog()
-    outcome = dialog.form.findChild(QComboBox, "outcome")
-    assert outcome is not None
-    outcome.setCurrentIndex(outcome.findData("no_contact"))
+    _case, dialog = _closing(qtbot, db, counsellor, case_id, "no_contact")
     asked = confirm_next(False)
     _ok(dialog)
     assert "as \u201cNo contact from applicant\u201d" in asked[0] and "09/12/2026 14:30, in person" in asked[0]
