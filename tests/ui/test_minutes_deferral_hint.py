@@ -20,6 +20,7 @@ from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui.palette import AA_NORMAL_TEXT, contrast_ratio, high_contrast_palette
 from tests.conftest import make_user
+from tests.ui.test_panel_defer import _page, _sitting
 
 ALT = Qt.KeyboardModifier.AltModifier
 TODAY = dt.date.today()  # the page lists the sittings as of today
@@ -27,17 +28,8 @@ HEARD, LATER = TODAY - dt.timedelta(days=7), TODAY + dt.timedelta(days=14)
 HINT = ("To put the case on a later sitting's agenda, use Defer to a later sitting… (Alt+Z) on the Agenda tab.")
 
 
-def _sitting(db: Database, clerk: Principal, day: dt.date) -> int:
-    return svc.schedule_sittings(db, clerk, svc.SittingInput(day, venue="Room 2, Civic Centre"))[0]
-
-
 def _minutes_tab(make_window: Any, qtbot: Any, clerk: Principal, sitting: int) -> PanelPage:
-    window = make_window(clerk)
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    page = window.open_target("panel")
-    assert isinstance(page, PanelPage)
-    page.reload(select_sitting=sitting)
+    page = _page(make_window, qtbot, clerk, sitting)
     page.detail_tabs.setCurrentWidget(page.minutes)
     QApplication.processEvents()
     return page
