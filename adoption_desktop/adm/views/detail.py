@@ -892,9 +892,10 @@ class DecisionPanel(QWidget):
     def _dated(self, title: str, date_label: str, text_label: str | None,
                about: str = "", *, day: dt.date | None = None, text: str = "") -> tuple[dt.date, str] | None:
         # each is the day something happened (asked, received, sent, told, applied): never after today;
-        # ``day`` and ``text``: what is recorded already, shown to be changed (not typed again from nothing)
-        dlg = DatedNoteDialog(self, title, date_label, day or self.today(), text_label, about=about,
-                              latest=self.today())
+        # ``day`` and ``text``: what is recorded already, shown to be changed (not typed again from nothing);
+        # without it, today's date, which follows midnight while untouched; "never after today" is read at OK
+        dlg = DatedNoteDialog(self, title, date_label, day, text_label, about=about, latest=self.today,
+                              today=self.today, ctx=self.ctx)
         if text and text_label is not None:
             dlg.text.setPlainText(text)
         if not run_modal(dlg):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -21,10 +22,12 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.ui.accessibility import MessageLine
+from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.today_default import TodayDefaults
 
 MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366-pixel screen
 
@@ -118,13 +121,22 @@ class SignDialog(AsksBeforeDiscard, QDialog):
 
 class DatedNoteDialog(AsksBeforeDiscard, QDialog):
     """A date and (optionally) a text: information asked/received, representations, IRM steps. Escape or
-    Cancel after the text was changed asks "Discard what you typed?"."""
+    Cancel after the text was changed asks "Discard what you typed?".
 
-    def __init__(self, parent: QWidget | None, title: str, date_label: str, day: dt.date,
-                 text_label: str | None = None, *, about: str = "", latest: dt.date | None = None) -> None:
+    ``day``: the date shown, ``None`` for today's (``today``, the window's clock, read each time). While that
+    default is untouched it follows the date changing with the dialog open (``ctx``'s day watch), and OK
+    pressed after midnight moves it, says so and accepts nothing on that press (``ui.today_default``): a
+    note opened in the evening is never recorded as of the day before, unseen. ``latest``: a date after it
+    is refused on OK with the dialog kept open (the day of something that has happened); a clock is read at
+    OK, so "not after today" lets today be chosen after midnight."""
+
+    def __init__(self, parent: QWidget | None, title: str, date_label: str, day: dt.date | None,
+                 text_label: str | None = None, *, about: str = "",
+                 latest: dt.date | Callable[[], dt.date] | None = None,
+                 today: Callable[[], dt.date] = dt.date.today, ctx: AppContext | None = None) -> None:
         super().__init__(parent)
         #: a date after this is refused on OK with the dialog kept open (what was typed stays): the day of
-        #: something that has happened
+        #: something that has happened; a clock is read each time
         self.latest = latest
         self.date_label = date_label.replace("&", "").rstrip(":")
         self.setWindowTitle(title)
@@ -138,12 +150,19 @@ class DatedNoteDialog(AsksBeforeDiscard, QDialog):
         self.about.setVisible(bool(about))
         layout.addWidget(self.about)
         form = QFormLayout()
-        self.date = DateEdit(qdate(day))
+        self.date = DateEdit(qdate(day or today()))
+        self.date.setObjectName("date")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
         lab = QLabel(date_label)
         lab.setBuddy(self.date)
         form.addRow(lab, self.date)
+        #: the date while it shows "today", untouched: it follows midnight (``ui.today_default``)
+        self.today_dates = TodayDefaults(today)
+        if day is None:
+            self.today_dates.add("date", self.date, self.date_label[:1].lower() + self.date_label[1:])
+            if ctx is not None:
+                self.today_dates.watch(ctx, self, self._new_day)
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         if text_label:
@@ -153,6 +172,12 @@ class DatedNoteDialog(AsksBeforeDiscard, QDialog):
         else:
             self.text.hide()
         layout.addLayout(form)
+        self.message = MessageLine()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        self.message.hide()
+        layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -165,8 +190,23 @@ class DatedNoteDialog(AsksBeforeDiscard, QDialog):
     def day(self) -> dt.date:
         return pydate(self.date.date())
 
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def _new_day(self, _day: dt.date) -> None:
+        said = self.today_dates.follow_text("Change it if it was the day before.")
+        if said:
+            self._say(said)
+
     def accept(self) -> None:
-        if self.latest is not None and self.day > self.latest:
+        said = self.today_dates.follow_text("Change it if it was the day before.")
+        if said:  # never yesterday's date unseen: the new one is shown, and accepted on the next press
+            self._say(f"{said} Nothing was recorded yet: press OK again to record it.")
+            self.date.setFocus()
+            return
+        latest = self.latest() if callable(self.latest) else self.latest
+        if latest is not None and self.day > latest:
             QMessageBox.warning(self, self.windowTitle(),
                                 f"{self.date_label}: {self.day:%d/%m/%Y} is in the future; enter the day it "
                                 "happened, once it has.")

@@ -522,7 +522,8 @@ class AdmPage(CountsFromToday, QWidget):
 
     def print_day(self, day: dt.date | None = None, path: str | None = None) -> None:
         if day is None:
-            dlg = DatedNoteDialog(self, "Print a day's letters", "Letters &dated:", self.today)
+            dlg = DatedNoteDialog(self, "Print a day's letters", "Letters &dated:", None,
+                                  today=lambda: self.today, ctx=self.ctx)
             if not run_modal(dlg):
                 return
             day = dlg.day
