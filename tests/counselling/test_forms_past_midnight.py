@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QDateEdit, QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QDialogButtonBox, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.counselling import service
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
+from adoption_desktop.counselling.views.page import CounsellingPage, create_page
 from adoption_desktop.counselling.views.widgets import FormDialog
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate
@@ -105,3 +107,79 @@ def test_the_day_watch_moves_an_open_form_s_untouched_date_at_midnight(
         assert [r.reviewed_on for r in case.detail.redactions] == [MORNING]
     finally:
         watch.stop()
+
+
+def _referral_page(qtbot: QtBot, db: Database, who: Principal, clock: list[dt.date]) -> CounsellingPage:
+    page = create_page(AppContext(db, who, TaskRunner(synchronous=True), today=lambda: clock[0]))
+    qtbot.addWidget(page)
+    assert isinstance(page, CounsellingPage)
+    return page
+
+
+def _fill_referral(dialog: FormDialog) -> None:
+    for name, text in (("birth_name", "Mira Testhollow"), ("current_name", "Mira Fernby")):
+        line = dialog.form.findChild(QLineEdit, name)
+        assert line is not None
+        line.setText(text)
+    born = _date(dialog, "date_of_birth")
+    born.setDate(D(1979, 4, 12))
+    address = dialog.form.findChild(QPlainTextEdit, "address")
+    assert address is not None
+    address.setPlainText("7 Sample Row\nTestbury\nZZ99 4KL")
+
+
+def test_a_new_referral_saved_after_midnight_is_dated_the_new_day_after_saying_so(
+        qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """New referral…: the referral date (the start of the counselling waits) took the evening's date unseen."""
+    clock = [EVENING]
+    page = _referral_page(qtbot, db, counsellor, clock)
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    _fill_referral(dialog)
+    assert pydate(_date(dialog, "referral_date").date()) == EVENING
+    clock[0] = MORNING  # past midnight; the form still open
+    _ok(dialog)
+    assert dialog.isVisible() and not page.cases  # nothing saved with a date not seen
+    assert pydate(_date(dialog, "referral_date").date()) == MORNING
+    said = dialog.message.text()
+    assert f"Referral date now shows today, {MORNING:%d/%m/%Y}, not {EVENING:%d/%m/%Y}" in said
+    assert "Nothing was saved yet: press OK again" in said
+    _ok(dialog)
+    assert not dialog.isVisible(), dialog.message.text()
+    assert page.cases, "the new case opens"
+    qtbot.addWidget(page.cases[-1])
+    case = service.open_case(db, counsellor, page.cases[-1].case_id, MORNING)
+    assert case.referral.referral_date == MORNING
+
+
+def test_the_day_watch_moves_an_open_new_referral_s_untouched_date(
+        qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    clock = [EVENING]
+    page = _referral_page(qtbot, db, counsellor, clock)
+    watch = DayWatch(page.ctx)
+    try:
+        dialog = page.new_referral()
+        qtbot.addWidget(dialog)
+        clock[0] = MORNING
+        assert watch.check()
+        assert pydate(_date(dialog, "referral_date").date()) == MORNING
+        assert f"Referral date now shows today, {MORNING:%d/%m/%Y}" in dialog.message.text()
+        assert not dialog.changed()  # the new default is nothing typed: closing asks nothing
+    finally:
+        watch.stop()
+
+
+def test_a_referral_date_typed_before_midnight_is_kept(
+        qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    clock = [EVENING]
+    page = _referral_page(qtbot, db, counsellor, clock)
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    _fill_referral(dialog)
+    typed = EVENING - dt.timedelta(days=3)
+    _date(dialog, "referral_date").setDate(typed)
+    clock[0] = MORNING
+    _ok(dialog)
+    assert not dialog.isVisible(), dialog.message.text()
+    qtbot.addWidget(page.cases[-1])
+    assert service.open_case(db, counsellor, page.cases[-1].case_id, MORNING).referral.referral_date == typed

@@ -450,7 +450,7 @@ class CaseDialog(QDialog):
         only while the case still holds what it held when the draft was typed (a colleague's change since is
         kept, and the draft's value said). ``today_dates``: the date fields showing "today" as their default:
         while untouched they follow the date changing with the form open (``ui.today_default``), and OK
-        pressed after midnight moves them and saves nothing on that press (:meth:`_follow_today`)."""
+        pressed after midnight moves them and saves nothing on that press (:meth:`follow_today`)."""
         if keep and len(drafts or {}) != 1:
             raise ValueError("a form's other fields are kept with its one draft")
         dates = TodayDefaults(self.today)
@@ -461,7 +461,7 @@ class CaseDialog(QDialog):
                   for what, edit in (drafts or {}).items()]
 
         def run() -> None:
-            moved = self._follow_today(dialog, dates)
+            moved = self.follow_today(dialog, dates)
             if moved:  # never yesterday's date unseen: the new one is shown, and saved on the next press
                 ok_text = (dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).text() or "OK").replace("&", "")
                 raise ValidationError(f"{moved[1]} Nothing was saved yet: press {ok_text} again to save it.",
@@ -475,7 +475,7 @@ class CaseDialog(QDialog):
         dialog.autosavers = savers
         if today_dates:
             def new_day(_day: dt.date) -> None:
-                moved = self._follow_today(dialog, dates)
+                moved = self.follow_today(dialog, dates)
                 if moved:
                     dialog.message.setText(moved[1])
             dates.watch(self.ctx, dialog, new_day)
@@ -498,7 +498,7 @@ class CaseDialog(QDialog):
         return dialog
 
     @staticmethod
-    def _follow_today(dialog: FormDialog, dates: TodayDefaults) -> tuple[str, str] | None:
+    def follow_today(dialog: FormDialog, dates: TodayDefaults) -> tuple[str, str] | None:
         """The form's date fields still showing the "today" they were given, untouched, move to the new today
         (a form opened before midnight saved a session, a request or a receipt as of the day before, unseen).
         Returns the first field moved and what moved, in words; None when nothing moved. What the form opened

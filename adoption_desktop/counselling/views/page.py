@@ -58,6 +58,7 @@ from adoption_desktop.ui.list_keys import SearchKeys, focus_list, select_row
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
+from adoption_desktop.ui.today_default import TodayDefaults
 from adoption_desktop.ui.wrap_row import WrapRow
 
 SHOW = {"waiting": "Waiting list (not yet allocated)", "open": "All open cases", "mine": "My cases",
@@ -498,6 +499,10 @@ class CounsellingPage(QWidget):
         checks come first, and "Create a new case" holds for this form while the name at birth and date of birth
         stay as they were."""
         form = ReferralForm(today=self.today())
+        # the referral date while it shows "today", untouched: it follows midnight, and an OK pressed after it
+        # saves nothing on that press (``ui.today_default``); given before a draft is brought back
+        dates = TodayDefaults(self.today)
+        dates.add("referral_date", form.dates["referral_date"], "referral date")
         created: list[int] = []
         instead: list[int] = []
         # "Create a new case" for this person (name at birth as compared, date of birth) and these cases on file:
@@ -506,6 +511,9 @@ class CounsellingPage(QWidget):
         create_new_for: list[tuple[str, dt.date, tuple[int, ...]]] = []
 
         def submit() -> None:
+            moved = CaseDialog.follow_today(dialog, dates)
+            if moved:  # never yesterday's date unseen: the new one is shown, and saved on the next press
+                raise ValidationError(f"{moved[1]} Nothing was saved yet: press OK again to save it.", moved[0])
             data = form.value()
             # the form's own checks first, the same as saving makes: the question about a case on file comes
             # once the form can be saved (user trial: asked, then "enter a postal address", then asked again)
@@ -533,6 +541,12 @@ class CounsellingPage(QWidget):
                                if_changed=("referral_date",))
         dialog.autosavers = [saver]
         saver.status.connect(dialog.message.setText)
+
+        def new_day(_day: dt.date) -> None:
+            moved = CaseDialog.follow_today(dialog, dates)
+            if moved:
+                dialog.message.setText(moved[1])
+        dates.watch(self.ctx, dialog, new_day)
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         said = " ".join(filter(None, (
             restored_text("this form", ok.text(), saver.other_window) if saver.restored else "",
