@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QCheckBox, QDateEdit
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.panel import service as svc
@@ -19,7 +19,7 @@ from adoption_desktop.ui.dates import pydate
 from adoption_desktop.ui.day_watch import DayWatch
 from adoption_desktop.ui.tasks import TaskRunner
 
-from .conftest import Panel
+from .conftest import SITTING_DAY, Panel
 
 
 def _clock() -> list[dt.date]:
@@ -94,5 +94,84 @@ def test_the_day_watch_moves_an_open_notice_s_untouched_date(qtbot: QtBot, panel
         assert pydate(notice_on.date()) == clock[0]
         assert "now shows today" in dialog.message.text()
         assert not dialog.changed()  # the new default is nothing typed: closing asks nothing
+    finally:
+        watch.stop()
+
+
+def _papers_page(qtbot: QtBot, panel: Panel, clock: list[dt.date]) -> tuple[PanelPage, int]:
+    item = svc.add_item(panel.db, panel.clerk, panel.sitting_id,
+                        svc.ItemInput("approval", "AD-2026-0188", "AB/CD", "Jay Testcombe", "10:00"))
+    page = _page(qtbot, panel, clock)
+    page.reload(select_sitting=panel.sitting_id)
+    assert page.item is not None and page.item.id == item
+    return page, item
+
+
+def _received(panel: Panel, item: int) -> dict[str, dt.date | None]:
+    [row] = [i for i in svc.sitting_detail(panel.db, panel.clerk, panel.sitting_id).items if i.id == item]
+    return {p.code: p.received_on for p in row.papers}
+
+
+def test_a_paper_ticked_after_midnight_is_received_the_new_day_after_saying_so(
+        qtbot: QtBot, panel: Panel) -> None:
+    """The papers checklist: a paper not yet received shows today as the day it came; opened the evening
+    before the sitting and ticked the next morning, it was recorded as received the evening before, unseen
+    (late or on time can turn on that day)."""
+    clock = [SITTING_DAY - dt.timedelta(days=6)]  # an evening before the sitting (dates received are before it)
+    evening = clock[0]
+    page, item = _papers_page(qtbot, panel, clock)
+    page.papers()
+    dialog = page.dialog
+    box, edit = dialog.findChild(QCheckBox, "paper_par"), dialog.findChild(QDateEdit, "received_par")
+    assert box is not None and edit is not None and pydate(edit.date()) == evening
+    clock[0] = evening + dt.timedelta(days=1)  # past midnight; the checklist still open
+    box.setChecked(True)
+    dialog._ok()
+    assert dialog.isVisible() and _received(panel, item)["par"] is None  # nothing saved with a date not seen
+    assert pydate(edit.date()) == clock[0]
+    said = dialog.message.text()
+    assert "Prospective Adopter's Report (PAR) received on" in said
+    assert f"today, {clock[0]:%d/%m/%Y}, not {evening:%d/%m/%Y}" in said
+    assert "Nothing was saved yet" in said
+    dialog._ok()
+    assert not dialog.isVisible(), dialog.message.text()
+    assert _received(panel, item)["par"] == clock[0]
+
+
+def test_with_no_paper_ticked_the_checklist_saves_at_once_after_midnight(qtbot: QtBot, panel: Panel) -> None:
+    """Only the dates of papers ticked are saved: one moved but not ticked does not hold up OK."""
+    clock = [SITTING_DAY - dt.timedelta(days=6)]
+    page, item = _papers_page(qtbot, panel, clock)
+    svc.set_paper_received(panel.db, panel.clerk, item, "par", clock[0] - dt.timedelta(days=2))
+    page.reload(select_sitting=panel.sitting_id)
+    page.papers()
+    dialog = page.dialog
+    box = dialog.findChild(QCheckBox, "paper_par")
+    assert box is not None and box.isChecked()
+    box.setChecked(False)  # a paper recorded by mistake, taken off
+    clock[0] += dt.timedelta(days=1)
+    dialog._ok()
+    assert not dialog.isVisible(), dialog.message.text()
+    assert _received(panel, item)["par"] is None
+
+
+def test_the_day_watch_moves_the_checklist_s_untouched_dates(qtbot: QtBot, panel: Panel) -> None:
+    clock = [SITTING_DAY - dt.timedelta(days=6)]
+    evening = clock[0]
+    page, _item = _papers_page(qtbot, panel, clock)
+    typed = evening - dt.timedelta(days=1)
+    watch = DayWatch(page.ctx)
+    try:
+        page.papers()
+        dialog = page.dialog
+        medical = dialog.findChild(QDateEdit, "received_medical")
+        par = dialog.findChild(QDateEdit, "received_par")
+        assert medical is not None and par is not None
+        par.setDate(typed)  # typed: kept
+        clock[0] = evening + dt.timedelta(days=1)
+        assert watch.check()
+        assert pydate(medical.date()) == clock[0] and pydate(par.date()) == typed
+        said = dialog.message.text()
+        assert "Medical report received on" in said and "(PAR)" not in said
     finally:
         watch.stop()

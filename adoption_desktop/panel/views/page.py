@@ -381,13 +381,14 @@ class PanelPage(CountsFromToday, QWidget):
             self._load_detail(keep_item=keep_item)
         self.say(message)
 
-    def _open(self, dialog: Any, today_dates: tuple[QDateEdit, ...] = ()) -> None:
+    def _open(self, dialog: Any, today_dates: tuple[QDateEdit, ...] = (), today_words: tuple[str, ...] = ()) -> None:
         """``today_dates``: the dialog's date fields showing "today" as their default: while untouched they
         follow the date changing with the dialog open, and OK pressed after midnight moves them and saves
-        nothing on that press (``ui.today_default``)."""
+        nothing on that press when one moved is in use (enabled) (``ui.today_default``). ``today_words``: how
+        a message names each (its label, by default)."""
         self.dialog = dialog
         if today_dates:
-            self._follow_midnight(dialog, today_dates)
+            self._follow_midnight(dialog, today_dates, today_words)
         from shiboken6 import isValid
 
         before = QApplication.focusWidget()
@@ -879,8 +880,15 @@ class PanelPage(CountsFromToday, QWidget):
             self.ctx.did(panel_undo.set_papers_received(self.ctx.db, self.ctx.principal, item.id, changed,
                                                         today=self.today, shown=shown))
 
-        self._open(dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
-                                         lambda _v: self._load_detail(keep_item=item.id)))
+        dialog = dialogs.papers_dialog(self, item, detail.sitting.papers_deadline, self.today, submit,
+                                       lambda _v: self._load_detail(keep_item=item.id))
+        # a paper not yet received shows today as the day it came: opened before midnight and ticked after it,
+        # that date follows the new day (``ui.today_default``)
+        waiting = [p for p in item.papers if p.received_on is None]
+        edits = [dialog.findChild(QDateEdit, f"received_{p.code}") for p in waiting]
+        self._open(dialog, today_dates=tuple(e for e in edits if e is not None),
+                   today_words=tuple(f"{p.label} received on" for p, e in zip(waiting, edits, strict=True)
+                                     if e is not None))
 
     def _quorum_changed(self, item_id: int, what: str, entry: Any) -> None:
         """After a change to who counts for an item: reload it, say what was done with the item's quorum now
@@ -1217,27 +1225,34 @@ class PanelPage(CountsFromToday, QWidget):
 
             return [(u.id, f"{u.full_name} ({u.username})") for u in session.scalars(select(User).order_by(User.full_name))]
 
-    def _follow_midnight(self, dialog: Any, today_dates: tuple[QDateEdit, ...]) -> None:
+    def _follow_midnight(self, dialog: Any, today_dates: tuple[QDateEdit, ...],
+                         today_words: tuple[str, ...] = ()) -> None:
         dates = TodayDefaults(lambda: self.today)
-        for edit in today_dates:
-            dates.add(edit.objectName(), edit, field_label(edit).lower())
+        for i, edit in enumerate(today_dates):
+            dates.add(edit.objectName(), edit, today_words[i] if i < len(today_words) else field_label(edit).lower())
         submit = dialog.submit
+        in_use: list[str] = []  # the fields moved that are saved: enabled (a paper's date only once ticked)
 
         def follow() -> str:
             before = field_values(dialog.fields_holder())
-            said = dates.follow_text("Change it if it was the day before.")
+            in_use.clear()
+
+            def moved(name: str, edit: QDateEdit) -> None:
+                if edit.isEnabled():
+                    in_use.append(name)
+            said = dates.follow_text("Change it if it was the day before.", moved=moved)
             if said:
                 dialog.loaded = keep_opened(dialog.loaded, before, field_values(dialog.fields_holder()))
             return said
 
         def guarded() -> Any:
             said = follow()
-            if said:  # never yesterday's date unseen: the new one is shown, and saved on the next press
+            if said and in_use:  # never yesterday's date unseen: the new one is shown, and saved on the next press
                 box = dialog.findChild(QDialogButtonBox)
                 ok = box.button(QDialogButtonBox.StandardButton.Ok) if box is not None else None
                 text = ok.text().replace("&", "") if ok is not None else "OK"
                 raise ValidationError(f"{said} Nothing was saved yet: press {text} again to save it.",
-                                      today_dates[0].objectName())
+                                      in_use[0])
             return submit()
 
         def new_day(_day: dt.date) -> None:
