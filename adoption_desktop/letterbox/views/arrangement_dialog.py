@@ -31,7 +31,7 @@ from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData
 from adoption_desktop.letterbox.service.data import SentRow
 from adoption_desktop.letterbox.views.void_batch import VoidBatchDialog
 from adoption_desktop.ui.ask import ask_yes_no
-from adoption_desktop.ui.autosave import DraftAutosaver, FormField, restored_text
+from adoption_desktop.ui.autosave import DraftAutosaver, FormField, field_value, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
@@ -45,6 +45,7 @@ from adoption_desktop.ui.discard import (
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.record_history import history_button
+from adoption_desktop.ui.today_default import TodayDefaults, keep_opened
 
 NOT_SET = QDate(1900, 1, 1)
 #: the key of an arrangement editor's draft (``core.drafts``): the arrangement's id, or ``new``
@@ -90,7 +91,7 @@ class ArrangementDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.arrangement_id = ctx, arrangement_id
-        self.today = today or dt.date.today()
+        self._given_today = today  # a page's given day (tests); otherwise the context's clock, read each time
         self._loaded_status: str | None = None  # the status as opened (or reloaded): ending is asked about
         form = load_dialog_form(self, "letterbox_arrangement")
         self.form = form
@@ -254,6 +255,45 @@ class ArrangementDialog(QDialog):
         self.pattern_from = child(form, QDateEdit, "pattern_from")
         self.pattern_from.setMaximumDate(qdate(self.today))
         child(form, QFormLayout, "form").setRowVisible(self.pattern_from, self.arrangement_id is not None)
+        #: the day of a pattern change while it shows "today", untouched: it follows midnight, and its "never
+        #: later" limit with it (``ui.today_default``)
+        self.today_dates = TodayDefaults(lambda: self.today)
+        self.today_dates.add("pattern_from", self.pattern_from, "pattern changes take effect from",
+                             set_today=False)
+        self.today_dates.watch(self.ctx, self, self._new_day)
+
+    @property
+    def today(self) -> dt.date:
+        return self._given_today or self.ctx.today()
+
+    def _follow_today(self) -> str:
+        """*Pattern changes take effect from* still showing the "today" it was given, untouched, moves to the new
+        today, and the latest day it takes moves with the date (set at opening, the new today could not be
+        chosen after midnight). What the form opened with, and its draft's, follow: the new default is nothing
+        typed. Returns what moved, in words ("" when nothing)."""
+        self.pattern_from.setMaximumDate(qdate(self.today))
+        before = field_values(self.form)
+
+        def moved(_name: str, edit: QDateEdit) -> None:
+            if self.autosaver is not None and "pattern_from" in self.autosaver.opened:
+                self.autosaver.opened["pattern_from"] = field_value(edit)
+        said = self.today_dates.follow_text("Change it if the change took effect the day before.", moved=moved)
+        if said:
+            self.loaded = keep_opened(self.loaded, before, field_values(self.form)) or self.loaded
+        return said
+
+    def _new_day(self, _day: dt.date) -> None:
+        said = self._follow_today()
+        if said and self.pattern_from.isVisibleTo(self):
+            self.message.setText(said)
+
+    def _pattern_changed(self) -> bool:
+        """The exchange pattern (months, who writes first, replies) differs from the arrangement as opened: the
+        day it takes effect is saved."""
+        was = self.opened
+        return self.arrangement_id is not None and (
+            was is None or (was.exchange_months, was.first_writer, was.replies_expected)
+            != (self.fields["exchange_months"].text(), str(self.first_writer.currentData()), self.replies.isChecked()))
 
     def _pattern_from(self) -> dt.date | None:
         """The day chosen for a pattern change; ``None``: today (as loaded), the service's own default."""
@@ -311,7 +351,8 @@ class ArrangementDialog(QDialog):
         expected = rules.scheduled_exchanges(
             rules.Pattern(rules.parse_months(data.exchange_months), data.first_writer, data.replies_expected),
             changes, self.today.year)
-        self.pattern_from.setDate(qdate(self.today))
+        self.pattern_from.setMaximumDate(qdate(self.today))
+        self.today_dates.set_today("pattern_from")  # today unless changed, never later
         # "inactive" is worked out, not stored: the stored status above still says Active
         # ("active, but inactive" read as a contradiction in the trial)
         shown = {"inactive": "active, with no exchange logged within the agency's inactivity period "
@@ -426,6 +467,11 @@ class ArrangementDialog(QDialog):
         return service.arrangement_values(data)
 
     def save(self) -> None:
+        said = self._follow_today()
+        if said and self._pattern_changed():  # never yesterday's date unseen: shown, saved on the next press
+            self.message.setText(f"{said} Nothing was saved yet: press Save again to save it.")
+            self.pattern_from.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         ending = self.arrangement_id is not None and self.status.currentData() == "ended" \
             and self._loaded_status != "ended"
         if ending and not self._confirm_ending():

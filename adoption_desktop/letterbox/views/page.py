@@ -630,7 +630,7 @@ class LetterboxPage(CountsFromToday, QWidget):
     def open_arrangement_dialog(self, arrangement_id: int | None = None, *, modal: bool = True) -> QWidget:
         from adoption_desktop.letterbox.views.arrangement_dialog import ArrangementDialog
 
-        dialog = ArrangementDialog(self.ctx, arrangement_id, today=self.today, parent=self)
+        dialog = ArrangementDialog(self.ctx, arrangement_id, today=self._today, parent=self)  # the clock, read each time
         dialog.accepted.connect(self._after_arrangement)
         if modal:
             dialog.exec()
