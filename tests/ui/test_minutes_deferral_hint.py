@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
@@ -25,6 +26,15 @@ from tests.ui.test_panel_defer import _page, _sitting
 ALT = Qt.KeyboardModifier.AltModifier
 TODAY = dt.date.today()  # the page lists the sittings as of today
 HEARD, LATER = TODAY - dt.timedelta(days=7), TODAY + dt.timedelta(days=14)
+
+
+@pytest.fixture(autouse=True)
+def _dates_from_the_day_the_test_runs() -> None:
+    """The page lists sittings as of the day it opens: the dates are that day's, not the day the module
+    was collected (a run that crosses midnight would compare two days)."""
+    global TODAY, HEARD, LATER
+    TODAY = dt.date.today()
+    HEARD, LATER = TODAY - dt.timedelta(days=7), TODAY + dt.timedelta(days=14)
 HINT = ("To put the case on a later sitting's agenda, use Defer to a later sitting… (Alt+Z) on the Agenda tab.")
 
 

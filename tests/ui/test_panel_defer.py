@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton, QWidget
@@ -28,6 +29,16 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 TODAY = dt.date.today()  # the page lists the sittings as of today
 HEARD, HELD_SINCE = TODAY - dt.timedelta(days=14), TODAY - dt.timedelta(days=7)
 SOON, LATER, DROPPED = TODAY + dt.timedelta(days=14), TODAY + dt.timedelta(days=28), TODAY + dt.timedelta(days=21)
+
+
+@pytest.fixture(autouse=True)
+def _dates_from_the_day_the_test_runs() -> None:
+    """The page lists sittings as of the day it opens: the dates are that day's, not the day the module
+    was collected (a run that crosses midnight would compare two days)."""
+    global TODAY, HEARD, HELD_SINCE, SOON, LATER, DROPPED
+    TODAY = dt.date.today()
+    HEARD, HELD_SINCE = TODAY - dt.timedelta(days=14), TODAY - dt.timedelta(days=7)
+    SOON, LATER, DROPPED = TODAY + dt.timedelta(days=14), TODAY + dt.timedelta(days=28), TODAY + dt.timedelta(days=21)
 
 
 def _press(widget: QWidget, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
