@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QInputDialog,
     QLabel,
@@ -109,6 +110,16 @@ def tab_in_order(*widgets: QWidget) -> None:
     right, then the list, then the details beside it), whatever order they were made in."""
     for before, after in pairwise(widgets):
         QWidget.setTabOrder(before, after)
+
+
+def box_buttons(box: QDialogButtonBox) -> list[QWidget]:
+    """A button row's buttons as they stand, left to right (the platform's order, not the order they were made
+    in): what :func:`tab_in_order` takes last in a dialog, after fields made in code."""
+    layout = box.layout()
+    if layout is None:
+        return []
+    found = (item.widget() for i in range(layout.count()) if (item := layout.itemAt(i)) is not None)
+    return [w for w in found if isinstance(w, QAbstractButton)]
 
 
 def _words(name: str) -> str:

@@ -44,6 +44,7 @@ from adoption_desktop.core.settings_service import (
 )
 from adoption_desktop.core.settings_undo import add_closure, change_setting, remove_closure
 from adoption_desktop.core.wording import plural, plural_form
+from adoption_desktop.ui.accessibility import box_buttons, tab_in_order
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
@@ -112,6 +113,9 @@ class UserDialog(AsksBeforeDiscard, QDialog):
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        # the role tick boxes, made here, where they stand: after the password, before OK and Cancel (Tab
+        # reached them after Cancel)
+        tab_in_order(self.confirm_password, *self.role_boxes.values(), *box_buttons(buttons))
 
     def roles(self) -> list[Role]:
         return [r for r, b in self.role_boxes.items() if b.isChecked()]
@@ -266,6 +270,9 @@ class UsersTab(QWidget):
         dialog.username.setText(user.username)
         for role, box in dialog.role_boxes.items():
             box.setChecked(role in user.roles)
+        # the roles are all there is to change: the keyboard starts on the first (it was on OK, so Enter
+        # saved at once)
+        next(iter(dialog.role_boxes.values())).setFocus()
         if user.roles_withheld:  # unticked: saving gives it only when ticked here, as a grant of yours
             named = ", ".join(users.role_label(r) for r in user.roles_withheld)
             dialog.message.setText(f"Not in effect: {named} (added outside the application). Tick it to give it "
