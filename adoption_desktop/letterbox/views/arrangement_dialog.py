@@ -30,6 +30,7 @@ from adoption_desktop.letterbox import contact, rules, service
 from adoption_desktop.letterbox.service import ArrangementInput, ParticipantData, TermData
 from adoption_desktop.letterbox.service.data import SentRow
 from adoption_desktop.letterbox.views.void_batch import VoidBatchDialog
+from adoption_desktop.ui.accessibility import box_buttons, tab_in_order
 from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.autosave import DraftAutosaver, FormField, field_value, restored_text
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
@@ -144,6 +145,9 @@ class ArrangementDialog(QDialog):
         buttons.rejected.connect(self.reject)
         # Enter in a field saves; Cancel takes Enter only when it has the focus (Tab to it, Enter cancels)
         buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
+        # Void a batch… and Who has seen this…, made here under the letters sent, where they stand: before Save
+        # and Cancel (Tab reached them after Cancel)
+        tab_in_order(self.summary, self.void_button, self.history_button, *box_buttons(buttons))
         self.version: int | None = None  # the arrangement's row_version as loaded: a save checks it
         self.load()
         # as tall as the screen allows (``ui.fit`` keeps it on the screen): at its bare size hint the
