@@ -14,15 +14,17 @@ def test_field_reached_by_keyboard_is_scrolled_into_view(qtbot: Any) -> None:
     editor = MinutesEditor(lambda *_a: None, lambda *_a: None)  # type: ignore[arg-type, return-value]
     qtbot.addWidget(editor)
     editor.resize(900, 420)
+    field = editor.advice_needs  # near the bottom of the form
+    # no item loaded: enable the fields as loading an item would (with them all greyed out, the window opened
+    # with the keyboard on the members' views at the bottom, the scroll area itself being no Tab stop)
+    editor.form.setEnabled(True)
+    field.setEnabled(True)
     editor.show()
     editor.activateWindow()
     qtbot.waitUntil(editor.isActiveWindow, timeout=2000)
     bar = editor.fields_scroll.verticalScrollBar()
     assert bar.maximum() > 0 and bar.value() == 0  # the fields do not fit: they scroll
-    field = editor.advice_needs  # near the bottom of the form
     assert field.isVisibleTo(editor)
-    editor.form.setEnabled(True)  # no item loaded: enable the fields as loading an item would
-    field.setEnabled(True)
     field.setFocus()
     QApplication.processEvents()
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)

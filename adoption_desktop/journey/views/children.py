@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -156,6 +157,9 @@ class ChildEditor(FormKeptOnExit, QDialog):
         scroll = QScrollArea()
         scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)
+        # not a Tab stop of its own: the window opened with the keyboard on it, the reference typed went nowhere
+        # (Tab to a field scrolls it into view)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.message = MessageLine()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))  # white under High Contrast

@@ -87,6 +87,8 @@ class ImportDialog(QDialog):
         scroll.setObjectName("mapping")
         scroll.setWidget(holder)
         scroll.setWidgetResizable(True)
+        # not a Tab stop of its own: the window opened with the keyboard on it, not on the first column's box
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         # wide enough for every label and box: no sideways scrolling, only up and down
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(holder.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width()

@@ -146,6 +146,9 @@ class MinutesEditor(QWidget):
         self.fields_scroll.setWidgetResizable(True)
         self.fields_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         self.fields_scroll.setWidget(self.fields)
+        # not a Tab stop of its own (an invisible stop between the tab and the outcome); Tab to a field
+        # scrolls it into view
+        self.fields_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer.addWidget(self.fields_scroll, 1)
         app = QApplication.instance()
         if isinstance(app, QApplication):  # Alt+letter or a click on a field below the fold scrolls to it
