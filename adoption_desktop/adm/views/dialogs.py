@@ -110,9 +110,11 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         layout.addWidget(buttons)
         # a reason for delay kept from a refused attempt was typed too: Cancel asks before losing it
         self.opened_with = ["", ""]
-        first = self.reason if correction else self.delay_reason if late_by > 0 else self.password
+        first: QWidget = self.reason if correction else self.delay_reason if late_by > 0 else self.password
         if late_by > 0 and delay_reason.strip():
             first = self.password  # the reason was given: it was the password that was refused
+        if minutes_correction:
+            first = self.sign_anyway  # Sign waits for it: read first, and the first thing to do (or Cancel)
         first.setFocus()
 
     def typed_values(self) -> list[object]:

@@ -661,7 +661,8 @@ def reason_dialog(parent: QWidget | None, title: str, label: str, submit: Callab
         dlg.submit = lambda: submit(f"{pydate(date_edit.date()).isoformat()}|{reason.text()}")
     else:
         dlg.submit = lambda: submit(reason.text())
-    reason.setFocus()
+    # a move's new date is what is changed first (the keyboard was on the reason, under it)
+    (date_edit or reason).setFocus()
     return dlg
 
 
