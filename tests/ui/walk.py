@@ -435,3 +435,206 @@ def out_of_visual_order(page: QWidget) -> list[str]:
         if 0 <= at(s) < at(main):
             problems.append(f"{name(s)}, beside the list {name(main)} on its right, comes before it")
     return problems
+
+
+# --- Tab's order inside a dialog or a pane ------------------------------------------------------------------
+
+#: two controls are in one row when their heights overlap by more than this (logical pixels): a label's line
+#: edit beside a taller button, a drop-down beside a date a pixel lower
+ROW_TOLERANCE = 4
+#: a control reached after one below it may start a new column: it is then at least this far right of the
+#: one before (a form's second column, the details beside a list)
+COLUMN_GAP = 0
+
+
+def _keeps_tab(widget: QWidget) -> bool:
+    """A text box that types a Tab character (Ctrl+Tab leaves it): the walk presses Ctrl+Tab at once, so
+    nothing is typed into it."""
+    from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+    return isinstance(widget, QPlainTextEdit | QTextEdit) and not widget.tabChangesFocus() \
+        and not widget.isReadOnly()
+
+
+def _control(widget: QWidget | None) -> QWidget | None:
+    """The control the focus is in (a spin box or drop-down for its own line edit)."""
+    if widget is not None and isinstance(widget.parentWidget(), QComboBox | QAbstractSpinBox):
+        return widget.parentWidget()
+    return widget
+
+
+def focus_walk(window: QWidget, start: QWidget, *, forward: bool = True, limit: int = 400) -> list[QWidget]:
+    """The controls the focus visits from ``start`` pressing Tab (or Shift+Tab), once round ``window``: the
+    real key presses, as a person makes them (a date edit's day, month and year count once; Ctrl+Tab leaves a
+    text box that keeps Tab)."""
+    key = Qt.Key.Key_Tab if forward else Qt.Key.Key_Backtab
+    shift = Qt.KeyboardModifier.NoModifier if forward else Qt.KeyboardModifier.ShiftModifier
+    start.setFocus(Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+    QApplication.processEvents()
+    seen: list[QWidget] = []
+    focus = _control(window.focusWidget())
+    for _ in range(limit):
+        if focus is None or focus in seen:
+            break
+        seen.append(focus)
+        target = window.focusWidget() or focus
+        after = focus
+        for _section in range(4 if isinstance(focus, QAbstractSpinBox) else 1):
+            modifiers = shift | (Qt.KeyboardModifier.ControlModifier if _keeps_tab(focus) else
+                                 Qt.KeyboardModifier.NoModifier)
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers))
+            after = _control(window.focusWidget())
+            if after is not focus:
+                break
+        if after is focus:
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(target, QKeyEvent(kind, key, shift | Qt.KeyboardModifier.ControlModifier))
+            after = _control(window.focusWidget())
+            if after is focus:
+                break
+        focus = after
+    return seen
+
+
+def _in_button_box(widget: QWidget) -> bool:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    return isinstance(widget.parentWidget(), QDialogButtonBox)
+
+
+def _name(widget: QWidget) -> str:
+    return f"{type(widget).__name__} {(_label(widget) or widget.objectName())[:40]!r}"
+
+
+def _scrolls(widget: QWidget) -> list[QWidget]:
+    """The scroll areas ``widget`` is inside (in their scrolled part), the outermost first."""
+    from PySide6.QtWidgets import QScrollArea
+
+    found = []
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea) and parent.widget() is not None and parent.widget().isAncestorOf(widget):
+            found.append(parent)
+        parent = parent.parentWidget()
+    return found[::-1]
+
+
+def _owner(widget: QWidget, depth: int) -> QWidget:
+    chain = _scrolls(widget)
+    return chain[depth] if len(chain) > depth else widget
+
+
+def _frame(window: QWidget, depth_owner: QWidget | None) -> QWidget:
+    from PySide6.QtWidgets import QScrollArea
+
+    return depth_owner.widget() if isinstance(depth_owner, QScrollArea) and depth_owner.widget() else window
+
+
+def pair_rects(a: QWidget, b: QWidget, window: QWidget) -> tuple[QRect, QRect]:
+    """Where ``a`` and ``b`` are, to compare them as the eye does: inside the scroll area both are in, where they
+    are in its scrolled part (however it is scrolled); otherwise where the scroll area each is in stands (a
+    field in a scrolled form is read where the form is, before the buttons under it)."""
+    sa, sb = _scrolls(a), _scrolls(b)
+    depth = 0
+    while depth < min(len(sa), len(sb)) and sa[depth] is sb[depth]:
+        depth += 1
+    frame = _frame(window, sa[depth - 1] if depth else None)
+    return _rect(_owner(a, depth), frame), _rect(_owner(b, depth), frame)
+
+
+def reading_first(widgets: list[QWidget], window: QWidget) -> QWidget:
+    """The control the eye meets first: in the topmost row, the leftmost (inside a scroll area, the first in
+    its scrolled part; a scroll area that takes the focus itself before what is in it)."""
+    depth = 0
+    frame = window
+    group = widgets
+    while True:
+        owners = {id(w): _owner(w, depth) for w in group}
+        rects = {id(w): _rect(owners[id(w)], frame) for w in group}
+        top = min(group, key=lambda w: rects[id(w)].top())
+        row = [w for w in group if rects[id(w)].top() < rects[id(top)].bottom() - ROW_TOLERANCE]
+        chosen = min(row, key=lambda w: (rects[id(w)].left(), rects[id(w)].top()))
+        owner = owners[id(chosen)]
+        if owner is chosen or owner in group:
+            return owner if owner in group else chosen
+        group = [w for w in group if owners[id(w)] is owner]
+        frame = _frame(window, owner)
+        depth += 1
+
+
+def jumps_back(a: QRect, b: QRect) -> str:
+    """Why Tab from ``a`` to ``b`` goes against reading order ("" when it does not): ``b`` on the left of
+    ``a`` in its row, or above it and not in a column to its right."""
+    same_row = b.top() < a.bottom() - ROW_TOLERANCE and a.top() < b.bottom() - ROW_TOLERANCE
+    if same_row:
+        return "" if b.center().x() > a.center().x() or b.left() >= a.left() else "to its left in the same row"
+    if b.bottom() <= a.top() + ROW_TOLERANCE:  # above
+        return "" if b.left() >= a.right() + COLUMN_GAP else "above it"
+    return ""
+
+
+def order_stops(area: QWidget) -> list[QWidget]:
+    """The controls of ``area`` Tab should take: :func:`tab_stops`, and the tab bars of its tab widgets (a tab's
+    controls follow its tab bar)."""
+    window = area.window()
+    stops = [s for s in tab_stops(area) if _shown(s, window) and s.focusProxy() is None]
+    bars = [b for b in area.findChildren(QTabBar) if _shown(b, window) and b.isEnabled()
+            and b.focusPolicy() & Qt.FocusPolicy.TabFocus and b not in stops]
+    found = stops + bars
+    return [s for s in found if area.isAncestorOf(s)] if area is not window else found
+
+
+def tab_order_problems(top: QWidget, within: QWidget | None = None,
+                       allowed: frozenset[tuple[str, str]] = frozenset()) -> list[str]:
+    """Tab's order against reading order in ``top`` (a dialog, or a pane of the main window: ``within``),
+    checked from the control read first, once round:
+
+    * each Tab goes to a control below, or to the right in the same row (a row: heights overlapping by more
+      than :data:`ROW_TOLERANCE` pixels), or up to the top of a column on the right (a form's second column,
+      the details beside a list);
+    * a dialog's button row (``QDialogButtonBox``) comes last;
+    * Shift+Tab visits the same controls in the reverse order;
+    * a scroll area is not a stop of its own (nothing on the screen shows the focus there).
+
+    ``allowed``: jumps back that are meant, as (object name, object name) pairs. Controls in a scroll area are compared in its scrolled part, and with what is outside it where the scroll
+    area stands (:func:`pair_rects`)."""
+    area = within or top
+    window = top.window()
+    stops = order_stops(area)
+    if len(stops) < 2:
+        return []
+    wanted = {id(s) for s in stops}
+    start = reading_first(stops, window)
+    order = [w for w in focus_walk(window, start) if id(w) in wanted]
+    problems: list[str] = []
+    from PySide6.QtWidgets import QScrollArea
+
+    problems += [f"{_name(s)} is a Tab stop of its own" for s in stops if isinstance(s, QScrollArea)]
+    for a, b in pairwise(order):
+        why = jumps_back(*pair_rects(a, b, window))
+        if why and (a.objectName(), b.objectName()) not in allowed:
+            problems.append(f"Tab goes from {_name(a)} to {_name(b)}, {why}")
+    boxed = [n for n, w in enumerate(order) if _in_button_box(w)]
+    if boxed and any(not _in_button_box(w) for w in order[boxed[0]:]):
+        later = [_name(w) for w in order[boxed[0]:] if not _in_button_box(w)]
+        problems.append(f"the button row comes before {later[:3]}")
+    back = [w for w in focus_walk(window, start, forward=False) if id(w) in wanted]
+    if back[1:] != order[1:][::-1]:
+        problems.append(f"Shift+Tab is not Tab reversed: {[_name(w) for w in back[:6]]} … against "
+                        f"{[_name(w) for w in [order[0], *order[1:][::-1]][:6]]} …")
+    return problems
+
+
+def fillable(widget: QWidget) -> bool:
+    """A control a user fills in or chooses from (not a button, not a line to read)."""
+    from PySide6.QtWidgets import QCheckBox, QPlainTextEdit, QRadioButton, QTextEdit
+
+    if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+        return not widget.isReadOnly()
+    if isinstance(widget, QAbstractSpinBox):
+        return not widget.isReadOnly()
+    if isinstance(widget, QAbstractItemView):  # a list to choose from; an empty one has nothing to choose
+        model = widget.model()
+        return not isinstance(widget, QHeaderView) and model is not None and model.rowCount() > 0
+    return isinstance(widget, QComboBox | QCheckBox | QRadioButton)

@@ -1,0 +1,253 @@
+"""Tab inside every dialog and detail pane follows what the eye reads: top to bottom, left to right in a row,
+the button row last, a tab's controls after its tab bar; Shift+Tab goes back the same way; and a dialog opens
+with the focus in the first field a user fills, never on Cancel or on a line to read.
+
+The pages' own order (the row above a list, the list, the details beside it) is checked by
+``test_accessibility.test_tab_follows_the_order_on_the_screen``; this checks inside each dialog of
+``tests/ui/dialog_registry.py`` (once, opened by the first role that can) and inside the detail panes: the
+panel sitting's Agenda, Attendance and Minutes, the ADM decision pane (each of its tabs). The letterbox
+arrangement and item windows and the counselling case window are dialogs of the registry.
+
+Rules and tolerances (``tests/ui/walk.py``, :func:`~tests.ui.walk.tab_order_problems`): two controls are in
+one row when their heights overlap by more than 4 pixels; Tab may go up only to start a column to the right
+of the control before (a form's second column, details beside a list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QScreen
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QTabWidget, QWidget
+
+from adoption_desktop import demo
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.security.service import authenticate
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import open_database
+from adoption_desktop.ui import geometry
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.main_window import MainWindow
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.ui.dialog_registry import ALL_ROLES, DIALOGS, capturing, open_entry
+from tests.ui.walk import (
+    TASKBAR,
+    _control,
+    _name,
+    fillable,
+    focus_walk,
+    order_stops,
+    plain,
+    reading_first,
+    tab_order_problems,
+    tab_stops,
+)
+
+#: the day the demo is made for (as ``test_dialogs``: the registry picks records by their state)
+DEMO_DAY = dt.date(2026, 12, 3)
+
+#: dialogs (their area and class) whose first focus is, on purpose, not the first field in Tab's order, and why
+FIRST_FOCUS_EXCEPTIONS: dict[str, str] = {
+    "panel.SittingDialog": "the date, times and frequency come filled in (the next sitting, 10:00 to 13:00, once): "
+                     "the venue is the first field to fill",
+    "letterbox.ItemDialog": "a logged letterbox item opens at the step to do, its findings or letter text (keyboard "
+                  "trial: an arrow key on Received by, the first field not greyed out, changed it)",
+}
+#: Tab going back up that is meant, per dialog (area and class): (object name, object name)
+ORDER_EXCEPTIONS: dict[str, frozenset[tuple[str, str]]] = {
+    # the item window's steps are numbered: 1. Receive (top left), 2. Screen (the right column), 3. Outcome
+    # (under 1.); Tab follows the numbers, from 2.'s last list (History) to 3.'s first field
+    "letterbox.ItemDialog": frozenset({("history", "outcome")}),
+}
+
+
+@pytest.fixture
+def demo_db(small_demo_copy: Callable[..., Path], tmp_path: Path, store: SecretStore) -> Iterator[Database]:
+    db = open_database(small_demo_copy(tmp_path / "demo.db", DEMO_DAY), store)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def laptop(monkeypatch: pytest.MonkeyPatch) -> QRect:
+    """A 1366×768 screen less the taskbar, for every Python caller (the dialogs are fitted to it)."""
+    area = QRect(0, 0, 1366, 768 - TASKBAR)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(area))
+    return area
+
+
+def _window(db: Database, username: str, area: QRect, qtbot: Any) -> MainWindow:
+    window = MainWindow(AppContext(db, authenticate(db, username, demo.DEMO_PASSWORD), TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.setGeometry(geometry.default_rect(area))
+    window.show()
+    QApplication.processEvents()
+    return window
+
+
+def _tab_views(top: QWidget) -> Iterator[str]:
+    """``""`` and then each other tab of each tab widget shown in ``top``, that tab shown."""
+    yield ""
+    for tabs in top.findChildren(QTabWidget):
+        if not tabs.isVisibleTo(top):
+            continue
+        before = tabs.currentIndex()
+        for i in range(tabs.count()):
+            if tabs.isTabVisible(i) and tabs.isTabEnabled(i) and i != before:
+                tabs.setCurrentIndex(i)
+                QApplication.processEvents()
+                yield f" / {plain(tabs.tabText(i))}"
+        tabs.setCurrentIndex(before)
+        QApplication.processEvents()
+
+
+def first_focus_problem(dialog: QWidget) -> str:
+    """The focus on opening is in the first field a user fills, in Tab's order from the control read first (a
+    dialog with nothing to fill may start on a button)."""
+    focus = dialog.focusWidget()
+    if focus is None:  # what Qt does when the window is activated: the first control in the chain
+        dialog.focusNextPrevChild(True)
+        focus = dialog.focusWidget()
+    focus = _control(focus)
+    stops = [s for s in tab_stops(dialog) if s.focusProxy() is None]
+    fields = [s for s in stops if fillable(s)]
+    if focus is None or not fields:
+        return ""
+    if not fillable(focus):
+        return f"opens with the focus on {_name(focus)}, not a field to fill ({_name(fields[0])} is one)"
+    walk = [w for w in focus_walk(dialog, reading_first(order_stops(dialog), dialog)) if w in fields]
+    if walk and walk[0] is not focus:
+        return f"opens with the focus on {_name(focus)}, not the first field {_name(walk[0])}"
+    return ""
+
+
+def _dialog_problems(dialog: QWidget) -> list[str]:
+    problems = []
+    area = type(dialog).__module__.split(".")[1]  # panel and letterbox each have an ItemDialog
+    kind = f"{area}.{type(dialog).__name__}"
+    if isinstance(dialog, QDialog) and not isinstance(dialog, QMessageBox) and kind not in FIRST_FOCUS_EXCEPTIONS \
+            and (why := first_focus_problem(dialog)):
+        problems.append(why)
+    allowed = ORDER_EXCEPTIONS.get(kind, frozenset())
+    for view in _tab_views(dialog):
+        problems += [f"{view.lstrip(' /')}: {p}" if view else p for p in tab_order_problems(dialog, None, allowed)]
+    return problems
+
+
+def test_tab_follows_reading_order_in_every_dialog(demo_db: Database, laptop: QRect, qtbot: Any) -> None:
+    problems: dict[str, list[str]] = {}
+    opened: set[str] = set()
+    for username in ALL_ROLES:
+        entries = [e for e in DIALOGS if e.roles[0] == username]
+        if not entries:
+            continue
+        window = _window(demo_db, username, laptop, qtbot)
+        for entry in entries:
+            try:
+                shown = open_entry(entry, window)
+            except Exception as exc:
+                problems[entry.name] = [f"could not be opened: {exc.__class__.__name__}: {exc}"]
+                continue
+            if shown:
+                opened.add(entry.name)
+            for dialog in reversed(shown):
+                dialog.raise_()
+                dialog.activateWindow()
+                QApplication.processEvents()
+                if found := _dialog_problems(dialog):
+                    problems.setdefault(entry.name, []).extend(found)
+            with capturing():
+                for dialog in reversed(shown):
+                    if isinstance(dialog, QDialog):
+                        dialog.reject()
+                    dialog.close()
+            QApplication.processEvents()
+        with capturing():
+            window.close()
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+    assert opened == {e.name for e in DIALOGS}, sorted({e.name for e in DIALOGS} - opened)
+
+
+def _panel_panes(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
+    page: Any = window.open_target("panel")
+    assert page is not None
+    for row in range(page.sittings_model.rowCount()):  # a sitting with items, the first selected
+        page.sittings_view.selectRow(row)
+        QApplication.processEvents()
+        if page.agenda_model.rows():
+            page.agenda_view.selectRow(0)
+            QApplication.processEvents()
+            break
+    tabs = page.detail_tabs
+    for i in range(tabs.count()):
+        tabs.setCurrentIndex(i)
+        QApplication.processEvents()
+        yield f"panel sitting / {plain(tabs.tabText(i))}", tabs
+    tabs.setCurrentIndex(0)
+
+
+def _adm_panes(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
+    """The decision pane of an open decision and of a signed one (their buttons differ), each tab."""
+    page: Any = window.open_target("adm")
+    assert page is not None
+    for state in ("open", "signed"):
+        page.state_combo.setCurrentIndex(max(0, page.state_combo.findData(state)))
+        QApplication.processEvents()
+        for row in range(page.model.rowCount()):
+            page.view.selectRow(row)
+            QApplication.processEvents()
+            detail = page.detail.detail
+            if detail is not None and (detail.signed_at is not None) == (state == "signed"):
+                break
+        else:
+            raise AssertionError(f"no {state} decision in the demo")
+        for view in _tab_views(page.detail):
+            yield f"ADM decision ({state}){view}", page.detail
+
+
+@pytest.mark.parametrize(("username", "panes"), [("paneladmin", _panel_panes), ("chair", _panel_panes),
+                                                 ("adm", _adm_panes)])
+def test_tab_follows_reading_order_in_every_detail_pane(
+        demo_db: Database, laptop: QRect, qtbot: Any, username: str,
+        panes: Callable[[MainWindow], Iterator[tuple[str, QWidget]]]) -> None:
+    window = _window(demo_db, username, laptop, qtbot)
+    problems: dict[str, list[str]] = {}
+    checked = 0
+    for place, pane in panes(window):
+        if len(order_stops(pane)) > 1:
+            checked += 1
+        if found := tab_order_problems(window, pane):
+            problems[place] = found
+    with capturing():
+        window.close()
+    assert checked
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def test_the_walk_sees_a_backward_jump_and_a_button_row_first(qtbot: Any) -> None:
+    """The check itself: fields made in another order than shown are reported, and so is Tab reaching the
+    button row before the last field; with the order set, nothing is."""
+    from PySide6.QtWidgets import QFormLayout, QLineEdit, QVBoxLayout
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    layout = QVBoxLayout(dialog)
+    form = QFormLayout()
+    second, first = QLineEdit(dialog), QLineEdit(dialog)  # made in the wrong order ...
+    form.addRow("First", first)  # ... and shown in the right one
+    form.addRow("Second", second)
+    layout.addLayout(form)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    layout.addWidget(buttons)
+    dialog.show()
+    QApplication.processEvents()
+    found = tab_order_problems(dialog)
+    assert "Tab goes from QPushButton 'Cancel' to QLineEdit 'Second', above it" in found, found
+    assert "the button row comes before [\"QLineEdit 'Second'\"]" in found, found
+    QWidget.setTabOrder(first, second)
+    QWidget.setTabOrder(second, buttons)
+    assert tab_order_problems(dialog) == []
