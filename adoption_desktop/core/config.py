@@ -204,6 +204,10 @@ _WRITE_LOCK = threading.Lock()
 
 #: how long a change waits for another program's write of the same settings file (a few milliseconds each)
 SETTINGS_LOCK_WAIT = 10.0
+#: how long a read waits for it: reads are made on the window's thread (the backup line every few minutes, a
+#: Save dialog's folder), which must not freeze for :data:`SETTINGS_LOCK_WAIT` behind a stalled writer; past
+#: it the file is read without the lock (it is always whole: each write replaces it in one step)
+SETTINGS_READ_WAIT = 0.25
 #: a settings file that cannot be read is renamed to NAME + this + the local date and time
 DAMAGED_INFIX = ".damaged-"
 
@@ -307,7 +311,9 @@ class LocalConfig:
     takes an operating-system lock on ``settings.json.lock`` beside it (waiting up to
     :data:`SETTINGS_LOCK_WAIT` seconds, else :class:`SettingsBusy` and nothing written), re-reads the file and
     changes only its own keys, through a temporary file of its own replaced in one step, so no writer drops
-    another's keys and a reader never sees half a file.
+    another's keys and a reader never sees half a file. Making the object reads the file under the same lock
+    but waits for it at most :data:`SETTINGS_READ_WAIT` (it is made on the window's thread), then reads
+    without it.
 
     A file that cannot be read (not a JSON object: cut short by a crash, edited by hand) is never overwritten:
     it is renamed to ``settings.json.damaged-YYYYMMDD-HHMM`` first, and the user is told once which
@@ -321,10 +327,18 @@ class LocalConfig:
         self._notice: tuple[str, str] | None = None
         if not path.exists():
             return
-        with _WRITE_LOCK, self._locked(wait=SETTINGS_LOCK_WAIT) as held:
-            # busy past the wait: read without the lock (the file is always whole), but leave a damaged one
-            # to the program writing it
-            self.values = self._load(keep_aside=held is not False) or {}
+        # this program's other thread (the automatic backup's) may itself be waiting up to SETTINGS_LOCK_WAIT
+        # for another program, holding _WRITE_LOCK: a read waits for neither longer than SETTINGS_READ_WAIT
+        if not _WRITE_LOCK.acquire(timeout=SETTINGS_READ_WAIT):
+            self.values = self._load(keep_aside=False) or {}  # a writer has it: left to that writer
+            return
+        try:
+            with self._locked(wait=SETTINGS_READ_WAIT) as held:
+                # busy past the wait: read without the lock (the file is always whole), but leave a damaged
+                # one to the program writing it
+                self.values = self._load(keep_aside=held is not False) or {}
+        finally:
+            _WRITE_LOCK.release()
         self._say_notice()
 
     def _say_notice(self) -> None:

@@ -5,6 +5,7 @@ was lost, and the two could trip over each other's temporary file."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -15,6 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -339,3 +341,44 @@ def test_a_damaged_file_that_cannot_be_renamed_is_never_written_over_and_logged_
     assert aside.read_text(encoding="utf-8") == "{damaged"
     assert json.loads(path.read_text(encoding="utf-8")) == {"save_folders": {"export": "C:/Exports"}}
     assert len(notices) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the holder process uses flock")
+def test_reading_the_settings_never_waits_for_a_stalled_writer(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window reads the settings on its own thread (the backup line every few minutes, a Save dialog's
+    folder, the first-day tour): with another program holding the lock (a profile on a stalled share) and
+    this program's backup thread waiting for it to save its time, a read waited for the change's whole wait
+    (10 s, the window frozen), behind the other program's lock and then behind the backup thread's."""
+    from adoption_desktop.core import config as config_module
+
+    path = tmp_path / "settings.json"
+    LocalConfig(path).set("last_database", "C:/Agency/adoption.db")
+    monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 3600.0)  # the other program never lets go
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path) + ".lock"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    backup = LocalConfig(path)
+    read: list[Any] = []
+
+    def save_backup_time() -> None:
+        with contextlib.suppress(OSError):
+            backup.set("last_scheduled_backup", "2026-12-07T09:00:00")
+
+    backup_thread = threading.Thread(target=save_backup_time, daemon=True)
+    window_thread = threading.Thread(target=lambda: read.append(LocalConfig(path).get("last_database")),
+                                     daemon=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        backup_thread.start()  # the automatic backup's thread, saving its time: waits for the other program
+        window_thread.start()  # the window, reading: must not wait behind either
+        window_thread.join(30)
+        assert read == ["C:/Agency/adoption.db"]  # read, whole, while the writers still wait
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.close()
+        holder.wait(30)
+        backup_thread.join(60)
+        window_thread.join(60)
+    assert LocalConfig(path).values == {"last_database": "C:/Agency/adoption.db",
+                                        "last_scheduled_backup": "2026-12-07T09:00:00"}
