@@ -90,7 +90,7 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
 
 def _cmd_move(args: argparse.Namespace) -> int:
     from adoption_desktop.cli_support import CliError, passphrase_from_env_or_prompt
-    from adoption_desktop.core.config import LocalConfig, app_paths
+    from adoption_desktop.core.config import LocalConfig, SettingsBusy, app_paths
     from adoption_desktop.core.errors import AppError
     from adoption_desktop.core.security.secret_store import SecretStore
     from adoption_desktop.core.storage.engine import check_file_shape
@@ -109,7 +109,10 @@ def _cmd_move(args: argparse.Namespace) -> int:
         try:
             config.set("last_database", str(dest.resolve()))
         except OSError as exc:  # moved all the same: said, not reported as the move failing
-            print(f"Moved to {dest} and verified, but your settings could not be updated ({exc.strerror or exc}); "
+            # the busy refusal's own words end "Try again.", which here would send the user to move it again
+            why = "another copy of Adoption Desktop was saving them" if isinstance(exc, SettingsBusy) \
+                else exc.strerror or exc
+            print(f"Moved to {dest} and verified, but your settings could not be updated ({why}); "
                   f"start the application with --db \"{dest}\" to use it.")
         else:
             print(f"Moved to {dest} and verified; the application will open it from there.")

@@ -191,4 +191,6 @@ def test_a_move_whose_settings_stay_busy_is_said_as_moved_not_as_failed(
     dest = tmp_path / "F" / source.name
     out = capsys.readouterr().out
     assert dest.exists() and "Moved to" in out and "settings could not be updated" in out and "--db" in out
+    # the busy refusal's "Try again." sent the user to move the database again: it has gone from there
+    assert "another copy of Adoption Desktop was saving them" in out and "Try again" not in out
     assert LocalConfig(settings).get("last_database") is None
