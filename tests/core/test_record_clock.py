@@ -30,7 +30,7 @@ from adoption_desktop.core.storage import base
 from adoption_desktop.core.storage.base import server_clock
 from adoption_desktop.core.storage.engine import Database, open_postgresql
 from adoption_desktop.letterbox import service as letterbox
-from adoption_desktop.letterbox.models import Item, ItemEvent
+from adoption_desktop.letterbox.models import Arrangement, Item, ItemEvent
 from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.letterbox.conftest import sample_input
@@ -120,6 +120,23 @@ def test_a_letterbox_item_logged_screened_and_withheld_on_a_pc_whose_clock_is_of
         assert {"event received", "event screened", "event withheld"} <= set(events)
         _between(before, {"created_at": row.created_at, "updated_at": row.updated_at,
                           "screened_at": row.screened_at, **events}, after)
+
+
+@pytest.mark.parametrize("off_by", OFF_BY)
+def test_an_arrangements_status_set_on_a_pc_whose_clock_is_off(
+        pg_db: Database, second_pc: Database, monkeypatch: pytest.MonkeyPatch, off_by: dt.timedelta) -> None:
+    """Set by a statement of its own (no ORM flush, so no mapper event): its ``onupdate`` stamped the PC's time."""
+    coordinator = make_user(pg_db, "lbcoord", Role.LETTERBOX_COORDINATOR)
+    arrangement = letterbox.create_arrangement(pg_db, coordinator, sample_input(coordinator="lbcoord"))
+    before = _server_now(pg_db)
+    with monkeypatch.context() as pc:
+        _pc_clock_off(pc, off_by)
+        letterbox.set_arrangement_status(second_pc, coordinator, arrangement, "suspended")
+    after = _server_now(pg_db)
+    with pg_db.session(write=False) as session:
+        row = session.get(Arrangement, arrangement)
+        assert row is not None and row.status == "suspended"
+        _between(before, {"updated_at": row.updated_at}, after)
 
 
 @pytest.mark.parametrize("off_by", OFF_BY)

@@ -533,5 +533,6 @@ def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, 
         raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
     with db.session(actor) as session:
         session.execute(update(Arrangement).where(Arrangement.id == arrangement_id)
-                        .values(status=status, row_version=Arrangement.row_version + 1))
+                        .values(status=status, row_version=Arrangement.row_version + 1,
+                                updated_at=record_now(session)))  # not its onupdate: the PC's clock
         audit.record(session, "update", "letterbox_arrangements", arrangement_id, changes={"status": [None, status]})
