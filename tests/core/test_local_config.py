@@ -382,3 +382,27 @@ def test_reading_the_settings_never_waits_for_a_stalled_writer(tmp_path: Path,
         window_thread.join(60)
     assert LocalConfig(path).values == {"last_database": "C:/Agency/adoption.db",
                                         "last_scheduled_backup": "2026-12-07T09:00:00"}
+
+
+def test_a_settings_folder_whose_file_system_takes_no_locks_is_read_and_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile on a network mount without lock support (Linux: ``flock`` fails with ENOLCK, not "busy"): the
+    settings were read and written without a lock before the lock came in; with it, every read raised, and
+    the window's start-up (which reads them unguarded) failed. Such a folder is now as a read-only one's
+    lock file: no lock, the file read and written as before."""
+    import errno
+
+    from adoption_desktop.core.storage import hold
+
+    path = tmp_path / "settings.json"
+    path.write_text('{"last_database": "C:/Agency/adoption.db"}', encoding="utf-8")
+
+    def no_locks(_fd: int, _exclusive: bool) -> bool:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(hold, "_try_lock", no_locks)
+    config = LocalConfig(path)
+    assert config.get("last_database") == "C:/Agency/adoption.db"
+    config.set("window_geometry", "saved")
+    assert json.loads(path.read_text(encoding="utf-8")) == {"last_database": "C:/Agency/adoption.db",
+                                                            "window_geometry": "saved"}

@@ -138,7 +138,8 @@ def file_lock(path: Path, *, wait: float) -> Iterator[bool | None]:
     the ``with`` block, between programs and between threads (each open of the file is its own holder).
 
     Yields ``True`` while held; ``False`` when another holder still had it after ``wait`` seconds (0: without
-    waiting); ``None`` when the lock file cannot be made or opened (a read-only folder): the caller decides.
+    waiting); ``None`` when the lock file cannot be made or opened (a read-only folder), or its file system
+    takes no locks (a network mount without lock support: ``ENOLCK``): the caller decides.
     Used by the scheduled backup's claim and the per-user settings file's writes."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
@@ -148,7 +149,16 @@ def file_lock(path: Path, *, wait: float) -> Iterator[bool | None]:
     try:
         deadline = time.monotonic() + wait
         pause = 0.001
-        while not _try_lock(fd, True):
+        while True:
+            try:
+                got: bool | None = _try_lock(fd, True)
+            except OSError:  # not "held by another" (that is False): no lock can be had here at all
+                got = None
+            if got is None:
+                yield None
+                return
+            if got:
+                break
             if time.monotonic() >= deadline:
                 yield False
                 return
