@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import access_rules, audit
@@ -32,7 +32,7 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.security.service import role_label, withheld_role_rows
 from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.core.storage.base import record_now, utcnow
+from adoption_desktop.core.storage.base import record_now, server_clock, utcnow
 from adoption_desktop.core.storage.engine import AuditHoldError, Database, held_reading_message, secure_umask
 
 #: the longest note a review may carry
@@ -104,8 +104,15 @@ class AccessReview:
         return sum(1 for a in self.accounts if a.unused)
 
 
-def _accounts(session: Session, now: dt.datetime, days: int) -> list[ReviewedAccount]:
-    users = list(session.scalars(select(User).order_by(func.lower(User.username), User.username)))
+def _accounts(session: Session, now: dt.datetime | None, days: int) -> tuple[list[ReviewedAccount], dt.datetime]:
+    """The accounts as the review shows them, and the "now" they are judged at (locked, not used for ``days``):
+    ``now`` when given, else the clock sign-in goes by, read with the accounts (the server's in team mode, in
+    the same statement; this PC's on a database file)."""
+    team = session.get_bind().dialect.name == "postgresql"
+    rows = session.execute(select(User, server_clock() if team and now is None else literal(None))
+                           .order_by(func.lower(User.username), User.username)).all()
+    users = [u for u, _clock in rows]
+    at: dt.datetime = now or (rows[0][1] if team and rows else None) or utcnow()
     withheld = withheld_role_rows(session, [(u.id, r.role) for u in users for r in u.roles])
     known = {str(r) for r in Role}
     out = []
@@ -115,10 +122,10 @@ def _accounts(session: Session, now: dt.datetime, days: int) -> list[ReviewedAcc
         out.append(ReviewedAccount(
             u.username, u.full_name, tuple(r.label for r in roles),
             tuple(sorted(role_label(r.role) for r in u.roles if (u.id, r.role) in withheld)),
-            access_rules.account_state(u.disabled, u.locked_until, now), u.last_login,
-            access_rules.unused_text(u.disabled, u.last_login, u.created_at, now, days),
+            access_rules.account_state(u.disabled, u.locked_until, at), u.last_login,
+            access_rules.unused_text(u.disabled, u.last_login, u.created_at, at, days),
             access_rules.area_access(roles)))
-    return out
+    return out, at
 
 
 def _basis(accounts: list[ReviewedAccount]) -> str:
@@ -133,10 +140,11 @@ def _last(session: Session) -> LastReview | None:
     return None if row is None else LastReview(row.id, row.reviewed_at, row.reviewer, row.note, row.accounts)
 
 
-def _review(session: Session, now: dt.datetime) -> AccessReview:
+def _review(session: Session, now: dt.datetime | None) -> AccessReview:
+    """``now``: None for the clock sign-in goes by (:func:`_accounts`)."""
     months = get_setting(session, ACCESS_REVIEW_MONTHS)
     days = get_setting(session, ACCESS_UNUSED_DAYS)
-    accounts = _accounts(session, now, days)
+    accounts, now = _accounts(session, now, days)
     last = _last(session)
     today = local_time(now).date()
     due = access_rules.due_text(local_time(last.reviewed_at).date() if last else None, months, today)
@@ -152,10 +160,10 @@ def access_review(db: Database, actor: Principal, *, now: dt.datetime | None = N
     require(actor, Permission.USERS_MANAGE)
     if not printed:
         with db.session(actor, write=False) as session:
-            return _review(session, now or utcnow())
+            return _review(session, now)
     try:
         with db.session(actor, views_only=True) as session:
-            review = _review(session, now or utcnow())
+            review = _review(session, now)
             audit.record_view(session, "access_reviews", "*",
                               detail=f"access review: {len(review.accounts)} accounts printed")
             return review
@@ -215,7 +223,7 @@ def export_csv(db: Database, actor: Principal, out: Path, *, now: dt.datetime | 
     secure_umask()
     with output_file(out) as partial:
         with db.session(actor, write=False) as session:
-            review = _review(session, now or utcnow())
+            review = _review(session, now)
         with partial.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv_writer(fh)
             writer.writerow([*CSV_COLUMNS, *(area for area, _p in access_rules.AREAS)])

@@ -136,9 +136,7 @@ class UsersTab(QWidget):
         Column("Full name", lambda u: u.full_name),
         Column("Job title", lambda u: u.job_title),
         Column("Roles", _roles_text),
-        Column("Status", lambda u: "Disabled" if u.disabled else (
-            "Locked" if u.locked_until and u.locked_until > dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            else "Active")),
+        Column("Status", lambda u: "Disabled" if u.disabled else ("Locked" if u.locked() else "Active")),
         Column("Last sign-in", lambda u: local_time(u.last_login) if u.last_login else None),
     ]
 

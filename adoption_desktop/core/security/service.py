@@ -8,10 +8,10 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import ColumnElement, Table, false, func, literal, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ from adoption_desktop.core.security.passwords import (
 )
 from adoption_desktop.core.security.permissions import SYSTEM, Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
-from adoption_desktop.core.storage.base import get_or_raise, record_now, utcnow
+from adoption_desktop.core.storage.base import get_or_raise, record_now, server_clock, utcnow
 from adoption_desktop.core.storage.engine import (
     PASSWORD_CHANGED,
     REENTERED_MESSAGE,
@@ -178,6 +178,18 @@ class UserSummary:
     roles_withheld: tuple[str, ...] = ()
     #: wrong passwords counted since the last lock, unlock or right password (:func:`unlock_refusal`)
     failed_attempts: int = 0
+    #: how far the clock the lock-out goes by (the server's in team mode) was ahead of this PC's when read
+    #: (:meth:`now`); not part of the account as read (two reads of an unchanged account are equal)
+    clock_ahead: dt.timedelta = field(default=dt.timedelta(0), compare=False)
+
+    def now(self) -> dt.datetime:
+        """Now by the clock the account's lock-out goes by (naive UTC): this PC's, put right by
+        ``clock_ahead``, so that a list left open shows the lock ending when it does for every PC."""
+        return utcnow() + self.clock_ahead
+
+    def locked(self, now: dt.datetime | None = None) -> bool:
+        """Locked after too many wrong passwords (not yet at its end); ``now`` naive UTC (default :meth:`now`)."""
+        return self.locked_until is not None and self.locked_until > (now or self.now())
 
 
 #: what sign-in, the Users page and the audit entry say of a role row the application did not write
@@ -240,12 +252,18 @@ def _principal(session: Session, user: User) -> Principal:
                      password_serial=user.password_serial, roles_withheld=withheld)
 
 
-def _summary(session: Session, user: User, withheld: frozenset[str] | None = None) -> UserSummary:
+def _summary(session: Session, user: User, withheld: frozenset[str] | None = None,
+             clock_ahead: dt.timedelta = dt.timedelta(0)) -> UserSummary:
     withheld = withheld_roles(session, user) if withheld is None else withheld
     return UserSummary(user.id, user.username, user.full_name,
                        tuple(Role(r.role) for r in user.roles if r.role not in withheld),
                        user.disabled, user.locked_until, user.last_login, user.row_version, user.job_title,
-                       user.password_serial, tuple(sorted(withheld)), user.failed_attempts or 0)
+                       user.password_serial, tuple(sorted(withheld)), user.failed_attempts or 0, clock_ahead)
+
+
+def _ahead_of_pc(session: Session, now: dt.datetime) -> dt.timedelta:
+    """How far ``now``, the server's clock just read (team mode), is ahead of this PC's; nothing on a file."""
+    return now - utcnow() if session.get_bind().dialect.name == "postgresql" else dt.timedelta(0)
 
 
 #: the characters a user name may have: ASCII only, so that sign-in matches it without regard to case in
@@ -287,6 +305,32 @@ def _user_named(session: Session, username: str) -> User | None:
         if _name_key(name) == key:
             return session.get(User, user_id)
     return None
+
+
+def _account_at(session: Session, where: ColumnElement[bool], now: dt.datetime | None
+                ) -> tuple[User | None, dt.datetime]:
+    """The account ``where`` names (None if none) and "now" for its sign-in and lock-out (naive UTC, as
+    ``locked_until`` and ``last_login`` are stored): ``now`` when the caller gives one; in team mode
+    (PostgreSQL) the server's clock (:func:`server_clock`), read by the very statement that reads the account,
+    in the transaction that checks and sets the lock (no extra round trip, and the same answer for a name that
+    is no account's: one row either way), so that every PC locks and unlocks an account by one clock; on a
+    database file this PC's clock, the one clock there."""
+    if now is not None:
+        return session.scalar(select(User).where(where)), now
+    if session.get_bind().dialect.name != "postgresql":
+        return session.scalar(select(User).where(where)), utcnow()
+    one = select(literal(1).label("one")).subquery()
+    user, clock = session.execute(select(User, server_clock()).select_from(one).outerjoin(User, where)).one()
+    return user, clock
+
+
+def _user_named_at(session: Session, username: str, now: dt.datetime | None) -> tuple[User | None, dt.datetime]:
+    """:func:`_user_named`, with "now" for its sign-in read beside it (:func:`_account_at`)."""
+    key = _name_key(username)
+    user, now = _account_at(session, func.lower(User.username) == key if key else false(), now)
+    if user is not None or not key or key.isascii():
+        return user, now
+    return _user_named(session, username), now  # a name made before user names were ASCII
 
 
 def has_users(db: Database) -> bool:
@@ -354,10 +398,14 @@ def create_user(db: Database, actor: Principal, username: str, full_name: str, p
 def list_users(db: Database, actor: Principal) -> list[UserSummary]:
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor, write=False) as session:
-        # JO.BLOGGS beside jo.smith
-        accounts = list(session.scalars(select(User).order_by(func.lower(User.username), User.username)))
+        # JO.BLOGGS beside jo.smith; the server's clock read with them in team mode (whether each is locked)
+        clock = server_clock() if session.get_bind().dialect.name == "postgresql" else literal(None)
+        rows = session.execute(select(User, clock).order_by(func.lower(User.username), User.username)).all()
+        accounts = [u for u, _now in rows]
+        ahead = _ahead_of_pc(session, rows[0][1]) if rows and rows[0][1] is not None else dt.timedelta(0)
         withheld = withheld_role_rows(session, [(u.id, r.role) for u in accounts for r in u.roles])
-        return [_summary(session, u, frozenset(role for uid, role in withheld if uid == u.id)) for u in accounts]
+        return [_summary(session, u, frozenset(role for uid, role in withheld if uid == u.id), ahead)
+                for u in accounts]
 
 
 def user_summary(db: Database, actor: Principal, user_id: int) -> UserSummary | None:
@@ -366,8 +414,8 @@ def user_summary(db: Database, actor: Principal, user_id: int) -> UserSummary | 
     shown locked (review: it stayed "not locked" until a refresh, just when its user phones the admin)."""
     require(actor, Permission.USERS_MANAGE)
     with db.session(actor, write=False) as session:
-        user = session.get(User, user_id)
-        return _summary(session, user) if user is not None else None
+        user, now = _account_at(session, User.id == user_id, None)
+        return _summary(session, user, clock_ahead=_ahead_of_pc(session, now)) if user is not None else None
 
 
 def _get(session: Session, user_id: int) -> User:
@@ -614,7 +662,7 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
         # the row taken first, as the sign-in's failure counting takes it: two administrators unlocking at
         # once, or an unlock beside the wrong password that is locking the account, go one after the other,
         # and each reads what the one before left
-        user = lock_row(session, _get(session, user_id))
+        user, now = _lock_account(session, _get(session, user_id))
         attempts, locked_until = user.failed_attempts, user.locked_until
         if locked_until is None and not attempts:
             raise AlreadyUnlocked(_already_unlocked(session, user))
@@ -622,7 +670,7 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
         until = locked_until.isoformat(sep=" ", timespec="minutes") if locked_until is not None else ""
         if locked_until is None:
             was = "it was not locked"
-        elif locked_until > utcnow():
+        elif locked_until > now:
             was = f"it was locked until {until} UTC"
         else:
             was = f"its lock had already ended at {until} UTC"
@@ -630,6 +678,18 @@ def unlock_account(db: Database, actor: Principal, user_id: int) -> None:
             was += f"; {attempts} failed sign-in attempt{'' if attempts == 1 else 's'} cleared"
         audit.record(session, "unlock", "users", user_id,
                      detail=f"account {user.username} ({user.full_name}) unlocked by {actor.username}; {was}")
+
+
+def _lock_account(session: Session, user: User) -> tuple[User, dt.datetime]:
+    """:func:`~adoption_desktop.core.concurrency.lock_row` for an account, with "now" by the clock its lock-out
+    is set by (:func:`_account_at`): in team mode the server's, read in the statement that takes the row's lock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return lock_row(session, user), utcnow()
+    table = cast(Table, User.__table__)
+    now: dt.datetime = session.connection().execute(
+        select(server_clock()).select_from(table).where(table.c.id == user.id).with_for_update()).scalar_one()
+    session.refresh(user)
+    return user, now
 
 
 def unlock_refusal(user: UserSummary | None, now: dt.datetime | None = None) -> str | None:
@@ -647,10 +707,10 @@ def unlock_refusal(user: UserSummary | None, now: dt.datetime | None = None) -> 
 
 
 def unlock_hint(user: UserSummary, now: dt.datetime | None = None) -> str:
-    """What Unlock will do for ``user`` as listed (its tooltip when enabled); "" when nothing."""
-    now = now or utcnow()
+    """What Unlock will do for ``user`` as listed (its tooltip when enabled); "" when nothing. ``now``: naive UTC
+    (default: by the clock the lock-out goes by, :meth:`UserSummary.now`)."""
     account = f"{user.full_name} ({user.username})"
-    if user.locked_until is not None and user.locked_until > now:
+    if user.locked(now):
         return (f"Unlock the account of {account}: it is locked after too many wrong passwords until "
                 f"{when_text(user.locked_until)}. Unlocked, it can sign in at once.")
     if user.failed_attempts:
@@ -836,7 +896,7 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
     :class:`SignInBusy`, or :class:`SignInWaitStopped` when stopped; neither writes anything (no failed
     attempt counted, no lock-out, no sign-in entry)."""
     try:
-        return _sign_in(db, username, password, now or utcnow(), can_choose_password=can_choose_password)
+        return _sign_in(db, username, password, now, can_choose_password=can_choose_password)
     except DatabaseBusy as err:
         raise _sign_in_wait(db, err) from err
     except DBAPIError as err:
@@ -868,12 +928,14 @@ def _checked_beforehand(db: Database, password: str, *, username: str = "", user
     return "", False
 
 
-def _sign_in(db: Database, username: str, password: str, now: dt.datetime,
+def _sign_in(db: Database, username: str, password: str, now: dt.datetime | None,
              verified: tuple[str, bool] | None = None, *, can_choose_password: bool) -> Principal:
+    """``now``: None for the database's clock (:func:`_account_at`: the server's in team mode), read with the
+    account in the transaction that checks the lock, counts a failure, locks, or records the sign-in."""
     if verified is None:
         verified = _checked_beforehand(db, password, username=username)
     with db.session(SYSTEM) as session:
-        user = _user_named(session, username)
+        user, now = _user_named_at(session, username, now)
         try:
             principal = _check_password(session, user, password, now, typed=username, verified=verified)
         except SignInError:
@@ -914,15 +976,16 @@ class PendingSignIn:
     to be wrong, so the caller can stop reading. An unknown user name costs the same argon2 time as a
     wrong password (``verify_nothing``), as in :func:`authenticate`."""
 
-    def __init__(self, db: Database, username: str, password: str, now: dt.datetime) -> None:
+    def __init__(self, db: Database, username: str, password: str, now: dt.datetime | None) -> None:
         from adoption_desktop.core.storage.engine import run_beside
 
+        # ``now`` None: the database's clock, read with the account now and again by :meth:`confirm`
         self._db, self._username, self._password, self._now = db, username, password, now
         self.principal: Principal | None = None
         stored = ""
         with db.session(SYSTEM, write=False) as session:
-            user = _user_named(session, username)
-            if user is not None and not user.disabled and not (user.locked_until and user.locked_until > now):
+            user, at = _user_named_at(session, username, now)
+            if user is not None and not user.disabled and not (user.locked_until and user.locked_until > at):
                 stored = user.password_hash
                 if not user.must_change_password:  # that user may read nothing before choosing their own
                     self.principal = _principal(session, user)
@@ -974,7 +1037,7 @@ class PendingSignIn:
 
 def begin_sign_in(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> PendingSignIn:
     """Start a sign-in whose password is checked beside the caller's reading (see :class:`PendingSignIn`)."""
-    return PendingSignIn(db, username, password, now or utcnow())
+    return PendingSignIn(db, username, password, now)
 
 
 def sign_out(db: Database, principal: Principal, *, reason: str = "") -> None:
@@ -996,10 +1059,9 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
     Raises :class:`PasswordNotConfirmed` (``field``; the message starts with ``label``) for a wrong or empty
     password, saying how many attempts are left; :class:`LockedOut` when the account is locked — by this
     attempt or before — saying after how many failed attempts and how many minutes are left."""
-    now = now or utcnow()
     verified = _checked_beforehand(db, password, user_id=principal.user_id) if password else None
     with db.session(SYSTEM) as session:
-        user = session.get(User, principal.user_id)
+        user, now = _account_at(session, User.id == principal.user_id, now)
         if user is None or user.disabled:
             raise LockedOut("Your account has been disabled; ask an administrator.")
         if user.password_serial != principal.password_serial:  # the old password is no longer the one
