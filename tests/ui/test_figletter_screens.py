@@ -67,7 +67,7 @@ def test_support_register_create_edit_and_stale_save(qtbot: Any, db: Database, r
     qtbot.keyClicks(editor.edits["case_reference"], "LB-0042")
     qtbot.keyClicks(editor.edits["initials"], "G.Q.")
     qtbot.keyClicks(editor.edits["relationship"], "birth mother")
-    editor.edits["referred_on"].setText("03/03/2026")
+    editor.referred_on.setDate(QDate(2026, 3, 3))
     qtbot.keyClicks(editor.edits["service"], "Independent Birth Parent Support (test)")
     editor.edits["offered_on"].setText("02/03/2026")
     editor.save()

@@ -1,13 +1,15 @@
 """The Support for birth parents tab of the Letterbox page: the register of birth relatives referred to an
 independent support service (model/view), with an editor whose dates are typed as DD/MM/YYYY (blank until
-they happen). Every save is checked against the version shown: a stale save is refused and shown in the
-conflict dialog. Keyboard: Alt+C records a referral, Enter or Alt+D edits, Alt+O shows open referrals only."""
+they happen; *Referred on*, always needed, is a date field showing today for a new referral, which follows
+the date while the editor is left open past midnight: ``ui.today_default``). Every save is checked against
+the version shown: a stale save is refused and shown in the conflict dialog. Keyboard: Alt+C records a
+referral, Enter or Alt+D edits, Alt+O shows open referrals only."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,12 +36,14 @@ from adoption_desktop.letterbox.support import ReferralInput, ReferralView
 from adoption_desktop.ui import conflict
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.dates import DISPLAY_FORMAT, DateEdit, qdate
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.record_list import RecordList
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
+from adoption_desktop.ui.today_default import TodayDefaults, keep_opened
 
 COLUMNS: list[Column[ReferralView]] = [
     Column("Case reference", lambda r: r.case_reference), Column("Initials", lambda r: r.initials),
@@ -70,12 +74,27 @@ class ReferralEditor(FormKeptOnExit, QDialog):
         super().__init__(parent)
         self.ctx, self.referral = ctx, referral
         self.setWindowTitle(f"Support referral {referral.case_reference}" if referral else "New support referral")
-        r = referral or ReferralInput(case_reference="", referred_on=dt.date.today())
+        r = referral or ReferralInput(case_reference="")
         form = QFormLayout()
-        self.edits: dict[str, QLineEdit] = {}
+        self.edits: dict[str, QLineEdit | DateEdit] = {}
         for name, label in TEXTS[:3]:
             self.edits[name] = self._line(form, name, label, getattr(r, name))
-        self.edits["referred_on"] = self._line(form, "referred_on", "Referred &on *", _d(r.referred_on), True)
+        #: *Referred on*: a date field; a new referral's shows today (the context's clock) while untouched, and
+        #: follows the date past midnight (an editor opened in the evening saved the evening's date the next
+        #: morning, unseen). A date from the record is never moved.
+        self.referred_on = DateEdit()
+        self.referred_on.setObjectName("referred_on")
+        self.referred_on.setCalendarPopup(True)
+        self.referred_on.setDisplayFormat(DISPLAY_FORMAT)
+        self.today_dates = TodayDefaults(lambda: self.ctx.today())
+        if r.referred_on is not None:
+            self.referred_on.setDate(qdate(r.referred_on))
+        else:
+            self.today_dates.add("referred_on", self.referred_on, "referred on")
+        referred = QLabel("Referred &on *")
+        referred.setBuddy(self.referred_on)
+        form.addRow(referred, self.referred_on)
+        self.edits["referred_on"] = self.referred_on
         self.edits["service"] = self._line(form, "service", TEXTS[3][1], r.service)
         self.edits["offered_on"] = self._line(form, "offered_on", "Support o&ffered on", _d(r.offered_on), True)
         self.response = QComboBox()
@@ -112,13 +131,33 @@ class ReferralEditor(FormKeptOnExit, QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(self.can_save)
         self.opened = conflict.as_opened(self.referral, self.value)
         self.loaded = field_values(self)  # the fields as opened or reloaded (see changed)
+        self.today_dates.watch(ctx, self, self._new_day)
+
+    def _follow_today(self) -> str:
+        """*Referred on* still showing the "today" it was given, untouched, moves to the new today; what the
+        editor opened with follows (the new default is nothing typed: closing asks nothing). Returns what
+        moved, in words ("" when nothing)."""
+        before = field_values(self)
+        said = self.today_dates.follow_text("Change it if the referral was made the day before.")
+        if said:
+            self.loaded = keep_opened(self.loaded, before, field_values(self)) or self.loaded
+        return said
+
+    def _new_day(self, _day: dt.date) -> None:
+        said = self._follow_today()
+        if said:
+            self.message.setText(said)
 
     def fill(self, r: ReferralView) -> None:
         """Show ``r`` (the referral as stored now: *Reload their version*); it is then what the person's own
         changes are measured from."""
         for name, edit in self.edits.items():
             value = getattr(r, name)
-            edit.setText(_d(value) if name in dict(DATES) else value)
+            if isinstance(edit, DateEdit):
+                edit.setDate(qdate(value))  # the record's: no longer the "today" default
+                self.today_dates.touched(name)
+            else:
+                edit.setText(_d(value) if name in dict(DATES) else value)
         self.response.setCurrentIndex(max(0, self.response.findData(r.response)))
         self.notes.setPlainText(r.notes)
         self.setWindowTitle(f"Support referral {r.case_reference}")
@@ -136,8 +175,10 @@ class ReferralEditor(FormKeptOnExit, QDialog):
         return edit
 
     def _date(self, name: str, label: str) -> dt.date | None:
+        edit = self.edits[name]
+        text = edit.lineEdit().text() if isinstance(edit, DateEdit) else edit.text()  # as typed, read once here
         try:
-            return parse_date(self.edits[name].text(), label.rstrip(" *"))
+            return parse_date(text, label.rstrip(" *"))
         except ValidationError as exc:
             raise ValidationError(str(exc), name) from None
 
@@ -159,7 +200,8 @@ class ReferralEditor(FormKeptOnExit, QDialog):
         """Save what is typed; on success close and emit ``saved``. When a colleague saved the referral first,
         *Re-apply my change* saves only the fields this person changed on top of their version."""
         def put(id_: int, version: int, data: ReferralInput) -> ReferralView:
-            return support.update_referral(self.ctx.db, self.ctx.principal, id_, data, expected_version=version)
+            return support.update_referral(self.ctx.db, self.ctx.principal, id_, data, expected_version=version,
+                                           today=self.ctx.today())
 
         def stored() -> ReferralInput | None:
             assert self.referral is not None
@@ -172,10 +214,15 @@ class ReferralEditor(FormKeptOnExit, QDialog):
             self.reloaded.emit(now)
             return now
 
+        moved = self._follow_today()
+        if moved:  # never yesterday's date unseen: the new one is shown, and saved on the next press
+            self.message.setText(f"{moved} Nothing was saved yet: press Save again to save it.")
+            self.referred_on.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
         opened = self.opened
         result, self.referral = conflict.save_versioned(
             self, self.referral,
-            add=lambda: support.add_referral(self.ctx.db, self.ctx.principal, self.value()),
+            add=lambda: support.add_referral(self.ctx.db, self.ctx.principal, self.value(), self.ctx.today()),
             update=lambda id_, version: put(id_, version, self.value()),
             mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
             edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), support.referral_values),
