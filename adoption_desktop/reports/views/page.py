@@ -151,7 +151,31 @@ class ReportsPage(QWidget):
         key.setWordWrap(True)
         layout.addWidget(key)
         self.trend: QuarterlyTrend | None = None
+        #: the dates the chosen period (not Custom) was set to: re-applied when the date changes (``_new_day``)
+        self._preset_dates: tuple[dt.date, dt.date] | None = None
         self._apply_preset(0)
+        # a period such as "Last 12 months" ends today: left open past midnight, its dates follow the new day
+        ctx.after_new_day.append(self._new_day)
+
+        def forget(*_args: object) -> None:
+            if self._new_day in ctx.after_new_day:
+                ctx.after_new_day.remove(self._new_day)
+        self.destroyed.connect(forget)
+
+    def _new_day(self, _day: dt.date) -> None:
+        """The date changed while the page was open (``ui.day_watch``): a period chosen from the list, whose
+        From and To were not typed since, is set again for the new today ("Last 12 months" ends today, not
+        yesterday); the line above the figures then says they are for the dates counted, until Run. From and
+        To typed by hand (Custom) are kept."""
+        index = self.preset.currentIndex()
+        if self.preset.currentText() == CUSTOM or self._preset_dates is None:
+            return
+        try:
+            if self._range() != self._preset_dates:  # changed without the page seeing it: the person's
+                return
+        except ValidationError:
+            return
+        self._apply_preset(index)
 
     def _preset_chosen(self, index: int) -> None:
         """A period chosen from the list: its dates, and its figures counted (in the background)."""
@@ -191,7 +215,7 @@ class ReportsPage(QWidget):
             self.shown_label.setText(f"Figures for {shown}.")
 
     def _apply_preset(self, index: int) -> bool:
-        today = dt.date.today()
+        today = self.ctx.today()
         if index == 0:
             start, end = service.default_range(today)
         elif index == 1:
@@ -207,6 +231,7 @@ class ReportsPage(QWidget):
             self.end.setDate(QDate(end.year, end.month, end.day))
         finally:
             self._presetting = False
+        self._preset_dates = (start, end)
         self._say_what_is_shown()
         return True
 
@@ -228,7 +253,7 @@ class ReportsPage(QWidget):
                     edit.setFocus()
                     break
             return None
-        today = dt.date.today()
+        today = self.ctx.today()
         problem = period_problem(Period(start, end), today)
         if problem:
             show_error(self, title, ValidationError(problem, "start"))
@@ -399,7 +424,7 @@ class ReportsPage(QWidget):
         kind, ok = QInputDialog.getItem(self, "Write report", "&Kind of report:", kinds, guess, False)
         if not ok:
             return
-        problem = kind_problem("annual" if kind == "Annual" else "six-monthly", Period(start, end), dt.date.today())
+        problem = kind_problem("annual" if kind == "Annual" else "six-monthly", Period(start, end), self.ctx.today())
         if problem:  # its title would say what it is not ("Annual report: 01/11/2026–02/12/2026")
             show_error(self, "Write report", ValidationError(problem, "end"))
             self.end.setFocus()
