@@ -7,6 +7,7 @@ which cannot be undone, is given a dated correction note. The use cases are
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -31,6 +32,7 @@ from adoption_desktop.core.errors import AppError, Conflict, StaleRecord
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ItemDetail
+from adoption_desktop.letterbox.service.item_log import RECEIVED_GRACE_DAYS
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.modal import run_modal
 from adoption_desktop.ui.undo import confirm_final
@@ -44,10 +46,14 @@ _SHOWN_STEPS = ("logged_in_error", "correction_note")
 
 class CorrectLoggingDialog(QDialog):
     """How an item was logged, to correct: the arrangement (its reference), the direction, the date received,
-    the type. Says beforehand that a change of arrangement or direction clears the screening."""
+    the type. Says beforehand that a change of arrangement or direction clears the screening. ``today``: the
+    window's clock, read each time: the latest date received it takes (today and a day's grace, as the service
+    allows) follows the date while the dialog is open past midnight (:meth:`follow_today`)."""
 
-    def __init__(self, detail: ItemDetail, reference: str, today: dt.date, parent: QWidget | None = None) -> None:
+    def __init__(self, detail: ItemDetail, reference: str, today: Callable[[], dt.date],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.today = today
         self.setObjectName("correct_logging_dialog")
         self.setWindowTitle(f"Correct how item {detail.id} was logged")
         layout = QVBoxLayout(self)
@@ -70,7 +76,7 @@ class CorrectLoggingDialog(QDialog):
         self.received_on.setObjectName("received_on")
         self.received_on.setCalendarPopup(True)
         self.received_on.setDisplayFormat("dd/MM/yyyy")
-        self.received_on.setMaximumDate(qdate(today + dt.timedelta(days=1)))
+        self.follow_today()
         self.received_on.setDate(qdate(detail.received_on))
         self.item_type = QComboBox()
         self.item_type.setObjectName("item_type")
@@ -93,6 +99,12 @@ class CorrectLoggingDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def follow_today(self, _day: dt.date | None = None) -> None:
+        """The latest date received the field takes: today, by the window's clock, and a day's grace. Set at
+        opening, it stayed the evening's after midnight (the new day's grace could not be chosen); the item
+        window's day watch calls this when the date changes while the dialog is open."""
+        self.received_on.setMaximumDate(qdate(self.today() + dt.timedelta(days=RECEIVED_GRACE_DAYS)))
 
     def values(self) -> tuple[str, str, dt.date, str]:
         """The arrangement's reference, the direction, the date received and the type, as chosen."""
@@ -188,9 +200,15 @@ class ItemMistakes:
         d = w.detail
         if w.item_id is None or d is None:
             return
-        dialog = CorrectLoggingDialog(d, w.reference, w.today, w)
+        dialog = CorrectLoggingDialog(d, w.reference, lambda: w.today, w)
         self.logging_dialog = dialog
-        if not run_modal(dialog):
+        w.ctx.after_new_day.append(dialog.follow_today)  # its limit follows midnight while it is open
+        try:
+            answered = run_modal(dialog)
+        finally:
+            if dialog.follow_today in w.ctx.after_new_day:
+                w.ctx.after_new_day.remove(dialog.follow_today)
+        if not answered:
             w.say("Nothing was corrected.")
             return
         reference, direction, received_on, item_type = dialog.values()
