@@ -62,19 +62,21 @@ def same_agreement(a: ArrangementInput, b: ArrangementInput) -> bool:
 
 
 def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
-                       expected_version: int | None = None, pattern_from: dt.date | None = None
-                       ) -> tuple[int, UndoEntry]:
+                       expected_version: int | None = None, pattern_from: dt.date | None = None,
+                       today: dt.date | None = None) -> tuple[int, UndoEntry]:
     """``service.update_arrangement`` (the whole form), and the entry that puts the previous agreement
     back — fields, relatives taking part and protected terms — with the version this save made. A change of
     the exchange pattern takes effect from ``pattern_from`` (default today); its undo puts the old pattern
-    back from the same day, which takes the change out of the pattern's history."""
+    back from the same day, which takes the change out of the pattern's history. ``today``: the caller's
+    today (the window's clock), which the change is checked against ("not in the future") and which is the
+    default day; default the PC's date."""
     require(actor, Permission.LETTERBOX_EDIT)
     before, version = _arrangement_input(db, actor, arrangement_id)
     if expected_version is not None and version != expected_version:
         before = data  # the save below is refused as stale; nothing to undo
-    day = pattern_from or dt.date.today()
+    day = pattern_from or today or dt.date.today()
     new_version = service.update_arrangement(db, actor, arrangement_id, data, expected_version=expected_version,
-                                             pattern_from=day)
+                                             pattern_from=day, today=today)
     after, _ = _arrangement_input(db, actor, arrangement_id)
     return new_version, _arrangement_entry(db, actor, arrangement_id, before, after, new_version,
                                            arrangement_label(before, after), day)

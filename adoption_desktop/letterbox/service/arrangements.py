@@ -363,17 +363,18 @@ def _pattern(a: Arrangement | ArrangementInput) -> rules.Pattern:
 
 
 def _record_pattern_change(session: Session, a: Arrangement, data: ArrangementInput,
-                           pattern_from: dt.date | None) -> None:
+                           pattern_from: dt.date | None, today: dt.date | None = None) -> None:
     """Keep the agreement's pattern history (``PatternChange``) as ``data`` is saved over ``a`` (still as
     stored): a change of months, first writer or replies is effective from ``pattern_from`` (default today),
     so the work list expects nothing new before it and keeps what the old pattern expected. A second change
     effective the same day amends that day's row (and one that puts the old pattern back removes it: an undo
     the same day leaves no trace but the audit log). Refused: a date in the future, before the agreement's
-    start, or before the pattern's latest change."""
+    start, or before the pattern's latest change. ``today``: the caller's today (the window's clock, which
+    its "never later" limit follows past midnight); default the PC's date (the command line)."""
     before, after = _pattern(a), _pattern(data)
     if before == after:
         return
-    today = dt.date.today()
+    today = today or dt.date.today()
     day = pattern_from or today
     if day > today:
         raise ValidationError(f"Pattern changes take effect from: {day:%d/%m/%Y} is in the future; save the change "
@@ -429,14 +430,15 @@ def pattern_changes_in(session: Session, arrangement_ids: Collection[int] | None
 
 def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id: int | None = None, *,
                         replace: bool = False, expected_version: int | None = None,
-                        kept: ArrangementInput | None = None, pattern_from: dt.date | None = None) -> int:
+                        kept: ArrangementInput | None = None, pattern_from: dt.date | None = None,
+                        today: dt.date | None = None) -> int:
     """Create or update inside the caller's transaction (used by the import).
 
     An update always makes a new version of the arrangement (its relatives and protected terms are part
     of it), so a form loaded before that save is refused rather than deleting what it never showed.
     ``kept``: see :func:`_people_checked` (an undo). A change of its exchange pattern is effective from
     ``pattern_from`` (default today) and kept in its history in the same transaction
-    (:func:`_record_pattern_change`)."""
+    (:func:`_record_pattern_change`, checked against ``today``: the caller's, default the PC's date)."""
     data = _people_checked(session, _validate(data), arrangement_id, kept)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
     # (rows made around the ORM, with no key, compared by their reference: ``arrangement_by_reference``)
@@ -454,7 +456,7 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
         a = found
         check_version(session, a, expected_version, f"arrangement {a.reference}",
                       lambda row: _arrangement_values(session, row))
-        _record_pattern_change(session, a, data, pattern_from)
+        _record_pattern_change(session, a, data, pattern_from, today)
         _apply(a, data)
         own_change = session.is_modified(a)
         a.updated_at = record_now(session)  # a new version even when only relatives or protected terms change
@@ -476,17 +478,19 @@ def create_arrangement(db: Database, actor: Principal, data: ArrangementInput) -
 
 def update_arrangement(db: Database, actor: Principal, arrangement_id: int, data: ArrangementInput, *,
                        replace: bool = True, expected_version: int | None = None,
-                       kept: ArrangementInput | None = None, pattern_from: dt.date | None = None) -> int:
+                       kept: ArrangementInput | None = None, pattern_from: dt.date | None = None,
+                       today: dt.date | None = None) -> int:
     """Save the whole agreement as edited (relatives and protected terms as listed). ``expected_version``:
     the ``row_version`` the form was loaded with; a stale form is refused (:class:`StaleRecord`), never
     saved over a colleague's change. Returns the new version. ``kept``: the version an undo puts back, as
     it was stored (its coordinator and relationships are not checked again: an old arrangement's undo
     restores them as they were). ``pattern_from``: the day a change of the exchange pattern takes effect
-    (default today)."""
+    (default ``today``: the caller's today, as the window's clock gives it; default the PC's date, as the
+    command line has it)."""
     require(actor, P.LETTERBOX_EDIT)
     with db.session(actor) as session:
         save_arrangement_in(session, data, arrangement_id, replace=replace, expected_version=expected_version,
-                            kept=kept, pattern_from=pattern_from)
+                            kept=kept, pattern_from=pattern_from, today=today)
         return int(session.scalar(select(Arrangement.row_version).where(Arrangement.id == arrangement_id)) or 1)
 
 

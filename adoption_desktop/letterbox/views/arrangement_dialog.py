@@ -588,7 +588,8 @@ class ArrangementDialog(QDialog):
         from adoption_desktop.letterbox import undo as lb_undo
 
         self.version, entry = lb_undo.update_arrangement(self.ctx.db, self.ctx.principal, self.arrangement_id, data,
-                                                         expected_version=expected, pattern_from=self._pattern_from())
+                                                         expected_version=expected, pattern_from=self._pattern_from(),
+                                                         today=self.today)  # "not in the future": by this clock
         self.ctx.did(entry)
 
 
