@@ -80,6 +80,7 @@ def answer_discard(discard: bool, tries: int = 200, *, key: tuple[Qt.Key, Qt.Key
                    ) -> list[str]:
     """Answer the next "Discard what you typed?" once it is shown: Discard (or Keep editing), or press
     ``key`` in it as a keyboard user would. Returns the questions seen (filled in when answered)."""
+    import shiboken6
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -109,6 +110,8 @@ def answer_discard(discard: bool, tries: int = 200, *, key: tuple[Qt.Key, Qt.Key
         and the key waits, polled, until it is (on a loaded machine another window may hold the activation a
         while; a single wait's result was ignored, and the key went nowhere)."""
         assert key is not None
+        if gone(box):  # answered already (the test has moved on): a poll left running must not touch it
+            return
         mnemonic = bool(key[1] & Qt.KeyboardModifier.AltModifier)
         # the window the shortcut map matches in (isActiveWindow() may say yes, from the platform's window, first)
         if mnemonic and QApplication.activeWindow() is not box:
@@ -126,13 +129,17 @@ def answer_discard(discard: bool, tries: int = 200, *, key: tuple[Qt.Key, Qt.Key
     def answered(box: QMessageBox, tries: int) -> None:
         """The key answered the question, or it is answered here and the test fails on what ``seen`` says. A
         mnemonic "animates" its button's click, which lands a moment (0.1 s) later: waited for, polled."""
-        if not box.isVisible():
+        if gone(box):
             return
         if tries > 0:
             QTimer.singleShot(10, lambda: answered(box, tries - 1))
             return
         seen.append(f"{key} did not answer")  # never left waiting
         answer(box)
+
+    def gone(box: QMessageBox) -> bool:
+        """Closed, or deleted by Qt once closed (a CI run's next test died on a poll of a deleted box)."""
+        return not shiboken6.isValid(box) or not box.isVisible()
 
     def answer(box: QMessageBox) -> None:
         wanted = "Discard" if discard else "Keep editing"
