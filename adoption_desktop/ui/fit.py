@@ -280,6 +280,27 @@ def fit_dialog(dialog: QWidget) -> None:
     keep_on_screen(dialog)
 
 
+def grow_for_message(window: QWidget, line: QLabel) -> None:
+    """Make ``window`` as tall as its layout asks for once its word-wrapped message ``line`` shows a new
+    text (up to the room on the screen). Called at a layout request (a new text asks for a new layout):
+    the layout would otherwise give the message its lines by shrinking a box that may shrink (a text box),
+    its last lines cut off. Once per text: a window the user made smaller afterwards is left so. Nothing is
+    done while the window is hidden (it is sized when shown) or while the line is empty."""
+    text = line.text() if not line.isHidden() else ""
+    if not window.isVisible() or line.property("fitted_text") == text:
+        return
+    line.setProperty("fitted_text", text)
+    if not text or not line.wordWrap():
+        return
+    height = window.sizeHint().height()
+    room = _room(window)
+    if room is not None:
+        height = min(height, room[1])
+    if height > window.height():
+        window.resize(window.width(), height)
+        keep_on_screen(window)
+
+
 def window_title_needs(window: QWidget) -> int:
     """The width at which the title bar shows ``window``'s whole title (a small dialog's "Allocate a
     counsellor" was cut to "Allocate t…counsellor")."""
@@ -322,9 +343,21 @@ def _buttons_of(window: QWidget) -> tuple[QDialogButtonBox, QLayout] | None:
     return None
 
 
+def _message_of(window: QWidget) -> tuple[QLabel, QLayout] | None:
+    """The window's one message line (a ``QLabel`` named ``message``) and the layout holding it, if it has
+    exactly one."""
+    lines = [m for m in window.findChildren(QLabel, "message") if m.window() is window]
+    if len(lines) != 1:
+        return None
+    for layout in window.findChildren(QLayout):
+        if layout.indexOf(lines[0]) >= 0:
+            return lines[0], layout
+    return None
+
+
 def scroll_body(dialog: QWidget) -> QScrollArea | None:
-    """Put everything in ``dialog`` but its OK/Cancel row into a scroll area (once): on a small or scaled
-    screen the form scrolls and the buttons stay in view."""
+    """Put everything in ``dialog`` but its message line and OK/Cancel row into a scroll area (once): on a
+    small or scaled screen the form scrolls, and what OK said and the buttons stay in view."""
     layout = dialog.layout()
     if layout is None or dialog.findChild(QScrollArea, "fit_scroll_body") is not None:
         return None
@@ -332,6 +365,9 @@ def scroll_body(dialog: QWidget) -> QScrollArea | None:
     buttons = _buttons_of(dialog)
     if buttons is not None:
         buttons[1].removeWidget(buttons[0])
+    message = _message_of(dialog)
+    if message is not None:
+        message[1].removeWidget(message[0])
     body = QWidget()
     body.setObjectName("fit_body")
     body.setLayout(layout)  # takes the layout, and the widgets it holds, from the dialog
@@ -349,11 +385,14 @@ def scroll_body(dialog: QWidget) -> QScrollArea | None:
     outer = QVBoxLayout(dialog)
     outer.setContentsMargins(0, 0, 0, 0)
     outer.addWidget(area, 1)
-    if buttons is not None:
+    if buttons is not None or message is not None:
         row = QVBoxLayout()
         margins = layout.contentsMargins()
         row.setContentsMargins(margins.left(), 0, margins.right(), margins.bottom())
-        row.addWidget(buttons[0])
+        if message is not None:  # what OK said stays in view (it scrolled away under the last field)
+            row.addWidget(message[0])
+        if buttons is not None:
+            row.addWidget(buttons[0])
         outer.addLayout(row)
     room = _room(dialog)
     if room is not None:  # as wide as the form and its vertical scroll bar, where the screen has the room

@@ -136,3 +136,31 @@ def test_the_day_watch_moves_an_open_dated_note_s_untouched_date(
     assert seen[0] == (evening, "")
     assert seen[1][0] == clock[0], "the date stayed the evening's"
     assert f"Letters dated now shows today, {clock[0]:%d/%m/%Y}, not {evening:%d/%m/%Y}" in seen[1][1]
+
+
+def test_the_midnight_message_makes_the_dialog_taller_not_the_text_box_smaller(
+        db: Database, adm_user: Principal, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The message ("The date is now …: Date asked now shows today …", three lines) took its room from
+    *Information needed*, the one box that could shrink; the dialog now grows by what the message needs."""
+    clock = _clock()
+    evening = clock[0]
+    page, _decision = _page(db, adm_user, qtbot, clock)
+    heights: list[int] = []
+
+    def run(dialog: DatedNoteDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        heights.append(dialog.text.height())
+        dialog.text.setPlainText("The medical adviser's report.")
+        clock[0] = evening + dt.timedelta(days=1)
+        dialog.accept()  # moves the date, says so
+        qtbot.wait(50)  # the layout settles
+        heights.append(dialog.text.height())
+        line = dialog.message
+        heights.append(line.heightForWidth(line.width()) - line.height())
+        QDialog.done(dialog, QDialog.DialogCode.Rejected)  # no "Discard?" question, which would hang
+        return dialog.result()
+    monkeypatch.setattr(DatedNoteDialog, "exec", run)
+    page.detail.ask_information()
+    assert heights[1] == heights[0], "the text box gave its room to the message"
+    assert heights[2] <= 0, "the message is cut"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QDateEdit, QDialogButtonBox, QLineEdit, QPlainTextEdit
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.core.security.permissions import Principal
@@ -183,3 +183,58 @@ def test_a_referral_date_typed_before_midnight_is_kept(
     assert not dialog.isVisible(), dialog.message.text()
     qtbot.addWidget(page.cases[-1])
     assert service.open_case(db, counsellor, page.cases[-1].case_id, MORNING).referral.referral_date == typed
+
+
+def test_the_midnight_message_does_not_squeeze_new_referral_s_fields(
+        qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """The message line under New referral… ("The date is now …: Referral date now shows today …", three
+    lines) took its room from the Address box, the form's one box that could shrink: the dialog stayed its
+    size and the postcode, the address's third line, was cut off under the box's edge. The dialog now grows
+    by what the message needs (within the screen)."""
+    clock = [EVENING]
+    page = _referral_page(qtbot, db, counsellor, clock)
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    _fill_referral(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    address = dialog.form.findChild(QPlainTextEdit, "address")
+    assert address is not None
+    before = address.height()
+    clock[0] = MORNING
+    try:
+        _ok(dialog)
+        qtbot.wait(50)  # the layout settles
+        assert "Referral date now shows today" in dialog.message.text()
+        assert address.height() == before, "the address box gave its room to the message"
+        line = dialog.message
+        assert line.height() >= line.heightForWidth(line.width()), "the message is cut"
+    finally:  # closed without the "Discard?" question, which would hang
+        QDialog.done(dialog, QDialog.DialogCode.Rejected)
+
+
+def test_the_midnight_message_is_in_view_when_the_form_scrolls(
+        qtbot: QtBot, db: Database, counsellor: Principal) -> None:
+    """At 150 % on 1366×768 New referral… does not fit, so its fields scroll (``ui.fit.scroll_body``), the
+    OK/Cancel row kept below them; the message line was scrolled with the fields, under *Arranging agency*,
+    so OK pressed after midnight seemed to do nothing. The message now stays in view above the buttons."""
+    from adoption_desktop.ui.fit import scroll_body
+
+    clock = [EVENING]
+    page = _referral_page(qtbot, db, counsellor, clock)
+    dialog = page.new_referral()
+    qtbot.addWidget(dialog)
+    _fill_referral(dialog)
+    dialog.show()
+    assert scroll_body(dialog) is not None
+    dialog.resize(dialog.width(), 380)  # a scaled screen's room: the form scrolls
+    qtbot.waitExposed(dialog)
+    clock[0] = MORNING
+    try:
+        _ok(dialog)
+        qtbot.wait(50)  # the layout settles
+        line = dialog.message
+        assert "Referral date now shows today" in line.text()
+        assert not line.visibleRegion().isEmpty(), "the message is scrolled out of view"
+    finally:  # closed without the "Discard?" question, which would hang
+        QDialog.done(dialog, QDialog.DialogCode.Rejected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +25,7 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import AsksBeforeDiscard
+from adoption_desktop.ui.fit import grow_for_message
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.today_default import TodayDefaults
@@ -187,6 +188,14 @@ class DatedNoteDialog(AsksBeforeDiscard, QDialog):
 
     def typed_values(self) -> list[object]:
         return [self.text.toPlainText()]
+
+    def event(self, event: QEvent) -> bool:
+        """A message that needs more lines makes the dialog taller (``ui.fit.grow_for_message``), instead of
+        taking its room from the text box."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            grow_for_message(self, self.message)
+        return handled
 
     @property
     def day(self) -> dt.date:
