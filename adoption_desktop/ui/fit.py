@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -278,6 +279,24 @@ def fit_dialog(dialog: QWidget) -> None:
         if minimum.width() > room[0] or minimum.height() > room[1]:
             scroll_body(dialog)
     keep_on_screen(dialog)
+
+
+def elide_words(metrics: QFontMetrics, text: str, width: int) -> str:
+    """``text`` cut to ``width`` pixels at the end of a phrase (after a comma, a semicolon, a colon or a full
+    stop), else at the end of a word, and "…" added; the whole of it when it fits. Qt's own eliding cut "the
+    first-day tours seen" to "the fi…", a word the reader cannot make out."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    ellipsis = "…"
+    fits = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(width, 0))
+    head = fits[:-1] if fits.endswith(ellipsis) else fits
+    if len(head) < len(text) and not text[len(head)].isspace() and text[len(head)] not in ",;:.":
+        head = head[:head.rfind(" ")] if " " in head else ""  # the word cut off goes
+    head = head.rstrip()
+    phrase = max(head.rfind(mark) for mark in (", ", "; ", ": ", ". "))
+    if phrase > len(head) // 2:  # a phrase's end not too far back: the line ends on what it said whole
+        head = head[:phrase]
+    return head.rstrip(" ,;:") + ellipsis if head else ellipsis
 
 
 def grow_for_message(window: QWidget, line: QLabel) -> None:

@@ -238,8 +238,9 @@ class MainWindow(QMainWindow):
 
     def _say_settings_notice(self, words: str) -> None:
         """A damaged settings file kept aside: said in the status bar for a minute, cut to the room left of the
-        database's name (the preferences come first, the damaged copy's name last) and kept whole in
-        Help → About."""
+        database's name at the end of a phrase or word (``fit.elide_words``: the preferences come first, the
+        damaged copy's name last) and kept whole in Help → About."""
+        from adoption_desktop.ui.fit import elide_words
         from adoption_desktop.ui.scheduled_backup import ROOM_AT_ENDS, ROOM_BETWEEN
 
         self.settings_notices.append(words)
@@ -250,8 +251,7 @@ class MainWindow(QMainWindow):
         metrics, line = status.fontMetrics(), words
         if metrics.horizontalAdvance(line) > room:
             rest = " (all of it in Help → About)"
-            line = metrics.elidedText(line, Qt.TextElideMode.ElideRight,
-                                      max(room - metrics.horizontalAdvance(rest), 0)) + rest
+            line = elide_words(metrics, line, room - metrics.horizontalAdvance(rest)) + rest
         status.showMessage(line, 60000)
 
     def after_first_paint(self, callback: Callable[[], None], *, fallback_ms: int = 2000) -> None:
@@ -719,7 +719,6 @@ class MainWindow(QMainWindow):
         """The keyboard back in the field it was in when the window locked (the minutes' Questions and answers),
         not in the first field of the window (the Sittings list, where arrow keys change the sitting)."""
         import shiboken6
-        from PySide6.QtCore import Qt
 
         focus = self._focus_at_lock
         if focus is None or not shiboken6.isValid(focus) or not focus.isVisible():

@@ -67,3 +67,43 @@ def test_the_window_says_once_that_the_damaged_settings_were_kept_aside(
     finally:
         set_notice_listener(None)
         window.close()
+
+
+def test_the_status_bar_cuts_the_notice_after_a_whole_word(
+        db: Database, admin: Principal, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 1366 pixels the notice was cut mid-word ("… the Save folders, the fi… (all of it in Help → About)"):
+    it now ends on a whole phrase, or at least a whole word, before the "…"."""
+    from adoption_desktop import app
+    from adoption_desktop.ui import guide
+    from adoption_desktop.ui.main_window import MainWindow
+
+    take_notices()
+    path = app_paths().ensure().settings_file
+    path.write_bytes(b"\x00" * 512)
+    monkeypatch.setattr(app, "choose_database", lambda *_a, **_k: db)
+    monkeypatch.setattr(app, "sign_in", lambda *_a, **_k: admin)
+    monkeypatch.setattr(app, "audit_alert", lambda *_a, **_k: None)
+    monkeypatch.setattr(guide, "offer_first_day_tour", lambda *_a, **_k: None)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        cut_words: list[str] = []
+        for width in (1366, 1100, 910):  # 100 %, 125 % and 150 % of a 1366-pixel screen
+            window.resize(width, 700)
+            if not window.settings_notices:
+                assert app.finish_start_up(window, None) is db
+            else:
+                window._say_settings_notice(window.settings_notices.pop())
+            said = window.statusBar().currentMessage()
+            whole = window.settings_notices[-1]
+            assert said.endswith("… (all of it in Help → About)"), said
+            head = said.removesuffix("… (all of it in Help → About)")
+            assert whole.startswith(head)
+            after = whole[len(head):]
+            if not (after[:1].isspace() or after[:1] in {",", ";", ":", "."}):
+                cut_words.append(f"{width}: {head[-20:]}|{after[:20]}")
+        assert cut_words == []
+    finally:
+        set_notice_listener(None)
+        window.close()
