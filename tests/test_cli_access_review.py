@@ -87,5 +87,9 @@ def test_the_review_on_a_held_database_says_it_could_not_be_printed(
     assert "The access review could not be printed" in printed.err
     assert "is missing: the log was cut short" in printed.err  # why: what the check found
     assert "audit-acknowledge" in printed.err  # what lifts it
+    # read as an administrator reads it: it said "looked into the problem the check made when this database was
+    # opened found (…)", a sentence to read twice
+    assert "has looked into what the check found when this database was opened (#" in printed.err
+    assert "the check made" not in printed.err
     with db.engine.connect() as conn:  # the sign-in is recorded, as on a held database it is; the review not
         assert conn.execute(text("SELECT count(*) FROM audit_log WHERE entity = 'access_reviews'")).scalar_one() == 0

@@ -391,8 +391,8 @@ def held_reading_message(hold: str, what: str = "This could not be opened") -> s
     so it does not say "Nothing can be saved" (review: ``access-review`` said it); ``what``: what could not be
     done ("The access review could not be printed")."""
     return (f"{what} just now. Reading it is recorded in the audit log, and nothing is added to that log until "
-            f"an administrator has looked into the problem the check made when this database was opened found "
-            f"({hold}). Nothing was changed. {HOLD_LIFTED_BY}")
+            f"an administrator has looked into what the check found when this database was opened ({hold}). "
+            f"Nothing was changed. {HOLD_LIFTED_BY}")
 
 
 class AccountChanged(PermissionDenied):
