@@ -25,7 +25,9 @@ from adoption_desktop.ui.dates import pydate, qdate
 def moved_text(now: dt.date, before: dt.date, words: list[str], hint: str = "") -> str:
     """What a window says when its untouched "today" dates (``words``, as the form names them) moved from
     ``before`` to ``now``."""
-    shown = " and ".join(w[:1].upper() + w[1:] for w in words)
+    names = [w[:1].upper() + w[1:] for w in words]
+    # a list: commas, "and" before the last (the papers checklist names up to six, each joined by "and")
+    shown = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
     return (f"The date is now {now:%A} {now:%d/%m/%Y}: {shown} now {'show' if len(words) > 1 else 'shows'} "
             f"today, {now:%d/%m/%Y}, not {before:%d/%m/%Y}." + (f" {hint}" if hint else ""))
 
