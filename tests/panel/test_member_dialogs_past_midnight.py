@@ -175,3 +175,25 @@ def test_the_day_watch_moves_the_checklist_s_untouched_dates(qtbot: QtBot, panel
         assert "Medical report received on" in said and "(PAR)" not in said
     finally:
         watch.stop()
+
+
+def test_the_checklist_grows_for_the_midnight_line(qtbot: QtBot, panel: Panel) -> None:
+    """Left open at midnight, the papers checklist showed its three-line message in the room of one: the
+    first and last lines cut by the papers above and the buttons below. It now grows by what the line needs."""
+    clock = [SITTING_DAY - dt.timedelta(days=6)]
+    evening = clock[0]
+    page, _item = _papers_page(qtbot, panel, clock)
+    watch = DayWatch(page.ctx)
+    try:
+        page.papers()
+        dialog = page.dialog
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        clock[0] = evening + dt.timedelta(days=1)
+        assert watch.check()
+        qtbot.wait(50)  # the layout settles
+        line = dialog.message
+        assert "now show today" in line.text()
+        assert line.height() >= line.heightForWidth(line.width()), "the message is cut"
+    finally:
+        watch.stop()
