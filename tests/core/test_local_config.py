@@ -33,6 +33,7 @@ from adoption_desktop.core.config import (
 from adoption_desktop.core.scheduled_backup import LAST_BACKUP_KEY, run_scheduled_backup
 from adoption_desktop.core.storage.engine import Database
 from tests.core.test_policy import write_policy
+from tests.other_program import lock_held_elsewhere
 
 ROUNDS = 150
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,15 +185,6 @@ def test_two_programs_starting_on_a_damaged_file_keep_one_copy_and_say_it_once(t
     assert kept == sorted(f'{{"last_database": "C:/Agency/{attempt}' for attempt in range(5))
 
 
-_HOLDER = """
-import sys, fcntl
-with open(sys.argv[1], "a+") as f:
-    fcntl.flock(f, fcntl.LOCK_EX)
-    print("held", flush=True)
-    sys.stdin.readline()
-"""
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="the holder process uses flock")
 def test_a_change_while_another_program_keeps_the_file_locked_is_refused_in_words(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -202,20 +194,12 @@ def test_a_change_while_another_program_keeps_the_file_locked_is_refused_in_word
     config = LocalConfig(path)
     config.set("last_database", "before")
     monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 0.3)
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path) + ".lock"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(path.with_name(path.name + ".lock")):
         with pytest.raises(SettingsBusy, match="was not saved") as refused:
             config.set("last_database", "during")
         assert isinstance(refused.value, OSError)  # the callers' "not saved, the default next time"
         assert json.loads(path.read_text(encoding="utf-8")) == {"last_database": "before"}
         assert LocalConfig(path).get("last_database") == "before"  # read all the same: the file is whole
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        holder.wait(30)
     config.set("last_database", "after")  # the other program ended
     assert LocalConfig(path).get("last_database") == "after"
 
@@ -355,8 +339,6 @@ def test_reading_the_settings_never_waits_for_a_stalled_writer(tmp_path: Path,
     path = tmp_path / "settings.json"
     LocalConfig(path).set("last_database", "C:/Agency/adoption.db")
     monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 3600.0)  # the other program never lets go
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path) + ".lock"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     backup = LocalConfig(path)
     read: list[Any] = []
 
@@ -368,16 +350,12 @@ def test_reading_the_settings_never_waits_for_a_stalled_writer(tmp_path: Path,
     window_thread = threading.Thread(target=lambda: read.append(LocalConfig(path).get("last_database")),
                                      daemon=True)
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        backup_thread.start()  # the automatic backup's thread, saving its time: waits for the other program
-        window_thread.start()  # the window, reading: must not wait behind either
-        window_thread.join(30)
-        assert read == ["C:/Agency/adoption.db"]  # read, whole, while the writers still wait
+        with lock_held_elsewhere(path.with_name(path.name + ".lock")):
+            backup_thread.start()  # the automatic backup's thread, saving its time: waits for the other program
+            window_thread.start()  # the window, reading: must not wait behind either
+            window_thread.join(30)
+            assert read == ["C:/Agency/adoption.db"]  # read, whole, while the writers still wait
     finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        holder.wait(30)
         backup_thread.join(60)
         window_thread.join(60)
     assert LocalConfig(path).values == {"last_database": "C:/Agency/adoption.db",

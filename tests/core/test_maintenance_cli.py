@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import Database, open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import move_database, open_database, verify_database
+from tests.other_program import lock_held_elsewhere
 
 
 def test_paths_lists_the_per_user_folders(capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,15 +156,6 @@ def test_a_command_says_a_damaged_settings_file_was_kept_aside(capsys: pytest.Ca
     assert "damaged" not in capsys.readouterr().err  # said once
 
 
-_HOLDER = """
-import sys, fcntl
-with open(sys.argv[1], "a+") as f:
-    fcntl.flock(f, fcntl.LOCK_EX)
-    print("held", flush=True)
-    sys.stdin.readline()
-"""
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="the holder process uses flock")
 def test_a_move_whose_settings_stay_busy_is_said_as_moved_not_as_failed(
         db: Database, admin: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -178,16 +169,8 @@ def test_a_move_whose_settings_stay_busy_is_said_as_moved_not_as_failed(
     db.dispose()
     settings = app_paths().ensure().settings_file
     monkeypatch.setattr(config, "SETTINGS_LOCK_WAIT", 0.3)
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(config.lock_file_for_settings(settings))],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(config.lock_file_for_settings(settings)):
         assert main(["move-database", "--db", str(source), "--to", str(tmp_path / "F")]) == 0
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        holder.wait(30)
     dest = tmp_path / "F" / source.name
     out = capsys.readouterr().out
     assert dest.exists() and "Moved to" in out and "settings could not be updated" in out and "--db" in out

@@ -12,13 +12,14 @@ import pytest
 from adoption_desktop.core import presence
 from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.base import utcnow
-from adoption_desktop.core.storage.engine import Database, open_postgresql
+from adoption_desktop.core.storage.engine import Database
 from tests.conftest import make_user
+from tests.pc_clock import another_pc
 
 
 @pytest.fixture
 def second_pc(pg_db: Database) -> Iterator[Database]:
-    other = open_postgresql(pg_db.engine.url.render_as_string(hide_password=False))
+    other = another_pc(pg_db)
     yield other
     other.dispose()
 

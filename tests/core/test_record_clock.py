@@ -11,7 +11,6 @@ SQLCipher files, two programs on one file, where this PC's clock stays the one c
 from __future__ import annotations
 
 import datetime as dt
-import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -28,19 +27,20 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage import base
 from adoption_desktop.core.storage.base import server_clock
-from adoption_desktop.core.storage.engine import Database, open_postgresql
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import service as letterbox
 from adoption_desktop.letterbox.models import Arrangement, Item, ItemEvent
 from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.letterbox.conftest import sample_input
+from tests.pc_clock import another_pc, shift_pc_clock
 
 OFF_BY = [dt.timedelta(minutes=-3), dt.timedelta(minutes=3)]
 
 
 @pytest.fixture
 def second_pc(pg_db: Database) -> Iterator[Database]:
-    other = open_postgresql(pg_db.engine.url.render_as_string(hide_password=False))
+    other = another_pc(pg_db)
     yield other
     other.dispose()
 
@@ -48,17 +48,7 @@ def second_pc(pg_db: Database) -> Iterator[Database]:
 def _pc_clock_off(monkeypatch: pytest.MonkeyPatch, off_by: dt.timedelta) -> Callable[[], dt.datetime]:
     """This PC's clock ``off_by`` from everyone else's, wherever the program reads it for a record's time
     (``utcnow``, the columns' defaults, ``datetime.now``). Returns this PC's clock (naive UTC)."""
-    class Shifted(dt.datetime):
-        @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> Any:
-            return dt.datetime.now(tz) + off_by
-
-    clock = types.ModuleType("datetime")
-    clock.__dict__.update(vars(dt))
-    clock.datetime = Shifted  # type: ignore[attr-defined]
-    for module in (base, template_admin):
-        monkeypatch.setattr(module, "dt", clock)
-    return lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None) + off_by
+    return shift_pc_clock(monkeypatch, off_by, base, template_admin)
 
 
 def _server_now(db: Database) -> dt.datetime:

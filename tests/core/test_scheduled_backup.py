@@ -7,7 +7,6 @@ import datetime as dt
 import errno
 import logging
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -33,6 +32,7 @@ from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import create_database
 from tests.core.test_policy import write_policy
+from tests.other_program import lock_held_elsewhere
 
 times = st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1))
 
@@ -100,32 +100,15 @@ def test_two_sessions_racing_for_the_same_due_backup_make_one(db: Database, othe
     assert record.last_at == now and record.last_file == str(next(m for m in made if m is not None))
 
 
-_HOLDER = """
-import sys, time, fcntl
-with open(sys.argv[1], "a+") as f:
-    fcntl.flock(f, fcntl.LOCK_EX)
-    print("held", flush=True)
-    sys.stdin.readline()
-"""
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="the holder process uses flock")
 def test_a_backup_claimed_by_another_process_is_left_to_it(db: Database, tmp_path: Path) -> None:
     folder = _policy(tmp_path)
     paths = app_paths().ensure()
     config = LocalConfig(tmp_path / "settings.json")
     assert db.path is not None
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(claim_file_for(db.path))],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    with lock_held_elsewhere(claim_file_for(db.path)):
         assert run_scheduled_backup(db, policy.current_policy(), config, paths) is None
         assert not folder.exists() or not list(folder.glob("*.adkbak"))
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        holder.wait(30)
     out = run_scheduled_backup(db, policy.current_policy(), config, paths)  # the other program ended
     assert out is not None and out.exists()
 

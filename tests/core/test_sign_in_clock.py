@@ -13,9 +13,7 @@ real PostgreSQL, two engines (two PCs). On a database file this PC's clock stays
 from __future__ import annotations
 
 import datetime as dt
-import types
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -26,8 +24,9 @@ from adoption_desktop.core.security.models import User
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage import base
 from adoption_desktop.core.storage.base import server_clock
-from adoption_desktop.core.storage.engine import Database, open_postgresql
+from adoption_desktop.core.storage.engine import Database
 from tests.conftest import TEST_PASSWORD, make_user
+from tests.pc_clock import another_pc, shift_pc_clock
 
 FAST = dt.timedelta(minutes=5)
 SLOW = dt.timedelta(minutes=-5)
@@ -38,16 +37,7 @@ def _pc_clock_off(monkeypatch: pytest.MonkeyPatch, off_by: dt.timedelta) -> None
     """This PC's clock ``off_by`` from the server's, wherever the program reads it (``utcnow``; the Users list)."""
     from adoption_desktop.ui import admin_page
 
-    class Shifted(dt.datetime):
-        @classmethod
-        def now(cls, tz: dt.tzinfo | None = None) -> Any:
-            return dt.datetime.now(tz) + off_by
-
-    clock = types.ModuleType("datetime")
-    clock.__dict__.update(vars(dt))
-    clock.datetime = Shifted  # type: ignore[attr-defined]
-    for module in (base, admin_page):
-        monkeypatch.setattr(module, "dt", clock)
+    shift_pc_clock(monkeypatch, off_by, base, admin_page)
 
 
 @pytest.fixture
@@ -80,7 +70,7 @@ def server_at(pg_db: Database) -> Iterator[Callable[[dt.datetime], None]]:
 
 @pytest.fixture
 def second_pc(pg_db: Database, server_at: Callable[[dt.datetime], None]) -> Iterator[Database]:
-    other = open_postgresql(pg_db.engine.url.render_as_string(hide_password=False))
+    other = another_pc(pg_db)
     yield other
     other.dispose()
 

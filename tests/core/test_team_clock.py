@@ -17,16 +17,17 @@ from adoption_desktop.core import audit, drafts
 from adoption_desktop.core.audit import anchors, chain
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.base import utcnow
-from adoption_desktop.core.storage.engine import Database, open_postgresql
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox.importing import audit_rows
 from tests.conftest import make_user
+from tests.pc_clock import another_pc
 
 OFF_BY = [dt.timedelta(minutes=-3), dt.timedelta(minutes=3)]
 
 
 @pytest.fixture
 def second_pc(pg_db: Database) -> Iterator[Database]:
-    other = open_postgresql(pg_db.engine.url.render_as_string(hide_password=False))
+    other = another_pc(pg_db)
     yield other
     other.dispose()
 
