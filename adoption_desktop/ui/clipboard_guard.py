@@ -92,7 +92,7 @@ def _copy_or_cut(event: QEvent) -> bool:
 class ClipboardGuard(QObject):
     """Watches the clipboard for the application (one per ``QApplication``: see :func:`watch_clipboard`)."""
 
-    def __init__(self, app: QGuiApplication) -> None:
+    def __init__(self, app: QGuiApplication, *, copies_now: bool = True) -> None:
         super().__init__(app)
         self.setObjectName("clipboard_guard")
         self._clipboard = QGuiApplication.clipboard()
@@ -103,7 +103,19 @@ class ClipboardGuard(QObject):
         self._copying = False
         self._clipboard.changed.connect(self._changed)
         app.aboutToQuit.connect(self.clear_own)
-        app.installEventFilter(self)
+        self._app = app
+        self._filtering = False
+        if copies_now:
+            self.note_copies()
+
+    def note_copies(self) -> None:
+        """From now on, note the copies our widgets make (:meth:`eventFilter`). An application event filter in
+        Python is called for every event of every widget: installed as the main window is made, it cost the
+        first paint ~23 ms (the widgets' start-up events), so the main window installs it once it has been
+        painted, before anyone can have selected anything to copy."""
+        if not self._filtering:
+            self._filtering = True
+            self._app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Note a copy being made by one of our widgets: Copy/Cut keys, or a choice in a (context) menu."""
@@ -168,7 +180,7 @@ class ClipboardGuard(QObject):
         return cleared
 
 
-def watch_clipboard() -> ClipboardGuard | None:
+def watch_clipboard(*, copies_now: bool = True) -> ClipboardGuard | None:
     """The application's clipboard guard, made on the first call (the main window's construction: before any
     of the program's windows can copy). None without a ``QGuiApplication``."""
     app = QGuiApplication.instance()
@@ -176,7 +188,9 @@ def watch_clipboard() -> ClipboardGuard | None:
         return None
     guard = app.findChild(ClipboardGuard, "clipboard_guard")
     if guard is None:
-        guard = ClipboardGuard(app)
+        guard = ClipboardGuard(app, copies_now=copies_now)
+    elif copies_now:
+        guard.note_copies()
     return guard
 
 

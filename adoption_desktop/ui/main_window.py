@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop import __version__
-from adoption_desktop.ui.accessibility import announce
 from adoption_desktop.ui.clipboard_guard import clear_own_clipboard, watch_clipboard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.geometry import place_window, remember_window
@@ -98,6 +97,14 @@ class _NavDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+
+def _announce(widget: QWidget, text: str) -> None:
+    """:func:`accessibility.announce`, imported when first needed: importing ``ui.accessibility`` takes ~20 ms
+    (PySide6 loads every class it names), which the window's first paint no longer waits for."""
+    from adoption_desktop.ui.accessibility import announce
+
+    announce(widget, text)
+
 class MainWindow(QMainWindow):
     #: the unlock check's wait for another user's save began (after the quiet moment) or ended (""): said on
     #: the worker's thread, shown by the window's
@@ -133,8 +140,9 @@ class MainWindow(QMainWindow):
         self.settings_notices: list[str] = []
         self.settings_notice.connect(self._say_settings_notice)
         # what the program's windows copy is taken off the clipboard at the lock, the sign-out and the close
-        # (see ui/clipboard_guard.py): watched from before any of them can copy
-        watch_clipboard()
+        # (see ui/clipboard_guard.py): watched from before any of them can copy; the copies our widgets make
+        # are noted from the first paint on (an application event filter slows every event before it)
+        self._clipboard_guard = watch_clipboard(copies_now=False)
 
         self.outer = QStackedWidget()
         self.workspace = QWidget()
@@ -202,13 +210,15 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.db_label)
         # what the status bar says ("Saved.", a backup written, a warning at sign-in) is said to a screen
         # reader too: nobody hears a line at the bottom of the window change
-        status.messageChanged.connect(lambda text: announce(status, text))
+        status.messageChanged.connect(lambda text: _announce(status, text))
         from adoption_desktop.ui.scheduled_backup import BackgroundBackup
 
         # IT's BackupSchedule while the window is open (not only at close): its line in the status bar
         self.background_backup = BackgroundBackup(self)
         self._after_paint: list[Callable[[], None]] = []
         self._painted = False
+        if self._clipboard_guard is not None:
+            self.after_first_paint(self._clipboard_guard.note_copies)
         if ctx is not None:
             self.attach(ctx, idle_minutes=idle_minutes)
 

@@ -185,6 +185,10 @@ QUIT_SCRIPT = textwrap.dedent("""
     app = QApplication(sys.argv)
     window = MainWindow()  # as run_gui makes it: the clipboard is watched from here on
     window.show()
+    for _ in range(500):  # painted, as the user sees it before selecting anything (copies noted from then on)
+        if window._painted and not window._after_paint:
+            break
+        QTest.qWait(10)
     dialog = QDialog(window)
     edit = QLineEdit("12 Heron Gate, Dellmouth", dialog)
     QVBoxLayout(dialog).addWidget(edit)
