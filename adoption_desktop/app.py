@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox, QWidget
+# QDialog, QFileDialog and QMessageBox are imported where used: importing them here built their Qt enums
+# before the first paint (~2 ms)
+from PySide6.QtWidgets import QApplication, QWidget
 
 from adoption_desktop.core.files import secure_umask
 from adoption_desktop.ui.main_window import MainWindow
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 
 def _ask_passphrase(parent: QWidget | None, confirm: bool, label: str) -> str | None:
+    from PySide6.QtWidgets import QDialog
+
     from adoption_desktop.ui.dialogs import PassphraseDialog
 
     dialog = PassphraseDialog(parent, confirm=confirm, database=label)
@@ -33,6 +37,8 @@ def _ask_passphrase(parent: QWidget | None, confirm: bool, label: str) -> str | 
 
 
 def _create(parent: QWidget, path: Path, store: SecretStore, *, demo: bool = False) -> Database | None:
+    from PySide6.QtWidgets import QMessageBox
+
     from adoption_desktop.core.storage.lifecycle import create_database
     from adoption_desktop.ui.dialogs import RecoveryKeyDialog
     from adoption_desktop.ui.tasks import TaskRunner, run_with_progress
@@ -90,6 +96,8 @@ def _say_opening(parent: QWidget, text: str) -> None:
 
 
 def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
+    from PySide6.QtWidgets import QMessageBox
+
     from adoption_desktop.core.security import keys
     from adoption_desktop.core.storage.engine import is_postgres_url
     from adoption_desktop.core.storage.lifecycle import key_mode, open_database
@@ -116,6 +124,8 @@ def _open(parent: QWidget, target: str, store: SecretStore) -> Database | None:
 def ask_retry_unreachable(parent: QWidget, exc: BaseException) -> bool:
     """The team server could not be reached at start-up: say so plainly and offer Retry beside Close.
     True for Retry."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, "Open database", str(exc), parent=parent)
     box.setObjectName("unreachable_box")
     retry = box.addButton("&Retry", QMessageBox.ButtonRole.AcceptRole)
@@ -127,6 +137,8 @@ def ask_retry_unreachable(parent: QWidget, exc: BaseException) -> bool:
 
 def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
                     db_arg: str | None) -> Database | None:
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
     from adoption_desktop.core.config import app_paths
     from adoption_desktop.core.errors import DatabaseUnavailable
     from adoption_desktop.core.policy import current_policy, load_install_defaults
@@ -185,6 +197,8 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
 
 
 def sign_in(parent: QWidget, database: Database) -> Principal | None:
+    from PySide6.QtWidgets import QDialog
+
     from adoption_desktop.core.security import service as users
     from adoption_desktop.ui.dialogs import FirstAdminDialog, LoginDialog
 
@@ -201,7 +215,7 @@ def audit_alert(parent: QWidget, database: Database, principal: Principal) -> No
     acknowledge it here (audited), anyone else is told that nothing can be saved until then."""
     if database.audit_hold is None:
         return
-    from PySide6.QtWidgets import QInputDialog
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
 
     from adoption_desktop.core.audit import anchors
     from adoption_desktop.core.security.permissions import Permission
@@ -237,6 +251,8 @@ def audit_alert(parent: QWidget, database: Database, principal: Principal) -> No
 def moved_notice(parent: QWidget, database: Database) -> None:
     """The file was moved to the team server (``move-to-server``): said once after sign-in, and by the
     window's banner while it is open; every save is refused with the same words."""
+    from PySide6.QtWidgets import QMessageBox
+
     if database.moved_to_server:
         QMessageBox.information(parent, "Moved to the team server", database.moved_to_server)
 
