@@ -320,6 +320,31 @@ def grow_for_message(window: QWidget, line: QLabel) -> None:
         keep_on_screen(window)
 
 
+class _MessageGrower(QObject):
+    """Calls :func:`grow_for_message` at each layout request of ``window`` (see :func:`grow_with_message`)."""
+
+    def __init__(self, window: QWidget, line: QLabel) -> None:
+        super().__init__(window)
+        self.owner, self.line = window, line
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.owner and event.type() == QEvent.Type.LayoutRequest:
+            grow_for_message(self.owner, self.line)
+        return False
+
+
+def grow_with_message(window: QWidget, line: QLabel) -> None:
+    """From now on, ``window`` grows for its word-wrapped message ``line`` at each layout request
+    (:func:`grow_for_message`): a new text that needs more lines makes the window taller by what it needs,
+    within the screen, instead of the layout taking that room from a box that may shrink (New referral's
+    Address lost its postcode under the midnight message; the papers checklist's midnight line showed in the
+    room of one). Call once, as the window is built. Qt lays the window's own layout out at the request
+    before its event filters see it, and a dialog's ``event()`` does nothing with it: the filter sees what
+    an ``event()`` override saw after ``super().event()``, and lets the event go on unchanged."""
+    _MessageGrower(window, line)
+
+
 def window_title_needs(window: QWidget) -> int:
     """The width at which the title bar shows ``window``'s whole title (a small dialog's "Allocate a
     counsellor" was cut to "Allocate t…counsellor")."""

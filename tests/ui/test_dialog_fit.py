@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.ui import geometry
 from adoption_desktop.ui.accessibility import DialogNamer, name_everything
-from adoption_desktop.ui.fit import fit_dialog
+from adoption_desktop.ui.fit import fit_dialog, grow_with_message
 from tests.ui.walk import SCREENS, not_reachable_by_tab, unnamed
 
 
@@ -180,6 +181,38 @@ def test_the_logical_sizes_are_what_qt_scale_factor_gives(tmp_path: Path) -> Non
                              timeout=60).stdout.split()
         assert [int(out[0]), int(out[1])] == [width, height], label
         assert int(out[2]) == advance, label
+
+
+def test_a_dialog_grows_for_its_message_instead_of_squeezing_its_text_box(qtbot: Any) -> None:
+    """``grow_with_message``, as the counselling form, the ADM's dated note and the panel's small dialogs
+    use it: a message of several lines shown under a form makes the dialog taller by what it needs, the text
+    box keeping its height and the message whole inside the dialog; nothing else of the event changes."""
+    dialog = QDialog()
+    dialog.setWindowTitle("Dated note")
+    layout = QVBoxLayout(dialog)
+    form = QFormLayout()
+    form.addRow("&Date", QDateEdit())
+    text = QPlainTextEdit()
+    form.addRow("&Information needed", text)
+    layout.addLayout(form)
+    line = QLabel()
+    line.setWordWrap(True)
+    line.hide()
+    layout.addWidget(line)
+    layout.addWidget(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel))
+    grow_with_message(dialog, line)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    height, box = dialog.height(), text.height()
+    line.setText("The date is now 08/12/2026, not 07/12/2026: Date asked now shows today. Check it and press OK "
+                 "again to record the note; nothing was recorded.")  # three lines
+    line.show()
+    QApplication.processEvents()  # the layout request
+    assert dialog.height() > height
+    assert text.height() == box, "the text box gave its room to the message"
+    assert line.height() >= line.heightForWidth(line.width()), "the message is cut"
+    assert dialog.rect().contains(line.geometry()), "the message is outside the dialog"
 
 
 def test_a_small_dialog_is_wide_enough_for_its_title_and_a_message_box_wraps_its_text(qtbot: Any) -> None:

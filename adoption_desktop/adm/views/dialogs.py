@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,7 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import AsksBeforeDiscard
-from adoption_desktop.ui.fit import grow_for_message
+from adoption_desktop.ui.fit import grow_with_message
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.today_default import TodayDefaults
@@ -181,6 +181,7 @@ class DatedNoteDialog(AsksBeforeDiscard, QDialog):
         self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.message.hide()
         layout.addWidget(self.message)
+        grow_with_message(self, self.message)  # a longer message makes the dialog taller, not the text box smaller
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -188,14 +189,6 @@ class DatedNoteDialog(AsksBeforeDiscard, QDialog):
 
     def typed_values(self) -> list[object]:
         return [self.text.toPlainText()]
-
-    def event(self, event: QEvent) -> bool:
-        """A message that needs more lines makes the dialog taller (``ui.fit.grow_for_message``), instead of
-        taking its room from the text box."""
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            grow_for_message(self, self.message)
-        return handled
 
     @property
     def day(self) -> dt.date:

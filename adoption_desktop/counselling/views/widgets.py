@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -36,7 +35,7 @@ from adoption_desktop.ui.discard import (
     kept_nowhere_note,
     still_open,
 )
-from adoption_desktop.ui.fit import grow_for_message
+from adoption_desktop.ui.fit import grow_with_message
 from adoption_desktop.ui.palette import tint_style
 
 
@@ -98,6 +97,9 @@ class FormDialog(QDialog):
             message.setStyleSheet(tint_style("#B00020", message))
             layout.addWidget(message)
         self.message = message
+        # a message needing more lines makes the dialog taller, not the form's one box that may shrink (New
+        # referral's Address lost its postcode under the midnight message)
+        grow_with_message(self, message)
         buttons = form.findChild(QDialogButtonBox, "buttons")
         if buttons is None:
             buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -106,16 +108,6 @@ class FormDialog(QDialog):
         self.buttons = buttons
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
-
-    def event(self, event: QEvent) -> bool:
-        """A new text on the message line that needs more lines than it has makes the dialog taller by what
-        it needs (within the screen, :func:`grow_for_message`), instead of the layout taking that room from
-        the form's one box that may shrink (New referral's Address lost its postcode under the midnight
-        message)."""
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            grow_for_message(self, self.message)
-        return handled
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         if self.opened_with is None:  # after the caller filled the form in (and a draft was restored)

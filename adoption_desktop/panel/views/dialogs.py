@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, NoReturn, TypeVar
 
-from PySide6.QtCore import QDate, QEvent, QTime
+from PySide6.QtCore import QDate, QTime
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -47,7 +47,7 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, field_values
-from adoption_desktop.ui.fit import grow_for_message, keep_on_screen
+from adoption_desktop.ui.fit import grow_with_message, keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
 
@@ -468,6 +468,9 @@ class SimpleDialog(DiscardAsks):
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))
         self.layout_.addWidget(self.message)
+        # a message needing more lines makes the dialog taller: the papers checklist's midnight line showed
+        # in the room of one, cut above and below
+        grow_with_message(self, self.message)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         # say what the buttons do: "Cancel" must never be the way to *keep* a sitting
         if ok_text:
@@ -488,14 +491,6 @@ class SimpleDialog(DiscardAsks):
         self.form.addRow(lab, widget)
         self.fields.append(widget)
         return widget
-
-    def event(self, event: QEvent) -> bool:
-        """A message that needs more lines makes the dialog taller (``ui.fit.grow_for_message``): the papers
-        checklist's midnight line showed in the room of one, cut above and below."""
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            grow_for_message(self, self.message)
-        return handled
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         """Tab runs through the fields first, then the buttons; the first field has the focus, so Enter
