@@ -5,7 +5,6 @@ person to open the record. Real PostgreSQL, two engines (two PCs), no mocks of t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,14 +13,6 @@ from adoption_desktop.core.security.permissions import Role
 from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
 from tests.conftest import make_user
-from tests.pc_clock import another_pc
-
-
-@pytest.fixture
-def second_pc(pg_db: Database) -> Iterator[Database]:
-    other = another_pc(pg_db)
-    yield other
-    other.dispose()
 
 
 @pytest.mark.parametrize("off_by", [dt.timedelta(minutes=-3), dt.timedelta(minutes=3)])

@@ -11,7 +11,7 @@ SQLCipher files, two programs on one file, where this PC's clock stays the one c
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -33,16 +33,9 @@ from adoption_desktop.letterbox.models import Arrangement, Item, ItemEvent
 from tests.adm.conftest import handoff, open_from_panel
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.letterbox.conftest import sample_input
-from tests.pc_clock import another_pc, shift_pc_clock
+from tests.pc_clock import shift_pc_clock
 
 OFF_BY = [dt.timedelta(minutes=-3), dt.timedelta(minutes=3)]
-
-
-@pytest.fixture
-def second_pc(pg_db: Database) -> Iterator[Database]:
-    other = another_pc(pg_db)
-    yield other
-    other.dispose()
 
 
 def _pc_clock_off(monkeypatch: pytest.MonkeyPatch, off_by: dt.timedelta) -> Callable[[], dt.datetime]:

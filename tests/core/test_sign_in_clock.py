@@ -26,7 +26,7 @@ from adoption_desktop.core.storage import base
 from adoption_desktop.core.storage.base import server_clock
 from adoption_desktop.core.storage.engine import Database
 from tests.conftest import TEST_PASSWORD, make_user
-from tests.pc_clock import another_pc, shift_pc_clock
+from tests.pc_clock import shift_pc_clock
 
 FAST = dt.timedelta(minutes=5)
 SLOW = dt.timedelta(minutes=-5)
@@ -66,13 +66,6 @@ def server_at(pg_db: Database) -> Iterator[Callable[[dt.datetime], None]]:
     put_ahead(dt.timedelta(0))
     pg_db.engine.dispose()  # the PC's connections from now on take the database's search path
     yield put_at
-
-
-@pytest.fixture
-def second_pc(pg_db: Database, server_at: Callable[[dt.datetime], None]) -> Iterator[Database]:
-    other = another_pc(pg_db)
-    yield other
-    other.dispose()
 
 
 def _server_now(db: Database) -> dt.datetime:

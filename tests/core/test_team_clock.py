@@ -8,7 +8,7 @@ engines (two PCs). A database file keeps this PC's clock: there it is the one cl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
@@ -20,16 +20,8 @@ from adoption_desktop.core.storage.base import utcnow
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox.importing import audit_rows
 from tests.conftest import make_user
-from tests.pc_clock import another_pc
 
 OFF_BY = [dt.timedelta(minutes=-3), dt.timedelta(minutes=3)]
-
-
-@pytest.fixture
-def second_pc(pg_db: Database) -> Iterator[Database]:
-    other = another_pc(pg_db)
-    yield other
-    other.dispose()
 
 
 def _pc_clock_off(monkeypatch: pytest.MonkeyPatch, off_by: dt.timedelta) -> Callable[[], dt.datetime]:
