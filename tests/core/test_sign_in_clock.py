@@ -247,3 +247,60 @@ def test_on_a_database_file_the_pcs_clock_is_the_one_clock(db: Database, monkeyp
         after = base.utcnow()
     locked_until = _account(db, "filed").locked_until
     assert locked_until is not None and before + LOCK <= locked_until <= after + LOCK
+
+
+# --- what a sign-in writes to the account: its last-changed time ---
+
+def _between(before: dt.datetime, stamps: dict[str, dt.datetime | None], after: dt.datetime) -> None:
+    off = {name: at for name, at in stamps.items() if at is None or not before <= at <= after}
+    assert not off, f"stamped outside the server's {before} … {after}: {off}"
+
+
+def test_a_sign_in_on_a_pc_five_minutes_fast_stamps_the_account_by_the_servers_clock(
+        pg_db: Database, second_pc: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sign-in writes the account's row with a statement of its own (no ORM flush, so no mapper event): its
+    ``updated_at`` took the column's ``onupdate``, this PC's clock, five minutes after the server's."""
+    me = make_user(pg_db, "stamped", Role.COUNSELLOR)
+    before = _server_now(pg_db)
+    with monkeypatch.context() as pc:
+        _pc_clock_off(pc, FAST)
+        with pytest.raises(users.SignInError, match=r"^User name or password is not right\.$"):
+            users.authenticate(second_pc, "stamped", "wrong")
+        counted = _account(pg_db, "stamped")
+        assert counted.failed_attempts == 1
+        after_count = _server_now(pg_db)
+        assert users.authenticate(second_pc, "stamped", TEST_PASSWORD).username == "stamped"
+        signed_in = _account(pg_db, "stamped")
+        with pytest.raises(users.PasswordNotConfirmed):
+            users.confirm_password(second_pc, me, "not the password")
+        confirmed_wrong = _account(pg_db, "stamped")
+    after = _server_now(pg_db)
+    _between(before, {"updated_at, a wrong password counted": counted.updated_at}, after_count)
+    _between(after_count, {"updated_at, signed in": signed_in.updated_at, "last_login": signed_in.last_login}, after)
+    _between(signed_in.updated_at, {"updated_at, a wrong password confirming": confirmed_wrong.updated_at}, after)
+
+
+def test_a_sign_in_on_a_database_file_stamps_this_pcs_clock_and_asks_no_clock(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import event
+
+    make_user(db, "filed", Role.COUNSELLOR)
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        with monkeypatch.context() as pc:
+            clock = shift_pc_clock(pc, FAST, base)
+            before = clock()
+            with pytest.raises(users.SignInError):
+                users.authenticate(db, "filed", "wrong")
+            assert users.authenticate(db, "filed", TEST_PASSWORD).username == "filed"
+            after = clock()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    account = _account(db, "filed")
+    _between(before, {"updated_at": account.updated_at, "last_login": account.last_login}, after)
+    assert seen and not [s for s in seen if "clock_timestamp" in s]

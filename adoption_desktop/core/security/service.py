@@ -719,11 +719,20 @@ def unlock_hint(user: UserSummary, now: dt.datetime | None = None) -> str:
     return ""
 
 
+def _server_stamp(session: Session) -> dict[str, object]:
+    """The account's ``updated_at`` for a statement of its own on its row: in team mode the server's clock,
+    read by that statement (:func:`server_clock`; no extra round trip). Left out, the column's ``onupdate``
+    stamps this PC's clock: the ORM's flush, where ``storage.base`` puts the server's time instead, never sees
+    such a statement. On a database file nothing: the PC's clock is the one clock."""
+    return {"updated_at": server_clock()} if session.get_bind().dialect.name == "postgresql" else {}
+
+
 def _bookkeep(session: Session, user_id: int, **values: object) -> None:
     """Sign-in bookkeeping as one statement on the row (not an edit of the account: no new version)."""
     table = cast(Table, User.__table__)
     sound = _row_sound(session, user_id)
-    session.connection().execute(update(table).where(table.c.id == user_id).values(**values))
+    session.connection().execute(update(table).where(table.c.id == user_id).values(**_server_stamp(session),
+                                                                                    **values))
     _seal_user_row(session, user_id, "sign-in bookkeeping", sound)
 
 
@@ -774,7 +783,8 @@ def _count_failure(session: Session, user: User, now: dt.datetime) -> _Failure:
     table = cast(Table, User.__table__)
     sound = _row_sound(session, user.id)
     count = int(session.connection().execute(
-        update(table).where(table.c.id == user.id).values(failed_attempts=table.c.failed_attempts + 1)
+        update(table).where(table.c.id == user.id)
+        .values(failed_attempts=table.c.failed_attempts + 1, **_server_stamp(session))
         .returning(table.c.failed_attempts)).scalar_one())
     _seal_user_row(session, user.id, "failed sign-in counted", sound)
     limit = get_setting(session, LOCKOUT_ATTEMPTS)
