@@ -8,7 +8,10 @@ minutes fast lasted five minutes too long for everyone else (a PC five minutes s
 The PCs' clocks are put off through the clock module the program reads (``datetime`` as ``storage.base`` sees
 it); the server's clock is put forward on the server itself (a ``clock_timestamp()`` ahead of pg_catalog's on
 the database's search path), so the lock's end is reached without waiting. Nothing of the database is mocked:
-real PostgreSQL, two engines (two PCs). On a database file this PC's clock stays the one clock."""
+real PostgreSQL, two engines (two PCs). On a database file this PC's clock stays the one clock.
+
+What a sign-in writes to the account by statements of its own (not an ORM flush) is stamped by the server's
+clock too (``updated_at``), and an attempt kept waiting for the account's row reads the clock after the wait."""
 
 from __future__ import annotations
 
@@ -249,7 +252,7 @@ def test_on_a_database_file_the_pcs_clock_is_the_one_clock(db: Database, monkeyp
     assert locked_until is not None and before + LOCK <= locked_until <= after + LOCK
 
 
-# --- what a sign-in writes to the account: its last-changed time ---
+# --- what a sign-in writes to the account: its last-changed time and the lock-out read after the row's lock ---
 
 def _between(before: dt.datetime, stamps: dict[str, dt.datetime | None], after: dt.datetime) -> None:
     off = {name: at for name, at in stamps.items() if at is None or not before <= at <= after}
@@ -304,3 +307,58 @@ def test_a_sign_in_on_a_database_file_stamps_this_pcs_clock_and_asks_no_clock(
     account = _account(db, "filed")
     _between(before, {"updated_at": account.updated_at, "last_login": account.last_login}, after)
     assert seen and not [s for s in seen if "clock_timestamp" in s]
+
+
+def _waiting_for_a_row_lock(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )).scalar_one())
+
+
+@pytest.mark.parametrize("how", ["sign-in", "confirming the password"])
+def test_a_failed_attempt_kept_waiting_for_the_accounts_row_locks_it_by_the_servers_time_after_the_wait(
+        pg_db: Database, second_pc: Database, how: str) -> None:
+    """Another transaction holds the account's row (here a real one on a third connection, which updated it)
+    while a fifth wrong password on PC B waits for it. The time that decides the lock and sets its end was read
+    with the account, before the wait: the lock ended as long before its 15 minutes as the wait had lasted.
+    The server's time is now read in the statement that takes the row's lock, after the wait."""
+    import threading
+    import time
+
+    me = make_user(pg_db, "waited", Role.COUNSELLOR)
+    for _ in range(4):
+        with pytest.raises(users.SignInError):
+            users.authenticate(pg_db, "waited", "wrong")
+    outcome: list[BaseException] = []
+
+    def fifth() -> None:
+        try:
+            if how == "sign-in":
+                users.authenticate(second_pc, "waited", "wrong")
+            else:
+                users.confirm_password(second_pc, me, "not the password")
+        except BaseException as err:  # kept for the test to look at
+            outcome.append(err)
+
+    with pg_db.engine.connect() as holder:  # another PC's transaction that updated the account's row
+        holder.execute(text("UPDATE users SET failed_attempts = failed_attempts WHERE id = :id"), {"id": me.user_id})
+        attempt = threading.Thread(target=fifth)
+        attempt.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_for_a_row_lock(pg_db):
+            assert attempt.is_alive() and time.monotonic() < deadline, outcome
+            time.sleep(0.02)
+        time.sleep(0.3)  # a wait long enough to tell the time before it from the time after it
+        released = _server_now(pg_db)
+        holder.rollback()
+    attempt.join(30)
+    assert not attempt.is_alive()
+    after = _server_now(pg_db)
+    assert len(outcome) == 1
+    expected = users.AccountLocked if how == "sign-in" else users.LockedOut
+    assert isinstance(outcome[0], expected), outcome
+    assert "try again in 15 minutes or ask an administrator" in str(outcome[0])  # the message by the same time
+    locked_until = _account(pg_db, "waited").locked_until
+    assert locked_until is not None
+    assert released + LOCK < locked_until <= after + LOCK

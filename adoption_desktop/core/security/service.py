@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, false, func, literal, select, update
+from sqlalchemy import ColumnElement, Table, false, func, literal, select, true, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, lock_row, when_text
@@ -307,30 +307,47 @@ def _user_named(session: Session, username: str) -> User | None:
     return None
 
 
-def _account_at(session: Session, where: ColumnElement[bool], now: dt.datetime | None
+def _account_at(session: Session, where: ColumnElement[bool], now: dt.datetime | None, *, lock: bool = False
                 ) -> tuple[User | None, dt.datetime]:
     """The account ``where`` names (None if none) and "now" for its sign-in and lock-out (naive UTC, as
     ``locked_until`` and ``last_login`` are stored): ``now`` when the caller gives one; in team mode
     (PostgreSQL) the server's clock (:func:`server_clock`), read by the very statement that reads the account,
     in the transaction that checks and sets the lock (no extra round trip, and the same answer for a name that
     is no account's: one row either way), so that every PC locks and unlocks an account by one clock; on a
-    database file this PC's clock, the one clock there."""
-    if now is not None:
+    database file this PC's clock, the one clock there.
+
+    ``lock`` (a writing session that checks the password: a sign-in, confirming a password): in team mode that
+    statement also takes the account's row lock (``FOR UPDATE`` in its sub-select), and the clock is read after
+    the lock is taken. Before, the account and the time were read first and the row's lock was waited for
+    later (by the seal check, then the statement counting a wrong password): a wait behind another
+    transaction holding the row left the lock-out decided, and its end set, by a time from before the wait
+    (and by the account as it was before it)."""
+    team = session.get_bind().dialect.name == "postgresql"
+    if now is not None and not (lock and team):
         return session.scalar(select(User).where(where)), now
-    if session.get_bind().dialect.name != "postgresql":
+    if not team:
         return session.scalar(select(User).where(where)), utcnow()
     one = select(literal(1).label("one")).subquery()
-    user, clock = session.execute(select(User, server_clock()).select_from(one).outerjoin(User, where)).one()
-    return user, clock
+    if lock:
+        account = aliased(User, select(User).where(where).with_for_update().subquery("account"))
+        query = select(account, server_clock()).select_from(one).outerjoin(account, true())
+    else:
+        query = select(User, server_clock()).select_from(one).outerjoin(User, where)
+    user, clock = session.execute(query.execution_options(populate_existing=True)).one()
+    return user, clock if now is None else now
 
 
-def _user_named_at(session: Session, username: str, now: dt.datetime | None) -> tuple[User | None, dt.datetime]:
-    """:func:`_user_named`, with "now" for its sign-in read beside it (:func:`_account_at`)."""
+def _user_named_at(session: Session, username: str, now: dt.datetime | None, *, lock: bool = False
+                   ) -> tuple[User | None, dt.datetime]:
+    """:func:`_user_named`, with "now" for its sign-in read beside it (:func:`_account_at`; ``lock`` as there)."""
     key = _name_key(username)
-    user, now = _account_at(session, func.lower(User.username) == key if key else false(), now)
+    user, at = _account_at(session, func.lower(User.username) == key if key else false(), now, lock=lock)
     if user is not None or not key or key.isascii():
-        return user, now
-    return _user_named(session, username), now  # a name made before user names were ASCII
+        return user, at
+    user = _user_named(session, username)  # a name made before user names were ASCII
+    if user is not None and lock:
+        return _account_at(session, User.id == user.id, now, lock=True)
+    return user, at
 
 
 def has_users(db: Database) -> bool:
@@ -779,7 +796,8 @@ class _Failure:
 
 def _count_failure(session: Session, user: User, now: dt.datetime) -> _Failure:
     """One atomic ``failed_attempts = failed_attempts + 1`` (concurrent wrong passwords each count, in
-    team mode too); the attempt that reaches the limit locks the account."""
+    team mode too); the attempt that reaches the limit locks the account. ``now``: read with the account once
+    its row was locked (:func:`_account_at` with ``lock``), so the row's lock is no longer waited for here."""
     table = cast(Table, User.__table__)
     sound = _row_sound(session, user.id)
     count = int(session.connection().execute(
@@ -945,7 +963,7 @@ def _sign_in(db: Database, username: str, password: str, now: dt.datetime | None
     if verified is None:
         verified = _checked_beforehand(db, password, username=username)
     with db.session(SYSTEM) as session:
-        user, now = _user_named_at(session, username, now)
+        user, now = _user_named_at(session, username, now, lock=True)
         try:
             principal = _check_password(session, user, password, now, typed=username, verified=verified)
         except SignInError:
@@ -1071,7 +1089,7 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
     attempt or before — saying after how many failed attempts and how many minutes are left."""
     verified = _checked_beforehand(db, password, user_id=principal.user_id) if password else None
     with db.session(SYSTEM) as session:
-        user, now = _account_at(session, User.id == principal.user_id, now)
+        user, now = _account_at(session, User.id == principal.user_id, now, lock=True)
         if user is None or user.disabled:
             raise LockedOut("Your account has been disabled; ask an administrator.")
         if user.password_serial != principal.password_serial:  # the old password is no longer the one
