@@ -300,10 +300,13 @@ def elide_words(metrics: QFontMetrics, text: str, width: int) -> str:
 
 
 def grow_for_message(window: QWidget, line: QLabel) -> None:
-    """Make ``window`` as tall as its layout asks for once its word-wrapped message ``line`` shows a new
-    text (up to the room on the screen). Called at a layout request (a new text asks for a new layout):
-    the layout would otherwise give the message its lines by shrinking a box that may shrink (a text box),
-    its last lines cut off. Once per text: a window the user made smaller afterwards is left so. Nothing is
+    """Make ``window`` as tall as its layout asks for at the width it has once its word-wrapped message
+    ``line`` shows a new text (up to the room on the screen). Called at a layout request (a new text asks
+    for a new layout): the layout would otherwise give the message its lines by shrinking a box that may
+    shrink (a text box), its last lines cut off. The height is measured at the window's own width (the
+    layout's height for that width), not taken from its preferred size: that is measured at the preferred
+    width, where a long message (six lines in a 403-pixel dialog) wraps to fewer lines, and the text box
+    lost the line missing. Once per text: a window the user made smaller afterwards is left so. Nothing is
     done while the window is hidden (it is sized when shown) or while the line is empty."""
     text = line.text() if not line.isHidden() else ""
     if not window.isVisible() or line.property("fitted_text") == text:
@@ -311,7 +314,11 @@ def grow_for_message(window: QWidget, line: QLabel) -> None:
     line.setProperty("fitted_text", text)
     if not text or not line.wordWrap():
         return
-    height = window.sizeHint().height()
+    layout = window.layout()
+    if layout is not None and layout.hasHeightForWidth():  # the message's lines at the width it really has
+        height = layout.totalHeightForWidth(window.width())
+    else:
+        height = window.sizeHint().height()
     room = _room(window)
     if room is not None:
         height = min(height, room[1])

@@ -183,10 +183,9 @@ def test_the_logical_sizes_are_what_qt_scale_factor_gives(tmp_path: Path) -> Non
         assert int(out[2]) == advance, label
 
 
-def test_a_dialog_grows_for_its_message_instead_of_squeezing_its_text_box(qtbot: Any) -> None:
-    """``grow_with_message``, as the counselling form, the ADM's dated note and the panel's small dialogs
-    use it: a message of several lines shown under a form makes the dialog taller by what it needs, the text
-    box keeping its height and the message whole inside the dialog; nothing else of the event changes."""
+def _dated_note() -> tuple[QDialog, QPlainTextEdit, QLabel]:
+    """A plain dialog as the ADM's dated note is built: a date, a text box that may shrink, a hidden
+    word-wrapped message line under them, OK/Cancel; growing for its message (``grow_with_message``)."""
     dialog = QDialog()
     dialog.setWindowTitle("Dated note")
     layout = QVBoxLayout(dialog)
@@ -196,11 +195,27 @@ def test_a_dialog_grows_for_its_message_instead_of_squeezing_its_text_box(qtbot:
     form.addRow("&Information needed", text)
     layout.addLayout(form)
     line = QLabel()
+    line.setObjectName("message")
     line.setWordWrap(True)
     line.hide()
     layout.addWidget(line)
     layout.addWidget(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel))
     grow_with_message(dialog, line)
+    return dialog, text, line
+
+
+#: a message of about six lines in the dialog's own width (403 pixels), far wider than the dialog
+LONG_MESSAGE = ("Not recorded: the date is now 08/12/2026, not 07/12/2026, so Date asked now shows today. "
+                "The information asked for was kept as you typed it. Check the date, the agency the request "
+                "goes to and the reply due date, then press OK again to record the note; nothing was recorded, "
+                "nobody was told and no letter was made.")
+
+
+def test_a_dialog_grows_for_its_message_instead_of_squeezing_its_text_box(qtbot: Any) -> None:
+    """``grow_with_message``, as the counselling form, the ADM's dated note and the panel's small dialogs
+    use it: a message of several lines shown under a form makes the dialog taller by what it needs, the text
+    box keeping its height and the message whole inside the dialog; nothing else of the event changes."""
+    dialog, text, line = _dated_note()
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -213,6 +228,58 @@ def test_a_dialog_grows_for_its_message_instead_of_squeezing_its_text_box(qtbot:
     assert text.height() == box, "the text box gave its room to the message"
     assert line.height() >= line.heightForWidth(line.width()), "the message is cut"
     assert dialog.rect().contains(line.geometry()), "the message is outside the dialog"
+
+
+def test_a_message_much_wider_than_the_dialog_grows_it_by_all_its_lines(qtbot: Any) -> None:
+    """A message whose one line would be far wider than the dialog (six lines at its width): the dialog grew
+    to its preferred height, measured at its preferred width (wider than the dialog, so fewer lines), and the
+    text box gave the message the line that was missing."""
+    dialog, text, line = _dated_note()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    width, box = dialog.width(), text.height()
+    line.setText(LONG_MESSAGE)
+    line.show()
+    QApplication.processEvents()  # the layout request
+    lines = line.heightForWidth(line.width()) // line.fontMetrics().lineSpacing()
+    assert lines >= 5, f"the message is expected to need several lines at the dialog's width, not {lines}"
+    assert dialog.width() == width
+    assert text.height() == box, "the text box gave its room to the message"
+    assert line.height() >= line.heightForWidth(line.width()), "the message is cut"
+    assert dialog.rect().contains(line.geometry()), "the message is outside the dialog"
+
+
+def test_a_long_message_on_a_small_screen_stays_whole_and_in_view_under_a_scrolling_form(
+        small_screen: QRect, qtbot: Any) -> None:
+    """At 150 % (911×472): the six-line message under a form that scrolls keeps the dialog inside the
+    screen's room, sits below the scroll area (not scrolled away with the form), whole, the buttons under it
+    in view too."""
+    dialog = _long_form()
+    layout = dialog.layout()
+    assert isinstance(layout, QVBoxLayout)
+    line = QLabel()
+    line.setObjectName("message")
+    line.setWordWrap(True)
+    line.hide()
+    layout.insertWidget(1, line)  # between the form and the buttons, as the dialogs have it
+    grow_with_message(dialog, line)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fit_dialog(dialog)
+    qtbot.waitExposed(dialog)
+    area = dialog.findChild(QScrollArea, "fit_scroll_body")
+    assert area is not None
+    line.setText(LONG_MESSAGE)
+    line.show()
+    QApplication.processEvents()  # the layout request
+    assert dialog.height() + geometry.FRAME_ALLOWANCE_H <= small_screen.height()
+    assert not area.isAncestorOf(line), "the message scrolls away with the form"
+    assert line.height() >= line.heightForWidth(line.width()), "the message is cut"
+    assert dialog.rect().contains(line.geometry()), "the message is outside the dialog"
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None and dialog.rect().contains(buttons.geometry())
+    assert area.height() > 0 and area.verticalScrollBar().maximum() > 0  # the form scrolls above it
 
 
 def test_a_small_dialog_is_wide_enough_for_its_title_and_a_message_box_wraps_its_text(qtbot: Any) -> None:
