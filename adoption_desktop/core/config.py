@@ -415,7 +415,18 @@ class LocalConfig:
         finally:
             self._say_notice()
 
-    def _write(self, changes: Mapping[str, Any]) -> None:
+    def edit(self, key: str, change: Callable[[Any], Any]) -> None:
+        """Write ``key`` as ``change`` makes it of its value in the file now, read under the lock (None when
+        unset): for a preference of several entries (the Save folders by kind, the window's place by screen,
+        the tours seen), so that an entry another program saved since this object read the file is kept (it
+        was dropped: each caller added its entry to the value this object had read). As :meth:`update`."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write({}, (key, change))
+        finally:
+            self._say_notice()
+
+    def _write(self, changes: Mapping[str, Any], edit: tuple[str, Callable[[Any], Any]] | None = None) -> None:
         with _WRITE_LOCK, self._locked(wait=SETTINGS_LOCK_WAIT) as held:
             if held is False:
                 _log.warning("settings file busy: another program held its lock for %.0f s; a change was not "
@@ -431,6 +442,8 @@ class LocalConfig:
                               "so this change was not saved.")
             merged = dict(self.values) if current is None else current  # missing: what this object knew
             merged.update(changes)
+            if edit is not None:
+                merged[edit[0]] = edit[1](merged.get(edit[0]))
             fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f"{self.path.stem}.", suffix=".tmp")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -53,10 +53,10 @@ def remember_folder(kind: str, chosen: str | Path, config: LocalConfig | None = 
     config = config or _config()
     if config is None:
         return
-    folders = dict(config.get(CONFIG_KEY) or {})
-    folders[kind] = str(Path(chosen).parent)
+    folder = str(Path(chosen).parent)
     with contextlib.suppress(OSError):  # a read-only profile: Documents again next time
-        config.set(CONFIG_KEY, folders)
+        # added to the folders as the file has them now: another program's, saved since, are kept
+        config.edit(CONFIG_KEY, lambda folders: {**(folders if isinstance(folders, dict) else {}), kind: folder})
 
 
 @contextlib.contextmanager

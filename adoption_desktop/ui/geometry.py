@@ -83,7 +83,7 @@ def remember_window(window: QWidget, config: LocalConfig | None) -> None:
     geometry = window.normalGeometry() if window.isMaximized() else window.geometry()
     if not geometry.isValid():
         return
-    stored = dict(config.get(CONFIG_KEY) or {})
-    stored[screen_key(screen)] = [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
+    key, place = screen_key(screen), [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
     with contextlib.suppress(OSError):  # a read-only profile: the default place next time
-        config.set(CONFIG_KEY, stored)
+        # added to the places as the file has them now: another window's, closed since this one started, is kept
+        config.edit(CONFIG_KEY, lambda stored: {**(stored if isinstance(stored, dict) else {}), key: place})

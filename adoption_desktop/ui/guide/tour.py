@@ -158,10 +158,12 @@ def seen(window: MainWindow) -> bool:
 def mark_seen(window: MainWindow) -> None:
     config = _config(window)
     if config is not None:
-        done = list(config.get(CONFIG_KEY) or [])
-        if _identity(window) not in done:
+        me = _identity(window)
+        if me not in (config.get(CONFIG_KEY) or []):
             with contextlib.suppress(OSError):  # a read-only profile: the tour comes again next time
-                config.set(CONFIG_KEY, [*done, _identity(window)])
+                # added to the tours seen as the file has them now: one seen in another program since is kept
+                config.edit(CONFIG_KEY, lambda done: (done if isinstance(done, list) and me in done
+                                                      else [*(done if isinstance(done, list) else []), me]))
 
 
 def start_if_first(help_: GuideHelp) -> None:
