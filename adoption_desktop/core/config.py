@@ -362,7 +362,8 @@ class LocalConfig:
         except OSError:
             return None
         try:
-            loaded = json.loads(raw.decode("utf-8"))
+            # "utf-8-sig": a file repaired in Notepad (as the IT guide says) may begin with a byte order mark
+            loaded = json.loads(raw.decode("utf-8-sig"))
         except ValueError as exc:
             problem = type(exc).__name__
         else:

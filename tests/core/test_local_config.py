@@ -246,6 +246,22 @@ def test_a_damaged_settings_file_is_kept_aside_and_said_once(tmp_path: Path, not
     assert damaged_names(path) == [aside]
 
 
+def test_a_settings_file_repaired_in_notepad_is_read_not_kept_aside_as_damaged(tmp_path: Path,
+                                                                              notices: list[str]) -> None:
+    """The IT guide's way back from a damaged file: repair it in Notepad. Notepad (before Windows 10 1903, and
+    "UTF-8 with BOM" since) starts the file with a byte order mark, which ``json`` refuses: the repaired file
+    was said to be damaged and renamed aside again, its preferences back to their defaults."""
+    path = tmp_path / "settings.json"
+    repaired = {"last_database": "C:/Agency/adoption.db", "save_folders": {"backup": "C:/Backups"}}
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(repaired, indent=2).replace("\n", "\r\n").encode("utf-8"))
+    config = LocalConfig(path)
+    assert config.values == repaired
+    assert notices == [] and damaged_names(path) == []
+    config.set("window_geometry", {"screen": [1, 2, 3, 4]})  # a change keeps them, and writes no mark
+    assert json.loads(path.read_text(encoding="utf-8")) == {**repaired, "window_geometry": {"screen": [1, 2, 3, 4]}}
+    assert notices == [] and damaged_names(path) == []
+
+
 def test_a_file_damaged_under_an_open_window_keeps_what_the_window_knew(tmp_path: Path,
                                                                         notices: list[str]) -> None:
     path = tmp_path / "settings.json"
