@@ -41,7 +41,8 @@ def start_folder(kind: str, default: Path | None = None, config: LocalConfig | N
     """Where a Save dialog for ``kind`` opens: the last folder used for it, if it still exists; else
     ``default`` (e.g. the backups folder) or Documents."""
     config = config or _config()
-    remembered = (config.get(CONFIG_KEY) or {}).get(kind) if config is not None else None
+    folders = config.get(CONFIG_KEY) if config is not None else None
+    remembered = folders.get(kind) if isinstance(folders, dict) else None  # a file edited by hand: any shape
     if isinstance(remembered, str) and Path(remembered).is_dir():
         return Path(remembered)
     if default is not None and default.is_dir():

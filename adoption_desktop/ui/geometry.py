@@ -44,7 +44,9 @@ def default_rect(available: QRect) -> QRect:
 
 
 def _remembered(config: LocalConfig, key: str, available: QRect) -> QRect | None:
-    stored: Any = (config.get(CONFIG_KEY) or {}).get(key)
+    places = config.get(CONFIG_KEY)
+    # a file edited by hand may hold anything here: another shape is no place (it stopped the start-up)
+    stored: Any = places.get(key) if isinstance(places, dict) else None
     if not (isinstance(stored, list) and len(stored) == 4 and all(isinstance(v, int) for v in stored)):
         return None
     rect = QRect(*stored)

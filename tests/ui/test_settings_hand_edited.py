@@ -1,0 +1,36 @@
+"""A settings file edited by hand (the IT guide says to repair a damaged one in Notepad, copying lines across)
+that is whole JSON but holds a preference of the wrong shape: the window's places or the Save folders as a list.
+The window's place was read with ``.get`` on it at start-up, so the program stopped before its window opened,
+at every start until the file was mended; a Save dialog stopped the same way. Such a preference is now taken as
+unset (its default), and the next change of it writes it in the right shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from adoption_desktop.core.config import LocalConfig
+
+
+def test_a_window_place_or_save_folders_of_the_wrong_shape_are_defaults_not_a_crash(
+        tmp_path: Path, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from adoption_desktop.ui.files import documents_folder, remember_folder, start_folder
+    from adoption_desktop.ui.geometry import default_rect, place_window, remember_window
+
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"window_geometry": [0, 0, 1280, 800], "save_folders": [str(tmp_path)]}),
+                    encoding="utf-8")
+    config = LocalConfig(path)
+    window = QWidget()
+    qtbot.addWidget(window)
+    screen = window.screen()
+    assert screen is not None
+    assert place_window(window, config) == default_rect(screen.availableGeometry())
+    assert start_folder("letters", None, config) == documents_folder()
+    remember_window(window, config)
+    remember_folder("letters", tmp_path / "letter.pdf", config)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(saved["window_geometry"], dict) and saved["save_folders"] == {"letters": str(tmp_path)}
