@@ -4,7 +4,8 @@ Qt names a button from its text and a field from its buddy label; what is left â
 a hint, a filter combo, a table â€” gets a name here, from (in order) its form label, its hint
 (placeholder), its tooltip, or its object name in words. Views also get a description: what the
 columns are. :func:`name_everything` runs on every page the main window opens and (through
-:class:`DialogNamer`, an application event filter) on every dialog as it is shown.
+:class:`DialogNamer`, an application event filter) on every dialog as it is shown; it also keeps a tab bar's
+scroll arrows out of Tab's way (:func:`arrows_take_no_focus`).
 
 A message that appears on a line of the window (a refusal under a form, "Saved.", the status bar) is
 *announced* (:func:`announce`): a screen reader says it without the user going to look for it. Message
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTabBar,
     QTextEdit,
+    QToolButton,
     QWidget,
 )
 
@@ -210,6 +212,15 @@ class _TabLeavesEmptyDate(QObject):
         return False
 
 
+def arrows_take_no_focus(bar: QTabBar) -> None:
+    """The scroll arrows Qt shows at the end of a tab bar whose tabs do not all fit are no Tab stops: a keyboard
+    user landed on a tiny button showing no text (the ADM decision pane's tabs). The tabs stay reachable as Qt
+    makes them: the tab bar takes the focus, its arrow keys and Ctrl+Tab change the tab."""
+    for arrow in bar.findChildren(QToolButton):
+        if arrow.parentWidget() is bar:
+            arrow.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+
 def name_everything(root: QWidget) -> None:
     if isinstance(root, QInputDialog):  # Qt's input dialog: its one field is named by its question
         for field in root.findChildren(QWidget):
@@ -217,6 +228,8 @@ def name_everything(root: QWidget) -> None:
                     and not isinstance(field.parent(), QComboBox | QAbstractSpinBox) and not field.accessibleName():
                 field.setAccessibleName(root.labelText().replace("&", "").split("\n")[0][:80])
     for widget in [root, *root.findChildren(QWidget)]:
+        if isinstance(widget, QTabBar):
+            arrows_take_no_focus(widget)
         if isinstance(widget, QAbstractItemView) and _read_only(widget):
             widget.setTabKeyNavigation(False)  # a list to read: arrows move in it, Tab moves on
         if isinstance(widget, QDateTimeEdit) and widget.findChild(_TabLeavesEmptyDate) is None:

@@ -10,7 +10,8 @@ arrangement and item windows and the counselling case window are dialogs of the 
 
 Rules and tolerances (``tests/ui/walk.py``, :func:`~tests.ui.walk.tab_order_problems`): two controls are in
 one row when their heights overlap by more than 4 pixels; Tab may go up only to start a column to the right
-of the control before (a form's second column, details beside a list)."""
+of the control before (a form's second column, details beside a list); neither a scroll area nor a tab bar's
+scroll arrow (shown when its tabs do not all fit) is a Tab stop."""
 
 from __future__ import annotations
 
@@ -251,3 +252,38 @@ def test_the_walk_sees_a_backward_jump_and_a_button_row_first(qtbot: Any) -> Non
     QWidget.setTabOrder(first, second)
     QWidget.setTabOrder(second, buttons)
     assert tab_order_problems(dialog) == []
+
+
+def test_a_tab_bars_scroll_arrows_are_no_tab_stops_and_every_tab_is_still_reached(qtbot: Any) -> None:
+    """Keyboard trial (the ADM decision pane, narrow): Tab from the tab bar went to Qt's scroll arrow, a tiny
+    button showing no text. The walk reports it; :func:`name_everything` (every page and dialog) takes the arrows
+    out of Tab's way, and the tab bar's arrow keys still reach every tab, the ones scrolled out of view too."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit, QToolButton, QVBoxLayout
+
+    from adoption_desktop.ui.accessibility import name_everything
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(QLineEdit(dialog))
+    tabs = QTabWidget(dialog)
+    for n in range(8):
+        tabs.addTab(QLineEdit(), f"&{n} Long tab title")
+    layout.addWidget(tabs)
+    dialog.resize(300, 200)
+    dialog.show()
+    QApplication.processEvents()
+    arrows = [b for b in tabs.tabBar().findChildren(QToolButton) if b.isVisible()]
+    assert arrows  # the tabs do not fit
+    assert any("a tab bar's scroll arrow, is a Tab stop" in p for p in tab_order_problems(dialog))
+    name_everything(dialog)
+    assert tab_order_problems(dialog) == []
+    assert all(a.focusPolicy() == Qt.FocusPolicy.NoFocus for a in arrows)
+    bar = tabs.tabBar()
+    bar.setFocus()
+    for _ in range(tabs.count() - 1):
+        QTest.keyClick(bar, Qt.Key.Key_Right)
+    assert tabs.currentIndex() == tabs.count() - 1
+    assert bar.rect().contains(bar.tabRect(tabs.count() - 1).center())  # scrolled into view

@@ -595,7 +595,8 @@ def tab_order_problems(top: QWidget, within: QWidget | None = None,
       the details beside a list);
     * a dialog's button row (``QDialogButtonBox``) comes last;
     * Shift+Tab visits the same controls in the reverse order;
-    * a scroll area is not a stop of its own (nothing on the screen shows the focus there).
+    * a scroll area is not a stop of its own (nothing on the screen shows the focus there), nor is a tab bar's
+      scroll arrow (a tiny button with no text; Ctrl+Tab and the arrow keys on the tab bar reach every tab).
 
     ``allowed``: jumps back that are meant, as (object name, object name) pairs. Controls in a scroll area are compared in its scrolled part, and with what is outside it where the scroll
     area stands (:func:`pair_rects`)."""
@@ -611,6 +612,10 @@ def tab_order_problems(top: QWidget, within: QWidget | None = None,
     from PySide6.QtWidgets import QScrollArea
 
     problems += [f"{_name(s)} is a Tab stop of its own" for s in stops if isinstance(s, QScrollArea)]
+    # Qt's scroll arrows of a tab bar whose tabs do not all fit: a tiny button showing no text (Ctrl+Tab and the
+    # arrow keys on the tab bar reach every tab)
+    problems += [f"{_name(s)}, a tab bar's scroll arrow, is a Tab stop" for s in stops
+                 if isinstance(s.parentWidget(), QTabBar)]
     for a, b in pairwise(order):
         why = jumps_back(*pair_rects(a, b, window))
         if why and (a.objectName(), b.objectName()) not in allowed:
