@@ -5,7 +5,8 @@ a hint, a filter combo, a table — gets a name here, from (in order) its form l
 (placeholder), its tooltip, or its object name in words. Views also get a description: what the
 columns are. :func:`name_everything` runs on every page the main window opens and (through
 :class:`DialogNamer`, an application event filter) on every dialog as it is shown; it also keeps a tab bar's
-scroll arrows out of Tab's way (:func:`arrows_take_no_focus`).
+scroll arrows out of Tab's way (:func:`arrows_take_no_focus`) and takes a label's Alt letter away while its
+field is greyed out (:func:`letter_follows_field`).
 
 A message that appears on a line of the window (a refusal under a form, "Saved.", the status bar) is
 *announced* (:func:`announce`): a screen reader says it without the user going to look for it. Message
@@ -212,6 +213,53 @@ class _TabLeavesEmptyDate(QObject):
         return False
 
 
+def without_mnemonic(text: str) -> str:
+    """``text`` with its Alt letter taken away ("Initial &password" -> "Initial password"; a key named for it,
+    "Votes against (Alt+&X)", goes with it); a literal ``&&`` stays."""
+    text = re.sub(r"\s*\(Alt\+&(\w)\)", "", text)
+    return re.sub(r"&(.)", lambda m: "&&" if m.group(1) == "&" else m.group(1), text)
+
+
+class _LetterFollowsField(QObject):
+    """A label's Alt letter lives while its field (buddy) is enabled: greyed out, the label shows its text
+    without the letter, so no Alt+letter leads to a field that cannot take the keyboard (the User roles
+    dialog's Alt+P and Alt+C went to greyed password fields, a signed ADM decision's Alt+O to its greyed
+    outcome). The label keeps its colour: it is still read beside the field's value."""
+
+    def __init__(self, label: QLabel, buddy: QWidget) -> None:
+        super().__init__(label)
+        self._label = label
+        self._own = ""  # the label's own text while its letter is away
+        self._shown = ""  # what it shows meanwhile
+        buddy.installEventFilter(self)
+        self.follow(buddy)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.EnabledChange and isinstance(watched, QWidget):
+            self.follow(watched)
+        return False
+
+    def follow(self, buddy: QWidget) -> None:
+        label = self._label
+        if self._own and label.text() != self._shown:  # its owner gave it a new text meanwhile
+            self._own = ""
+        if buddy.isEnabled():
+            if self._own:
+                own, self._own = self._own, ""
+                label.setText(own)
+        elif not self._own and (shown := without_mnemonic(label.text())) != label.text():
+            self._own, self._shown = label.text(), shown
+            label.setText(shown)
+
+
+def letter_follows_field(label: QLabel) -> None:
+    """Take ``label``'s Alt letter away while its buddy is greyed out, and give it back when it is enabled
+    (once per label; :func:`name_everything` does it for every page and dialog)."""
+    buddy = label.buddy()
+    if buddy is not None and label.findChild(_LetterFollowsField) is None:
+        _LetterFollowsField(label, buddy)
+
+
 def arrows_take_no_focus(bar: QTabBar) -> None:
     """The scroll arrows Qt shows at the end of a tab bar whose tabs do not all fit are no Tab stops: a keyboard
     user landed on a tiny button showing no text (the ADM decision pane's tabs). The tabs stay reachable as Qt
@@ -230,6 +278,8 @@ def name_everything(root: QWidget) -> None:
     for widget in [root, *root.findChildren(QWidget)]:
         if isinstance(widget, QTabBar):
             arrows_take_no_focus(widget)
+        elif isinstance(widget, QLabel) and widget.buddy() is not None:
+            letter_follows_field(widget)
         if isinstance(widget, QAbstractItemView) and _read_only(widget):
             widget.setTabKeyNavigation(False)  # a list to read: arrows move in it, Tab moves on
         if isinstance(widget, QDateTimeEdit) and widget.findChild(_TabLeavesEmptyDate) is None:

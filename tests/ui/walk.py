@@ -308,7 +308,8 @@ def mnemonic(text: str) -> str | None:
 def visible_mnemonics(window: QWidget) -> dict[str, list[str]]:
     """Alt+letters that more than one thing shown in ``window`` answers (menu titles, buttons, labels with a
     buddy, group boxes, tab titles), and under ``"dead"`` the letters shown underlined that answer nothing:
-    a button given another shortcut (``setShortcut(Ctrl+N)``) loses the Alt+letter its text shows."""
+    a button given another shortcut (``setShortcut(Ctrl+N)``) loses the Alt+letter its text shows, and a
+    label's letter leads nowhere while its field (buddy) is greyed out or hidden."""
     seen: dict[str, list[str]] = {}
     dead: list[str] = []
 
@@ -330,6 +331,12 @@ def visible_mnemonics(window: QWidget) -> dict[str, list[str]]:
                 dead.append(f"button {widget.text()!r} (its shortcut is {widget.shortcut().toString()!r})")
         elif isinstance(widget, QLabel) and widget.buddy() is not None:
             note(widget.text(), "label ")
+            buddy = widget.buddy()
+            if mnemonic(widget.text()) and widget.isEnabled() and not (buddy.isEnabled()
+                                                                        and buddy.isVisibleTo(window)):
+                why = "greyed out" if buddy.isVisibleTo(window) else "hidden"
+                dead.append(f"label {widget.text()!r} (its field {buddy.objectName() or type(buddy).__name__!r} "
+                            f"is {why})")
         elif isinstance(widget, QGroupBox):
             note(widget.title(), "group ")
         elif isinstance(widget, QTabWidget):
