@@ -16,14 +16,26 @@ scroll arrow (shown when its tabs do not all fit) is a Tab stop."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtGui import QScreen
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QMessageBox, QTabWidget, QWidget
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QMessageBox,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
 
 from adoption_desktop import demo
 from adoption_desktop.core.security.secret_store import SecretStore
@@ -36,6 +48,7 @@ from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.ui.dialog_registry import ALL_ROLES, DIALOGS, capturing, open_entry
 from tests.ui.walk import (
+    SCREENS,
     TASKBAR,
     _control,
     _name,
@@ -47,6 +60,11 @@ from tests.ui.walk import (
     tab_order_problems,
     tab_stops,
 )
+
+#: set in the child process of :func:`test_tab_follows_reading_order_at_150_percent`: this process's screen is a
+#: 1366×768 laptop's at 150 % (``QT_SCALE_FACTOR``), so dialogs scroll and tabs do not all fit
+SCALED_ENV = "ADOPTION_TAB_ORDER_SCALED"
+ROOT = Path(__file__).resolve().parents[2]
 
 #: the day the demo is made for (as ``test_dialogs``: the registry picks records by their state)
 DEMO_DAY = dt.date(2026, 12, 3)
@@ -75,8 +93,16 @@ def demo_db(small_demo_copy: Callable[..., Path], tmp_path: Path, store: SecretS
 
 @pytest.fixture
 def laptop(monkeypatch: pytest.MonkeyPatch) -> QRect:
-    """A 1366×768 screen less the taskbar, for every Python caller (the dialogs are fitted to it)."""
+    """A 1366×768 screen less the taskbar, for every Python caller (the dialogs are fitted to it). In the
+    150 % run (:func:`test_tab_follows_reading_order_at_150_percent`) the real scaled screen, 911×512 logical
+    pixels, less the taskbar."""
     area = QRect(0, 0, 1366, 768 - TASKBAR)
+    if os.environ.get(SCALED_ENV):
+        screen = QGuiApplication.primaryScreen()
+        assert screen is not None
+        whole = screen.geometry()
+        assert (whole.width(), whole.height()) == SCREENS[-1][1:], "not a 1366×768 screen at 150 %"
+        area = QRect(whole.x(), whole.y(), whole.width(), whole.height() - TASKBAR)
     monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(area))
     return area
 
@@ -142,6 +168,7 @@ def _dialog_problems(dialog: QWidget) -> list[str]:
 def test_tab_follows_reading_order_in_every_dialog(demo_db: Database, laptop: QRect, qtbot: Any) -> None:
     problems: dict[str, list[str]] = {}
     opened: set[str] = set()
+    scrolling: set[str] = set()  # the entries whose form scrolls (at 150 %: the walk crosses scroll areas)
     for username in ALL_ROLES:
         entries = [e for e in DIALOGS if e.roles[0] == username]
         if not entries:
@@ -159,6 +186,8 @@ def test_tab_follows_reading_order_in_every_dialog(demo_db: Database, laptop: QR
                 dialog.raise_()
                 dialog.activateWindow()
                 QApplication.processEvents()
+                if dialog.findChild(QScrollArea, "fit_scroll_body") is not None:
+                    scrolling.add(entry.name)
                 if found := _dialog_problems(dialog):
                     problems.setdefault(entry.name, []).extend(found)
             with capturing():
@@ -171,6 +200,9 @@ def test_tab_follows_reading_order_in_every_dialog(demo_db: Database, laptop: QR
             window.close()
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
     assert opened == {e.name for e in DIALOGS}, sorted({e.name for e in DIALOGS} - opened)
+    if os.environ.get(SCALED_ENV):
+        assert len(scrolling) >= 5, f"only {sorted(scrolling)} scroll at 150 %"
+        print(f"scrolling at 150 %: {len(scrolling)}: {sorted(scrolling)}")
 
 
 def _panel_panes(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
@@ -287,3 +319,24 @@ def test_a_tab_bars_scroll_arrows_are_no_tab_stops_and_every_tab_is_still_reache
         QTest.keyClick(bar, Qt.Key.Key_Right)
     assert tabs.currentIndex() == tabs.count() - 1
     assert bar.rect().contains(bar.tabRect(tabs.count() - 1).center())  # scrolled into view
+
+
+@pytest.mark.skipif(bool(os.environ.get(SCALED_ENV)), reason="the child process itself")
+def test_tab_follows_reading_order_at_150_percent(tmp_path: Path) -> None:
+    """The walks above (every dialog of the registry, the detail panes) again on a 1366×768 screen at 150 %,
+    really scaled: a child process with ``QT_SCALE_FACTOR=1.5`` on a 1366×768 offscreen screen (as
+    ``test_dialogs`` does), where tall forms scroll and the ADM pane's tabs do not all fit."""
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": "1.5",
+           SCALED_ENV: "1"}
+    env.pop("PYTEST_XDIST_WORKER", None)
+    here = Path(__file__).relative_to(ROOT)
+    run = subprocess.run([sys.executable, "-m", "pytest", f"{here}::test_tab_follows_reading_order_in_every_dialog",
+                          f"{here}::test_tab_follows_reading_order_in_every_detail_pane", "-q", "-p",
+                          "no:cacheprovider", "-p", "no:randomly"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200, check=False)
+    found = [line for line in run.stdout.splitlines() if line.startswith("E ") and "QtWarningMsg" not in line]
+    assert run.returncode == 0, "150 %:\n" + "\n".join(found[:80]) + f"\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}"
+    assert "4 passed" in run.stdout, run.stdout[-3000:]
