@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeyEvent, QShowEvent
+from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -256,7 +257,9 @@ def letter_follows_field(label: QLabel) -> None:
     """Take ``label``'s Alt letter away while its buddy is greyed out, and give it back when it is enabled
     (once per label; :func:`name_everything` does it for every page and dialog)."""
     buddy = label.buddy()
-    if buddy is not None and label.findChild(_LetterFollowsField) is None:
+    rich = label.textFormat() == Qt.TextFormat.RichText or (label.textFormat() == Qt.TextFormat.AutoText
+                                                            and GuiQt.mightBeRichText(label.text()))
+    if buddy is not None and not rich and label.findChild(_LetterFollowsField) is None:  # rich text: no letter
         _LetterFollowsField(label, buddy)
 
 

@@ -345,3 +345,37 @@ def test_the_user_roles_dialogs_greyed_fields_answer_no_alt_letter(db: Database,
     assert labels["password"] is not None and mnemonic(labels["password"].text()) == "p"
     with capturing():
         dialog.reject()
+
+
+def test_a_greyed_fields_label_loses_only_its_letter(qtbot: Any) -> None:
+    """What the label shows while its field is greyed out: the same words without the letter (a key named for
+    it goes too; a literal & stays), and a rich-text label, which has no letter, untouched."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from adoption_desktop.ui.accessibility import letter_follows_field, without_mnemonic
+
+    assert without_mnemonic("Initial &password") == "Initial password"
+    assert without_mnemonic("Votes against (Alt+&X)") == "Votes against"
+    assert without_mnemonic("Terms && &conditions") == "Terms && conditions"
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    field, rich_field = QLineEdit(holder), QLineEdit(holder)
+    label, rich = QLabel("Vot&es for", holder), QLabel("<b>Papers</b> &amp; notes", holder)
+    label.setBuddy(field)
+    rich.setBuddy(rich_field)
+    field.setEnabled(False)
+    rich_field.setEnabled(False)
+    letter_follows_field(label)
+    letter_follows_field(rich)
+    letter_follows_field(label)  # once per label
+    assert (label.text(), rich.text()) == ("Votes for", "<b>Papers</b> &amp; notes")
+    holder.setEnabled(False)  # the field's parent greyed out and back: the field is still greyed out
+    holder.setEnabled(True)
+    assert label.text() == "Votes for"
+    field.setEnabled(True)
+    assert label.text() == "Vot&es for"
+    label.setText("Votes &for")  # its owner's new text is kept, and follows the field from then on
+    field.setEnabled(False)
+    assert label.text() == "Votes for"
+    field.setEnabled(True)
+    assert label.text() == "Votes &for"
