@@ -150,7 +150,7 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
     defaults = load_install_defaults()
     # IT's policy wins over the command line and the user's last choice; the installer's defaults
     # (MSI properties) only fill in where the user has not chosen yet.
-    target = policy_db or db_arg or config.get("last_database") or defaults.team_server_url
+    target = policy_db or db_arg or config.text("last_database") or defaults.team_server_url
     if policy_db:
         db_arg = policy_db
     if target and (is_postgres_url(target) or Path(target).exists()):

@@ -37,7 +37,7 @@ def _cmd_paths(args: argparse.Namespace) -> int:
         ("backups", paths.backups),
         ("settings", paths.settings_file),
         ("logs", paths.logs / LOG_FILE_NAME),
-        ("database last opened", config.get("last_database") or "(none yet)"),
+        ("database last opened", config.text("last_database") or "(none yet)"),
         ("demo database", paths.demo_database),
         ("database keys", SecretStore().describe()),
     ]
@@ -104,7 +104,7 @@ def _cmd_move(args: argparse.Namespace) -> int:
     except AppError as exc:
         raise CliError(str(exc)) from exc
     config = LocalConfig(app_paths().settings_file)
-    last = config.get("last_database")
+    last = config.text("last_database")
     if last is None or Path(last).resolve() == source.resolve():  # the one the application opens
         try:
             config.set("last_database", str(dest.resolve()))

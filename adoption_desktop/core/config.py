@@ -238,6 +238,9 @@ class _Notice:
 _notices: list[_Notice] = []
 #: damaged settings files that could not be renamed aside (a read-only profile): logged once each
 _UNMOVABLE: set[Path] = set()
+#: (settings file, preference) found of the wrong shape: logged once each (the window reads the file every few
+#: minutes and at each Save dialog)
+_WRONG_SHAPE: set[tuple[Path, str]] = set()
 
 
 class SettingsBusy(OSError):
@@ -303,6 +306,31 @@ def damaged_names(path: Path) -> list[Path]:
     return sorted(path.parent.glob(f"{path.name}{DAMAGED_INFIX}*"))
 
 
+def text_of(value: object) -> str | None:
+    """``value`` if it is text a preference may be (a path, an ISO time, a name): a string with no NUL character
+    (which no path may hold: ``Path.resolve`` refused it)."""
+    return value if isinstance(value, str) and "\x00" not in value else None
+
+
+def text_list_of(value: object) -> list[str] | None:
+    """``value``'s text entries if it is a list (others left out), else None."""
+    if not isinstance(value, list):
+        return None
+    return [item for item in value if text_of(item) is not None]
+
+
+def mapping_of(value: object, entry: Callable[[object], T | None]) -> dict[str, T] | None:
+    """``value``'s entries that ``entry`` takes if it is a JSON object (others left out), else None."""
+    if not isinstance(value, dict):
+        return None
+    out: dict[str, T] = {}
+    for name, raw in value.items():
+        taken = entry(raw) if isinstance(name, str) else None
+        if taken is not None:
+            out[name] = taken
+    return out
+
+
 class LocalConfig:
     """Per-machine preferences (not case data): last database opened, window state.
 
@@ -318,7 +346,12 @@ class LocalConfig:
     A file that cannot be read (not a JSON object: cut short by a crash, edited by hand) is never overwritten:
     it is renamed to ``settings.json.damaged-YYYYMMDD-HHMM`` first, and the user is told once which
     preferences went back to their defaults (:func:`set_notice_listener`, :func:`take_notices`); the log says
-    the damaged copy's name, never its content."""
+    the damaged copy's name, never its content.
+
+    Whole JSON may still hold a preference of the wrong shape (a line copied across wrongly while repairing it):
+    each is read with :meth:`text`, :meth:`text_list`, :meth:`mapping` or :meth:`checked`, which take a wrong
+    shape as unset (and a list's or mapping's wrong entries as absent), logged once by the preference's name;
+    :meth:`put_entry` and :meth:`add_text` write it in the right shape at its next change."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -402,7 +435,55 @@ class LocalConfig:
         self._notice = (f"{said} The damaged file is kept as {aside.name} in the settings folder.", logged)
 
     def get(self, key: str, default: Any = None) -> Any:
+        """The value as the file has it, of any shape: a preference is read with :meth:`text`,
+        :meth:`text_list` or :meth:`mapping`, which check it."""
         return self.values.get(key, default)
+
+    def checked(self, key: str, shape: Callable[[object], T | None]) -> T | None:
+        """``key``'s value as ``shape`` takes it (None: unset or of the wrong shape; a list or mapping with
+        fewer entries: those of the wrong shape left out). The file may have been edited by hand (the IT guide
+        says to repair it in Notepad): a wrong shape is the default, logged once per file and preference, by the
+        preference's name (its value and the folder name the user). For a kind of its own (a time); text,
+        lists and mappings have theirs below."""
+        raw = self.values.get(key)
+        value = None if raw is None else shape(raw)
+        dropped = isinstance(raw, (list, dict)) and isinstance(value, (list, dict)) and len(value) != len(raw)
+        if raw is not None and (value is None or dropped):
+            with _NOTICE_LOCK:
+                first = (self.path, key) not in _WRONG_SHAPE
+                _WRONG_SHAPE.add((self.path, key))
+            if first:
+                what = "is of the wrong shape; its default is used" if value is None \
+                    else "has entries of the wrong shape; they are not used"
+                _log.warning("settings file: the preference %s %s until it is next changed", key, what)
+        return value
+
+    def text(self, key: str) -> str | None:
+        """``key``'s text (a path, a time in ISO form), or None: unset, or not text (see :func:`text_of`)."""
+        return self.checked(key, text_of)
+
+    def text_list(self, key: str) -> list[str]:
+        """``key``'s list of text, its entries of another shape left out; [] when unset or not a list."""
+        return self.checked(key, text_list_of) or []
+
+    def mapping(self, key: str, entry: Callable[[object], T | None]) -> dict[str, T]:
+        """``key``'s mapping of names to what ``entry`` takes (:func:`text_of` for text), its entries of another
+        shape left out; {} when unset or not a mapping."""
+        return self.checked(key, lambda raw: mapping_of(raw, entry)) or {}
+
+    def put_entry(self, key: str, name: str, value: T, entry: Callable[[object], T | None]) -> None:
+        """Set ``name`` to ``value`` in the mapping ``key`` (as :meth:`mapping` reads it), keeping the entries the
+        file has now (:meth:`edit`: another program's since are kept), of the right shape only."""
+        self.edit(key, lambda stored: {**(mapping_of(stored, entry) or {}), name: value})
+
+    def add_text(self, key: str, item: str) -> None:
+        """Add ``item`` to the list of text ``key`` unless the file has it now (:meth:`edit`), the list's entries
+        of another shape dropped."""
+        def change(stored: Any) -> list[str]:
+            done = text_list_of(stored) or []
+            return done if item in done else [*done, item]
+
+        self.edit(key, change)
 
     def set(self, key: str, value: Any) -> None:
         self.update({key: value})

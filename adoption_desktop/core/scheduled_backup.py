@@ -97,9 +97,10 @@ def _local(raw: object) -> dt.datetime | None:
         return None
     try:
         when = dt.datetime.fromisoformat(raw)
-    except ValueError:
+        # a time at the calendar's edge ("0001-01-01T00:00:00+14:00", edited by hand) has no local time
+        return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
+    except (ValueError, OverflowError):
         return None
-    return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
 
 
 def _stamp(when: dt.datetime) -> str:
@@ -157,9 +158,12 @@ def last_backup(db: Database, config: LocalConfig | None, now: dt.datetime | Non
             recorded = now
         if recorded is not None:
             times.append(recorded)
-    own = _local(config.get(LAST_BACKUP_KEY)) if config is not None else None
-    own_db = config.get(LAST_BACKUP_DB_KEY) if config is not None else None
-    if own_db is not None and (db.path is None or own_db != _db_key(db.path)):
+    own = config.checked(LAST_BACKUP_KEY, _local) if config is not None else None
+    own_db = config.text(LAST_BACKUP_DB_KEY) if config is not None else None
+    # the database's key of another shape (edited by hand) is no database's: the time is not counted for this one,
+    # so a backup is made rather than skipped
+    known = own_db is not None or (config is not None and config.get(LAST_BACKUP_DB_KEY) is not None)
+    if known and (db.path is None or own_db != _db_key(db.path)):
         own = None  # another database's backup (a setting written before this key was kept counts, as before)
     if own is not None:
         times.append(own)

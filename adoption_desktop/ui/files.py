@@ -40,10 +40,11 @@ def _config() -> LocalConfig | None:
 def start_folder(kind: str, default: Path | None = None, config: LocalConfig | None = None) -> Path:
     """Where a Save dialog for ``kind`` opens: the last folder used for it, if it still exists; else
     ``default`` (e.g. the backups folder) or Documents."""
+    from adoption_desktop.core.config import text_of
+
     config = config or _config()
-    folders = config.get(CONFIG_KEY) if config is not None else None
-    remembered = folders.get(kind) if isinstance(folders, dict) else None  # a file edited by hand: any shape
-    if isinstance(remembered, str) and Path(remembered).is_dir():
+    remembered = config.mapping(CONFIG_KEY, text_of).get(kind) if config is not None else None
+    if remembered is not None and Path(remembered).is_dir():
         return Path(remembered)
     if default is not None and default.is_dir():
         return default
@@ -51,13 +52,15 @@ def start_folder(kind: str, default: Path | None = None, config: LocalConfig | N
 
 
 def remember_folder(kind: str, chosen: str | Path, config: LocalConfig | None = None) -> None:
+    from adoption_desktop.core.config import text_of
+
     config = config or _config()
     if config is None:
         return
     folder = str(Path(chosen).parent)
     with contextlib.suppress(OSError):  # a read-only profile: Documents again next time
         # added to the folders as the file has them now: another program's, saved since, are kept
-        config.edit(CONFIG_KEY, lambda folders: {**(folders if isinstance(folders, dict) else {}), kind: folder})
+        config.put_entry(CONFIG_KEY, kind, folder, text_of)
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ scaling) is not used. Qt alone at module level: this is on the start-up path.
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect
 
@@ -26,6 +26,8 @@ CONFIG_KEY = "window_geometry"
 PREFERRED_WIDTH, PREFERRED_HEIGHT = 1280, 800
 #: What the window frame (title bar, borders) takes outside the client area that Qt sizes.
 FRAME_ALLOWANCE_W, FRAME_ALLOWANCE_H = 16, 40
+#: the whole numbers a QRect holds (a C int): a larger one in the settings file raised OverflowError
+_QT_INT = (-(2**31), 2**31 - 1)
 
 
 def screen_key(screen: QScreen) -> str:
@@ -43,11 +45,18 @@ def default_rect(available: QRect) -> QRect:
     return QRect(x, y, width, height)
 
 
+def place_of(value: object) -> list[int] | None:
+    """``value`` if it is a remembered place, ``[x, y, width, height]`` in whole numbers Qt can hold: the file
+    may have been edited by hand, and another shape (a number past Qt's range stopped the start-up) is none."""
+    if isinstance(value, list) and len(value) == 4 and all(
+            isinstance(v, int) and not isinstance(v, bool) and _QT_INT[0] <= v <= _QT_INT[1] for v in value):
+        return value
+    return None
+
+
 def _remembered(config: LocalConfig, key: str, available: QRect) -> QRect | None:
-    places = config.get(CONFIG_KEY)
-    # a file edited by hand may hold anything here: another shape is no place (it stopped the start-up)
-    stored: Any = places.get(key) if isinstance(places, dict) else None
-    if not (isinstance(stored, list) and len(stored) == 4 and all(isinstance(v, int) for v in stored)):
+    stored = config.mapping(CONFIG_KEY, place_of).get(key)
+    if stored is None:
         return None
     rect = QRect(*stored)
     if rect.width() < 400 or rect.height() < 300:
@@ -88,4 +97,4 @@ def remember_window(window: QWidget, config: LocalConfig | None) -> None:
     key, place = screen_key(screen), [geometry.x(), geometry.y(), geometry.width(), geometry.height()]
     with contextlib.suppress(OSError):  # a read-only profile: the default place next time
         # added to the places as the file has them now: another window's, closed since this one started, is kept
-        config.edit(CONFIG_KEY, lambda stored: {**(stored if isinstance(stored, dict) else {}), key: place})
+        config.put_entry(CONFIG_KEY, key, place, place_of)

@@ -400,3 +400,27 @@ def test_a_settings_folder_whose_file_system_takes_no_locks_is_read_and_written(
     config.set("window_geometry", "saved")
     assert json.loads(path.read_text(encoding="utf-8")) == {"last_database": "C:/Agency/adoption.db",
                                                             "window_geometry": "saved"}
+
+
+def test_a_preference_of_several_entries_keeps_its_right_shaped_ones_and_drops_the_others_at_its_next_change(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Edited by hand: one Save folder a number, one tour seen a number. The others are still used, and the next
+    change writes the preference without the wrong ones; logged once, by the preference's name only."""
+    from adoption_desktop.core.config import text_of
+
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"save_folders": {"letters": 5, "exports": "exports-folder"},
+                                "first_day_tour_seen": [7, "chair@demo"]}), encoding="utf-8")
+    caplog.set_level(logging.WARNING, logger="adoption_desktop.core.config")
+    config = LocalConfig(path)
+    for _ in range(3):
+        assert config.mapping("save_folders", text_of) == {"exports": "exports-folder"}
+        assert LocalConfig(path).text_list("first_day_tour_seen") == ["chair@demo"]
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 2 and all("exports-folder" not in w and "chair" not in w for w in warned)
+    assert any("save_folders" in w for w in warned) and any("first_day_tour_seen" in w for w in warned)
+    config.put_entry("save_folders", "letters", "letters-folder", text_of)
+    config.add_text("first_day_tour_seen", "adm@demo")
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["save_folders"] == {"exports": "exports-folder", "letters": "letters-folder"}
+    assert saved["first_day_tour_seen"] == ["chair@demo", "adm@demo"]

@@ -152,18 +152,17 @@ def _config(window: MainWindow) -> LocalConfig | None:
 
 def seen(window: MainWindow) -> bool:
     config = _config(window)
-    return config is not None and _identity(window) in (config.get(CONFIG_KEY) or [])
+    return config is not None and _identity(window) in config.text_list(CONFIG_KEY)
 
 
 def mark_seen(window: MainWindow) -> None:
     config = _config(window)
     if config is not None:
         me = _identity(window)
-        if me not in (config.get(CONFIG_KEY) or []):
+        if me not in config.text_list(CONFIG_KEY):
             with contextlib.suppress(OSError):  # a read-only profile: the tour comes again next time
                 # added to the tours seen as the file has them now: one seen in another program since is kept
-                config.edit(CONFIG_KEY, lambda done: (done if isinstance(done, list) and me in done
-                                                      else [*(done if isinstance(done, list) else []), me]))
+                config.add_text(CONFIG_KEY, me)
 
 
 def start_if_first(help_: GuideHelp) -> None:
