@@ -23,8 +23,9 @@ The dialogs are checked by ``tests/ui/test_dialogs.py`` at each scaling (its reg
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -307,7 +308,13 @@ def grow_for_message(window: QWidget, line: QLabel) -> None:
     layout's height for that width), not taken from its preferred size: that is measured at the preferred
     width, where a long message (six lines in a 403-pixel dialog) wraps to fewer lines, and the text box
     lost the line missing. Once per text: a window the user made smaller afterwards is left so. Nothing is
-    done while the window is hidden (it is sized when shown) or while the line is empty."""
+    done while the window is hidden (it is sized when shown) or while the line is empty.
+
+    Where the screen has not the room for that height, the window grows to the room and its form is put in
+    a scroll area (:func:`scroll_body`, once), the message and the buttons below it: the layout would
+    otherwise take what is missing from the box that may shrink (New referral… on a 1093×600 screen stopped
+    at 560 pixels, its Address box down from 70 to 22). Done a moment later (:func:`_scroll_for_message`),
+    not inside the layout request that asked."""
     text = line.text() if not line.isHidden() else ""
     if not window.isVisible() or line.property("fitted_text") == text:
         return
@@ -320,11 +327,40 @@ def grow_for_message(window: QWidget, line: QLabel) -> None:
     else:
         height = window.sizeHint().height()
     room = _room(window)
-    if room is not None:
-        height = min(height, room[1])
+    if room is not None and height > room[1]:
+        height = room[1]
+        if not window.property("fit_scroll_pending"):
+            window.setProperty("fit_scroll_pending", True)
+            QTimer.singleShot(0, window, partial(_scroll_for_message, window))
     if height > window.height():
         window.resize(window.width(), height)
         keep_on_screen(window)
+
+
+def _scroll_for_message(window: QWidget) -> None:
+    """The form of ``window`` put in a scroll area (:func:`scroll_body`), each of its boxes as tall as it
+    asks (the form's preferred height at the width it has, as the dialog that fitted showed it: it scrolls
+    instead of squeezing), the window as tall as the screen's room: a message line needs more height than
+    the screen has (see :func:`grow_for_message`). A form that scrolls already is left as it is (it is at
+    its least height there, which the message does not take from)."""
+    window.setProperty("fit_scroll_pending", False)
+    room = _room(window)
+    if not window.isVisible() or room is None or window.findChild(QScrollArea, "fit_scroll_body") is not None:
+        return
+    area = scroll_body(window)
+    body = area.widget() if area is not None else None
+    if area is None or body is None:
+        return
+    need = body.sizeHint().height()
+    layout = body.layout()
+    if layout is not None and layout.hasHeightForWidth():  # wrapped labels: their lines at the width they get
+        width = area.width() - 2 * area.frameWidth() - area.verticalScrollBar().sizeHint().width()
+        need = max(need, body.heightForWidth(width))
+    if body.minimumHeight() < need:
+        body.setMinimumHeight(need)
+    if window.height() < room[1]:
+        window.resize(window.width(), room[1])
+    keep_on_screen(window)
 
 
 class _MessageGrower(QObject):

@@ -5,6 +5,7 @@ message box's and an input dialog's parts are named; and the page fit test's log
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -404,3 +405,45 @@ def test_the_arrangement_windows_and_new_referral_open_in_their_first_field_at_1
     referral = cases.new_referral()
     _opens_in_a_field(qtbot, referral)
     referral.close()
+
+
+def test_a_message_too_tall_for_the_screen_makes_the_form_scroll_instead_of_squeezing_its_text_box(
+        monkeypatch: pytest.MonkeyPatch, qtbot: Any) -> None:
+    """New referral… on a 1093×600 screen: it fitted as it opened (its form did not scroll), the midnight
+    message needed more height than the screen had left, the dialog stopped at the screen's room and the
+    layout took the rest from the Address box (70 pixels down to 22). Now the form scrolls then, the message
+    below it, whole and in view, the text box keeping its height, the buttons inside the dialog; once."""
+    dialog, text, line = _dated_note()
+    qtbot.addWidget(dialog)
+    room = [QRect(0, 0, 1366, 728)]
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(room[0]))
+    dialog.show()
+    fit_dialog(dialog)  # as DialogNamer does: it fits, nothing scrolls
+    qtbot.waitExposed(dialog)
+    assert dialog.findChild(QScrollArea) is None
+    box = text.height()
+    # the screen has room for the dialog and two more lines, not for the six the message needs
+    spare = 2 * line.fontMetrics().lineSpacing()
+    room[0] = QRect(0, 0, 1366, dialog.height() + geometry.FRAME_ALLOWANCE_H + spare)
+    line.setText(LONG_MESSAGE)
+    line.show()
+    QApplication.processEvents()  # the layout request; the form is put in a scroll area a moment later
+    with contextlib.suppress(qtbot.TimeoutError):
+        qtbot.waitUntil(lambda: dialog.findChild(QScrollArea, "fit_scroll_body") is not None, timeout=2000)
+    QApplication.processEvents()
+    assert text.height() == box, "the text box gave its room to the message"
+    area = dialog.findChild(QScrollArea, "fit_scroll_body")
+    assert area is not None and area.isAncestorOf(text), "the form does not scroll"
+    assert not area.isAncestorOf(line), "the message scrolls away with the form"
+    assert line.isVisible() and line.height() >= line.heightForWidth(line.width()), "the message is cut"
+    assert dialog.rect().contains(line.geometry()), "the message is outside the dialog"
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None and not area.isAncestorOf(buttons)
+    assert dialog.rect().contains(buttons.geometry()), "the buttons are outside the dialog"
+    assert dialog.height() + geometry.FRAME_ALLOWANCE_H <= room[0].height()
+    assert area.verticalScrollBar().maximum() > 0  # the form scrolls above the message
+    line.setText(LONG_MESSAGE + " Press OK again.")  # another message: not wrapped a second time
+    QApplication.processEvents()
+    qtbot.wait(20)
+    assert len(dialog.findChildren(QScrollArea)) == 1
+    assert text.height() == box
