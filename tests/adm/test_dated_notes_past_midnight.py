@@ -8,6 +8,7 @@ clock, moved past midnight; a real SQLCipher database, pytest-qt offscreen."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -154,9 +155,11 @@ def test_the_midnight_message_makes_the_dialog_taller_not_the_text_box_smaller(
         dialog.text.setPlainText("The medical adviser's report.")
         clock[0] = evening + dt.timedelta(days=1)
         dialog.accept()  # moves the date, says so
-        qtbot.wait(50)  # the layout settles
-        heights.append(dialog.text.height())
         line = dialog.message
+        with contextlib.suppress(qtbot.TimeoutError):  # the layout settles (a fixed wait was a guess)
+            qtbot.waitUntil(lambda: dialog.text.height() == heights[0]
+                            and line.height() >= line.heightForWidth(line.width()), timeout=3000)
+        heights.append(dialog.text.height())
         heights.append(line.heightForWidth(line.width()) - line.height())
         QDialog.done(dialog, QDialog.DialogCode.Rejected)  # no "Discard?" question, which would hang
         return dialog.result()

@@ -237,8 +237,9 @@ def test_the_midnight_message_is_in_view_when_the_form_scrolls(
     clock[0] = MORNING
     try:
         _ok(dialog)
-        qtbot.wait(50)  # the layout settles
         line = dialog.message
+        with contextlib.suppress(qtbot.TimeoutError):  # the layout settles (a fixed wait was a guess)
+            qtbot.waitUntil(lambda: not line.visibleRegion().isEmpty(), timeout=3000)
         assert "Referral date now shows today" in line.text()
         assert not line.visibleRegion().isEmpty(), "the message is scrolled out of view"
     finally:  # closed without the "Discard?" question, which would hang

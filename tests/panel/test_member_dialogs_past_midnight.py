@@ -6,6 +6,7 @@ context is given a clock, moved past midnight. A real SQLCipher database, pytest
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from PySide6.QtWidgets import QCheckBox, QDateEdit
@@ -191,8 +192,9 @@ def test_the_checklist_grows_for_the_midnight_line(qtbot: QtBot, panel: Panel) -
         qtbot.waitExposed(dialog)
         clock[0] = evening + dt.timedelta(days=1)
         assert watch.check()
-        qtbot.wait(50)  # the layout settles
         line = dialog.message
+        with contextlib.suppress(qtbot.TimeoutError):  # the layout settles (a fixed wait was a guess)
+            qtbot.waitUntil(lambda: line.height() >= line.heightForWidth(line.width()) > 0, timeout=3000)
         assert "now show today" in line.text()
         assert line.height() >= line.heightForWidth(line.width()), "the message is cut"
     finally:
