@@ -111,10 +111,11 @@ def test_an_arrangements_status_set_on_a_pc_whose_clock_is_off(
     """Set by a statement of its own (no ORM flush, so no mapper event): its ``onupdate`` stamped the PC's time."""
     coordinator = make_user(pg_db, "lbcoord", Role.LETTERBOX_COORDINATOR)
     arrangement = letterbox.create_arrangement(pg_db, coordinator, sample_input(coordinator="lbcoord"))
+    seen = letterbox.get_arrangement(second_pc, coordinator, arrangement).row_version
     before = _server_now(pg_db)
     with monkeypatch.context() as pc:
         _pc_clock_off(pc, off_by)
-        letterbox.set_arrangement_status(second_pc, coordinator, arrangement, "suspended")
+        letterbox.set_arrangement_status(second_pc, coordinator, arrangement, "suspended", expected_version=seen)
     after = _server_now(pg_db)
     with pg_db.session(write=False) as session:
         row = session.get(Arrangement, arrangement)

@@ -86,9 +86,11 @@ def test_a_bulk_update_statement_does_not_seal_over_a_change_made_in_sql(any_db:
     tampered = service.create_arrangement(any_db, coordinator, sample_input("LB-0001"))
     sound = service.create_arrangement(any_db, coordinator, sample_input("LB-0002"))
     _sql(any_db, "UPDATE letterbox_arrangements SET child_adoptive_name = 'Other Name' WHERE id = :i", i=tampered)
-    service.set_arrangement_status(any_db, coordinator, sound, "suspended")
+    service.set_arrangement_status(any_db, coordinator, sound, "suspended",
+                                   expected_version=service.get_arrangement(any_db, coordinator, sound).row_version)
     assert _problems(any_db) != [] and not any(f"row {sound}:" in p for p in _problems(any_db))
-    service.set_arrangement_status(any_db, coordinator, tampered, "suspended")
+    service.set_arrangement_status(any_db, coordinator, tampered, "suspended",
+                                   expected_version=service.get_arrangement(any_db, coordinator, tampered).row_version)
     problems = _problems(any_db)
     assert _named(problems, "letterbox_arrangements", tampered, "child_adoptive_name"), problems
     with any_db.session(write=False) as s:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import check_version
+from adoption_desktop.core.concurrency import check_version, stale
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Principal, require
@@ -531,12 +531,34 @@ def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
             tuple(sorted(pattern_changes_in(session, [a.id]).get(a.id, ()), key=lambda c: c.effective_from)))
 
 
-def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, status: str) -> None:
+def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, status: str, *,
+                           expected_version: int | None) -> int:
+    """Set the arrangement's stored status (active, suspended, ended) on its own. ``expected_version``: the
+    ``row_version`` the person saw (``ArrangementDetail.row_version``), as :func:`update_arrangement` takes
+    it: a colleague's save since is refused (:class:`StaleRecord`, the same words), never overwritten.
+    ``None`` only from a script, which saw no version (then the latest save wins, under the row's lock).
+    The old status is read under the row's lock and logged with the new (``{"status": [old, new]}``); the
+    status it already has is no change: no new version, no audit entry. Returns the row's version now.
+
+    One ``update()`` statement of its own (sealed by the ``do_orm_execute`` hook, stamped with
+    ``record_now``), guarded by the version read under the lock as well."""
     require(actor, P.LETTERBOX_EDIT)
     if status not in rules.STORED_STATUSES:
         raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
     with db.session(actor) as session:
-        session.execute(update(Arrangement).where(Arrangement.id == arrangement_id)
-                        .values(status=status, row_version=Arrangement.row_version + 1,
-                                updated_at=record_now(session)))  # not its onupdate: the PC's clock
-        audit.record(session, "update", "letterbox_arrangements", arrangement_id, changes={"status": [None, status]})
+        a = get_or_raise(session, Arrangement, arrangement_id, f"No arrangement {arrangement_id}.")
+        check_version(session, a, expected_version, f"arrangement {a.reference}",
+                      lambda row: _arrangement_values(session, row))
+        old, version = a.status, int(a.row_version)
+        if old == status:
+            return version
+        done = session.execute(update(Arrangement)
+                               .where(Arrangement.id == arrangement_id, Arrangement.row_version == version)
+                               .values(status=status, row_version=version + 1,
+                                       updated_at=record_now(session)))  # not its onupdate: the PC's clock
+        if getattr(done, "rowcount", 1) != 1:  # cannot happen under the row's lock; never log a change not made
+            session.refresh(a)
+            raise stale(session, a, expected_version, f"arrangement {a.reference}",
+                        lambda row: _arrangement_values(session, row))
+        audit.record(session, "update", "letterbox_arrangements", arrangement_id, changes={"status": [old, status]})
+        return version + 1
