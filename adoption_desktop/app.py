@@ -135,6 +135,16 @@ def ask_retry_unreachable(parent: QWidget, exc: BaseException) -> bool:
     return box.clickedButton() is retry
 
 
+def _is_there(target: str) -> bool:
+    """Whether the database file ``target`` names is there. A name no disk can hold (a part of it longer than 255
+    characters, pasted into the settings file while mending it by hand) is not: asking raised OSError, and the
+    program closed at every start without offering the welcome dialog."""
+    try:
+        return Path(target).exists()
+    except OSError:
+        return False
+
+
 def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
                     db_arg: str | None) -> Database | None:
     from PySide6.QtWidgets import QDialog, QFileDialog
@@ -153,7 +163,7 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
     target = policy_db or db_arg or config.text("last_database") or defaults.team_server_url
     if policy_db:
         db_arg = policy_db
-    if target and (is_postgres_url(target) or Path(target).exists()):
+    if target and (is_postgres_url(target) or _is_there(target)):
         while True:
             try:
                 opened = _open(parent, target, store)

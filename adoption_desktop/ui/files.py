@@ -37,6 +37,16 @@ def _config() -> LocalConfig | None:
         return None
 
 
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder here. A name no disk can hold (a Save folder edited by hand into the settings
+    file, a part of it longer than 255 characters) is none: asking raised OSError, and every Save dialog for that
+    kind of document stopped."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def start_folder(kind: str, default: Path | None = None, config: LocalConfig | None = None) -> Path:
     """Where a Save dialog for ``kind`` opens: the last folder used for it, if it still exists; else
     ``default`` (e.g. the backups folder) or Documents."""
@@ -44,9 +54,9 @@ def start_folder(kind: str, default: Path | None = None, config: LocalConfig | N
 
     config = config or _config()
     remembered = config.mapping(CONFIG_KEY, text_of).get(kind) if config is not None else None
-    if remembered is not None and Path(remembered).is_dir():
+    if remembered is not None and _is_folder(Path(remembered)):
         return Path(remembered)
-    if default is not None and default.is_dir():
+    if default is not None and _is_folder(default):
         return default
     return documents_folder()
 
