@@ -362,3 +362,50 @@ def test_a_failed_attempt_kept_waiting_for_the_accounts_row_locks_it_by_the_serv
     locked_until = _account(pg_db, "waited").locked_until
     assert locked_until is not None
     assert released + LOCK < locked_until <= after + LOCK
+
+
+def test_a_name_made_before_the_ascii_rule_kept_waiting_for_its_row_locks_it_by_the_time_after_the_wait(
+        pg_db: Database, second_pc: Database) -> None:
+    """An account named before user names were ASCII, whose name the server's lower() does not fold as the
+    program does ("ΟΔΟς": its final sigma), is found by the fallback comparison after the first read found none;
+    that path reads the account again with its row's lock, and the server's time with it, after the wait."""
+    import threading
+    import time
+
+    me = make_user(pg_db, "odos", Role.COUNSELLOR)
+    with pg_db.session() as session:  # renamed as an account made before the rule would be: audited, sealed
+        account = session.get(User, me.user_id)
+        assert account is not None
+        account.username = "ΟΔΟς"
+    with pg_db.engine.connect() as conn:  # the first read misses it: the fallback is what finds it
+        assert conn.execute(text("SELECT lower('ΟΔΟς')")).scalar_one() != users._name_key("οδος")
+    for _ in range(4):
+        with pytest.raises(users.SignInError):
+            users.authenticate(pg_db, "οδος", "wrong")
+    assert _account(pg_db, "ΟΔΟς").failed_attempts == 4
+    outcome: list[BaseException] = []
+
+    def fifth() -> None:
+        try:
+            users.authenticate(second_pc, "οδος", "wrong")
+        except BaseException as err:  # kept for the test to look at
+            outcome.append(err)
+
+    with pg_db.engine.connect() as holder:
+        holder.execute(text("UPDATE users SET failed_attempts = failed_attempts WHERE id = :id"), {"id": me.user_id})
+        attempt = threading.Thread(target=fifth)
+        attempt.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_for_a_row_lock(pg_db):
+            assert attempt.is_alive() and time.monotonic() < deadline, outcome
+            time.sleep(0.02)
+        time.sleep(0.3)
+        released = _server_now(pg_db)
+        holder.rollback()
+    attempt.join(30)
+    assert not attempt.is_alive()
+    after = _server_now(pg_db)
+    assert len(outcome) == 1 and isinstance(outcome[0], users.AccountLocked), outcome
+    locked_until = _account(pg_db, "ΟΔΟς").locked_until
+    assert locked_until is not None
+    assert released + LOCK < locked_until <= after + LOCK
