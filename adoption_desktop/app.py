@@ -136,13 +136,14 @@ def ask_retry_unreachable(parent: QWidget, exc: BaseException) -> bool:
 
 
 def _is_there(target: str) -> bool:
-    """Whether the database file ``target`` names is there. A name no disk can hold (a part of it longer than 255
-    characters, pasted into the settings file while mending it by hand) is not: asking raised OSError, and the
-    program closed at every start without offering the welcome dialog."""
+    """Whether the database file ``target`` names may be there, to be opened. A name the disk cannot even look
+    up (a part of it longer than 255 characters, pasted into the settings file while mending it by hand; a
+    folder this user may no longer read) may: opening it says why not, and the welcome dialog follows. Asking
+    raised OSError out of :func:`choose_database`, and the program closed at every start without offering it."""
     try:
         return Path(target).exists()
     except OSError:
-        return False
+        return True
 
 
 def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,

@@ -36,13 +36,14 @@ def test_a_window_place_or_save_folders_of_the_wrong_shape_are_defaults_not_a_cr
     assert isinstance(saved["window_geometry"], dict) and saved["save_folders"] == {"letters": str(tmp_path)}
 
 
-def test_a_database_or_save_folder_named_too_long_for_the_disk_is_not_there_not_a_stop(
+def test_a_database_or_save_folder_named_too_long_for_the_disk_is_no_stop(
         tmp_path: Path, qtbot: Any, monkeypatch: Any) -> None:
     """Text of the right shape, but a name no disk can hold (a line pasted into the path while mending the file
     in Notepad: one part of it longer than 255 characters). Asking whether it exists raised OSError ("File name
-    too long"): at start-up the program said "Open database" with that error and closed, at every start, never
-    offering the welcome dialog; every Save dialog for that kind of document stopped with "Unexpected problem".
-    Such a database is not there (the welcome dialog), such a folder is not there (Documents)."""
+    too long") out of choose_database: at start-up the program said "Open database" with that error and closed,
+    at every start, never offering the welcome dialog; every Save dialog for that kind of document stopped with
+    "Unexpected problem". Such a database is tried as any remembered one that cannot be opened (the error said,
+    then the welcome dialog), such a folder is not there (Documents)."""
     from PySide6.QtWidgets import QDialog
 
     from adoption_desktop import app
@@ -56,11 +57,12 @@ def test_a_database_or_save_folder_named_too_long_for_the_disk_is_not_there_not_
     path.write_text(json.dumps({"last_database": str(too_long), "save_folders": {"letters": str(too_long)}}),
                     encoding="utf-8")
     shown: list[bool] = []
-    errors: list[object] = []
+    errors: list[tuple[Any, ...]] = []
     monkeypatch.setattr(dialogs.StartDialog, "exec", lambda self: shown.append(True) or 0)
     monkeypatch.setattr(dialogs, "show_error", lambda *args, **kwargs: errors.append(args))
     parent = QDialog()
     qtbot.addWidget(parent)
     assert app.choose_database(parent, SecretStore(), LocalConfig(path), None) is None
-    assert (shown, errors) == ([True], [])
+    assert shown == [True]  # the welcome dialog, after saying why the database was not opened
+    assert [(said[1], isinstance(said[2], OSError)) for said in errors] == [("Open database", True)]
     assert start_folder("letters", None, LocalConfig(path)) == documents_folder()
