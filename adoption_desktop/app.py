@@ -363,6 +363,13 @@ def run_gui(db: str | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("Adoption Desktop")
     app.setOrganizationName("AdoptionDesktop")
+    import threading
+
+    from adoption_desktop.core.config import defer_writes_on, flush_settings
+
+    # a preference saved on the window's thread never freezes it behind another program's hold on the settings
+    # file: written behind it, and what is left written below once the window has gone
+    defer_writes_on(threading.current_thread())
     window = MainWindow()
     window.show()
     install_error_hook(window)
@@ -388,6 +395,11 @@ def run_gui(db: str | None = None) -> int:
     from adoption_desktop.core.config import log_notices, set_notice_listener
 
     set_notice_listener(None)  # the window has gone: a notice from the backup at close goes to the log
+    defer_writes_on(None)  # from here a change waits for the file as a command's does
+    # the window's place, a Save folder … still waiting for another program's hold: written now, with the whole
+    # wait (the window has gone); what cannot be is logged by its name, as a change refused as busy always was
+    with contextlib.suppress(OSError):
+        flush_settings()
 
     # an automatic backup the open window started finishes before the one at close is considered (it
     # then finds this period's backup made) and before the database is closed

@@ -7,6 +7,7 @@ rules never hard-code a local-practice number. Statute is code, with a citation,
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import json
@@ -14,6 +15,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,7 +208,9 @@ _WRITE_LOCK = threading.Lock()
 SETTINGS_LOCK_WAIT = 10.0
 #: how long a read waits for it: reads are made on the window's thread (the backup line every few minutes, a
 #: Save dialog's folder), which must not freeze for :data:`SETTINGS_LOCK_WAIT` behind a stalled writer; past
-#: it the file is read without the lock (it is always whole: each write replaces it in one step)
+#: it the file is read without the lock (it is always whole: each write replaces it in one step). A change
+#: made on the window's thread (:func:`defer_writes_on`) waits no longer either: past it, it is written behind
+#: the window by a background writer
 SETTINGS_READ_WAIT = 0.25
 #: a settings file that cannot be read is renamed to NAME + this + the local date and time
 DAMAGED_INFIX = ".damaged-"
@@ -247,6 +251,162 @@ class SettingsBusy(OSError):
     """Another program held the settings file's lock for :data:`SETTINGS_LOCK_WAIT` seconds: the change was not
     saved. An :class:`OSError`, so every caller that already gives up quietly on a read-only profile (the
     default next time) does the same here."""
+
+
+# --- changes made on the window's thread: written behind it ------------------------------------------------
+#
+# The window saves preferences on its own thread (a Save folder, a tour seen, the database to open, its place
+# at close). Waiting there up to SETTINGS_LOCK_WAIT for the lock froze the window behind the automatic backup's
+# thread or another copy of the program. A change made on the thread given to defer_writes_on waits for the
+# locks SETTINGS_READ_WAIT at most; if it cannot have them it is kept here, in order, and written by one
+# background writer with the same read-merge-write (onto the file as it is then); flush_settings writes what
+# is left at the end. A command opts nothing in: it is not on a window's thread, and waits as before.
+
+
+@dataclass(eq=False)
+class _Pending:
+    config: LocalConfig
+    changes: dict[str, Any]
+    edit: tuple[str, Callable[[Any], Any]] | None
+
+    def names(self) -> list[str]:
+        return [*self.changes, *([self.edit[0]] if self.edit is not None else [])]
+
+    def applied_to(self, values: dict[str, Any]) -> dict[str, Any]:
+        out = {**values, **self.changes}
+        if self.edit is not None:
+            out[self.edit[0]] = self.edit[1](out.get(self.edit[0]))
+        return out
+
+
+#: guards _pending and the writer's state; notified when a change is written or given up
+_QUEUE = threading.Condition()
+_pending: list[_Pending] = []
+#: held by whoever is writing the first pending change (the background writer, or flush_settings)
+_APPLYING = threading.Lock()
+_writer: threading.Thread | None = None
+_window_thread: threading.Thread | None = None
+#: how long the background writer waits for the locks at each try before it looks at its queue again
+_WRITER_SLICE = 0.25
+
+
+def defer_writes_on(thread: threading.Thread | None) -> None:
+    """Changes made on ``thread`` (the window's: ``app.run_gui`` gives it) never wait for the settings file's
+    locks longer than :data:`SETTINGS_READ_WAIT`: past it they are written behind it (see above). None: every
+    change waits as a command's does. A choice the program makes, rather than guessed from a Qt application
+    existing: a command may make one (the self-test, a PDF), and must still be told when its change failed."""
+    global _window_thread
+    _window_thread = thread
+
+
+def _on_window_thread() -> bool:
+    return _window_thread is not None and threading.current_thread() is _window_thread
+
+
+def pending_preferences() -> list[str]:
+    """The preferences changed in this program but not yet written to their settings file, in order, each once."""
+    with _QUEUE:
+        return list(dict.fromkeys(key for item in _pending for key in item.names()))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _with_pending(path: Path, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as read from ``path`` with this program's changes still waiting for it applied, in order."""
+    with _QUEUE:
+        waiting = [item for item in _pending if _same_file(item.config.path, path)]
+    for item in waiting:
+        values = item.applied_to(values)
+    return values
+
+
+def _defer(item: _Pending) -> None:
+    global _writer
+    with _QUEUE:
+        _pending.append(item)
+        if _writer is None or not _writer.is_alive():
+            _writer = threading.Thread(target=_write_behind, name="settings-writer", daemon=True)
+            _writer.start()
+        _QUEUE.notify_all()
+
+
+def _apply_first(wait: float) -> bool:
+    """Under :data:`_APPLYING`: write the first pending change, waiting up to ``wait`` for the locks. False:
+    the file was busy (the change stays first); True: written, or given up for good (an unwritable profile,
+    logged by the preference's name), and taken off the queue either way."""
+    with _QUEUE:
+        if not _pending:
+            return True
+        item = _pending[0]
+    try:
+        written = item.config._write_now(item.changes, item.edit, wait=wait, done=item)
+    except Exception as exc:  # a read-only profile, a damaged file kept as it is: as the callers' suppress
+        _log.warning("settings file: a change to %s was not saved (%s)", ", ".join(item.names()),
+                     type(exc).__name__)
+        written = True
+    finally:
+        item.config._say_notice()
+    if written:
+        with _QUEUE:
+            if _pending and _pending[0] is item:
+                _pending.pop(0)
+            _QUEUE.notify_all()
+    return written
+
+
+def _write_behind() -> None:
+    """The background writer: the pending changes one after another, each as soon as the file is free."""
+    while True:
+        with _QUEUE:
+            while not _pending:
+                _QUEUE.wait()
+        with _APPLYING:
+            written = _apply_first(_WRITER_SLICE)
+        if not written:
+            time.sleep(0.02)  # let flush_settings take the queue between tries
+
+
+def flush_settings() -> None:
+    """Write the changes still waiting now, waiting for the locks up to :data:`SETTINGS_LOCK_WAIT` in all (the
+    window has closed, the program ends). Nothing waiting: returns at once. What still cannot be written is
+    given up, logged by the preferences' names (never a value or a folder), and :class:`SettingsBusy` says so."""
+    with _QUEUE:
+        if not _pending:
+            return
+    deadline = time.monotonic() + SETTINGS_LOCK_WAIT
+    got = _APPLYING.acquire(timeout=SETTINGS_LOCK_WAIT)
+    try:
+        while got:
+            with _QUEUE:
+                if not _pending:
+                    return
+            if not _apply_first(max(0.0, deadline - time.monotonic())):
+                break
+        with _QUEUE:
+            lost = [item for item in _pending if got or item is not _pending[0]]
+            _pending[:] = [item for item in _pending if item not in lost]
+            _QUEUE.notify_all()
+    finally:
+        if got:
+            _APPLYING.release()
+    keys = list(dict.fromkeys(key for item in lost for key in item.names()))
+    if not keys:
+        return
+    _log.warning("settings file busy: another program held its lock for %.0f s; not saved: %s",
+                 SETTINGS_LOCK_WAIT, ", ".join(keys))
+    words = ", ".join(dict.fromkeys(LOCAL_PREFERENCES.get(key, key) for key in keys))
+    raise SettingsBusy(f"Your settings ({lost[0].config.path.name}) were being saved by another copy of Adoption "
+                       f"Desktop for {SETTINGS_LOCK_WAIT:.0f} seconds, so these changes were not saved: {words}.")
+
+
+def _flush_at_exit() -> None:
+    with contextlib.suppress(Exception):  # logged by flush_settings
+        flush_settings()
+
+
+atexit.register(_flush_at_exit)
 
 
 def _flush(*, say: Callable[[str], None] | None, log: bool) -> list[str]:
@@ -341,7 +501,10 @@ class LocalConfig:
     changes only its own keys, through a temporary file of its own replaced in one step, so no writer drops
     another's keys and a reader never sees half a file. Making the object reads the file under the same lock
     but waits for it at most :data:`SETTINGS_READ_WAIT` (it is made on the window's thread), then reads
-    without it.
+    without it. A change made on the window's thread (:func:`defer_writes_on`) waits no longer either: past it
+    the change is kept in memory (every object of the file in this program reads it at once) and written by
+    one background writer, in order, the same way, as soon as the file is free; :func:`flush_settings` writes
+    what is left as the program ends.
 
     A file that cannot be read (not a JSON object: cut short by a crash, edited by hand) is never overwritten:
     it is renamed to ``settings.json.damaged-YYYYMMDD-HHMM`` first, and the user is told once which
@@ -358,6 +521,15 @@ class LocalConfig:
         self.values: dict[str, Any] = {}
         #: (words, log line) said once the locks are let go (a listener may read the settings itself)
         self._notice: tuple[str, str] | None = None
+        try:
+            self._read()
+        finally:
+            # this program's changes not yet written (the file was busy): seen here at once
+            self.values = _with_pending(path, self.values)
+        self._say_notice()
+
+    def _read(self) -> None:
+        path = self.path
         if not path.exists():
             return
         # this program's other thread (the automatic backup's) may itself be waiting up to SETTINGS_LOCK_WAIT
@@ -372,7 +544,6 @@ class LocalConfig:
                 self.values = self._load(keep_aside=held is not False) or {}
         finally:
             _WRITE_LOCK.release()
-        self._say_notice()
 
     def _say_notice(self) -> None:
         notice, self._notice = self._notice, None
@@ -490,10 +661,12 @@ class LocalConfig:
 
     def update(self, changes: Mapping[str, Any]) -> None:
         """Write ``changes`` in one file write, keeping every other key as the file has it now.
-        :class:`SettingsBusy` (nothing written) when another program kept the file locked too long."""
+        :class:`SettingsBusy` (nothing written) when another program kept the file locked too long. On the
+        window's thread (:func:`defer_writes_on`) it waits :data:`SETTINGS_READ_WAIT` at most: past it the change
+        is this object's (and every new one's in this program) at once and written behind the window."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._write(changes)
+            self._write(dict(changes))
         finally:
             self._say_notice()
 
@@ -501,38 +674,73 @@ class LocalConfig:
         """Write ``key`` as ``change`` makes it of its value in the file now, read under the lock (None when
         unset): for a preference of several entries (the Save folders by kind, the window's place by screen,
         the tours seen), so that an entry another program saved since this object read the file is kept (it
-        was dropped: each caller added its entry to the value this object had read). As :meth:`update`."""
+        was dropped: each caller added its entry to the value this object had read). As :meth:`update`; a
+        change written behind the window is made of the file's value when it is written."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._write({}, (key, change))
         finally:
             self._say_notice()
 
-    def _write(self, changes: Mapping[str, Any], edit: tuple[str, Callable[[Any], Any]] | None = None) -> None:
-        with _WRITE_LOCK, self._locked(wait=SETTINGS_LOCK_WAIT) as held:
-            if held is False:
-                _log.warning("settings file busy: another program held its lock for %.0f s; a change was not "
-                             "saved", SETTINGS_LOCK_WAIT)
-                raise SettingsBusy(f"Your settings ({self.path.name}) were being saved by another copy of "
-                                   f"Adoption Desktop for {SETTINGS_LOCK_WAIT:.0f} seconds, so this change was "
-                                   "not saved. Try again.")
-            current = self._load(keep_aside=True, kept={**self.values, **changes})
-            if current is None and self.path.exists():
-                # damaged but not renamed aside (open in another program on Windows, a read-only profile), or
-                # not readable at all: never written over
-                raise OSError(f"Your settings ({self.path.name}) could not be read and were left as they are, "
-                              "so this change was not saved.")
-            merged = dict(self.values) if current is None else current  # missing: what this object knew
-            merged.update(changes)
-            if edit is not None:
-                merged[edit[0]] = edit[1](merged.get(edit[0]))
-            fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f"{self.path.stem}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(json.dumps(merged, indent=2))
-                os.replace(name, self.path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
-                raise
+    def _write(self, changes: dict[str, Any], edit: tuple[str, Callable[[Any], Any]] | None = None) -> None:
+        if _on_window_thread():
+            with _QUEUE:
+                behind = bool(_pending)  # in order: never ahead of a change still waiting
+            if not behind and self._write_now(changes, edit, wait=SETTINGS_READ_WAIT):
+                return
+            item = _Pending(self, changes, edit)
+            self.values = item.applied_to(self.values)  # read at once in this program
+            _defer(item)
+            return
+        if not self._write_now(changes, edit, wait=SETTINGS_LOCK_WAIT):
+            _log.warning("settings file busy: another program held its lock for %.0f s; a change was not "
+                         "saved", SETTINGS_LOCK_WAIT)
+            raise SettingsBusy(f"Your settings ({self.path.name}) were being saved by another copy of "
+                               f"Adoption Desktop for {SETTINGS_LOCK_WAIT:.0f} seconds, so this change was "
+                               "not saved. Try again.")
+
+    def _write_now(self, changes: Mapping[str, Any], edit: tuple[str, Callable[[Any], Any]] | None, *,
+                   wait: float, done: _Pending | None = None) -> bool:
+        """Write under both locks, waiting up to ``wait`` for them in all: False when busy (nothing written).
+        ``done``: the pending change being written (the others still waiting stay in :attr:`values`)."""
+        deadline = time.monotonic() + wait
+        if not _WRITE_LOCK.acquire(timeout=wait):
+            return False
+        try:
+            with self._locked(wait=max(0.0, deadline - time.monotonic())) as held:
+                if held is False:
+                    return False
+                current = self._load(keep_aside=True, kept={**self.values, **changes})
+                if current is None and self.path.exists():
+                    # damaged but not renamed aside (open in another program on Windows, a read-only profile), or
+                    # not readable at all: never written over
+                    raise OSError(f"Your settings ({self.path.name}) could not be read and were left as they "
+                                  "are, so this change was not saved.")
+                merged = dict(self.values) if current is None else current  # missing: what this object knew
+                merged.update(changes)
+                if edit is not None:
+                    merged[edit[0]] = edit[1](merged.get(edit[0]))
+                self._replace(merged)
+        finally:
+            _WRITE_LOCK.release()
+        if done is None:
             self.values = merged
+        else:  # the changes after it, still waiting, are this program's already
+            with _QUEUE:
+                later = [item for item in _pending if item is not done and _same_file(item.config.path, self.path)]
+            for item in later:
+                merged = item.applied_to(merged)
+            self.values = merged
+        return True
+
+    def _replace(self, merged: dict[str, Any]) -> None:
+        """``merged`` as the file's whole content, through a temporary file replaced in one step."""
+        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f"{self.path.stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(json.dumps(merged, indent=2))
+            os.replace(name, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+            raise
