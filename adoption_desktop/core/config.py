@@ -702,7 +702,7 @@ class LocalConfig:
     def _write_now(self, changes: Mapping[str, Any], edit: tuple[str, Callable[[Any], Any]] | None, *,
                    wait: float, done: _Pending | None = None) -> bool:
         """Write under both locks, waiting up to ``wait`` for them in all: False when busy (nothing written).
-        ``done``: the pending change being written (the others still waiting stay in :attr:`values`)."""
+        ``done``: the pending change being written; the others still waiting stay in :attr:`values`."""
         deadline = time.monotonic() + wait
         if not _WRITE_LOCK.acquire(timeout=wait):
             return False
@@ -723,14 +723,13 @@ class LocalConfig:
                 self._replace(merged)
         finally:
             _WRITE_LOCK.release()
-        if done is None:
-            self.values = merged
-        else:  # the changes after it, still waiting, are this program's already
-            with _QUEUE:
-                later = [item for item in _pending if item is not done and _same_file(item.config.path, self.path)]
-            for item in later:
-                merged = item.applied_to(merged)
-            self.values = merged
+        # the changes still waiting (after the one written, or made on the window's thread while the automatic
+        # backup's thread waited here) are this program's already
+        with _QUEUE:
+            later = [item for item in _pending if item is not done and _same_file(item.config.path, self.path)]
+        for item in later:
+            merged = item.applied_to(merged)
+        self.values = merged
         return True
 
     def _replace(self, merged: dict[str, Any]) -> None:

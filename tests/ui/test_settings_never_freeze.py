@@ -130,6 +130,32 @@ def test_a_save_folder_chosen_while_another_program_holds_the_settings_never_fre
     assert config_module.pending_preferences() == []
 
 
+def test_a_save_folder_chosen_while_the_automatic_backup_waits_to_save_its_time_never_freezes_the_window(
+        tmp_path: Path, window_thread: None) -> None:
+    """The automatic backup's thread, saving its time, waits (its whole wait) for the other program, holding this
+    program's own writers' lock meanwhile: the window's save waited behind it."""
+    from adoption_desktop.ui.files import remember_folder
+
+    path = tmp_path / "settings.json"
+    backups, letters = tmp_path / "backups", tmp_path / "letters"
+    backup, window = LocalConfig(path), LocalConfig(path)  # each its own object, as in the program
+    marker = tmp_path / "released"
+    with other_program_holding(path, marker, letters):
+        saving = threading.Thread(target=backup.set, args=("last_scheduled_backup", "2026-12-07T09:00:00"),
+                                  daemon=True)
+        saving.start()
+        for _ in range(600):  # until the backup's thread has this program's writers' lock and waits
+            if config_module._WRITE_LOCK.locked():
+                break
+            time.sleep(0.01)
+        remember_folder("backup", backups / "agency.adkbak", window)
+        assert not marker.exists()  # returned while the other program (and so the backup's thread) still waited
+    saving.join(60)
+    saved = _written_by_the_background_writer(path, "save_folders", "backup")
+    assert saved == {"save_folders": {"letters": str(letters), "backup": str(backups)},
+                     "last_scheduled_backup": "2026-12-07T09:00:00"}
+
+
 def test_the_changes_still_waiting_are_written_by_the_flush_at_the_close(tmp_path: Path,
                                                                          window_thread: None) -> None:
     from adoption_desktop.ui.files import remember_folder
