@@ -268,6 +268,7 @@ class _Pending:
     config: LocalConfig
     changes: dict[str, Any]
     edit: tuple[str, Callable[[Any], Any]] | None
+    said_busy: bool = False  # logged once as waiting
 
     def names(self) -> list[str]:
         return [*self.changes, *([self.edit[0]] if self.edit is not None else [])]
@@ -353,6 +354,10 @@ def _apply_first(wait: float) -> bool:
             if _pending and _pending[0] is item:
                 _pending.pop(0)
             _QUEUE.notify_all()
+    elif not item.said_busy:
+        item.said_busy = True  # by the preference's name only: its value may name the user's folders
+        _log.info("settings file busy: another program holds its lock; a change to %s waits to be written",
+                  ", ".join(item.names()))
     return written
 
 
@@ -675,7 +680,8 @@ class LocalConfig:
         unset): for a preference of several entries (the Save folders by kind, the window's place by screen,
         the tours seen), so that an entry another program saved since this object read the file is kept (it
         was dropped: each caller added its entry to the value this object had read). As :meth:`update`; a
-        change written behind the window is made of the file's value when it is written."""
+        change written behind the window is made of the file's value when it is written, and meanwhile of what
+        this program reads, so ``change`` applied twice must give what it gives once (add an entry, not count)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._write({}, (key, change))
