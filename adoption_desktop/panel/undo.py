@@ -12,7 +12,7 @@ present"), the papers' received dates, deferring an item to a later sitting. App
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -71,9 +71,13 @@ def _note(session: Session, entity: str, ident: object, label: str) -> None:
 
 # --- removing an agenda item -----------------------------------------------------------------------
 # Labels stay those of the action itself: the redo of "Removed agenda item …" is that removal again.
-def remove_item(db: Database, actor: Principal, item_id: int) -> UndoEntry:
+def remove_item(db: Database, actor: Principal, item_id: int, *, expected_version: int | None = None,
+                expected_papers: Mapping[str, dt.date | None] | None = None) -> UndoEntry:
+    """``service.remove_item`` with its undo. ``expected_version``/``expected_papers``: the item as the person
+    saw it (a colleague's change since is refused, not removed with it)."""
     require(actor, P.PANEL_EDIT)
-    removed = svc.remove_item(db, actor, item_id)
+    removed = svc.remove_item(db, actor, item_id, expected_version=expected_version,
+                              expected_papers=expected_papers)
     label = (f"Removed {_item_name(removed.subject_reference, removed.subject_initials)} from the sitting of "
              f"{weekday_date(removed.sitting_date)}")
     return _removed_entry(db, actor, removed, label)
@@ -81,10 +85,13 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> UndoEntry:
 
 def _removed_entry(db: Database, actor: Principal, removed: RemovedItem, label: str) -> UndoEntry:
     def reverse() -> UndoEntry:
-        restore_item(db, actor, removed)
+        _item_id, version = _put_back(db, actor, removed)
 
         def again() -> UndoEntry:
-            return _removed_entry(db, actor, svc.remove_item(db, actor, removed.id), label)
+            # the redo removes the item as the undo put it back: a colleague's change since is refused
+            return _removed_entry(db, actor, svc.remove_item(
+                db, actor, removed.id, expected_version=version,
+                expected_papers={code: received for _pid, code, received in removed.papers}), label)
 
         return UndoEntry(label, again, actor.user_id, AREA, _item_name(removed.subject_reference))
 
@@ -96,6 +103,11 @@ def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
 
     Refused (``StaleRecord``) when the sitting or its agenda changed since the removal (moved, cancelled,
     items added, removed or reordered), so nobody's later change is overwritten."""
+    return _put_back(db, actor, removed)[0]
+
+
+def _put_back(db: Database, actor: Principal, removed: RemovedItem) -> tuple[int, int]:
+    """:func:`restore_item`, returning the item's id and the ``row_version`` it was put back with."""
     require(actor, P.PANEL_EDIT)
     what = f"the agenda of the sitting of {weekday_date(removed.sitting_date)}"
     with db.session(actor) as session:
@@ -134,7 +146,7 @@ def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
             _add_absence(session, x)
         session.flush()
         _note(session, "panel_items", item.id, f"put back after removal ({what})")
-        return item.id
+        return item.id, int(item.row_version)
 
 
 def _add_declaration(session: Session, d: RemovedDeclaration) -> None:

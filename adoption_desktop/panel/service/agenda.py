@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core.concurrency import check_version, lock_row
-from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import (
@@ -195,14 +195,24 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
         item.notes = data.notes.strip()
 
 
-def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
+def remove_item(db: Database, actor: Principal, item_id: int, *, expected_version: int | None = None,
+                expected_papers: Mapping[str, dt.date | None] | None = None) -> RemovedItem:
     """Take an item without minutes off the agenda. Returns what was removed (papers, declarations and
-    absences with it), so that undo (``panel.undo.restore_item``) can put it back exactly."""
+    absences with it), so that undo (``panel.undo.restore_item``) can put it back exactly.
+
+    ``expected_version``: the item's ``row_version`` as the person saw it, and ``expected_papers`` its papers'
+    dates as they saw them (code → date received, None: not received): if someone changed the item or a
+    paper's date since, nothing is removed and :class:`StaleRecord` says who and when (a colleague's change
+    went with the item without a word). ``None`` (scripts): the item as stored now is removed."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         # the item's write lock first: a child or household being linked to it at this moment holds its share
-        # lock (journey ``_check_item``), so the links read below include theirs, or theirs fail on no item
-        item = lock_row(session, _item(session, item_id))
+        # lock (journey ``_check_item``), so the links read below include theirs, or theirs fail on no item; a
+        # paper's date is changed under the same lock (``set_paper_received``), so the papers read are final
+        item = _item(session, item_id)
+        check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values)
+        if expected_papers is not None:
+            _check_papers_seen(session, item, expected_papers)
         if _current_minutes(session, item_id) is not None:
             raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
         _refuse_if_linked(session, item)
@@ -214,6 +224,25 @@ def remove_item(db: Database, actor: Principal, item_id: int) -> RemovedItem:
         session.flush()  # the rows that point to the item go first (no relationship orders them)
         session.delete(item)
         return removed
+
+
+def _check_papers_seen(session: Session, item: PanelItem, seen: Mapping[str, dt.date | None]) -> None:
+    """Refuse (:class:`StaleRecord`) when ``item``'s papers are no longer the dates ``seen`` on screen."""
+    papers = list(session.scalars(select(PanelPaper).where(PanelPaper.item_id == item.id).order_by(PanelPaper.id)))
+    if {p.code: p.received_on for p in papers} == dict(seen):
+        return
+    from adoption_desktop.core.concurrency import when_text
+    from adoption_desktop.core.undo import changed_since
+
+    what = f"the papers of agenda item {item.subject_reference}"
+    values = {rules.PAPERS.get(p.code, p.code): f"{p.received_on:%d/%m/%Y}" if p.received_on else "not received"
+              for p in papers}
+    found = changed_since(session, "panel_papers", [p.id for p in papers], what, values)
+    at = found.saved_at if isinstance(found.saved_at, dt.datetime) else None
+    raise StaleRecord(
+        f"{found.saved_by} saved {what} at {when_text(at)}, after you opened it; the item was not removed. "
+        "Reload to see their version, then remove it again if it should still go.",
+        what=what, saved_by=found.saved_by, saved_at=at, saved_values=values)
 
 
 def _names(names: Sequence[str]) -> str:

@@ -1,0 +1,130 @@
+"""Removing an agenda item is checked against the item as the person saw it. "Remove" took the item off the
+agenda even when a colleague on another PC had changed it (its notes, its time, a paper's date) after the
+person opened the sitting: the colleague's change went with it, without a word (helper review, 7 December).
+Now the removal is refused with the usual "X saved … after you opened it" and nothing changes; from a screen
+that shows the colleague's change it goes ahead. Two real sessions: the same SQLCipher file opened by two
+engines, and (when a server can start) two PCs on one PostgreSQL database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from adoption_desktop.core.errors import StaleRecord
+from adoption_desktop.core.security.permissions import Principal, Role
+from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.panel import service as svc
+from adoption_desktop.panel import undo
+from adoption_desktop.panel.service.data import ItemRow
+from tests.conftest import make_user
+from tests.undo_checks import assert_verified
+
+
+@pytest.fixture(params=["sqlcipher", "postgresql"])
+def pcs(request: pytest.FixtureRequest) -> tuple[Database, Database]:
+    """One database opened by two PCs: this person's and a colleague's (their own engines)."""
+    if request.param == "sqlcipher":
+        return request.getfixturevalue("db"), request.getfixturevalue("other_pc")
+    first, second = request.getfixturevalue("two_pcs")
+    return first, second
+
+
+def _setup(db: Database) -> tuple[Principal, Principal, int, int]:
+    clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
+    bea = make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
+    day = dt.date.today() + dt.timedelta(days=30)
+    sitting = svc.schedule_sittings(db, clerk, svc.SittingInput(day, "10:00", "13:00", "Room 2"))[0]
+    svc.add_item(db, clerk, sitting, svc.ItemInput("approval", "PA-2026-071", "AB", "Jay Quillby"))
+    item = svc.add_item(db, clerk, sitting, svc.ItemInput("approval", "PA-2026-072", "CD", "Jay Quillby"))
+    return clerk, bea, sitting, item
+
+
+def _seen(db: Database, who: Principal, sitting: int, item: int) -> ItemRow:
+    return next(i for i in svc.sitting_detail(db, who, sitting).items if i.id == item)
+
+
+def _papers(row: ItemRow) -> dict[str, dt.date | None]:
+    return {p.code: p.received_on for p in row.papers}
+
+
+def _stored(db: Database, item: int) -> dict[str, Any] | None:
+    with db.session(write=False) as s:
+        found = s.execute(text("SELECT notes, row_version FROM panel_items WHERE id = :i"), {"i": item}).first()
+        if found is None:
+            return None
+        papers = {str(c): d for c, d in s.execute(text(
+            "SELECT code, received_on FROM panel_papers WHERE item_id = :i"), {"i": item})}
+        return {"notes": found[0], "papers": papers}
+
+
+def test_an_item_a_colleague_edited_since_is_not_removed(pcs: tuple[Database, Database]) -> None:
+    mine, theirs = pcs
+    clerk, bea, sitting, item = _setup(mine)
+    shown = _seen(mine, clerk, sitting, item)  # the clerk opens the sitting
+    # Bea, on her PC, adds a note to the item
+    row = _seen(theirs, bea, sitting, item)
+    svc.update_item(theirs, bea, item, svc.ItemInput("approval", "PA-2026-072", "CD", "Jay Quillby",
+                                                     notes="Late report from the medical adviser expected."),
+                    expected_version=row.row_version)
+    with pytest.raises(StaleRecord) as refused:
+        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+    assert str(refused.value).startswith("Bea Tester saved agenda item PA-2026-072 at ")
+    assert "after you opened it" in str(refused.value)
+    assert refused.value.saved_values["Notes"] == "Late report from the medical adviser expected."
+    stored = _stored(mine, item)
+    assert stored is not None and stored["notes"] == "Late report from the medical adviser expected."
+    # from a screen that shows Bea's note, the item is removed
+    now = _seen(mine, clerk, sitting, item)
+    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_papers=_papers(now))
+    assert _stored(mine, item) is None
+    assert item not in [i.id for i in svc.sitting_detail(theirs, bea, sitting).items]
+    assert_verified(mine)
+
+
+def test_an_item_whose_paper_a_colleague_recorded_since_is_not_removed(pcs: tuple[Database, Database]) -> None:
+    mine, theirs = pcs
+    clerk, bea, sitting, item = _setup(mine)
+    shown = _seen(mine, clerk, sitting, item)
+    code = shown.papers[0].code
+    assert shown.papers[0].received_on is None
+    arrived = dt.date.today()
+    svc.set_paper_received(theirs, bea, item, code, arrived, expected=None)  # Bea records the paper as come
+    with pytest.raises(StaleRecord) as refused:
+        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+    message = str(refused.value)
+    assert message.startswith("Bea Tester saved the papers of agenda item PA-2026-072 at "), message
+    assert "after you opened it" in message and "not removed" in message
+    stored = _stored(mine, item)
+    assert stored is not None and stored["papers"][code] in (arrived, arrived.isoformat())
+    now = _seen(mine, clerk, sitting, item)
+    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_papers=_papers(now))
+    assert _stored(mine, item) is None
+    assert_verified(mine)
+
+
+def test_a_redo_of_the_removal_is_refused_once_a_colleague_edited_the_item_put_back(
+        pcs: tuple[Database, Database]) -> None:
+    mine, theirs = pcs
+    clerk, bea, sitting, item = _setup(mine)
+    shown = _seen(mine, clerk, sitting, item)
+    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+    redo = entry.reverse()  # Ctrl+Z: the item is back
+    row = _seen(theirs, bea, sitting, item)
+    svc.update_item(theirs, bea, item, svc.ItemInput("approval", "PA-2026-072", "CD", "Jay Quillby",
+                                                     time_slot="10:30"), expected_version=row.row_version)
+    with pytest.raises(StaleRecord, match=r"^Bea Tester saved agenda item PA-2026-072 at "):
+        redo.reverse()  # Ctrl+Y
+    assert _stored(mine, item) is not None
+    assert _seen(mine, clerk, sitting, item).time_slot == "10:30"
+
+
+def test_a_redo_with_nothing_changed_removes_the_item_again(pcs: tuple[Database, Database]) -> None:
+    mine, _theirs = pcs
+    clerk, _bea, sitting, item = _setup(mine)
+    shown = _seen(mine, clerk, sitting, item)
+    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+    entry.reverse().reverse()
+    assert _stored(mine, item) is None
