@@ -161,6 +161,29 @@ def test_someone_elses_change_refuses_the_undo_with_a_plain_message(db: Database
     assert_verified(db)
 
 
+def test_remove_is_refused_when_a_colleague_changed_the_item_since_the_page_showed_it(
+        db: Database, other_pc: Database, make_window: Any) -> None:
+    """The page removes the item as it shows it: a note added on another PC after the sitting was opened
+    is not removed with it without a word; the page shows the note, and Remove then goes ahead."""
+    clerk, sitting, items = _setup(db)
+    make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
+    window = make_window(clerk)
+    page = _panel(window)
+    bea = security.authenticate(other_pc, "bea", TEST_PASSWORD)
+    shown = svc.sitting_detail(other_pc, bea, sitting).items[1]
+    svc.update_item(other_pc, bea, items[1], svc.ItemInput("approval", "PA-2026-014", "AB/CD", "Jay Quillby",
+                                                           notes="Adopters asked to move to the afternoon."),
+                    expected_version=shown.row_version)
+    _remove_second(page)
+    assert _agenda(db, clerk, sitting) == items  # nothing removed
+    assert page.status.text().startswith("Bea Tester saved agenda item PA-2026-014 at ")
+    assert not window.undo_ui.undo_action.isEnabled()
+    assert page.agenda_model.rows()[1].notes == "Adopters asked to move to the afternoon."  # shown as stored
+    _remove_second(page)  # from the page that shows Bea's note
+    assert _agenda(db, clerk, sitting) == [items[0], items[2]]
+    assert_verified(db)
+
+
 def test_switching_user_empties_the_stack(db: Database, make_window: Any) -> None:
     clerk, sitting, items = _setup(db)
     make_user(db, "next", Role.PANEL_ADMINISTRATOR)

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError, ValidationError
+from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.settings_service import calendar, closure_reasons, get_setting
 from adoption_desktop.core.undo import UndoEntry
@@ -819,7 +819,17 @@ class PanelPage(CountsFromToday, QWidget):
         item = self.item
         if item is None:
             return
-        entry = self._run(lambda: panel_undo.remove_item(self.ctx.db, self.ctx.principal, item.id))
+        try:  # the item as this screen shows it: a colleague's change since is refused, not removed with it
+            entry = panel_undo.remove_item(self.ctx.db, self.ctx.principal, item.id,
+                                           expected_version=item.row_version,
+                                           expected_papers={p.code: p.received_on for p in item.papers})
+        except StaleRecord as exc:
+            self._load_detail(keep_item=item.id)  # their change on screen, to look at before removing again
+            self.say(str(exc), error=True)
+            return
+        except AppError as exc:
+            self.say(str(exc), error=True)
+            return
         if entry is not None:
             self._load_detail()
             self.reload_sitting_counts()
