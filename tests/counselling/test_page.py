@@ -607,6 +607,29 @@ def test_chase_and_remove_dialogs_refuse_a_request_a_colleague_chased_since_they
     assert row.chase_count == 1
 
 
+def test_remove_session_refuses_a_session_whose_outcome_a_colleague_recorded_since_it_was_opened(
+        qtbot: QtBot, db: Database, counsellor: Principal, new_case: Callable[..., int]) -> None:
+    """The dialog sends the outcome shown when the case was opened: a colleague's "held" since is not removed
+    with the session; the dialog stays open naming them."""
+    from tests.conftest import make_user
+
+    colleague = make_user(db, "cora", Role.COUNSELLOR)
+    case_id = new_case()
+    ses = service.add_session(db, counsellor, case_id, D(2026, 11, 10), "in_person", "10:00", "Office",
+                              today=TODAY, outcome=None)
+    case = CaseDialog(_ctx(db, counsellor), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    case.sessions_view.selectRow(0)
+    remove = case.remove_session_dialog()
+    assert remove is not None
+    service.set_session_outcome(db, colleague, ses, "held", expected="", today=TODAY)
+    _line(remove, "reason", "entered on the wrong case")
+    remove.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert remove.isVisible() and remove.message.text().startswith("Cora Tester saved the session of 10/11/2026"), \
+        remove.message.text()
+    assert [s.outcome for s in service.open_case(db, counsellor, case_id, TODAY).sessions] == ["held"]
+
+
 def test_referral_with_the_order_date_not_known(qtbot: QtBot, db: Database, counsellor: Principal) -> None:
     """User trial: older adopted adults often do not know the date of their adoption order, and staff
     invented one (01/01/1970) that decided the interview and the queue. Left empty, it is saved as not

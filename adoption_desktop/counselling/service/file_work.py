@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.errors import Conflict, ValidationError
+from adoption_desktop.core.concurrency import last_saved, when_text
+from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
@@ -201,10 +202,14 @@ def _check_not_relied_on(session: Session, case: CounsellingCase, row: Counselli
                 f"on {shared:%d/%m/%Y} rely on ({_why_required(case)}); {advice}")
 
 
-def remove_session(db: Database, actor: Principal, session_id: int, reason: str) -> None:
+def remove_session(db: Database, actor: Principal, session_id: int, reason: str, *,
+                   expected_outcome: str | None = None) -> None:
     """Take a counselling session entered by mistake off the case, with the reason (audited: the removal
     with every field and a ``remove_entered_in_error`` entry naming the reason). Refused while records
-    shared for a pre-1975 adoption rely on it (no other session on or before that sharing)."""
+    shared for a pre-1975 adoption rely on it (no other session on or before that sharing).
+    ``expected_outcome``: the outcome the counsellor saw ("": not recorded), the only part of a session that
+    changes once entered; a colleague's outcome recorded since is refused (:class:`StaleRecord`), not removed
+    with it. ``None`` (scripts): the session as stored now is removed."""
     require(actor, Permission.COUNSELLING_EDIT)
     why = _text(reason, "reason", "Reason", "say why the session is removed (for example: entered on the wrong "
                 "case).", limit=500)
@@ -212,6 +217,14 @@ def remove_session(db: Database, actor: Principal, session_id: int, reason: str)
         # lock the row so two people removing it at once remove (and audit) it once; the second is told it no
         # longer exists
         row = _locked_session(session, session_id)
+        if expected_outcome is not None and (row.outcome or "") != expected_outcome:
+            who, at = last_saved(session, row)
+            now = SESSION_OUTCOMES.get(row.outcome or "", rules.NOT_RECORDED).lower()
+            what = f"the session of {row.held_on:%d/%m/%Y}"
+            raise StaleRecord(f"{who} saved {what} at {when_text(at)}, after you opened it; it was not removed: it "
+                              f"is now recorded as {now}. Reload the case (F5) to see it, then remove it again if "
+                              "it was entered by mistake.", what=what, saved_by=who, saved_at=at,
+                              saved_values={"Outcome": now})
         case = _open_case_for_edit(session, row.case_id)
         _check_not_relied_on(session, case, row, "it stays on the file. Correct its date by adding the session "
                              "as held, then remove this one.")

@@ -699,7 +699,8 @@ class CaseDialog(QDialog):
             return None
         return self._removal_dialog(
             "Remove counselling session", f"the session of {ses.held_on:%d/%m/%Y}",
-            lambda why: service.remove_session(self.ctx.db, self.ctx.principal, ses.id, why))
+            lambda why: service.remove_session(self.ctx.db, self.ctx.principal, ses.id, why,
+                                               expected_outcome=ses.outcome))
 
     def session_outcome_dialog(self) -> FormDialog | None:
         """Record what became of the selected session: held (the counselling interview), cancelled, did not
