@@ -12,7 +12,7 @@ present"), the papers' received dates, deferring an item to a later sitting. App
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from adoption_desktop.panel.models import (
     PanelPaper,
     PanelSitting,
 )
+from adoption_desktop.panel.service.agenda import item_parts
 from adoption_desktop.panel.service.attendance import (
     absence_added,
     attendance_changed,
@@ -72,12 +73,11 @@ def _note(session: Session, entity: str, ident: object, label: str) -> None:
 # --- removing an agenda item -----------------------------------------------------------------------
 # Labels stay those of the action itself: the redo of "Removed agenda item …" is that removal again.
 def remove_item(db: Database, actor: Principal, item_id: int, *, expected_version: int | None = None,
-                expected_papers: Mapping[str, dt.date | None] | None = None) -> UndoEntry:
-    """``service.remove_item`` with its undo. ``expected_version``/``expected_papers``: the item as the person
+                expected_parts: svc.ItemParts | None = None) -> UndoEntry:
+    """``service.remove_item`` with its undo. ``expected_version``/``expected_parts``: the item as the person
     saw it (a colleague's change since is refused, not removed with it)."""
     require(actor, P.PANEL_EDIT)
-    removed = svc.remove_item(db, actor, item_id, expected_version=expected_version,
-                              expected_papers=expected_papers)
+    removed = svc.remove_item(db, actor, item_id, expected_version=expected_version, expected_parts=expected_parts)
     label = (f"Removed {_item_name(removed.subject_reference, removed.subject_initials)} from the sitting of "
              f"{weekday_date(removed.sitting_date)}")
     return _removed_entry(db, actor, removed, label)
@@ -85,13 +85,12 @@ def remove_item(db: Database, actor: Principal, item_id: int, *, expected_versio
 
 def _removed_entry(db: Database, actor: Principal, removed: RemovedItem, label: str) -> UndoEntry:
     def reverse() -> UndoEntry:
-        _item_id, version = _put_back(db, actor, removed)
+        _item_id, version, parts = _put_back(db, actor, removed)
 
         def again() -> UndoEntry:
             # the redo removes the item as the undo put it back: a colleague's change since is refused
-            return _removed_entry(db, actor, svc.remove_item(
-                db, actor, removed.id, expected_version=version,
-                expected_papers={code: received for _pid, code, received in removed.papers}), label)
+            return _removed_entry(db, actor, svc.remove_item(db, actor, removed.id, expected_version=version,
+                                                             expected_parts=parts), label)
 
         return UndoEntry(label, again, actor.user_id, AREA, _item_name(removed.subject_reference))
 
@@ -106,8 +105,9 @@ def restore_item(db: Database, actor: Principal, removed: RemovedItem) -> int:
     return _put_back(db, actor, removed)[0]
 
 
-def _put_back(db: Database, actor: Principal, removed: RemovedItem) -> tuple[int, int]:
-    """:func:`restore_item`, returning the item's id and the ``row_version`` it was put back with."""
+def _put_back(db: Database, actor: Principal, removed: RemovedItem) -> tuple[int, int, svc.ItemParts]:
+    """:func:`restore_item`, returning the item's id, the ``row_version`` it was put back with and what was put
+    back with it (a declaration whose id was taken meanwhile comes back with a new one)."""
     require(actor, P.PANEL_EDIT)
     what = f"the agenda of the sitting of {weekday_date(removed.sitting_date)}"
     with db.session(actor) as session:
@@ -146,7 +146,7 @@ def _put_back(db: Database, actor: Principal, removed: RemovedItem) -> tuple[int
             _add_absence(session, x)
         session.flush()
         _note(session, "panel_items", item.id, f"put back after removal ({what})")
-        return item.id, int(item.row_version)
+        return item.id, int(item.row_version), item_parts(session, item.id)
 
 
 def _add_declaration(session: Session, d: RemovedDeclaration) -> None:

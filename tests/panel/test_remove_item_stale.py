@@ -1,6 +1,6 @@
 """Removing an agenda item is checked against the item as the person saw it. "Remove" took the item off the
-agenda even when a colleague on another PC had changed it (its notes, its time, a paper's date) after the
-person opened the sitting: the colleague's change went with it, without a word (helper review, 7 December).
+agenda even when a colleague on another PC had changed it (its notes, its time, a paper's date, a declaration
+of interest) after the person opened the sitting: the colleague's change went with it, without a word (helper review, 7 December).
 Now the removal is refused with the usual "X saved … after you opened it" and nothing changes; from a screen
 that shows the colleague's change it goes ahead. Two real sessions: the same SQLCipher file opened by two
 engines, and (when a server can start) two PCs on one PostgreSQL database."""
@@ -35,7 +35,7 @@ def pcs(request: pytest.FixtureRequest) -> tuple[Database, Database]:
 def _setup(db: Database) -> tuple[Principal, Principal, int, int]:
     clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
     bea = make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
-    day = dt.date.today() + dt.timedelta(days=30)
+    day = dt.date.today()  # a sitting today: members can be marked present, papers recorded as come today
     sitting = svc.schedule_sittings(db, clerk, svc.SittingInput(day, "10:00", "13:00", "Room 2"))[0]
     svc.add_item(db, clerk, sitting, svc.ItemInput("approval", "PA-2026-071", "AB", "Jay Quillby"))
     item = svc.add_item(db, clerk, sitting, svc.ItemInput("approval", "PA-2026-072", "CD", "Jay Quillby"))
@@ -46,8 +46,8 @@ def _seen(db: Database, who: Principal, sitting: int, item: int) -> ItemRow:
     return next(i for i in svc.sitting_detail(db, who, sitting).items if i.id == item)
 
 
-def _papers(row: ItemRow) -> dict[str, dt.date | None]:
-    return {p.code: p.received_on for p in row.papers}
+def _parts(row: ItemRow) -> svc.ItemParts:
+    return svc.ItemParts.of(row)
 
 
 def _stored(db: Database, item: int) -> dict[str, Any] | None:
@@ -70,7 +70,7 @@ def test_an_item_a_colleague_edited_since_is_not_removed(pcs: tuple[Database, Da
                                                      notes="Late report from the medical adviser expected."),
                     expected_version=row.row_version)
     with pytest.raises(StaleRecord) as refused:
-        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
     assert str(refused.value).startswith("Bea Tester saved agenda item PA-2026-072 at ")
     assert "after you opened it" in str(refused.value)
     assert refused.value.saved_values["Notes"] == "Late report from the medical adviser expected."
@@ -78,7 +78,7 @@ def test_an_item_a_colleague_edited_since_is_not_removed(pcs: tuple[Database, Da
     assert stored is not None and stored["notes"] == "Late report from the medical adviser expected."
     # from a screen that shows Bea's note, the item is removed
     now = _seen(mine, clerk, sitting, item)
-    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_papers=_papers(now))
+    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_parts=_parts(now))
     assert _stored(mine, item) is None
     assert item not in [i.id for i in svc.sitting_detail(theirs, bea, sitting).items]
     assert_verified(mine)
@@ -93,14 +93,40 @@ def test_an_item_whose_paper_a_colleague_recorded_since_is_not_removed(pcs: tupl
     arrived = dt.date.today()
     svc.set_paper_received(theirs, bea, item, code, arrived, expected=None)  # Bea records the paper as come
     with pytest.raises(StaleRecord) as refused:
-        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
     message = str(refused.value)
-    assert message.startswith("Bea Tester saved the papers of agenda item PA-2026-072 at "), message
+    assert message.startswith("Bea Tester changed the papers of agenda item PA-2026-072 at "), message
     assert "after you opened it" in message and "not removed" in message
     stored = _stored(mine, item)
     assert stored is not None and stored["papers"][code] in (arrived, arrived.isoformat())
     now = _seen(mine, clerk, sitting, item)
-    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_papers=_papers(now))
+    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_parts=_parts(now))
+    assert _stored(mine, item) is None
+    assert_verified(mine)
+
+
+def test_an_item_a_colleague_recorded_a_declaration_on_since_is_not_removed(
+        pcs: tuple[Database, Database]) -> None:
+    mine, theirs = pcs
+    clerk, bea, sitting, item = _setup(mine)
+    member = svc.add_member(mine, clerk, svc.MemberInput(
+        "Tara Dunmere", "social_worker", dt.date(2024, 1, 1), 6, False, appraisal_due=dt.date.today() + dt.timedelta(
+            days=200), dbs_checked_on=dt.date.today() - dt.timedelta(days=100),
+        training_on=dt.date.today() - dt.timedelta(days=100))).id
+    svc.set_attendance(mine, clerk, sitting, member, "present")
+    shown = _seen(mine, clerk, sitting, item)
+    svc.declare_interest(theirs, bea, item, member, "Knows the adopters through church.")
+    with pytest.raises(StaleRecord) as refused:
+        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
+    message = str(refused.value)
+    assert message.startswith("Bea Tester changed the declarations of interest on agenda item PA-2026-072 at "), \
+        message
+    assert [d.interest for d in _seen(theirs, bea, sitting, item).declarations] == [
+        "Knows the adopters through church."]
+    now = _seen(mine, clerk, sitting, item)
+    entry = undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_parts=_parts(now))
+    assert _stored(mine, item) is None
+    entry.reverse().reverse()  # undo puts the item back with the declaration; redo removes them again
     assert _stored(mine, item) is None
     assert_verified(mine)
 
@@ -110,7 +136,7 @@ def test_a_redo_of_the_removal_is_refused_once_a_colleague_edited_the_item_put_b
     mine, theirs = pcs
     clerk, bea, sitting, item = _setup(mine)
     shown = _seen(mine, clerk, sitting, item)
-    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
     redo = entry.reverse()  # Ctrl+Z: the item is back
     row = _seen(theirs, bea, sitting, item)
     svc.update_item(theirs, bea, item, svc.ItemInput("approval", "PA-2026-072", "CD", "Jay Quillby",
@@ -125,6 +151,6 @@ def test_a_redo_with_nothing_changed_removes_the_item_again(pcs: tuple[Database,
     mine, _theirs = pcs
     clerk, _bea, sitting, item = _setup(mine)
     shown = _seen(mine, clerk, sitting, item)
-    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_papers=_papers(shown))
+    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
     entry.reverse().reverse()
     assert _stored(mine, item) is None

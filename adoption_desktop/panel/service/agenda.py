@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from sqlalchemy import func, select
@@ -38,7 +38,7 @@ from adoption_desktop.panel.service.common import (
     _refuse_if_approved,
     _sitting,
 )
-from adoption_desktop.panel.service.data import ItemInput
+from adoption_desktop.panel.service.data import ItemInput, ItemParts
 from adoption_desktop.panel.snapshots import OrderChange, RemovedItem
 from adoption_desktop.panel.snapshots import removed_item as removed_item_snapshot
 
@@ -196,23 +196,25 @@ def update_item(db: Database, actor: Principal, item_id: int, data: ItemInput, *
 
 
 def remove_item(db: Database, actor: Principal, item_id: int, *, expected_version: int | None = None,
-                expected_papers: Mapping[str, dt.date | None] | None = None) -> RemovedItem:
+                expected_parts: ItemParts | None = None) -> RemovedItem:
     """Take an item without minutes off the agenda. Returns what was removed (papers, declarations and
     absences with it), so that undo (``panel.undo.restore_item``) can put it back exactly.
 
-    ``expected_version``: the item's ``row_version`` as the person saw it, and ``expected_papers`` its papers'
-    dates as they saw them (code → date received, None: not received): if someone changed the item or a
-    paper's date since, nothing is removed and :class:`StaleRecord` says who and when (a colleague's change
-    went with the item without a word). ``None`` (scripts): the item as stored now is removed."""
+    ``expected_version``: the item's ``row_version`` as the person saw it, and ``expected_parts`` what goes
+    with it as they saw it (``ItemParts.of(item_row)``: its papers' dates, declarations of interest, members
+    out of the room): if someone changed the item or any of these since, nothing is removed and
+    :class:`StaleRecord` says who and when (a colleague's change went with the item without a word). ``None``
+    (scripts): the item as stored now is removed."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
         # the item's write lock first: a child or household being linked to it at this moment holds its share
         # lock (journey ``_check_item``), so the links read below include theirs, or theirs fail on no item; a
-        # paper's date is changed under the same lock (``set_paper_received``), so the papers read are final
+        # paper's date, a declaration and a member out of the room are recorded under the same lock, so the
+        # parts read are final
         item = _item(session, item_id)
         check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values)
-        if expected_papers is not None:
-            _check_papers_seen(session, item, expected_papers)
+        if expected_parts is not None:
+            _check_parts_seen(session, item, expected_parts)
         if _current_minutes(session, item_id) is not None:
             raise Conflict("This item has minutes; it cannot be removed (defer it instead).")
         _refuse_if_linked(session, item)
@@ -226,22 +228,41 @@ def remove_item(db: Database, actor: Principal, item_id: int, *, expected_versio
         return removed
 
 
-def _check_papers_seen(session: Session, item: PanelItem, seen: Mapping[str, dt.date | None]) -> None:
-    """Refuse (:class:`StaleRecord`) when ``item``'s papers are no longer the dates ``seen`` on screen."""
-    papers = list(session.scalars(select(PanelPaper).where(PanelPaper.item_id == item.id).order_by(PanelPaper.id)))
-    if {p.code: p.received_on for p in papers} == dict(seen):
-        return
+def item_parts(session: Session, item_id: int) -> ItemParts:
+    """What goes with the item when it is removed, as stored now (:class:`ItemParts`)."""
+    return ItemParts.make(
+        ((str(code), on) for code, on in session.execute(
+            select(PanelPaper.code, PanelPaper.received_on).where(PanelPaper.item_id == item_id))),
+        session.scalars(select(PanelDeclaration.id).where(PanelDeclaration.item_id == item_id)),
+        session.scalars(select(PanelItemAbsence.id).where(PanelItemAbsence.item_id == item_id)))
+
+
+def _check_parts_seen(session: Session, item: PanelItem, seen: ItemParts) -> None:
+    """Refuse (:class:`StaleRecord`) when what goes with ``item`` is no longer what the screen showed."""
     from adoption_desktop.core.concurrency import when_text
     from adoption_desktop.core.undo import changed_since
 
-    what = f"the papers of agenda item {item.subject_reference}"
-    values = {rules.PAPERS.get(p.code, p.code): f"{p.received_on:%d/%m/%Y}" if p.received_on else "not received"
-              for p in papers}
-    found = changed_since(session, "panel_papers", [p.id for p in papers], what, values)
+    seen = ItemParts.make(seen.papers, seen.declarations, seen.absences)
+    now = item_parts(session, item.id)
+    if now == seen:
+        return
+    name = f"agenda item {item.subject_reference}"
+    values: dict[str, str] = {}
+    if now.papers != seen.papers:
+        table, what = "panel_papers", f"the papers of {name}"
+        ids = list(session.scalars(select(PanelPaper.id).where(PanelPaper.item_id == item.id)))
+        values = {rules.PAPERS.get(code, code): f"{on:%d/%m/%Y}" if on else "not received" for code, on in now.papers}
+    elif now.declarations != seen.declarations:
+        table, what = "panel_declarations", f"the declarations of interest on {name}"
+        ids = sorted({*now.declarations, *seen.declarations})
+    else:
+        table, what = "panel_item_absences", f"the members out of the room for {name}"
+        ids = sorted({*now.absences, *seen.absences})
+    found = changed_since(session, table, ids, what, values)
     at = found.saved_at if isinstance(found.saved_at, dt.datetime) else None
     raise StaleRecord(
-        f"{found.saved_by} saved {what} at {when_text(at)}, after you opened it; the item was not removed. "
-        "Reload to see their version, then remove it again if it should still go.",
+        f"{found.saved_by} changed {what} at {when_text(at)}, after you opened it; the item was not removed. "
+        "Reload to see their change, then remove the item again if it should still go.",
         what=what, saved_by=found.saved_by, saved_at=at, saved_values=values)
 
 

@@ -4,6 +4,7 @@ out (``*Row``, :class:`SittingDetail`), frozen dataclasses with no database behi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from adoption_desktop.panel import rules
@@ -256,6 +257,28 @@ class ItemRow:
     @property
     def minutes_status(self) -> str:
         return "" if not self.minutes else f"{self.minutes.status} (v{self.minutes.version})"
+
+
+@dataclass(frozen=True)
+class ItemParts:
+    """What goes with an agenda item when it is removed, as a screen showed it (``remove_item``'s
+    ``expected_parts``): its papers (code, date received or None), its declarations of interest and its
+    members recorded out of the room (ids), each sorted."""
+
+    papers: tuple[tuple[str, dt.date | None], ...] = ()
+    declarations: tuple[int, ...] = ()
+    absences: tuple[int, ...] = ()
+
+    @classmethod
+    def make(cls, papers: Iterable[tuple[str, dt.date | None]], declarations: Iterable[int],
+             absences: Iterable[int]) -> ItemParts:
+        return cls(tuple(sorted(papers, key=lambda p: p[0])), tuple(sorted(declarations)), tuple(sorted(absences)))
+
+    @classmethod
+    def of(cls, item: ItemRow) -> ItemParts:
+        """The parts the screen shows for ``item``."""
+        return cls.make(((p.code, p.received_on) for p in item.papers), (d.id for d in item.declarations),
+                        (a.id for a in item.absences))
 
 
 @dataclass(frozen=True)

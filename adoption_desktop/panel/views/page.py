@@ -822,7 +822,7 @@ class PanelPage(CountsFromToday, QWidget):
         try:  # the item as this screen shows it: a colleague's change since is refused, not removed with it
             entry = panel_undo.remove_item(self.ctx.db, self.ctx.principal, item.id,
                                            expected_version=item.row_version,
-                                           expected_papers={p.code: p.received_on for p in item.papers})
+                                           expected_parts=svc.ItemParts.of(item))
         except StaleRecord as exc:
             self._load_detail(keep_item=item.id)  # their change on screen, to look at before removing again
             self.say(str(exc), error=True)
