@@ -93,23 +93,28 @@ def first_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]
 
 
 def stale(session: Session, row: Any, expected: int | None, what: str,
-          values: Callable[[Any], dict[str, str]] | None = None) -> StaleRecord:
-    """The error for a save of ``what`` based on version ``expected`` when ``row`` is newer."""
+          values: Callable[[Any], dict[str, str]] | None = None, *, removal: bool = False) -> StaleRecord:
+    """The error for a save of ``what`` based on version ``expected`` when ``row`` is newer (``removal``: the
+    person was removing it, and is told so: nothing was removed)."""
     who, at = last_saved(session, row)
+    outcome = ("it was not removed. Reload to see their change, then remove it again if it should still go."
+               if removal else
+               "your change was not saved. Reload to see their version, or re-apply your change to save yours "
+               "over theirs.")
     return StaleRecord(
-        f"{who} saved {what} at {when_text(at)}, after you opened it; your change was not saved. "
-        "Reload to see their version, or re-apply your change to save yours over theirs.",
+        f"{who} saved {what} at {when_text(at)}, after you opened it; {outcome}",
         what=what, saved_by=who, saved_at=at, saved_version=int(row.row_version), your_version=expected,
         saved_values=values(row) if values else {})
 
 
 def check_version(session: Session, row: Any, expected: int | None, what: str,
-                  values: Callable[[Any], dict[str, str]] | None = None) -> None:
+                  values: Callable[[Any], dict[str, str]] | None = None, *, removal: bool = False) -> None:
     """Lock ``row`` and refuse the save if it is no longer at version ``expected`` (the version the
-    person loaded). ``expected=None`` (scripts, imports) only locks: the latest save wins there."""
+    person loaded). ``expected=None`` (scripts, imports) only locks: the latest save wins there. ``removal``:
+    the refusal says the record was not removed (not "your change was not saved")."""
     lock_row(session, row)
     if expected is not None and int(row.row_version) != int(expected):
-        raise stale(session, row, expected, what, values)
+        raise stale(session, row, expected, what, values, removal=removal)
 
 
 def version_of(row: Any) -> int:

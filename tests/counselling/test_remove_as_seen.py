@@ -50,7 +50,8 @@ def test_a_records_request_a_colleague_chased_since_is_not_removed(pcs: tuple[Da
     [shown] = service.open_case(mine, corey, case_id, TODAY).requests  # Corey opens the case
     [seen] = service.open_case(theirs, cora, case_id, TODAY).requests
     service.record_chase(theirs, cora, req, D(2026, 11, 2), today=TODAY, expected_version=seen.row_version)
-    with pytest.raises(StaleRecord, match=r"^Cora Tester saved the records request to Ambleford Record Office at "):
+    with pytest.raises(StaleRecord, match=r"^Cora Tester saved the records request to Ambleford Record Office at "
+                       r".*after you opened it; it was not removed\. Reload to see their change"):
         service.remove_request(mine, corey, req, "entered twice", expected_version=shown.row_version)
     [kept] = service.open_case(theirs, cora, case_id, TODAY).requests
     assert (kept.chase_count, kept.last_chased_on) == (1, D(2026, 11, 2))  # Cora's chase stands

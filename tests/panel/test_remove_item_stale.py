@@ -72,7 +72,8 @@ def test_an_item_a_colleague_edited_since_is_not_removed(pcs: tuple[Database, Da
     with pytest.raises(StaleRecord) as refused:
         undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
     assert str(refused.value).startswith("Bea Tester saved agenda item PA-2026-072 at ")
-    assert "after you opened it" in str(refused.value)
+    assert "after you opened it; it was not removed. Reload to see their change" in str(refused.value)
+    assert "your change was not saved" not in str(refused.value)  # a removal is not a change to re-apply
     assert refused.value.saved_values["Notes"] == "Late report from the medical adviser expected."
     stored = _stored(mine, item)
     assert stored is not None and stored["notes"] == "Late report from the medical adviser expected."

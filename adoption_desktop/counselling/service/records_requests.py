@@ -74,11 +74,12 @@ def _request(session: Session, request_id: int) -> tuple[RecordsRequest, Counsel
 
 
 def _open_request(session: Session, request_id: int, expected_version: int | None,
-                  received_refusal: str) -> tuple[RecordsRequest, CounsellingCase]:
+                  received_refusal: str, *, removal: bool = False) -> tuple[RecordsRequest, CounsellingCase]:
     """A request still waiting for its records, as the person saw it (``expected_version``): a stale save is
-    refused, and so is a request whose records came (the refusal ends with ``received_refusal``)."""
+    refused (``removal``: saying it was not removed), and so is a request whose records came (the refusal ends
+    with ``received_refusal``)."""
     row, case = _request(session, request_id)
-    check_version(session, row, expected_version, f"the records request to {row.holder_name}")
+    check_version(session, row, expected_version, f"the records request to {row.holder_name}", removal=removal)
     if row.received_on is not None:
         raise Conflict(f"The records from {row.holder_name} were received on {row.received_on:%d/%m/%Y}"
                        f"{received_refusal}")
@@ -190,7 +191,7 @@ def remove_request(db: Database, actor: Principal, request_id: int, reason: str,
                 "case).", limit=500)
     with db.session(actor) as session:
         row, case = _open_request(session, request_id, expected_version,
-                                  "; a request with records received stays on the file.")
+                                  "; a request with records received stays on the file.", removal=True)
         for chase in session.scalars(select(RecordsChase).where(RecordsChase.request_id == row.id)):
             session.delete(chase)  # its history goes with it (audited as any removal)
         audit.record(session, "remove_entered_in_error", "counselling_requests", row.id,

@@ -212,7 +212,8 @@ def remove_item(db: Database, actor: Principal, item_id: int, *, expected_versio
         # paper's date, a declaration and a member out of the room are recorded under the same lock, so the
         # parts read are final
         item = _item(session, item_id)
-        check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values)
+        check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values,
+                      removal=True)
         if expected_parts is not None:
             _check_parts_seen(session, item, expected_parts)
         if _current_minutes(session, item_id) is not None:
