@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.concurrency import lock_row, stale
+from adoption_desktop.core.concurrency import lock_row, stale, when_text
 from adoption_desktop.core.config import SETTINGS_REGISTRY, Setting
 from adoption_desktop.core.errors import StaleRecord, ValidationError
 from adoption_desktop.core.models import ClosureDay, SettingValue
@@ -143,9 +143,28 @@ def add_closure_day(db: Database, actor: Principal, day: dt.date, reason: str) -
                            "once.") from exc
 
 
-def remove_closure_day(db: Database, actor: Principal, day: dt.date) -> None:
+def remove_closure_day(db: Database, actor: Principal, day: dt.date, *, expected_reason: str | None = None
+                       ) -> str | None:
+    """Take ``day`` off the closure days; returns the reason it had (None: it was not one). ``expected_reason``:
+    the reason the administrator's list showed — if another administrator changed the day since (removed it and
+    added it back for another reason), nothing is removed and :class:`StaleRecord` says who and when. ``None``
+    (scripts): the day as stored now is removed."""
     require(actor, Permission.SETTINGS_MANAGE)
     with db.session(actor) as session:
         row = session.get(ClosureDay, day)
-        if row is not None:
-            session.delete(row)
+        if row is None:
+            return None
+        lock_row(session, row)
+        if expected_reason is not None and row.reason != expected_reason:
+            from adoption_desktop.core.undo import changed_since, day_text
+
+            what = f"the closure day {day_text(day)}"
+            found = changed_since(session, "closure_days", [day.isoformat()], what, {"Reason": row.reason})
+            at = found.saved_at if isinstance(found.saved_at, dt.datetime) else None
+            raise StaleRecord(
+                f"{found.saved_by} changed {what} at {when_text(at)}, after you opened it; it was not "
+                "removed. Reload to see their change, then remove it again if it should still go.",
+                what=what, saved_by=found.saved_by, saved_at=at, saved_values=found.saved_values)
+        reason = str(row.reason)
+        session.delete(row)
+        return reason

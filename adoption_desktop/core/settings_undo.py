@@ -109,14 +109,14 @@ def add_closure(db: Database, actor: Principal, day: dt.date, reason: str) -> Un
     return _closure_entry(db, actor, day, stored, present=True, label=f"Added the closure day {day_text(day)}")
 
 
-def remove_closure(db: Database, actor: Principal, day: dt.date) -> UndoEntry | None:
+def remove_closure(db: Database, actor: Principal, day: dt.date, *, expected_reason: str | None = None
+                   ) -> UndoEntry | None:
+    """``remove_closure_day`` (``expected_reason``: the reason the list showed), and the entry that puts the day
+    back with the reason it had; None when the day was not a closure day (a colleague removed it)."""
     require(actor, Permission.SETTINGS_MANAGE)
-    with db.session(actor, write=False) as session:
-        row = session.get(ClosureDay, day)
-        reason = row.reason if row is not None else None
+    reason = remove_closure_day(db, actor, day, expected_reason=expected_reason)
     if reason is None:
         return None
-    remove_closure_day(db, actor, day)
     return _closure_entry(db, actor, day, reason, present=False, label=f"Removed the closure day {day_text(day)}")
 
 

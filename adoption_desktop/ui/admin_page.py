@@ -551,7 +551,7 @@ class ClosureTab(QWidget):
         row = _selected(self.view)
         if isinstance(row, tuple):
             try:
-                self.ctx.did(remove_closure(self.ctx.db, self.ctx.principal, row[0]))
+                self.ctx.did(remove_closure(self.ctx.db, self.ctx.principal, row[0], expected_reason=row[1]))
             except AppError as exc:
                 show_error(self, "Closure days", exc)
             self.refresh()

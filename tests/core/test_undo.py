@@ -153,3 +153,27 @@ def test_agency_profile_undo(db: Database, admin: Principal) -> None:
                         expected_versions=seen)
     with pytest.raises(StaleRecord, match="not undone"):
         entry.reverse()
+
+
+def test_a_closure_day_whose_reason_a_colleague_changed_since_is_not_removed(
+        db: Database, other_pc: Database, admin: Principal) -> None:
+    """Two administrators on two PCs: Ann sees 29 December closed for "Office move"; meanwhile Ben removes it and
+    adds it back for "Training day". Ann's Remove, made from what her screen showed, is refused and Ben's day
+    stays; from a screen showing his reason it is removed (and its undo puts back his reason)."""
+    day = dt.date(2026, 12, 29)
+    ben = make_user(other_pc, "admin2", Role.ADMINISTRATOR)
+    add_closure(db, admin, day, "Office move")
+    shown = "Office move"  # what Ann's list shows
+    remove_closure(other_pc, ben, day)
+    add_closure(other_pc, ben, day, "Training day")
+    with pytest.raises(StaleRecord) as refused:
+        remove_closure(db, admin, day, expected_reason=shown)
+    message = str(refused.value)
+    assert "the closure day 29 December 2026" in message and "it was not removed" in message, message
+    assert [r["reason"] for r in rows(db, "closure_days")] == ["Training day"]
+    removed = remove_closure(db, admin, day, expected_reason="Training day")
+    assert removed is not None and rows(db, "closure_days") == []
+    removed.reverse()
+    assert [r["reason"] for r in rows(other_pc, "closure_days")] == ["Training day"]
+    # a day a colleague removed meanwhile: nothing to remove, no undo entry
+    assert remove_closure(db, admin, dt.date(2027, 1, 4), expected_reason="Office move") is None
