@@ -214,6 +214,11 @@ class _TabLeavesEmptyDate(QObject):
         return False
 
 
+def _name_from_label(text: str) -> str:
+    """What Qt names a field after its label's ``text``: each ``&`` marking a letter left out (``&&`` is one)."""
+    return re.sub(r"&(.)", r"\1", text)
+
+
 def without_mnemonic(text: str) -> str:
     """``text`` with its Alt letter taken away ("Initial &password" -> "Initial password"; a key named for it,
     "Votes against (Alt+&X)", goes with it); a literal ``&&`` stays."""
@@ -225,13 +230,18 @@ class _LetterFollowsField(QObject):
     """A label's Alt letter lives while its field (buddy) is enabled: greyed out, the label shows its text
     without the letter, so no Alt+letter leads to a field that cannot take the keyboard (the User roles
     dialog's Alt+P and Alt+C went to greyed password fields, a signed ADM decision's Alt+O to its greyed
-    outcome). The label keeps its colour: it is still read beside the field's value."""
+    outcome). The label keeps its colour: it is still read beside the field's value.
+
+    A screen reader names the field after its label: where the label loses more than its letter (a key named for
+    it, "Votes against (Alt+&X)"), the field is given the name it had, so that name does not change with its
+    state (a field given a name of its own keeps it)."""
 
     def __init__(self, label: QLabel, buddy: QWidget) -> None:
         super().__init__(label)
         self._label = label
         self._own = ""  # the label's own text while its letter is away
         self._shown = ""  # what it shows meanwhile
+        self._named = ""  # the name given to the field meanwhile
         buddy.installEventFilter(self)
         self.follow(buddy)
 
@@ -244,13 +254,23 @@ class _LetterFollowsField(QObject):
         label = self._label
         if self._own and label.text() != self._shown:  # its owner gave it a new text meanwhile
             self._own = ""
+            self._unname(buddy)
         if buddy.isEnabled():
             if self._own:
                 own, self._own = self._own, ""
                 label.setText(own)
+                self._unname(buddy)
         elif not self._own and (shown := without_mnemonic(label.text())) != label.text():
             self._own, self._shown = label.text(), shown
+            if not buddy.accessibleName() and _name_from_label(shown) != (name := _name_from_label(self._own)):
+                self._named = name
+                buddy.setAccessibleName(name)
             label.setText(shown)
+
+    def _unname(self, buddy: QWidget) -> None:
+        if self._named and buddy.accessibleName() == self._named:
+            buddy.setAccessibleName("")  # named after its label again, as Qt does
+        self._named = ""
 
 
 def letter_follows_field(label: QLabel) -> None:

@@ -379,3 +379,38 @@ def test_a_greyed_fields_label_loses_only_its_letter(qtbot: Any) -> None:
     assert label.text() == "Votes for"
     field.setEnabled(True)
     assert label.text() == "Votes &for"
+
+
+def test_a_greyed_fields_screen_reader_name_keeps_its_words(qtbot: Any) -> None:
+    """A screen reader names a field by its label: the panel minutes' *Votes against (Alt+X)*, greyed out on
+    minutes you cannot edit (or a unanimous vote), was named "Votes against" once its label lost the letter and the
+    key named for it, and "Votes against (Alt+X)" again when enabled: the name changed with the field's state. It
+    is now the same in both; a label that loses only its letter never changed it; a name the field was given
+    is left alone."""
+    from PySide6.QtWidgets import QLineEdit, QSpinBox
+
+    from adoption_desktop.ui.accessibility import accessible_name, letter_follows_field
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    against, reasons, named = QSpinBox(holder), QLineEdit(holder), QLineEdit(holder)
+    pairs = [(QLabel("Votes against (Alt+&X)", holder), against), (QLabel("&Reasons", holder), reasons),
+             (QLabel("Notes (Alt+&N)", holder), named)]
+    named.setAccessibleName("Notes on the vote")
+    for label, field in pairs:
+        label.setBuddy(field)
+    enabled = [accessible_name(field) for _label, field in pairs]
+    assert enabled == ["Votes against (Alt+X)", "Reasons", "Notes on the vote"]
+    for label, field in pairs:
+        field.setEnabled(False)
+        letter_follows_field(label)
+    assert [label.text() for label, _field in pairs] == ["Votes against", "Reasons", "Notes"]
+    assert [accessible_name(field) for _label, field in pairs] == enabled
+    for _label, field in pairs:
+        field.setEnabled(True)
+    assert [accessible_name(field) for _label, field in pairs] == enabled
+    assert [label.text() for label, _field in pairs] == ["Votes against (Alt+&X)", "&Reasons", "Notes (Alt+&N)"]
+    pairs[0][0].setText("Votes against")  # its owner's new text: the name follows it, as Qt gives it
+    assert accessible_name(against) == "Votes against"
+    against.setEnabled(False)
+    assert accessible_name(against) == "Votes against"
