@@ -221,16 +221,18 @@ def _name_from_label(text: str) -> str:
 
 def without_mnemonic(text: str) -> str:
     """``text`` with its Alt letter taken away ("Initial &password" -> "Initial password"; a key named for it,
-    "Votes against (Alt+&X)", goes with it); a literal ``&&`` stays."""
-    text = re.sub(r"\s*\(Alt\+&(\w)\)", "", text)
+    "Votes against (Alt+&X)", goes with it, as do other Alt keys named in brackets for the field, "Outcome
+    (Alt+1…3)"); a literal ``&&`` stays."""
+    text = re.sub(r"\s*\(Alt\+[^()]*\)", "", text)
     return re.sub(r"&(.)", lambda m: "&&" if m.group(1) == "&" else m.group(1), text)
 
 
 class _LetterFollowsField(QObject):
     """A label's Alt letter lives while its field (buddy) is enabled: greyed out, the label shows its text
-    without the letter, so no Alt+letter leads to a field that cannot take the keyboard (the User roles
-    dialog's Alt+P and Alt+C went to greyed password fields, a signed ADM decision's Alt+O to its greyed
-    outcome). The label keeps its colour: it is still read beside the field's value.
+    without the letter (and without the Alt keys it names for the field, which do nothing then), so no
+    Alt+letter leads to a field that cannot take the keyboard (the User roles dialog's Alt+P and Alt+C went to
+    greyed password fields, a signed ADM decision's Alt+O to its greyed outcome). The label keeps its colour: it
+    is still read beside the field's value.
 
     A screen reader names the field after its label: where the label loses more than its letter (a key named for
     it, "Votes against (Alt+&X)"), the field is given the name it had, so that name does not change with its
@@ -262,8 +264,9 @@ class _LetterFollowsField(QObject):
                 self._unname(buddy)
         elif not self._own and (shown := without_mnemonic(label.text())) != label.text():
             self._own, self._shown = label.text(), shown
-            if not buddy.accessibleName() and _name_from_label(shown) != (name := _name_from_label(self._own)):
-                self._named = name
+            name = _name_from_label(self._own)
+            if not buddy.accessibleName() and _name_from_label(shown) != name and accessible_name(buddy) == name:
+                self._named = name  # named after its label (a list box on Linux is named after its value)
                 buddy.setAccessibleName(name)
             label.setText(shown)
 

@@ -414,3 +414,31 @@ def test_a_greyed_fields_screen_reader_name_keeps_its_words(qtbot: Any) -> None:
     assert accessible_name(against) == "Votes against"
     against.setEnabled(False)
     assert accessible_name(against) == "Votes against"
+
+
+def test_locked_minutes_name_no_keys_beside_their_greyed_choices(qtbot: Any) -> None:
+    """Approved minutes grey out the outcome and the vote: *Votes against (Alt+X)* then lost its key, but
+    *Outcome (Alt+1…3)* and *Vote (Alt+4 unanimous, Alt+5 majority)* still named keys that do nothing there.
+    Greyed out, each label shows its words only; the keys come back with the field, and a screen reader's name
+    of each field is the same either way."""
+    from adoption_desktop.panel.views.minutes_editor import MinutesEditor
+    from adoption_desktop.ui.accessibility import accessible_name, name_everything
+
+    editor = MinutesEditor(lambda *_a: None, lambda *_a: None)  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(editor)
+    labels = {name: editor.findChild(QLabel, f"{name}_label") for name in ("outcome", "vote", "votes_against")}
+    fields = {name: label.buddy() for name, label in labels.items() if label is not None}
+    editor.form.setEnabled(True)  # an item shown, its minutes not approved: every choice may be made
+    editor._lock(False)
+    name_everything(editor)
+    editable = {name: label.text() for name, label in labels.items() if label is not None}
+    assert editable == {"outcome": "&Outcome (Alt+1…3)", "vote": "Vote (Alt+4 unanimous, Alt+5 majority)",
+                        "votes_against": "Votes against (Alt+&X)"}
+    names = {name: accessible_name(field) for name, field in fields.items() if field is not None}
+    editor._lock(True)
+    assert {name: label.text() for name, label in labels.items() if label is not None} == \
+        {"outcome": "Outcome", "vote": "Vote", "votes_against": "Votes against"}
+    assert {name: accessible_name(field) for name, field in fields.items() if field is not None} == names
+    editor._lock(False)
+    assert {name: label.text() for name, label in labels.items() if label is not None} == editable
+    assert {name: accessible_name(field) for name, field in fields.items() if field is not None} == names
