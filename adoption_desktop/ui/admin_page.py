@@ -45,6 +45,7 @@ from adoption_desktop.core.settings_service import (
 from adoption_desktop.core.settings_undo import add_closure, change_setting, remove_closure
 from adoption_desktop.core.wording import plural, plural_form
 from adoption_desktop.ui.accessibility import box_buttons, tab_in_order
+from adoption_desktop.ui.ask import ask_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
@@ -493,7 +494,7 @@ class SettingsTab(QWidget):
                     return
                 value = number
             else:
-                text, ok = QInputDialog.getMultiLineText(self, setting.label, setting.label, str(current))
+                text, ok = ask_text(self, setting.label, setting.label, str(current))
                 if not ok:
                     return
                 value = text

@@ -28,3 +28,26 @@ def ask_yes_no(parent: QWidget | None, title: str, text: str, *, yes: str, no: s
     box.setEscapeButton(keep)
     box.exec()
     return box.clickedButton() is do
+
+
+def ask_text(parent: QWidget | None, title: str, label: str, text: str = "") -> tuple[str, bool]:
+    """``QInputDialog.getMultiLineText`` that a keyboard can finish: Tab and Shift+Tab leave the text for the
+    OK and Cancel buttons, and Ctrl+Enter is OK. Qt's own box keeps Tab (and Enter) as characters in the text,
+    so once something was typed only Escape left it (keyboard trial, 7 December 2026: *Logged in error…* and
+    *Add correction note…* could not be finished without a mouse). Returns the text and whether OK was pressed."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+    from PySide6.QtWidgets import QInputDialog, QPlainTextEdit
+
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    dialog.setInputMode(QInputDialog.InputMode.TextInput)
+    dialog.setOption(QInputDialog.InputDialogOption.UsePlainTextEditForTextInput)
+    dialog.setTextValue(text)
+    for edit in dialog.findChildren(QPlainTextEdit):
+        edit.setTabChangesFocus(True)
+        edit.setToolTip("Tab: to OK; Ctrl+Enter: OK")
+    for keys in ("Ctrl+Return", "Ctrl+Enter"):
+        QShortcut(QKeySequence(keys), dialog, dialog.accept)
+    accepted = dialog.exec() == QInputDialog.DialogCode.Accepted
+    return dialog.textValue(), accepted

@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer
+import pytest
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
+from adoption_desktop.letterbox.views import item_mistakes
 from adoption_desktop.letterbox.views.item_dialog import ItemDialog
 from adoption_desktop.letterbox.views.item_mistakes import CorrectLoggingDialog
 from adoption_desktop.ui.context import AppContext
@@ -102,8 +105,7 @@ def test_logged_in_error_from_the_window(qtbot: Any, db: Database, coordinator: 
                                          monkeypatch: Any) -> None:
     item = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=MARCH)
     window = open_window(qtbot, db, coordinator, arrangement, "LB-0001", item)
-    monkeypatch.setattr(QInputDialog, "getMultiLineText",
-                        staticmethod(lambda *_a, **_k: ("Logged twice: see item 1.", True)))
+    monkeypatch.setattr(item_mistakes, "ask_text", lambda *_a, **_k: ("Logged twice: see item 1.", True))
     questions = confirm_next(True)
     window.mistakes.logged_in_error_action.trigger()
     assert questions and "cannot be undone" in questions[0]
@@ -155,8 +157,7 @@ def test_an_acknowledged_item_is_noted_first_then_put_right_from_the_window(
     window = open_window(qtbot, db, coordinator, wrong, "LB-0002", item)
     mistakes = window.mistakes
     assert mistakes.correction_note_action.isEnabled()  # no outcome, but the writer was told it was received
-    monkeypatch.setattr(QInputDialog, "getMultiLineText",
-                        staticmethod(lambda *_a, **_k: ("Logged twice.", True)))
+    monkeypatch.setattr(item_mistakes, "ask_text", lambda *_a, **_k: ("Logged twice.", True))
     confirm_next(True)
     mistakes.logged_in_error_action.trigger()
     said = window.message.text()
@@ -171,3 +172,69 @@ def test_an_acknowledged_item_is_noted_first_then_put_right_from_the_window(
     mistakes.logged_in_error_action.trigger()
     assert service.get_item(db, coordinator, item).status == rules.LOGGED_IN_ERROR
     assert_verified(db)
+
+
+def _type_in_the_reason_box(reason: str, keys: list[tuple[Qt.Key, Qt.KeyboardModifier]], seen: list[str]) -> None:
+    """Once the reason box is shown: type ``reason`` into it and press ``keys`` as a keyboard user does, each to
+    the widget that has the focus then. Still open 300 ms later, it is closed with Escape (the only key that
+    left Qt's own box), so a trapped keyboard fails the test rather than hanging it."""
+    left = [300]
+
+    def type_in() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):
+            left[0] -= 1
+            if left[0] > 0:
+                QTimer.singleShot(10, type_in)
+            return
+        box.activateWindow()
+        QTest.qWaitForWindowActive(box)
+        QTest.keyClicks(QApplication.focusWidget(), reason)
+        for key, modifier in keys:
+            QTest.keyClick(QApplication.focusWidget(), key, modifier)
+            seen.append(type(QApplication.focusWidget()).__name__)
+
+        def still_open() -> None:
+            if box.isVisible():
+                seen.append("still open")
+                QTest.keyClick(QApplication.focusWidget() or box, Qt.Key.Key_Escape)
+        QTimer.singleShot(300, still_open)
+    QTimer.singleShot(0, type_in)
+
+
+@pytest.mark.parametrize("keys", [[(Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier),
+                                   (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier)],
+                                  [(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)]],
+                         ids=["tab-to-ok-then-enter", "ctrl-enter"])
+def test_the_reason_for_logged_in_error_is_given_from_the_keyboard(
+        qtbot: Any, db: Database, coordinator: Principal, arrangement: int,
+        keys: list[tuple[Qt.Key, Qt.KeyboardModifier]]) -> None:
+    """Keyboard trial, 7 December 2026: in the reason box of *Logged in error…* (and *Add correction note…*) Tab
+    typed a tab into the reason and Enter a new line; OK could not be reached, only Escape left it."""
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=MARCH)
+    window = open_window(qtbot, db, coordinator, arrangement, "LB-0001", item)
+    seen: list[str] = []
+    _type_in_the_reason_box("Logged twice: see item 1.", keys, seen)
+    questions = confirm_next(True)
+    window.mistakes.logged_in_error_action.trigger()
+    assert "still open" not in seen, seen
+    assert questions and "cannot be undone" in questions[0]
+    detail = service.get_item(db, coordinator, item)
+    assert detail.status == rules.LOGGED_IN_ERROR and detail.reason == "Logged twice: see item 1."
+
+
+def test_a_correction_note_is_given_from_the_keyboard(qtbot: Any, db: Database, coordinator: Principal,
+                                                      arrangement: int) -> None:
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=MARCH)
+    service.screen_item(db, coordinator, item, "We went to the seaside.")
+    service.record_outcome(db, coordinator, item, "forwarded", dt.date(2026, 3, 4), method="post")
+    window = open_window(qtbot, db, coordinator, arrangement, "LB-0001", item)
+    assert window.mistakes.correction_note_action.isEnabled()
+    seen: list[str] = []
+    _type_in_the_reason_box("Forwarded in error: the manager was told.", [(Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier),
+                                                                     (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier)],
+                            seen)
+    window.mistakes.correction_note_action.trigger()
+    assert "still open" not in seen, seen
+    assert window.history_model.rows()[-1].action == "correction_note"
+    assert "Forwarded in error: the manager was told." in window.mistakes.line.text()

@@ -61,7 +61,7 @@ def test_the_settings_tab_refuses_a_formula_as_the_reference_prefix(db: Database
     errors: list[str] = []
     monkeypatch.setattr(admin_page, "show_error", lambda _w, _t, e: errors.append(str(e)))
     typed = ['=HYPERLINK("http://x","y")', "NEW-1"]
-    monkeypatch.setattr(admin_page.QInputDialog, "getMultiLineText", lambda *_a, **_k: (typed.pop(0), True))
+    monkeypatch.setattr(admin_page, "ask_text", lambda *_a, **_k: (typed.pop(0), True))
     for _ in range(2):
         tab.view.selectRow(keys.index(REFERENCE_PREFIX.key))
         tab.edit()
@@ -256,7 +256,7 @@ def test_the_settings_dialog_keeps_a_number_within_its_range(db: Database, admin
 
     errors: list[str] = []
     monkeypatch.setattr(admin_page, "show_error", lambda _w, _t, e: errors.append(str(e)))
-    monkeypatch.setattr(admin_page.QInputDialog, "getMultiLineText", lambda *_a, **_k: ("brc", True))
+    monkeypatch.setattr(admin_page, "ask_text", lambda *_a, **_k: ("brc", True))
     tab.view.selectRow(keys.index(REFERENCE_PREFIX.key))
     tab.edit()
     assert not errors

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -33,6 +32,7 @@ from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.letterbox import rules, service
 from adoption_desktop.letterbox.service import ItemDetail
 from adoption_desktop.letterbox.service.item_log import RECEIVED_GRACE_DAYS
+from adoption_desktop.ui.ask import ask_text
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.modal import run_modal
 from adoption_desktop.ui.undo import confirm_final
@@ -253,7 +253,7 @@ class ItemMistakes:
         if w.item_id is None or d is None:
             return
         if reason is None:
-            typed, ok = QInputDialog.getMultiLineText(
+            typed, ok = ask_text(
                 w, "Logged in error", f"Why should item {w.item_id} ({w.reference}) not have been logged? For "
                 "example: logged against the wrong arrangement, or logged twice. The reason is kept with it.")
             if not ok:
@@ -287,7 +287,7 @@ class ItemMistakes:
         if w.item_id is None or w.detail is None:
             return
         if note is None:
-            typed, ok = QInputDialog.getMultiLineText(
+            typed, ok = ask_text(
                 w, "Add correction note", f"What was wrong with item {w.item_id} ({w.reference}), and what was done "
                 "about it? For example: \"forwarded in error: the manager was told on 4/12/2026\". The note is "
                 "dated today and kept in the item's history; it cannot be changed or removed.")
