@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.concurrency import when_text
-from adoption_desktop.core.errors import AppError, Conflict, StaleRecord
+from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.core.wording import plural
@@ -1068,6 +1068,7 @@ class ItemDialog(QDialog):
             return
         except AppError as exc:  # what they typed stays; the refusal says what to do
             self.say(str(exc), error=True)
+            self._focus_field_of(exc)
             return
         if not confirm_final(self, "Record the outcome", f"{words.get(outcome, outcome)} (item {item_id})?\n\n"
                              "An outcome is final: it cannot be undone or changed afterwards. If it turns out to be "
@@ -1089,6 +1090,16 @@ class ItemDialog(QDialog):
         self.reload()
         self._drafts_after_step()
         self.say(f"Outcome recorded: {outcome}.")
+
+    def _focus_field_of(self, exc: AppError) -> None:
+        """The focus to the outcome's field a refusal names ("Social worker informed: … tick the box"), so the
+        keyboard is where the fix is typed (keyboard trial: it stayed on the Reason, the box out of reach but by
+        Tab or its Alt key, which the message did not give)."""
+        fields: dict[str, QWidget] = {"outcome": self.outcome, "on": self.outcome_on, "method": self.method,
+                                      "reason": self.reason, "social_worker_informed": self.social_worker}
+        widget = fields.get(exc.field or "") if isinstance(exc, ValidationError) else None
+        if widget is not None and widget.isEnabled():
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _typed_outcome(self) -> dict[str, str]:
         """What was typed for an outcome (its reason and method), to quote if a refusal replaces it."""
