@@ -991,8 +991,14 @@ class ItemDialog(QDialog):
             self.text.setPlainText(self.detail.text)  # as stored (cleaned): the findings' offsets are into it
             self._highlight(self.detail.findings)
         if self.detail and self.detail.findings:
-            self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted. Mark each acceptable, or return the "
-                     "item to its writer.")
+            # the first finding chosen, so Mark acceptable (Alt+A) and Mark to be removed (Alt+V) act from the
+            # letter's text at once (keyboard trial: they said "Choose a finding in the list first", and the
+            # list, with no Alt key of its own, was five Tabs away)
+            self.findings_view.selectRow(0)
+            first = self.findings_model.row_at(0)
+            self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted; the first, '{first.text}', is "
+                     "chosen in the list. Mark each acceptable (Alt+A) or to be removed (Alt+V): the next is then "
+                     "chosen. Or return the item to its writer.")
         elif no_text:
             self.say(f"Recorded as read by eye: the {kind} has no text here to screen.")
         else:
@@ -1027,7 +1033,12 @@ class ItemDialog(QDialog):
                          "decided then, so it no longer stands: ask for it again before recording the outcome.")
             row = next((n for n, r in enumerate(self.findings_model.rows()) if r.id == f.id), None)
             if row is not None:
-                self.findings_view.selectRow(row)
+                # the next finding chosen, so Alt+A / Alt+V go down the list without leaving the letter
+                following = row + 1 if row + 1 < self.findings_model.rowCount() else row
+                self.findings_view.selectRow(following)
+                if following != row and not (checked and self.detail is not None and not self.detail.checked_by):
+                    after = self.findings_model.row_at(following)
+                    self.say(f"Marked {decision}: '{f.text}'. Chosen next: '{after.text}' ({after.kind}).")
 
     def _after_undo(self, entry: UndoEntry) -> None:
         """An undo changed a finding (or the item) shown here: show it as stored now."""
