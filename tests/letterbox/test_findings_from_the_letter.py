@@ -52,3 +52,16 @@ def test_the_findings_are_decided_in_order_from_the_letter(qtbot: Any, db: Datab
     decided = {f.id: f.decision for f in service.get_item(db, coordinator, item).findings}
     assert decided == {found[0][0]: "acceptable", found[1][0]: "remove"}
     assert said == "Marked acceptable: 'Whitby'. Chosen next: 'Kestrel Vale Primary' (protected term)."
+
+
+def test_one_finding_is_said_as_one(qtbot: Any, db: Database, coordinator: Principal, arrangement: int) -> None:
+    item = service.log_item(db, coordinator, arrangement, direction=rules.TO_BIRTH, received_on=TODAY,
+                            writer="Sam Thornley")
+    window = open_item(qtbot, db, coordinator, arrangement, item)
+    _press(qtbot, Qt.Key.Key_S, ALT)
+    qtbot.keyClicks(window.text, "Dear Gina, we went to Whitby. Love from Sam")
+    _press(qtbot, Qt.Key.Key_X, ALT)
+    assert window.message.text().startswith("1 finding highlighted, 'Whitby', chosen in the list. Mark it")
+    _press(qtbot, Qt.Key.Key_A, ALT)
+    assert [f.decision for f in service.get_item(db, coordinator, item).findings] == ["acceptable"]
+    assert window.message.text() == "Marked acceptable."

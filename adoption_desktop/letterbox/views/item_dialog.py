@@ -996,9 +996,13 @@ class ItemDialog(QDialog):
             # list, with no Alt key of its own, was five Tabs away)
             self.findings_view.selectRow(0)
             first = self.findings_model.row_at(0)
-            self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted; the first, '{first.text}', is "
-                     "chosen in the list. Mark each acceptable (Alt+A) or to be removed (Alt+V): the next is then "
-                     "chosen. Or return the item to its writer.")
+            if len(self.detail.findings) == 1:
+                self.say(f"1 finding highlighted, '{first.text}', chosen in the list. Mark it acceptable (Alt+A) or "
+                         "to be removed (Alt+V), or return the item to its writer.")
+            else:
+                self.say(f"{plural(len(self.detail.findings), 'finding')} highlighted; the first, '{first.text}', is "
+                         "chosen in the list. Mark each acceptable (Alt+A) or to be removed (Alt+V): the next is then "
+                         "chosen. Or return the item to its writer.")
         elif no_text:
             self.say(f"Recorded as read by eye: the {kind} has no text here to screen.")
         else:
