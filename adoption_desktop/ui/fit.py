@@ -30,6 +30,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QDialogButtonBox,
     QFrame,
@@ -244,6 +245,34 @@ def fit_placeholders(page: QWidget) -> None:
                 edit.setMinimumWidth(need)
 
 
+class _FollowsFocus(QObject):
+    """Keeps the field with the keyboard in view in ``area``: Qt scrolls a scroll area to a field reached by
+    Tab, but not to one reached by its Alt key (a label's buddy) or given the focus by the program (keyboard
+    trial at 150 %: Alt+E in the letterbox item window typed the reason into a box scrolled out of sight below).
+    A click is left alone: what was clicked is in view already. A child of the area: it goes with it."""
+
+    def __init__(self, area: QScrollArea) -> None:
+        super().__init__(area)
+        self.area = area
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self.changed)
+
+    def changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        body = self.area.widget()
+        if new is None or body is None or not body.isAncestorOf(new) \
+                or QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            return
+        self.area.ensureWidgetVisible(new, 10, 10)
+
+
+def follow_focus(area: QScrollArea) -> QScrollArea:
+    """``area`` scrolls to show the field that gets the keyboard, however it got it (:class:`_FollowsFocus`)."""
+    if area.findChild(_FollowsFocus) is None:
+        _FollowsFocus(area)
+    return area
+
+
 def scrolling(page: QWidget) -> QScrollArea:
     area = QScrollArea()
     area.setObjectName(f"scroll_{page.objectName() or type(page).__name__}")
@@ -254,7 +283,7 @@ def scrolling(page: QWidget) -> QScrollArea:
     # not a Tab stop of its own: a trial's Tab went to an invisible stop between the last field and the
     # first (the area itself); Tab to a field scrolls it into view (QScrollArea follows the focus)
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    return area
+    return follow_focus(area)
 
 
 def fit_page(page: QWidget) -> None:
@@ -469,6 +498,7 @@ def scroll_body(dialog: QWidget) -> QScrollArea | None:
     # window opened with the keyboard on the invisible scroll area, and it was an extra Tab stop); Tab to a
     # field scrolls it into view
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    follow_focus(area)
     outer = QVBoxLayout(dialog)
     outer.setContentsMargins(0, 0, 0, 0)
     outer.addWidget(area, 1)
