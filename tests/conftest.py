@@ -348,6 +348,16 @@ def older_pg_url(pg: PostgresServer) -> str:
 
 
 @pytest.fixture(params=["sqlcipher", "postgresql"])
+def pcs(request: pytest.FixtureRequest) -> tuple[Database, Database]:
+    """One database opened by two PCs, this person's and a colleague's (their own engines): a database file
+    opened twice (``db``, ``other_pc``), and a database on the throwaway PostgreSQL server (``two_pcs``)."""
+    if request.param == "sqlcipher":
+        return request.getfixturevalue("db"), request.getfixturevalue("other_pc")
+    first, second = request.getfixturevalue("two_pcs")
+    return first, second
+
+
+@pytest.fixture(params=["sqlcipher", "postgresql"])
 def any_db(request: pytest.FixtureRequest, tmp_path: Path, store: SecretStore) -> Iterator[Database]:
     """The same test on SQLCipher always, and on PostgreSQL when a throwaway server could start."""
     if request.param == "sqlcipher":

@@ -22,15 +22,6 @@ from .conftest import TODAY, referral
 D = dt.date
 
 
-@pytest.fixture(params=["sqlcipher", "postgresql"])
-def pcs(request: pytest.FixtureRequest) -> tuple[Database, Database]:
-    """One database opened by two PCs: this counsellor's and a colleague's (their own engines)."""
-    if request.param == "sqlcipher":
-        return request.getfixturevalue("db"), request.getfixturevalue("other_pc")
-    first, second = request.getfixturevalue("two_pcs")
-    return first, second
-
-
 def _setup(db: Database) -> tuple[Principal, Principal, int]:
     corey = make_user(db, "corey", Role.COUNSELLOR)
     cora = make_user(db, "cora", Role.COUNSELLOR)

@@ -23,15 +23,6 @@ from tests.conftest import make_user
 from tests.undo_checks import assert_verified
 
 
-@pytest.fixture(params=["sqlcipher", "postgresql"])
-def pcs(request: pytest.FixtureRequest) -> tuple[Database, Database]:
-    """One database opened by two PCs: this person's and a colleague's (their own engines)."""
-    if request.param == "sqlcipher":
-        return request.getfixturevalue("db"), request.getfixturevalue("other_pc")
-    first, second = request.getfixturevalue("two_pcs")
-    return first, second
-
-
 def _setup(db: Database) -> tuple[Principal, Principal, int, int]:
     clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
     bea = make_user(db, "bea", Role.PANEL_ADMINISTRATOR)
