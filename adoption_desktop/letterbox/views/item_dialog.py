@@ -1105,6 +1105,10 @@ class ItemDialog(QDialog):
         self.reload()
         self._drafts_after_step()
         self.say(f"Outcome recorded: {outcome}.")
+        # the field that had the keyboard is greyed out now, and Qt gave it to the next it could: "Put a mistake
+        # right (Z)…", whose menu Space opened by accident (keyboard trial). Close is safe: the message above
+        # it says what was recorded, and Space or Enter there only closes the window
+        self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _focus_field_of(self, exc: AppError) -> None:
         """The focus to the outcome's field a refusal names ("Social worker informed: … tick the box"), so the
