@@ -8,8 +8,16 @@ import datetime as dt
 import itertools
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent, QTextCharFormat, QTextCursor
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -51,7 +59,7 @@ from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.today_default import TodayDefaults
-from adoption_desktop.ui.undo import confirm_final
+from adoption_desktop.ui.undo import confirm_final, editable_text, undo_keys
 
 ERROR_COLOUR = "#B00020"
 #: what QPlainTextEdit makes of characters it does not keep: a no-break space, line and paragraph separators
@@ -160,6 +168,36 @@ def _list_choice_box_for(old: QComboBox, layout: QFormLayout) -> _ListChoiceBox:
     old.setParent(None)
     old.deleteLater()
     return box
+
+
+def _is_undo_key(event: QKeyEvent) -> bool:
+    combo = QKeySequence(event.keyCombination())
+    return any(combo.matches(k) == QKeySequence.SequenceMatch.ExactMatch for k in undo_keys())
+
+
+def _text_undo_available(widget: QWidget) -> bool:
+    """Whether the text field ``widget`` has typing of its own for Ctrl+Z to undo."""
+    if isinstance(widget, QLineEdit):
+        return widget.isUndoAvailable()
+    if isinstance(widget, QPlainTextEdit | QTextEdit):
+        return widget.document().isUndoAvailable()
+    return True  # a spin box or an editable list box: its own undo, as ever
+
+
+class _NothingToUndoHere(QObject):
+    """On the item window's text fields: Ctrl+Z with no typing of the field's own to undo is said by the window
+    (:meth:`ItemDialog.nothing_to_undo`) instead of doing nothing, silently (keyboard trial)."""
+
+    def __init__(self, window: ItemDialog) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and _is_undo_key(event) \
+                and isinstance(watched, QWidget) and editable_text(watched) and not _text_undo_available(watched):
+            self.window.nothing_to_undo()
+            return True
+        return False
 
 
 class _NotLogged(Exception):
@@ -298,6 +336,9 @@ class ItemDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.screen_letter)
         self._enter_logs()
         self._tab_in_reading_order()
+        undo_filter = _NothingToUndoHere(self)
+        for field in (self.writer, self.notes, self.text, self.method, self.reason):
+            field.installEventFilter(undo_filter)
         if direction is not None and item_id is None and self.direction.findData(direction) >= 0:
             # a new item for an expected exchange (the work list): from that exchange's writer
             self.direction.setCurrentIndex(self.direction.findData(direction))  # its writers follow
@@ -448,6 +489,31 @@ class ItemDialog(QDialog):
             return
         target: QWidget = self.findings_view if self.findings_model.rowCount() else self.text
         target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Ctrl+Z that reached the window: nothing took it (the undo stack is empty, so Edit → Undo is greyed,
+        and the control with the keyboard has no undo of its own)."""
+        if _is_undo_key(event):
+            self.nothing_to_undo()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def nothing_to_undo(self) -> None:
+        """Ctrl+Z with nothing here for it to undo: logging an item and recording its outcome never enter the
+        undo stack (a logged item is evidence: it is marked logged in error, with the reason, never taken
+        away), so the window says the way that is (keyboard trial: right after a mistaken log, Ctrl+Z went to
+        the empty letter box and said nothing). A finding's decision or a reworded reason is still undone by
+        Ctrl+Z outside a text field (Edit → Undo, the main window's)."""
+        if self.item_id is None:
+            return
+        if self.mistakes.logged_in_error_action.isEnabled():
+            self.say("An item cannot be un-logged with Ctrl+Z: use Put a mistake right (Alt+Z) → Logged in error… "
+                     "to mark it logged in error, with the reason.")
+        elif self.mistakes.correction_note_action.isEnabled() and self.detail is not None \
+                and self.detail.status not in rules.OPEN_STATUSES:
+            self.say("An outcome cannot be undone with Ctrl+Z: use Put a mistake right (Alt+Z) → Add correction "
+                     "note… to say what was done about it.")
 
     # --- state --------------------------------------------------------------------------------
     def reload(self, detail: ItemDetail | None = None) -> None:
