@@ -259,6 +259,12 @@ class _FollowsFocus(QObject):
             app.focusChanged.connect(self.changed)
 
     def changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        import shiboken6
+
+        # the area being taken down moves the keyboard out of it (a closed window deleted) before this, its
+        # child, goes: "QScrollArea already deleted" was raised in the event loop
+        if not shiboken6.isValid(self.area):
+            return
         body = self.area.widget()
         if new is None or body is None or not body.isAncestorOf(new) \
                 or QApplication.mouseButtons() != Qt.MouseButton.NoButton:
