@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import (
     QApplication,
@@ -255,6 +255,59 @@ def test_tab_follows_reading_order_in_every_detail_pane(
             checked += 1
         if found := tab_order_problems(window, pane):
             problems[place] = found
+    with capturing():
+        window.close()
+    assert checked
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
+
+
+def _the_list(pane: QWidget) -> QWidget:
+    """The list ``pane`` shows the details of: the ADM queue, the panel's sittings."""
+    page: Any = pane.parentWidget()
+    while page is not None and not hasattr(page, "sittings_view") and not hasattr(page, "queue_width"):
+        page = page.parentWidget()
+    assert page is not None
+    return page.sittings_view if hasattr(page, "sittings_view") else page.view
+
+
+def _between(walk: list[QWidget], target: QWidget) -> list[QWidget]:
+    """What ``walk`` (from its first control) passes before it reaches ``target``."""
+    assert target in walk, f"never reaches {_name(target)}: {[_name(w) for w in walk]}"
+    return walk[1:walk.index(target)]
+
+
+@pytest.mark.parametrize(("username", "panes"), [("paneladmin", _panel_panes), ("adm", _adm_panes)])
+def test_the_list_is_reached_from_its_details_by_tab_and_shift_tab(
+        demo_db: Database, laptop: QRect, qtbot: Any, username: str,
+        panes: Callable[[MainWindow], Iterator[tuple[str, QWidget]]]) -> None:
+    """The page's own order round the list and its details, on every tab of the pane (the lead's look at the ADM
+    page, 7 December: "Tab from the end of the decision goes to the Areas list, not to the queue"). The
+    convention, the panel sitting's and the ADM decision's alike: Shift+Tab from the pane's first control goes
+    back to the list (past only what is under the list, the panel's sitting buttons); Tab from the pane's last
+    control goes round the window in reading order, the Areas list on the left, then the row above the list,
+    then the list, never through the pane again; Areas is not passed on the way back."""
+    window = _window(demo_db, username, laptop, qtbot)
+    problems: dict[str, str] = {}
+    checked = 0
+    for place, pane in panes(window):
+        listed = _the_list(pane)
+        stops = [s for s in order_stops(pane) if s.focusPolicy() & Qt.FocusPolicy.TabFocus]
+        order = [w for w in focus_walk(window, reading_first(stops, window)) if w in stops]
+        if not order:
+            continue
+        checked += 1
+        box = QRect(listed.mapTo(window, listed.rect().topLeft()), listed.size())
+        ahead = _between(focus_walk(window, order[-1]), listed)
+        if not ahead or ahead[0] is not window.nav:
+            problems[place] = f"Tab from {_name(order[-1])} goes to {[_name(w) for w in ahead[:3]]}, not Areas"
+        elif wrong := [w for w in ahead[1:] if pane.isAncestorOf(w) or w is window.nav
+                       or w.mapTo(window, w.rect().bottomLeft()).y() > box.top()]:
+            problems[place] = f"Tab from {_name(order[-1])} to the list passes {[_name(w) for w in wrong]}"
+        back = _between(focus_walk(window, order[0], forward=False), listed)
+        if wrong := [w for w in back if pane.isAncestorOf(w) or w is window.nav
+                     or w.mapTo(window, w.rect().topLeft()).x() > box.right()]:
+            problems[f"{place} (Shift+Tab)"] = (f"Shift+Tab from {_name(order[0])} to the list passes "
+                                               f"{[_name(w) for w in wrong]}")
     with capturing():
         window.close()
     assert checked

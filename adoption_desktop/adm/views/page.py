@@ -186,6 +186,11 @@ class AdmPage(CountsFromToday, QWidget):
         # came after the queue)
         tab_in_order(self.search, self.type_combo, self.state_combo, self.new_button, self.print_button,
                      self.refresh_button, self.view, self.detail)
+        # the decision's own top row (Who has seen this…, Children…), above its heading, is read before its tabs:
+        # made after the form, it came after the tab's last field, so Tab from the decision's end went up to
+        # Children… before Areas, and Shift+Tab from Children… went down into the decision, not to the queue
+        # (the panel sitting's details go straight on to Areas, and back to the list)
+        tab_in_order(self.view, self.detail.history_button, self.detail.children_button)
         self._types_loaded = False
         self.reload()
         ctx.after_new_day.append(lambda _day: self.reload())  # "Due today" becomes "Overdue" at midnight
