@@ -314,6 +314,74 @@ def test_the_list_is_reached_from_its_details_by_tab_and_shift_tab(
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
+def _adm_decision(page: Any, wanted: Callable[[Any], bool]) -> None:
+    """The first decision under Show "All" for which ``wanted(pane)`` holds, chosen in the queue as a keyboard
+    user does (the focus in the queue)."""
+    page.view.setFocus(Qt.FocusReason.TabFocusReason)
+    page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
+    QApplication.processEvents()
+    for row in range(page.model.rowCount()):
+        page.view.selectRow(row)
+        QApplication.processEvents()
+        if wanted(page.detail):
+            return
+    raise AssertionError("no such decision in the demo")
+
+
+def test_a_qualifying_determination_tab_with_nothing_to_press_starts_on_a_line_a_screen_reader_reads(
+        demo_db: Database, laptop: QRect, qtbot: Any) -> None:
+    """Lead's look at the ADM page, 7 December: on a Qualifying determination tab where every button is greyed
+    out (a decision not on that route, or one whose final decision is opened), Alt+Q from the Decision tab put
+    the focus on the tab page itself, a widget with no name: a screen reader said nothing. The tab's summary
+    is its first Tab stop then, named with its text and described with why nothing can be done there; where a
+    button can be pressed the focus goes to the first button, as before, and the summary is no Tab stop."""
+    from PySide6.QtTest import QTest
+
+    from adoption_desktop.ui.accessibility import accessible_name
+
+    window = _window(demo_db, "adm", laptop, qtbot)
+    window.activateWindow()
+    page: Any = window.open_target("adm")
+    detail = page.detail
+    qd_tab = next(i for i in range(detail.tabs.count()) if "Qualifying" in detail.tabs.tabText(i))
+    # an open decision, not on the qualifying determination route: the Decision tab's fields can be used
+    _adm_decision(page, lambda d: d.detail.qd is None and d.buttons["sign_button"].isEnabled())
+    detail.tabs.setCurrentIndex(1)
+    QApplication.processEvents()
+    detail.outcome.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    assert window.focusWidget() is detail.outcome
+    QTest.keyClick(detail.outcome, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    QApplication.processEvents()
+    assert detail.tabs.currentIndex() == qd_tab
+    focus = window.focusWidget()
+    assert focus is detail.qd_summary, f"the focus is on {focus.objectName()!r}, named {accessible_name(focus)!r}"
+    assert accessible_name(focus) == "No qualifying determination on this decision."
+    assert focus.accessibleDescription() == ("Nothing to record on this tab: this decision has no qualifying "
+                                             "determination.")
+    bar = detail.tabs.tabBar()
+    QTest.keyClick(focus, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert window.focusWidget() is bar
+    QTest.keyClick(bar, Qt.Key.Key_Tab)
+    assert window.focusWidget() is detail.qd_summary
+
+    # a qualifying determination to record on: its first button takes the focus, the summary is read only
+    _adm_decision(page, lambda d: d.buttons["reps_button"].isEnabled())
+    detail.tabs.setCurrentIndex(2)
+    QApplication.processEvents()
+    detail.letters_view.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    QTest.keyClick(detail.letters_view, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+    QApplication.processEvents()
+    assert detail.tabs.currentIndex() == qd_tab
+    assert window.focusWidget() is detail.buttons["reps_button"]
+    assert not detail.qd_summary.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert detail.qd_summary.accessibleDescription() == ""
+    assert "representations or IRM application by" in accessible_name(detail.qd_summary)
+    with capturing():
+        window.close()
+
+
 def test_the_walk_sees_a_backward_jump_and_a_button_row_first(qtbot: Any) -> None:
     """The check itself: fields made in another order than shown are reported, and so is Tab reaching the
     button row before the last field; with the order set, nothing is."""

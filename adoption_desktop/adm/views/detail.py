@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -394,6 +395,7 @@ class DecisionPanel(QWidget):
             self.history.set_rows([])
             for button in self.buttons.values():
                 button.setEnabled(False)
+            self._qd_read_first("")  # no case's words left in its accessible name
             self.tabs.setEnabled(False)
             return
         self.tabs.setEnabled(True)
@@ -519,6 +521,35 @@ class DecisionPanel(QWidget):
                 lines.append(f"<b>The period ended on {_d(q.deadline)} with no representations or IRM application "
                              "recorded: open the final decision (Open final decision).</b>")
             self.qd_summary.setText("<br>".join(lines))
+        self._qd_read_first(self._qd_nothing_to_do(detail, can_edit))
+
+    @staticmethod
+    def _qd_nothing_to_do(detail: DecisionDetail, can_edit: bool) -> str:
+        """Why every button of the Qualifying determination tab is greyed out ("" when one may be pressed)."""
+        q = detail.qd
+        if q is None:
+            return "this decision has no qualifying determination."
+        if q.final_decision_id is not None:
+            if q.final_outcome == rules.QD_CLOSED_BY_CORRECTION:
+                return "the qualifying determination was closed when the proposal was corrected."
+            return "the final decision on this qualifying determination has been opened; it is in the queue."
+        if not can_edit:
+            return "recording on a qualifying determination needs the adm.edit permission, which your role has not."
+        return ""
+
+    def _qd_read_first(self, nothing_to_do: str) -> None:
+        """The Qualifying determination tab with every button greyed out (a decision not on that route, its final
+        decision opened, a role that cannot record): its summary becomes the tab's first Tab stop, named with
+        its text and described with why nothing can be done there. Alt+Q or Ctrl+Tab from a field of another
+        tab put the focus on the tab page itself otherwise, a widget with no name: a screen reader said nothing
+        (keyboard trial, 7 December). With a button to press the summary is read, not a Tab stop, as before."""
+        label = self.qd_summary
+        plain = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", " ", label.text())))
+        label.setAccessibleName(" ".join(plain.split()))
+        label.setAccessibleDescription(f"Nothing to record on this tab: {nothing_to_do}" if nothing_to_do else "")
+        label.setFocusPolicy(Qt.FocusPolicy.StrongFocus if nothing_to_do else Qt.FocusPolicy.ClickFocus)
+        if not nothing_to_do and not label.hasFocus():
+            label.clearFocus()  # the tab no longer remembers it: Alt+Q goes to the first button
 
     def open_children(self) -> None:
         """The children on this decision (any version of it) and their journey dates."""
