@@ -193,7 +193,7 @@ def test_a_change_while_another_program_keeps_the_file_locked_is_refused_in_word
     path = tmp_path / "settings.json"
     config = LocalConfig(path)
     config.set("last_database", "before")
-    monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 0.3)
+    monkeypatch.setattr(config_module.settings_locks, "SETTINGS_LOCK_WAIT", 0.3)
     with lock_held_elsewhere(path.with_name(path.name + ".lock")):
         with pytest.raises(SettingsBusy, match="was not saved") as refused:
             config.set("last_database", "during")
@@ -354,7 +354,7 @@ def test_reading_the_settings_never_waits_for_a_stalled_writer(tmp_path: Path,
 
     path = tmp_path / "settings.json"
     LocalConfig(path).set("last_database", "C:/Agency/adoption.db")
-    monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 3600.0)  # the other program never lets go
+    monkeypatch.setattr(config_module.settings_locks, "SETTINGS_LOCK_WAIT", 3600.0)  # the other program never lets go
     backup = LocalConfig(path)
     read: list[Any] = []
 

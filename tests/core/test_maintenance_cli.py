@@ -168,7 +168,7 @@ def test_a_move_whose_settings_stay_busy_is_said_as_moved_not_as_failed(
     source = db.path
     db.dispose()
     settings = app_paths().ensure().settings_file
-    monkeypatch.setattr(config, "SETTINGS_LOCK_WAIT", 0.3)
+    monkeypatch.setattr(config.settings_locks, "SETTINGS_LOCK_WAIT", 0.3)
     with lock_held_elsewhere(config.lock_file_for_settings(settings)):
         assert main(["move-database", "--db", str(source), "--to", str(tmp_path / "F")]) == 0
     dest = tmp_path / "F" / source.name

@@ -187,7 +187,7 @@ def test_a_change_never_written_is_logged_by_its_name_and_said_as_busy(
 
     path = tmp_path / "settings.json"
     window = LocalConfig(path)
-    monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 0.5)
+    monkeypatch.setattr(config_module.settings_locks, "SETTINGS_LOCK_WAIT", 0.5)
     with lock_held_elsewhere(path.with_name(path.name + ".lock")):  # never let go while the program runs
         remember_folder("backup", tmp_path / "Private Folder" / "agency.adkbak", window)
         with caplog.at_level(logging.WARNING, logger="adoption_desktop.core.config"), \
@@ -205,7 +205,7 @@ def test_a_command_still_waits_and_is_refused_as_before(tmp_path: Path, monkeypa
     say the settings were not updated."""
     path = tmp_path / "settings.json"
     config = LocalConfig(path)
-    monkeypatch.setattr(config_module, "SETTINGS_LOCK_WAIT", 0.3)
+    monkeypatch.setattr(config_module.settings_locks, "SETTINGS_LOCK_WAIT", 0.3)
     with lock_held_elsewhere(path.with_name(path.name + ".lock")), pytest.raises(SettingsBusy):
         config.set("last_database", "C:/Agency/adoption.db")
     assert config_module.pending_preferences() == []

@@ -1,0 +1,302 @@
+"""The per-user settings file: :class:`LocalConfig` (read-merge-write under this program's lock and the
+operating system's lock on the file beside it) and a damaged file kept aside (:func:`damaged_names`)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from adoption_desktop.core.config import settings_locks
+from adoption_desktop.core.config.notices import _NOTICE_LOCK, LOCAL_PREFERENCES, _notify
+from adoption_desktop.core.config.settings_locks import _WRITE_LOCK, SettingsBusy, lock_file_for_settings
+from adoption_desktop.core.config.settings_values import mapping_of, text_list_of, text_of
+from adoption_desktop.core.config.write_behind import (
+    _QUEUE,
+    _defer,
+    _on_window_thread,
+    _Pending,
+    _pending,
+    _same_file,
+    _with_pending,
+)
+
+T = TypeVar("T")
+
+#: the package's name, as when this was one module (the log's lines and the tests' caplog name it)
+_log = logging.getLogger("adoption_desktop.core.config")
+
+#: a settings file that cannot be read is renamed to NAME + this + the local date and time
+DAMAGED_INFIX = ".damaged-"
+#: damaged settings files that could not be renamed aside (a read-only profile): logged once each
+_UNMOVABLE: set[Path] = set()
+#: (settings file, preference) found of the wrong shape: logged once each (the window reads the file every few
+#: minutes and at each Save dialog)
+_WRONG_SHAPE: set[tuple[Path, str]] = set()
+
+
+def damaged_names(path: Path) -> list[Path]:
+    """The damaged copies kept aside beside the settings file ``path``, oldest first."""
+    return sorted(path.parent.glob(f"{path.name}{DAMAGED_INFIX}*"))
+
+
+class LocalConfig:
+    """Per-machine preferences (not case data): last database opened, window state.
+
+    Several objects may stand for one file (the window's, the automatic backup's on its thread) and several
+    programs may have it open (two windows, the window and a command such as ``move-database``): each write
+    takes an operating-system lock on ``settings.json.lock`` beside it (waiting up to
+    :data:`SETTINGS_LOCK_WAIT` seconds, else :class:`SettingsBusy` and nothing written), re-reads the file and
+    changes only its own keys, through a temporary file of its own replaced in one step, so no writer drops
+    another's keys and a reader never sees half a file. Making the object reads the file under the same lock
+    but waits for it at most :data:`SETTINGS_READ_WAIT` (it is made on the window's thread), then reads
+    without it. A change made on the window's thread (:func:`defer_writes_on`) waits no longer either: past it
+    the change is kept in memory (every object of the file in this program reads it at once) and written by
+    one background writer, in order, the same way, as soon as the file is free; :func:`flush_settings` writes
+    what is left as the program ends.
+
+    A file that cannot be read (not a JSON object: cut short by a crash, edited by hand) is never overwritten:
+    it is renamed to ``settings.json.damaged-YYYYMMDD-HHMM`` first, and the user is told once which
+    preferences went back to their defaults (:func:`set_notice_listener`, :func:`take_notices`); the log says
+    the damaged copy's name, never its content.
+
+    Whole JSON may still hold a preference of the wrong shape (a line copied across wrongly while repairing it):
+    each is read with :meth:`text`, :meth:`text_list`, :meth:`mapping` or :meth:`checked`, which take a wrong
+    shape as unset (and a list's or mapping's wrong entries as absent), logged once by the preference's name;
+    :meth:`put_entry` and :meth:`add_text` write it in the right shape at its next change."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.values: dict[str, Any] = {}
+        #: (words, log line) said once the locks are let go (a listener may read the settings itself)
+        self._notice: tuple[str, str] | None = None
+        try:
+            self._read()
+        finally:
+            # this program's changes not yet written (the file was busy): seen here at once
+            self.values = _with_pending(path, self.values)
+        self._say_notice()
+
+    def _read(self) -> None:
+        path = self.path
+        if not path.exists():
+            return
+        # this program's other thread (the automatic backup's) may itself be waiting up to SETTINGS_LOCK_WAIT
+        # for another program, holding _WRITE_LOCK: a read waits for neither longer than SETTINGS_READ_WAIT
+        if not _WRITE_LOCK.acquire(timeout=settings_locks.SETTINGS_READ_WAIT):
+            self.values = self._load(keep_aside=False) or {}  # a writer has it: left to that writer
+            return
+        try:
+            with self._locked(wait=settings_locks.SETTINGS_READ_WAIT) as held:
+                # busy past the wait: read without the lock (the file is always whole), but leave a damaged
+                # one to the program writing it
+                self.values = self._load(keep_aside=held is not False) or {}
+        finally:
+            _WRITE_LOCK.release()
+
+    def _say_notice(self) -> None:
+        notice, self._notice = self._notice, None
+        if notice is not None:
+            _notify(*notice)
+
+    @contextlib.contextmanager
+    def _locked(self, *, wait: float) -> Iterator[bool | None]:
+        from adoption_desktop.core.storage.hold import file_lock
+
+        with file_lock(lock_file_for_settings(self.path), wait=wait) as held:
+            yield held
+
+    def _load(self, *, keep_aside: bool, kept: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """Under the lock: the file's preferences; None when it is missing, cannot be opened, or is damaged.
+        A damaged file is renamed aside (with ``keep_aside``) and said once; ``kept``: the preferences this
+        object still knows, which do not go back to their defaults."""
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return None
+        try:
+            # "utf-8-sig": a file repaired in Notepad (as the IT guide says) may begin with a byte order mark
+            loaded = json.loads(raw.decode("utf-8-sig"))
+        except ValueError as exc:
+            problem = type(exc).__name__
+        else:
+            if isinstance(loaded, dict):
+                return loaded
+            problem = f"not a JSON object but {type(loaded).__name__}"
+        if keep_aside:
+            self._keep_aside(raw, problem, kept or {})
+        return None
+
+    def _keep_aside(self, raw: bytes, problem: str, kept: Mapping[str, Any]) -> None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        aside = self.path.with_name(f"{self.path.name}{DAMAGED_INFIX}{stamp}")
+        number = 1
+        while aside.exists():  # damaged twice in a minute: neither copy is lost
+            number += 1
+            aside = self.path.with_name(f"{self.path.name}{DAMAGED_INFIX}{stamp}-{number}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            if self.path not in _UNMOVABLE:  # a read-only profile: the window reads the file every few minutes
+                _UNMOVABLE.add(self.path)
+                _log.warning("settings file could not be read (%s) nor renamed aside (%s); its preferences are "
+                             "not used", problem, type(exc).__name__)
+            return
+        text = raw.decode("utf-8", errors="replace")
+        mentioned = [key for key in LOCAL_PREFERENCES if f'"{key}"' in text]
+        lost = [key for key in (mentioned or LOCAL_PREFERENCES) if key not in kept]
+        words = list(dict.fromkeys(LOCAL_PREFERENCES[key] for key in lost))
+        # key names and the copy's file name only: the folder names the user, the values are theirs
+        logged = (f"settings file could not be read ({problem}); kept aside as {aside.name} in the settings "
+                  f"folder; back to their defaults: {', '.join(lost) or 'none'}")
+        # what the user will notice first (the status bar cuts a long line at its end; the log has the name too)
+        said = (f"Your settings file was damaged; back to their defaults: {', '.join(words)}." if words
+                else "Your settings file was damaged; the settings in use are kept.")
+        self._notice = (f"{said} The damaged file is kept as {aside.name} in the settings folder.", logged)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value as the file has it, of any shape: a preference is read with :meth:`text`,
+        :meth:`text_list` or :meth:`mapping`, which check it."""
+        return self.values.get(key, default)
+
+    def checked(self, key: str, shape: Callable[[object], T | None]) -> T | None:
+        """``key``'s value as ``shape`` takes it (None: unset or of the wrong shape; a list or mapping with
+        fewer entries: those of the wrong shape left out). The file may have been edited by hand (the IT guide
+        says to repair it in Notepad): a wrong shape is the default, logged once per file and preference, by the
+        preference's name (its value and the folder name the user). For a kind of its own (a time); text,
+        lists and mappings have theirs below."""
+        raw = self.values.get(key)
+        value = None if raw is None else shape(raw)
+        dropped = isinstance(raw, (list, dict)) and isinstance(value, (list, dict)) and len(value) != len(raw)
+        if raw is not None and (value is None or dropped):
+            with _NOTICE_LOCK:
+                first = (self.path, key) not in _WRONG_SHAPE
+                _WRONG_SHAPE.add((self.path, key))
+            if first:
+                what = "is of the wrong shape; its default is used" if value is None \
+                    else "has entries of the wrong shape; they are not used"
+                _log.warning("settings file: the preference %s %s until it is next changed", key, what)
+        return value
+
+    def text(self, key: str) -> str | None:
+        """``key``'s text (a path, a time in ISO form), or None: unset, or not text (see :func:`text_of`)."""
+        return self.checked(key, text_of)
+
+    def text_list(self, key: str) -> list[str]:
+        """``key``'s list of text, its entries of another shape left out; [] when unset or not a list."""
+        return self.checked(key, text_list_of) or []
+
+    def mapping(self, key: str, entry: Callable[[object], T | None]) -> dict[str, T]:
+        """``key``'s mapping of names to what ``entry`` takes (:func:`text_of` for text), its entries of another
+        shape left out; {} when unset or not a mapping."""
+        return self.checked(key, lambda raw: mapping_of(raw, entry)) or {}
+
+    def put_entry(self, key: str, name: str, value: T, entry: Callable[[object], T | None]) -> None:
+        """Set ``name`` to ``value`` in the mapping ``key`` (as :meth:`mapping` reads it), keeping the entries the
+        file has now (:meth:`edit`: another program's since are kept), of the right shape only."""
+        self.edit(key, lambda stored: {**(mapping_of(stored, entry) or {}), name: value})
+
+    def add_text(self, key: str, item: str) -> None:
+        """Add ``item`` to the list of text ``key`` unless the file has it now (:meth:`edit`), the list's entries
+        of another shape dropped."""
+        def change(stored: Any) -> list[str]:
+            done = text_list_of(stored) or []
+            return done if item in done else [*done, item]
+
+        self.edit(key, change)
+
+    def set(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def update(self, changes: Mapping[str, Any]) -> None:
+        """Write ``changes`` in one file write, keeping every other key as the file has it now.
+        :class:`SettingsBusy` (nothing written) when another program kept the file locked too long. On the
+        window's thread (:func:`defer_writes_on`) it waits :data:`SETTINGS_READ_WAIT` at most: past it the change
+        is this object's (and every new one's in this program) at once and written behind the window."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(dict(changes))
+        finally:
+            self._say_notice()
+
+    def edit(self, key: str, change: Callable[[Any], Any]) -> None:
+        """Write ``key`` as ``change`` makes it of its value in the file now, read under the lock (None when
+        unset): for a preference of several entries (the Save folders by kind, the window's place by screen,
+        the tours seen), so that an entry another program saved since this object read the file is kept (it
+        was dropped: each caller added its entry to the value this object had read). As :meth:`update`; a
+        change written behind the window is made of the file's value when it is written, and meanwhile of what
+        this program reads, so ``change`` applied twice must give what it gives once (add an entry, not count)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write({}, (key, change))
+        finally:
+            self._say_notice()
+
+    def _write(self, changes: dict[str, Any], edit: tuple[str, Callable[[Any], Any]] | None = None) -> None:
+        if _on_window_thread():
+            with _QUEUE:
+                behind = bool(_pending)  # in order: never ahead of a change still waiting
+            if not behind and self._write_now(changes, edit, wait=settings_locks.SETTINGS_READ_WAIT):
+                return
+            item = _Pending(self, changes, edit)
+            self.values = item.applied_to(self.values)  # read at once in this program
+            _defer(item)
+            return
+        if not self._write_now(changes, edit, wait=settings_locks.SETTINGS_LOCK_WAIT):
+            _log.warning("settings file busy: another program held its lock for %.0f s; a change was not "
+                         "saved", settings_locks.SETTINGS_LOCK_WAIT)
+            raise SettingsBusy(f"Your settings ({self.path.name}) were being saved by another copy of "
+                               f"Adoption Desktop for {settings_locks.SETTINGS_LOCK_WAIT:.0f} seconds, so this "
+                               "change was not saved. Try again.")
+
+    def _write_now(self, changes: Mapping[str, Any], edit: tuple[str, Callable[[Any], Any]] | None, *,
+                   wait: float, done: _Pending | None = None) -> bool:
+        """Write under both locks, waiting up to ``wait`` for them in all: False when busy (nothing written).
+        ``done``: the pending change being written; the others still waiting stay in :attr:`values`."""
+        deadline = time.monotonic() + wait
+        if not _WRITE_LOCK.acquire(timeout=wait):
+            return False
+        try:
+            with self._locked(wait=max(0.0, deadline - time.monotonic())) as held:
+                if held is False:
+                    return False
+                current = self._load(keep_aside=True, kept={**self.values, **changes})
+                if current is None and self.path.exists():
+                    # damaged but not renamed aside (open in another program on Windows, a read-only profile), or
+                    # not readable at all: never written over
+                    raise OSError(f"Your settings ({self.path.name}) could not be read and were left as they "
+                                  "are, so this change was not saved.")
+                merged = dict(self.values) if current is None else current  # missing: what this object knew
+                merged.update(changes)
+                if edit is not None:
+                    merged[edit[0]] = edit[1](merged.get(edit[0]))
+                self._replace(merged)
+        finally:
+            _WRITE_LOCK.release()
+        # the changes still waiting (after the one written, or made on the window's thread while the automatic
+        # backup's thread waited here) are this program's already
+        with _QUEUE:
+            later = [item for item in _pending if item is not done and _same_file(item.config.path, self.path)]
+        for item in later:
+            merged = item.applied_to(merged)
+        self.values = merged
+        return True
+
+    def _replace(self, merged: dict[str, Any]) -> None:
+        """``merged`` as the file's whole content, through a temporary file replaced in one step."""
+        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f"{self.path.stem}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(json.dumps(merged, indent=2))
+            os.replace(name, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
+            raise
