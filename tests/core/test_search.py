@@ -55,6 +55,35 @@ def test_a_reference_typed_without_its_hyphen_or_in_full_width_is_found(any_db: 
     assert _ids(any_db, "lb00019 quinn") == set()
 
 
+def test_a_reference_number_typed_without_its_leading_zeros_is_found(any_db: Database) -> None:
+    """People type the number they read on a letter or hear on the phone: ``19`` or ``0019`` for
+    ``LB-00019``. The digits are still a prefix of every word as typed, and never match with fewer zeros
+    than typed (``00019`` is not ``19`` elsewhere), on SQLCipher and PostgreSQL alike."""
+    search.forget_ensured()
+    with any_db.engine.begin() as conn:
+        search.index_documents(conn, INDEX, [(1, "LB-00019 Hazel"), (2, "LB-00190 Quinn"), (3, "PB/2024/017 Rowan"),
+                                             (4, "LB-01900 Birch"), (5, "visit on 19 May"), (6, "LB-00004")])
+    assert _ids(any_db, "19") == {1, 5}
+    assert _ids(any_db, "0019") == {1, 2}  # "00019" padded, and "00190" by prefix as before
+    assert _ids(any_db, "LB19") == {1}
+    assert _ids(any_db, "lb-19 hazel") == {1}
+    assert _ids(any_db, "190") == {2}
+    assert _ids(any_db, "1900") == {4}
+    assert _ids(any_db, "17 rowan") == {3}
+    assert _ids(any_db, "0004") == {6}
+    assert _ids(any_db, "4") == {6}
+    assert _ids(any_db, "00019") == {1}  # as typed: not the "19" of another document
+    assert _ids(any_db, "lb 000") == {1, 6}  # zeros alone stay a prefix
+    assert _ids(any_db, "19 quinn") == set()
+
+
+def test_padded_forms_of_a_number() -> None:
+    assert search._padded("19") == ["019", "0019", "00019", "000019", "0000019", "00000019"]
+    assert search._padded("0004") == ["00004", "000004", "0000004", "00000004"]
+    assert search._padded("12345678") == []
+    assert search._padded("000") == [] and search._padded("lb") == [] and search._padded("١٩") == []
+
+
 def test_replace_and_remove(indexed: Database) -> None:
     with indexed.engine.begin() as conn:
         search.index_documents(conn, INDEX, [(3, "Quarry Lane Birchwood")])

@@ -189,13 +189,36 @@ def _runs(word: str) -> list[str]:
     return runs if len(runs) > 1 else []
 
 
+#: a number typed without its leading zeros is also looked for with them, up to this many digits in all
+PADDED_DIGITS = 8
+
+
+def _padded(run: str) -> list[str]:
+    """The number with more leading zeros, up to :data:`PADDED_DIGITS` digits: ``19`` -> ``019``,
+    ``0019``, ``00019`` …; ``0004`` -> ``00004``, ``000004`` …. A reference is kept as its agency writes
+    it (``LB-00019``, ``PB/2024/017``) and people type the number they read on a letter or hear on the
+    phone (``19``, ``0019``), and a prefix alone finds ``00019`` only when every zero is typed. Never
+    fewer zeros than typed (``00019`` typed finds no other ``19``), and nothing for a run of letters,
+    of zeros alone or of digits other than 0–9."""
+    if not (run.isascii() and run.isdigit()) or not run.strip("0"):
+        return []
+    return ["0" * zeros + run for zeros in range(1, PADDED_DIGITS - len(run) + 1)]
+
+
+def _fts5_word(word: str) -> str:
+    alternatives = "".join(f' OR "{form}"' for form in _padded(word))
+    return f'("{word}"*{alternatives})' if alternatives else f'"{word}"*'
+
+
 def fts5_query(query: str) -> str:
-    """``hazel zz99`` -> ``"hazel"* AND ("zz99"* OR ("zz"* AND "99"*))``: every word as a prefix; a word
-    of letters and digits also as its runs, so ``LB00019`` finds ``LB-00019`` (indexed as two words)."""
+    """``hazel zz99`` -> ``"hazel"* AND ("zz99"* OR ("zz"* AND ("99"* OR "099" OR …)))``: every word as a
+    prefix; a word of letters and digits also as its runs, so ``LB00019`` finds ``LB-00019`` (indexed as
+    two words); a number also with more leading zeros (:func:`_padded`, as whole words), so
+    ``19``, ``0019`` and ``LB19`` find ``LB-00019`` too."""
     parts = []
     for w in words(query):
-        runs = " AND ".join(f'"{r}"*' for r in _runs(w))
-        parts.append(f'("{w}"* OR ({runs}))' if runs else f'"{w}"*')
+        runs = " AND ".join(_fts5_word(r) for r in _runs(w))
+        parts.append(f'({_fts5_word(w)} OR ({runs}))' if runs else _fts5_word(w))
     return " AND ".join(parts)
 
 
@@ -248,16 +271,22 @@ def pg_body(value: str) -> str:
 
 
 def tsquery(query: str) -> str:
-    """``Hazel zz99`` -> ``'hazel':* & ('zz99':* | ('zz':* & '99':*))`` (PostgreSQL: every word as a
-    prefix, a word of letters and digits also as its runs, as :func:`fts5_query`; the words are letters
+    """``Hazel zz99`` -> ``'hazel':* & ('zz99':* | ('zz':* & ('99':* | '099' | …)))`` (PostgreSQL: every
+    word as a prefix, a word of letters and digits also as its runs, a number also with more leading zeros,
+    as :func:`fts5_query`; the words are letters
     and digits only, so they need no quoting). A query whose words have no letter or digit left (``_``)
     gives ``''``: it matches nothing."""
     found: dict[str, None] = {}
     for w in words(query):
         for lexeme in pg_words(w):
-            runs = " & ".join(f"'{r}':*" for r in _runs(lexeme))
-            found[f"('{lexeme}':* | ({runs}))" if runs else f"'{lexeme}':*"] = None
+            runs = " & ".join(_ts_word(r) for r in _runs(lexeme))
+            found[f"({_ts_word(lexeme)} | ({runs}))" if runs else _ts_word(lexeme)] = None
     return " & ".join(found)
+
+
+def _ts_word(word: str) -> str:
+    alternatives = "".join(f" | '{form}'" for form in _padded(word))
+    return f"('{word}':*{alternatives})" if alternatives else f"'{word}':*"
 
 
 def optimize(conn: Connection, index: SearchIndex) -> None:
