@@ -1,13 +1,16 @@
 """What the user is told about the settings file (a damaged file kept aside): said once to the window's listener
 or taken by the command line, and logged once the log is open; and the preferences the file holds, in the words
-those notices (and a change never saved) use."""
+those notices (and a change never saved) use; a preference that could not be saved, said once."""
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 #: the preferences the settings file holds, in the words said when a damaged file's went back to their defaults
 #: (each module's key: ``ui.geometry``, ``ui.files``, ``ui.guide.tour``, ``core.scheduled_backup``)
@@ -83,3 +86,61 @@ def _notify(words: str, logged: str) -> None:
         listener = _listener
     if listener is not None:
         _flush(say=listener, log=True)
+
+
+# --- a preference that could not be saved -------------------------------------------------------------------
+#
+# A change made in the window that could not be written for good (a read-only folder, a full disk, a damaged
+# file that could not be kept aside) is said once per settings file and preference, until a write of that file
+# succeeds again (then a new failure is said again); a change still waiting past the whole wait is said once.
+
+#: (settings file, preference in words) said as not saved, since the file was last written
+_SAID_NOT_SAVED: set[tuple[str, str]] = set()
+
+
+def _why_not_written(exc: BaseException) -> str:
+    """``exc`` (a write of the settings file that failed) in the user's words."""
+    number = getattr(exc, "errno", None)
+    if isinstance(exc, PermissionError) or number in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the settings folder cannot be written to"
+    if number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "the disk is full"
+    if isinstance(exc, OSError) and number is None and exc.args:  # our own words: a damaged file left as it is
+        return "the settings file could not be read and was left as it is"
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def _preference_words(keys: list[str]) -> list[str]:
+    return list(dict.fromkeys(LOCAL_PREFERENCES.get(key, key) for key in keys))
+
+
+def _say_not_saved(path: Path, keys: list[str], exc: BaseException) -> None:
+    """Tell the user once that the preferences ``keys`` could not be saved in the settings file ``path``, and
+    why; the log names the preferences and the kind of error, never the folder or a value."""
+    words = _preference_words(keys)
+    with _NOTICE_LOCK:
+        new = [w for w in words if (os.path.abspath(path), w) not in _SAID_NOT_SAVED]
+        _SAID_NOT_SAVED.update((os.path.abspath(path), w) for w in new)
+    if not new:
+        return
+    # the preferences and why first: the status bar cuts the rest (the whole of it in Help → About)
+    _notify(f"Not saved: {', '.join(new)} — {_why_not_written(exc)} ({path.name} in {path.parent}). This "
+            "program goes on with what the file holds, as the next start will.",
+            f"settings file: a change to {', '.join(keys)} was not saved ({type(exc).__name__})")
+
+
+def _say_still_waiting(path: Path, keys: list[str], seconds: float) -> None:
+    """Tell the user once that the preferences ``keys`` have waited ``seconds`` for another program's lock on
+    ``path`` and are still being tried."""
+    words = _preference_words(keys)
+    _notify(f"Not saved yet: {', '.join(words)}. Another copy of Adoption Desktop has kept your settings file "
+            f"({path.name} in {path.parent}) busy for {seconds:.0f} seconds; it will be saved as soon as the file "
+            "is free, while this window is open.",
+            f"settings file busy for {seconds:.0f} s: a change to {', '.join(keys)} is still waiting to be written")
+
+
+def _saved_again(path: Path) -> None:
+    """The settings file ``path`` was written: a later failure is said again."""
+    with _NOTICE_LOCK:
+        for said in [s for s in _SAID_NOT_SAVED if s[0] == os.path.abspath(path)]:
+            _SAID_NOT_SAVED.discard(said)

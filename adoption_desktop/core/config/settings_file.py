@@ -9,13 +9,21 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from adoption_desktop.core.config import settings_locks
-from adoption_desktop.core.config.notices import _NOTICE_LOCK, LOCAL_PREFERENCES, _notify
+from adoption_desktop.core.config.notices import (
+    _NOTICE_LOCK,
+    LOCAL_PREFERENCES,
+    _notify,
+    _saved_again,
+    _say_not_saved,
+)
 from adoption_desktop.core.config.settings_locks import _WRITE_LOCK, SettingsBusy, lock_file_for_settings
 from adoption_desktop.core.config.settings_values import mapping_of, text_list_of, text_of
 from adoption_desktop.core.config.write_behind import (
@@ -25,6 +33,7 @@ from adoption_desktop.core.config.write_behind import (
     _Pending,
     _pending,
     _same_file,
+    _still_pending,
     _with_pending,
 )
 
@@ -40,6 +49,9 @@ _UNMOVABLE: set[Path] = set()
 #: (settings file, preference) found of the wrong shape: logged once each (the window reads the file every few
 #: minutes and at each Save dialog)
 _WRONG_SHAPE: set[tuple[Path, str]] = set()
+#: every LocalConfig of this program: a change given up for good puts those of its file back to what it holds
+_OPEN: weakref.WeakSet[LocalConfig] = weakref.WeakSet()
+_OPEN_LOCK = threading.Lock()
 
 
 def damaged_names(path: Path) -> list[Path]:
@@ -82,6 +94,8 @@ class LocalConfig:
         finally:
             # this program's changes not yet written (the file was busy): seen here at once
             self.values = _with_pending(path, self.values)
+        with _OPEN_LOCK:
+            _OPEN.add(self)
         self._say_notice()
 
     def _read(self) -> None:
@@ -100,6 +114,20 @@ class LocalConfig:
                 self.values = self._load(keep_aside=held is not False) or {}
         finally:
             _WRITE_LOCK.release()
+
+    def _held_now(self) -> dict[str, Any]:
+        """What the file holds now, read without the locks (it is always whole); {} when missing or damaged, as
+        the next start reads it."""
+        return self._load(keep_aside=False) or {}
+
+    def _drop_back(self, held: Mapping[str, Any]) -> None:
+        """A change of this file given up for good (under :data:`_QUEUE`, taken off it already): every object of
+        the file in this program goes back to ``held`` (:meth:`_held_now`) with this program's changes still
+        waiting, so the window does not go on as if it had been saved; the next start reads the same."""
+        with _OPEN_LOCK:
+            same = [config for config in _OPEN if _same_file(config.path, self.path)]
+        for config in same:
+            config.values = _with_pending(self.path, dict(held))
 
     def _say_notice(self) -> None:
         notice, self._notice = self._notice, None
@@ -243,11 +271,16 @@ class LocalConfig:
         if _on_window_thread():
             with _QUEUE:
                 behind = bool(_pending)  # in order: never ahead of a change still waiting
-            if not behind and self._write_now(changes, edit, wait=settings_locks.SETTINGS_READ_WAIT):
-                return
-            item = _Pending(self, changes, edit)
-            self.values = item.applied_to(self.values)  # read at once in this program
-            _defer(item)
+            try:
+                if not behind and self._write_now(changes, edit, wait=settings_locks.SETTINGS_READ_WAIT):
+                    return
+            except OSError as exc:  # a read-only profile, a full disk: the caller goes on, the user is told once
+                _say_not_saved(self.path, [*changes, *([edit[0]] if edit is not None else [])], exc)
+                raise
+            with _QUEUE:  # one step: the writer giving up on an earlier change meanwhile sees this one waiting
+                item = _Pending(self, changes, edit)
+                self.values = item.applied_to(self.values)  # read at once in this program
+                _defer(item)
             return
         if not self._write_now(changes, edit, wait=settings_locks.SETTINGS_LOCK_WAIT):
             _log.warning("settings file busy: another program held its lock for %.0f s; a change was not "
@@ -277,9 +310,12 @@ class LocalConfig:
                 merged.update(changes)
                 if edit is not None:
                     merged[edit[0]] = edit[1](merged.get(edit[0]))
+                if done is not None and not _still_pending(done):
+                    return True  # given up by flush_settings meanwhile (said not saved): never written later
                 self._replace(merged)
         finally:
             _WRITE_LOCK.release()
+        _saved_again(self.path)  # a later failure is said again
         # the changes still waiting (after the one written, or made on the window's thread while the automatic
         # backup's thread waited here) are this program's already
         with _QUEUE:

@@ -10,12 +10,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from adoption_desktop.core.config import settings_locks
-from adoption_desktop.core.config.notices import LOCAL_PREFERENCES
+from adoption_desktop.core.config.notices import LOCAL_PREFERENCES, _say_not_saved, _say_still_waiting
 from adoption_desktop.core.config.settings_locks import SettingsBusy
 
 if TYPE_CHECKING:
@@ -31,8 +31,11 @@ _log = logging.getLogger("adoption_desktop.core.config")
 # at close). Waiting there up to SETTINGS_LOCK_WAIT for the lock froze the window behind the automatic backup's
 # thread or another copy of the program. A change made on the thread given to defer_writes_on waits for the
 # locks SETTINGS_READ_WAIT at most; if it cannot have them it is kept here, in order, and written by one
-# background writer with the same read-merge-write (onto the file as it is then); flush_settings writes what
-# is left at the end. A command opts nothing in: it is not on a window's thread, and waits as before.
+# background writer with the same read-merge-write (onto the file as it is then); flush_settings has it write
+# what is left at the end, waiting for it SETTINGS_LOCK_WAIT at most (a stalled share never holds the end). A
+# change that cannot be written for good (read-only folder, full disk) is given up: the program goes back to
+# what the file holds and the user is told once; one still waiting past SETTINGS_LOCK_WAIT is said once and
+# still tried. A command opts nothing in: it is not on a window's thread, and waits as before.
 
 
 @dataclass(eq=False)
@@ -41,6 +44,9 @@ class _Pending:
     changes: dict[str, Any]
     edit: tuple[str, Callable[[Any], Any]] | None
     said_busy: bool = False  # logged once as waiting
+    #: when it was first kept to be written behind (the user is told once it has waited the whole wait)
+    since: float = field(default_factory=time.monotonic)
+    said_waiting: bool = False
 
     def names(self) -> list[str]:
         return [*self.changes, *([self.edit[0]] if self.edit is not None else [])]
@@ -55,7 +61,7 @@ class _Pending:
 #: guards _pending and the writer's state; notified when a change is written or given up
 _QUEUE = threading.Condition()
 _pending: list[_Pending] = []
-#: held by whoever is writing the first pending change (the background writer, or flush_settings)
+#: held by the background writer while it writes the first pending change (flush_settings waits for it)
 _APPLYING = threading.Lock()
 _writer: threading.Thread | None = None
 _window_thread: threading.Thread | None = None
@@ -95,42 +101,67 @@ def _with_pending(path: Path, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _defer(item: _Pending) -> None:
+def _still_pending(item: _Pending) -> bool:
+    with _QUEUE:
+        return any(waiting is item for waiting in _pending)
+
+
+def _start_writer() -> None:
+    """Under :data:`_QUEUE`: the background writer running."""
     global _writer
+    if _writer is None or not _writer.is_alive():
+        _writer = threading.Thread(target=_write_behind, name="settings-writer", daemon=True)
+        _writer.start()
+
+
+def _defer(item: _Pending) -> None:
     with _QUEUE:
         _pending.append(item)
-        if _writer is None or not _writer.is_alive():
-            _writer = threading.Thread(target=_write_behind, name="settings-writer", daemon=True)
-            _writer.start()
+        _start_writer()
         _QUEUE.notify_all()
 
 
 def _apply_first(wait: float) -> bool:
     """Under :data:`_APPLYING`: write the first pending change, waiting up to ``wait`` for the locks. False:
-    the file was busy (the change stays first); True: written, or given up for good (an unwritable profile,
-    logged by the preference's name), and taken off the queue either way."""
+    the file was busy (the change stays first); True: written, or given up for good (an unwritable profile),
+    and taken off the queue either way. Given up: every object of the file in this program goes back to what
+    the file holds (as the next start will read it), and the user is told once (the log names the preference,
+    never its value or the folder)."""
     with _QUEUE:
         if not _pending:
             return True
         item = _pending[0]
+    failed: Exception | None = None
     try:
         written = item.config._write_now(item.changes, item.edit, wait=wait, done=item)
-    except Exception as exc:  # a read-only profile, a damaged file kept as it is: as the callers' suppress
-        _log.warning("settings file: a change to %s was not saved (%s)", ", ".join(item.names()),
-                     type(exc).__name__)
-        written = True
+    except Exception as exc:  # a read-only profile, a full disk, a damaged file kept as it is
+        failed, written = exc, True
     finally:
         item.config._say_notice()
+    if failed is not None:
+        held = item.config._held_now()  # read before taking the queue: a stalled read never holds flush_settings
+        with _QUEUE:  # taken off, gone back and said at once: a flush waking at its end finds the notice made
+            if _pending and _pending[0] is item:
+                _pending.pop(0)
+            item.config._drop_back(held)
+            _say_not_saved(item.config.path, item.names(), failed)
+            _QUEUE.notify_all()
+        return True
     if written:
         with _QUEUE:
             if _pending and _pending[0] is item:
                 _pending.pop(0)
             _QUEUE.notify_all()
-    elif not item.said_busy:
+        return True
+    if not item.said_busy:
         item.said_busy = True  # by the preference's name only: its value may name the user's folders
         _log.info("settings file busy: another program holds its lock; a change to %s waits to be written",
                   ", ".join(item.names()))
-    return written
+    waited = time.monotonic() - item.since
+    if not item.said_waiting and waited >= settings_locks.SETTINGS_LOCK_WAIT:
+        item.said_waiting = True  # still tried while the window is open, and said so once
+        _say_still_waiting(item.config.path, item.names(), settings_locks.SETTINGS_LOCK_WAIT)
+    return False
 
 
 def _write_behind() -> None:
@@ -142,41 +173,34 @@ def _write_behind() -> None:
         with _APPLYING:
             written = _apply_first(_WRITER_SLICE)
         if not written:
-            time.sleep(0.02)  # let flush_settings take the queue between tries
+            time.sleep(0.02)  # a moment between tries
 
 
 def flush_settings() -> None:
-    """Write the changes still waiting now, waiting for the locks up to :data:`SETTINGS_LOCK_WAIT` in all (the
-    window has closed, the program ends). Nothing waiting: returns at once. What still cannot be written is
-    given up, logged by the preferences' names (never a value or a folder), and :class:`SettingsBusy` says so."""
+    """Have the changes still waiting written now, waiting up to :data:`SETTINGS_LOCK_WAIT` in all (the window
+    has closed, the program ends). Nothing waiting: returns at once. The background writer writes them; this
+    only waits for it, so a write that never returns (a profile on a stalled network share) cannot hold the
+    program's end past the wait. What is not written by then is given up (never written later), logged by the
+    preferences' names (never a value or a folder), and :class:`SettingsBusy` says so."""
     with _QUEUE:
         if not _pending:
             return
-    deadline = time.monotonic() + settings_locks.SETTINGS_LOCK_WAIT
-    got = _APPLYING.acquire(timeout=settings_locks.SETTINGS_LOCK_WAIT)
-    try:
-        while got:
-            with _QUEUE:
-                if not _pending:
-                    return
-            if not _apply_first(max(0.0, deadline - time.monotonic())):
-                break
-        with _QUEUE:
-            lost = [item for item in _pending if got or item is not _pending[0]]
-            _pending[:] = [item for item in _pending if item not in lost]
-            _QUEUE.notify_all()
-    finally:
-        if got:
-            _APPLYING.release()
+        _start_writer()
+        deadline = time.monotonic() + settings_locks.SETTINGS_LOCK_WAIT
+        while _pending and (left := deadline - time.monotonic()) > 0:
+            _QUEUE.wait(left)
+        lost = list(_pending)
+        _pending.clear()
+        _QUEUE.notify_all()
     keys = list(dict.fromkeys(key for item in lost for key in item.names()))
     if not keys:
         return
-    _log.warning("settings file busy: another program held its lock for %.0f s; not saved: %s",
-                 settings_locks.SETTINGS_LOCK_WAIT, ", ".join(keys))
+    _log.warning("settings file busy: not written within %.0f s (another program's lock, or a folder not "
+                 "answering); not saved: %s", settings_locks.SETTINGS_LOCK_WAIT, ", ".join(keys))
     words = ", ".join(dict.fromkeys(LOCAL_PREFERENCES.get(key, key) for key in keys))
-    raise SettingsBusy(f"Your settings ({lost[0].config.path.name}) were being saved by another copy of Adoption "
-                       f"Desktop for {settings_locks.SETTINGS_LOCK_WAIT:.0f} seconds, so these changes were not "
-                       f"saved: {words}.")
+    raise SettingsBusy(f"Your settings ({lost[0].config.path.name}) could not be written within "
+                       f"{settings_locks.SETTINGS_LOCK_WAIT:.0f} seconds (another copy of Adoption Desktop was "
+                       f"saving them, or their folder did not answer), so these changes were not saved: {words}.")
 
 
 def _flush_at_exit() -> None:
