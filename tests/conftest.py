@@ -25,6 +25,7 @@ from keyring.backend import KeyringBackend
 from adoption_desktop.core import policy
 from adoption_desktop.core.logging_setup import reset_logging
 from adoption_desktop.core.security import keys, passwords
+from adoption_desktop.core.security import service as security_service
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database
@@ -66,7 +67,9 @@ def _cheap_hasher() -> PasswordHasher:
 
 @pytest.fixture(autouse=True)
 def _isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
-    """Every test: its own data folder, in-memory keyring, cheap argon2 parameters."""
+    """Every test: its own data folder, in-memory keyring, cheap argon2 parameters, and no real wait before a
+    failed sign-in is answered (``FAILED_SIGN_IN_FLOOR``: half a second each, many times over in the suite;
+    tests/core/test_sign_in_floor.py records the wait asked for instead)."""
     monkeypatch.setenv("ADOPTION_DESKTOP_DATA_DIR", str(tmp_path / "appdata"))
     # no machine policy or installation defaults unless a test writes these files
     monkeypatch.setenv("ADOPTION_DESKTOP_POLICY_FILE", str(tmp_path / "policy" / "policy.json"))
@@ -79,6 +82,7 @@ def _isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memo
     monkeypatch.setattr(keys, "PASSPHRASE_KDF", CHEAP_KDF)
     monkeypatch.setattr(keys, "RECOVERY_KDF", CHEAP_KDF)
     passwords.set_hasher(_cheap_hasher())
+    monkeypatch.setattr(security_service, "_sleep", lambda _seconds: None)
     yield backend
     keyring.set_keyring(previous)
     policy.reset_cache()

@@ -97,3 +97,40 @@ def test_cancel_as_a_sign_in_needing_a_new_password_is_recorded_signs_out_withou
     actions = _actions_since(db, before)
     assert actions[-1] == ("sign_out", "pressed Cancel as the sign-in was recorded"), actions
     assert any(a == "sign_in" for a, _d in actions), actions
+
+
+def test_the_dialog_keeps_drawing_while_a_failed_sign_in_waits_for_the_floor(
+        db: Database, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed sign-in is answered no sooner than ``FAILED_SIGN_IN_FLOOR`` after it began: that wait is the
+    worker thread's, so the dialog keeps drawing, Sign in stays greyed and Enter again starts no second
+    attempt (one failure counted); the refusal is shown once the wait is over."""
+    make_user(db, "avery", Role.COUNSELLOR)
+    waiting, release = threading.Event(), threading.Event()
+    asked: list[float] = []
+
+    def sleep(seconds: float) -> None:  # the floor's wait, held until the test has looked at the dialog
+        asked.append(seconds)
+        waiting.set()
+        release.wait(10)
+
+    monkeypatch.setattr(users, "_sleep", sleep)
+    before = _last_seq(db)
+    login = LoginDialog(db, runner=TaskRunner())
+    qtbot.addWidget(login)
+    login.show()
+    login.username.setText("avery")
+    login.password.setText("not-the-password")
+    ok = login.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    try:
+        qtbot.waitUntil(waiting.is_set, timeout=10000)
+        assert login.signing_in and not ok.isEnabled() and login.password.isReadOnly()
+        assert login.message.text() == ""  # not answered before the floor
+        qtbot.keyClick(login.password, Qt.Key.Key_Return)  # pressed again while it waits: ignored
+        qtbot.wait(50)  # the dialog's thread is free: events are handled meanwhile
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not login.signing_in, timeout=10000)
+    assert "not right" in login.message.text()
+    assert len(asked) == 1 and 0 < asked[0] <= users.FAILED_SIGN_IN_FLOOR
+    assert [a for a, _d in _actions_since(db, before) if a.startswith("sign_in")] == ["sign_in_failed"]

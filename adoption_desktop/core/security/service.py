@@ -6,8 +6,9 @@ import datetime as dt
 import logging
 import math
 import re
+import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -143,6 +144,36 @@ def minutes_left(locked_until: dt.datetime, now: dt.datetime) -> int:
 
 #: a sign-in refused for an unknown or disabled user name, or a wrong password (the same words for all three)
 NOT_RIGHT = "User name or password is not right."
+
+#: seconds from the start of a sign-in attempt before a **failed** one is answered (:func:`_answer_no_sooner`):
+#: an unknown user name, a disabled account, a wrong password, a locked account, an account changed outside
+#: the application. Each spends one argon2id check (~0.1 s), but a real account's failure then runs ~20 more
+#: SQL statements (its seal checked, the failure counted and sealed, the audit entry) than a name that is no
+#: account's: 5–30 ms more on a file, more in team mode (a round trip each), enough to tell which names are
+#: accounts by trying many. Answered at this floor, every failure takes the same time; 0.5 s is several times
+#: the slowest of them normally (~0.15 s on a file, ~0.25 s in team mode over a slow network), and no longer
+#: than a person notices as a pause. A right password is never held back. A failure that took longer than
+#: the floor (a colleague's long save waited for) is answered when it is done.
+FAILED_SIGN_IN_FLOOR = 0.5
+
+#: the clock and the wait :func:`_answer_no_sooner` uses when not given its own (the tests record the wait)
+_monotonic: Callable[[], float] = time.monotonic
+_sleep: Callable[[float], None] = time.sleep
+
+
+def _answer_no_sooner(started: float, floor: float = FAILED_SIGN_IN_FLOOR, *,
+                      clock: Callable[[], float] | None = None, sleep: Callable[[float], None] | None = None) -> None:
+    """Wait until ``floor`` seconds after ``started`` (a reading of ``clock``, by default :func:`time.monotonic`)
+    before a failed sign-in is answered; at once when that time has passed already."""
+    left = started + floor - (clock or _monotonic)()
+    if left > 0:
+        (sleep or _sleep)(left)
+
+
+def _failed_answer(exc: BaseException) -> bool:
+    """Is ``exc`` the answer to a failed sign-in (held back to :data:`FAILED_SIGN_IN_FLOOR`)? Not a password
+    that was right but must be changed first, which is no failure."""
+    return isinstance(exc, SignInError) and not isinstance(exc, PasswordChangeRequired)
 
 
 def _now_locked_message(attempts: int, locked_until: dt.datetime, now: dt.datetime) -> str:
@@ -915,6 +946,11 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
     ``can_choose_password=False``: the caller (the command line) cannot ask for a new password, so a
     password an administrator set refuses the sign-in (see :class:`PasswordChangeRequired`).
 
+    A failed sign-in (:class:`SignInError`: an unknown or disabled user name, a wrong password, a locked
+    account) is answered no sooner than :data:`FAILED_SIGN_IN_FLOOR` after the call began, so how long it
+    takes does not tell which user names are accounts; a right password is answered at once. The window
+    calls this on a worker thread, so the wait never freezes it.
+
     While the database is held (``Database.audit_hold``: a table it must have was dropped, say the audit log
     itself) a sign-in the database cannot record is refused with what the check at open found, never the SQL
     error behind it.
@@ -923,8 +959,13 @@ def authenticate(db: Database, username: str, password: str, *, now: dt.datetime
     bound (said through ``on_wait``, or the thread's ``engine.WaitWatch``, which can stop it): then
     :class:`SignInBusy`, or :class:`SignInWaitStopped` when stopped; neither writes anything (no failed
     attempt counted, no lock-out, no sign-in entry)."""
+    started = _monotonic()
     try:
         return _sign_in(db, username, password, now, can_choose_password=can_choose_password)
+    except SignInError as err:
+        if _failed_answer(err):  # every failure answered at one time after the attempt began
+            _answer_no_sooner(started)
+        raise
     except DatabaseBusy as err:
         raise _sign_in_wait(db, err) from err
     except DBAPIError as err:
@@ -1002,11 +1043,13 @@ class PendingSignIn:
     with ``can_choose_password=False`` does — the success, or the counted failure and its audit entry (lock-out as always) — and returns the
     principal or raises :class:`SignInError`. :meth:`failed` turns true as soon as the password is known
     to be wrong, so the caller can stop reading. An unknown user name costs the same argon2 time as a
-    wrong password (``verify_nothing``), as in :func:`authenticate`."""
+    wrong password (``verify_nothing``), and :meth:`confirm` answers every failure no sooner than
+    :data:`FAILED_SIGN_IN_FLOOR` after :func:`begin_sign_in` was called, as :func:`authenticate` does."""
 
     def __init__(self, db: Database, username: str, password: str, now: dt.datetime | None) -> None:
         from adoption_desktop.core.storage.engine import run_beside
 
+        self._started = _monotonic()  # a failure is answered no sooner than the floor after this
         # ``now`` None: the database's clock, read with the account now and again by :meth:`confirm`
         self._db, self._username, self._password, self._now = db, username, password, now
         self.principal: Principal | None = None
@@ -1059,6 +1102,8 @@ class PendingSignIn:
                 else:
                     self._held.confirmed(self._db)
         if isinstance(self._outcome, SignInError | DatabaseBusy):
+            if _failed_answer(self._outcome):  # as :func:`authenticate`: from when the sign-in was begun
+                _answer_no_sooner(self._started)
             raise self._outcome
         return self._outcome
 
