@@ -92,17 +92,27 @@ def first_saved(session: Session, row: object) -> tuple[str, dt.datetime | None]
     return _saved(session, row, last=False)
 
 
+def not_removed(who: str, what: str, at: dt.datetime | None, *, did: str = "saved", thing: str = "it",
+                now: str = "", see: str = "Reload to see their change", still: str = "it should still go") -> str:
+    """The words of a removal refused because ``who`` ``did`` ("saved", "changed") ``what`` at ``at``, after
+    the person opened it: ``thing`` ("it", "the item") was not removed (``now``: what it is now recorded as),
+    ``see`` says how to see their change, then remove it again if ``still``. The one place these words are
+    made, so every removal refused this way says it alike."""
+    now_text = f": it is now {now}" if now else ""
+    return (f"{who} {did} {what} at {when_text(at)}, after you opened it; {thing} was not removed{now_text}. "
+            f"{see}, then remove {thing} again if {still}.")
+
+
 def stale(session: Session, row: Any, expected: int | None, what: str,
           values: Callable[[Any], dict[str, str]] | None = None, *, removal: bool = False) -> StaleRecord:
     """The error for a save of ``what`` based on version ``expected`` when ``row`` is newer (``removal``: the
-    person was removing it, and is told so: nothing was removed)."""
+    person was removing it, and is told so: nothing was removed, :func:`not_removed`)."""
     who, at = last_saved(session, row)
-    outcome = ("it was not removed. Reload to see their change, then remove it again if it should still go."
-               if removal else
-               "your change was not saved. Reload to see their version, or re-apply your change to save yours "
-               "over theirs.")
+    message = (not_removed(who, what, at) if removal else
+               f"{who} saved {what} at {when_text(at)}, after you opened it; your change was not saved. Reload "
+               "to see their version, or re-apply your change to save yours over theirs.")
     return StaleRecord(
-        f"{who} saved {what} at {when_text(at)}, after you opened it; {outcome}",
+        message,
         what=what, saved_by=who, saved_at=at, saved_version=int(row.row_version), your_version=expected,
         saved_values=values(row) if values else {})
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.concurrency import lock_row, stale, when_text
+from adoption_desktop.core.concurrency import lock_row, not_removed, stale
 from adoption_desktop.core.config import SETTINGS_REGISTRY, Setting
 from adoption_desktop.core.errors import StaleRecord, ValidationError
 from adoption_desktop.core.models import ClosureDay, SettingValue
@@ -162,8 +162,7 @@ def remove_closure_day(db: Database, actor: Principal, day: dt.date, *, expected
             found = changed_since(session, "closure_days", [day.isoformat()], what, {"Reason": row.reason})
             at = found.saved_at if isinstance(found.saved_at, dt.datetime) else None
             raise StaleRecord(
-                f"{found.saved_by} changed {what} at {when_text(at)}, after you opened it; it was not "
-                "removed. Reload to see their change, then remove it again if it should still go.",
+                not_removed(found.saved_by, what, at, did="changed"),
                 what=what, saved_by=found.saved_by, saved_at=at, saved_values=found.saved_values)
         reason = str(row.reason)
         session.delete(row)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import last_saved, when_text
+from adoption_desktop.core.concurrency import last_saved, not_removed
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.base import get_or_raise
@@ -221,10 +221,9 @@ def remove_session(db: Database, actor: Principal, session_id: int, reason: str,
             who, at = last_saved(session, row)
             now = SESSION_OUTCOMES.get(row.outcome or "", rules.NOT_RECORDED).lower()
             what = f"the session of {row.held_on:%d/%m/%Y}"
-            raise StaleRecord(f"{who} saved {what} at {when_text(at)}, after you opened it; it was not removed: it "
-                              f"is now recorded as {now}. Reload the case (F5) to see it, then remove it again if "
-                              "it was entered by mistake.", what=what, saved_by=who, saved_at=at,
-                              saved_values={"Outcome": now})
+            raise StaleRecord(not_removed(who, what, at, now=f"recorded as {now}", see="Reload the case (F5) to "
+                                          "see it", still="it was entered by mistake"),
+                              what=what, saved_by=who, saved_at=at, saved_values={"Outcome": now})
         case = _open_case_for_edit(session, row.case_id)
         _check_not_relied_on(session, case, row, "it stays on the file. Correct its date by adding the session "
                              "as held, then remove this one.")

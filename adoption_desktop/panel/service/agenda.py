@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.concurrency import check_version, lock_row
+from adoption_desktop.core.concurrency import check_version, lock_row, not_removed
 from adoption_desktop.core.errors import Conflict, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage.engine import Database
@@ -240,7 +240,6 @@ def item_parts(session: Session, item_id: int) -> ItemParts:
 
 def _check_parts_seen(session: Session, item: PanelItem, seen: ItemParts) -> None:
     """Refuse (:class:`StaleRecord`) when what goes with ``item`` is no longer what the screen showed."""
-    from adoption_desktop.core.concurrency import when_text
     from adoption_desktop.core.undo import changed_since
 
     seen = ItemParts.make(seen.papers, seen.declarations, seen.absences)
@@ -262,8 +261,7 @@ def _check_parts_seen(session: Session, item: PanelItem, seen: ItemParts) -> Non
     found = changed_since(session, table, ids, what, values)
     at = found.saved_at if isinstance(found.saved_at, dt.datetime) else None
     raise StaleRecord(
-        f"{found.saved_by} changed {what} at {when_text(at)}, after you opened it; the item was not removed. "
-        "Reload to see their change, then remove the item again if it should still go.",
+        not_removed(found.saved_by, what, at, did="changed", thing="the item"),
         what=what, saved_by=found.saved_by, saved_at=at, saved_values=values)
 
 
