@@ -1,18 +1,31 @@
 """The behaviour shared by a tab that lists versioned records and opens an editor for one (the adopters'
 journey, the birth-parent support register): reload keeping the selection, the current row, and opening
-the editor for a new record or for the latest version of the chosen one."""
+the editor for a new record or for the latest version of the chosen one; the list's table
+(:meth:`RecordList.make_view`), and the end of the editor's save (:func:`close_if_saved`)."""
 
 from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QLabel, QPushButton, QTableView
 
 from adoption_desktop.core.errors import AppError
+from adoption_desktop.ui.sort_menu import SortMenu, make_sortable
 from adoption_desktop.ui.table_model import RowTableModel
+from adoption_desktop.ui.table_view import show_cut_text
 
 R = TypeVar("R")
 E = TypeVar("E", bound=QDialog)
+T = TypeVar("T")
+
+
+def close_if_saved(editor: QDialog, result: T | None) -> T | None:
+    """The end of an editor's save: the stored record ``result`` is emitted with the editor's ``saved`` signal
+    and the editor closes; None (nothing was saved) leaves it open as it is. Returns ``result``."""
+    if result is not None:
+        editor.saved.emit(result)  # type: ignore[attr-defined]
+        editor.accept()
+    return result
 
 
 class RecordList(Generic[R, E]):
@@ -27,6 +40,24 @@ class RecordList(Generic[R, E]):
     add_button: QPushButton
     edit_button: QPushButton
     editor: E | None = None
+    sort_menu: SortMenu
+
+    def make_view(self, name: str) -> QTableView:
+        """The list's table (``view``, named ``name``) over ``model``: a row at a time, nothing edited in place,
+        columns as wide as their contents, a cell cut short read whole on hover, sorted by heading clicks and
+        from the keyboard (``sort_menu``: Menu key → Sort by); Enter or a double click edits the row."""
+        self.view = view = QTableView()
+        show_cut_text(view)
+        view.setObjectName(name)
+        view.setModel(self.model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().hide()
+        view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.sort_menu = make_sortable(view)
+        view.activated.connect(lambda _i: self.edit())
+        return view
 
     def load_rows(self) -> list[R]:
         raise NotImplementedError

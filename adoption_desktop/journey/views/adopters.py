@@ -11,17 +11,14 @@ import datetime as dt
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,10 +36,8 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.palette import tint_style
-from adoption_desktop.ui.record_list import RecordList
-from adoption_desktop.ui.sort_menu import make_sortable
+from adoption_desktop.ui.record_list import RecordList, close_if_saved
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
-from adoption_desktop.ui.table_view import show_cut_text
 
 
 def _met(start: dt.date | None, end: dt.date | None, months: int) -> str:
@@ -199,19 +194,15 @@ class HouseholdEditor(FormKeptOnExit, QDialog):
             return now
 
         opened = self.opened
-        result, self.household = conflict.save_versioned(
+        result, held = conflict.save_versioned(
             self, self.household,
             add=lambda: adopters.add_household(self.ctx.db, self.ctx.principal, self.value()),
             update=lambda id_, version: put(id_, version, self.value()),
             mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
             edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), self.labels),
             current=stored, put=put, reload=reload)
-        if result is None:
-            return None
-        self.household = result
-        self.saved.emit(result)
-        self.accept()
-        return result
+        self.household = held if result is None else result
+        return close_if_saved(self, result)
 
 
 class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
@@ -224,17 +215,7 @@ class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
         except AppError:
             months = (STAGE1_MONTHS.default, STAGE2_MONTHS.default, APPROVAL_MONTHS.default)
         self.model: RowTableModel[Household] = RowTableModel(columns(*months), (), self)
-        self.view = QTableView()
-        show_cut_text(self.view)  # a cell cut short reads whole on hover
-        self.view.setObjectName("adopter_households")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.sort_menu = make_sortable(self.view)  # heading clicks, and the keyboard: Menu key → Sort by
-        self.view.activated.connect(lambda _i: self.edit())
+        self.make_view("adopter_households")
         self.add_button = QPushButton("Ne&w household…")  # Alt+N: the Central list tab
         self.add_button.setObjectName("new_household")
         self.add_button.setEnabled(ctx.can(Permission.PANEL_EDIT))
@@ -268,14 +249,3 @@ class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
 
     def make_editor(self, record: Household | None) -> HouseholdEditor:
         return HouseholdEditor(self.ctx, record, self)
-
-    def edit(self) -> HouseholdEditor | None:
-        h = self.current()
-        if h is None:
-            return None
-        try:
-            h = adopters.get_household(self.ctx.db, self.ctx.principal, h.id)  # the latest version, audited
-        except AppError as exc:
-            self.status.setText(str(exc))
-            return None
-        return self._open(h)

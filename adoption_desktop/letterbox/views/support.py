@@ -11,19 +11,16 @@ import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,10 +36,8 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DISPLAY_FORMAT, DateEdit, qdate
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.palette import tint_style
-from adoption_desktop.ui.record_list import RecordList
-from adoption_desktop.ui.sort_menu import make_sortable
+from adoption_desktop.ui.record_list import RecordList, close_if_saved
 from adoption_desktop.ui.table_model import Column, RowTableModel
-from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.today_default import TodayDefaults, keep_opened
 
 COLUMNS: list[Column[ReferralView]] = [
@@ -220,19 +215,15 @@ class ReferralEditor(FormKeptOnExit, QDialog):
             self.referred_on.setFocus(Qt.FocusReason.OtherFocusReason)
             return None
         opened = self.opened
-        result, self.referral = conflict.save_versioned(
+        result, held = conflict.save_versioned(
             self, self.referral,
             add=lambda: support.add_referral(self.ctx.db, self.ctx.principal, self.value(), self.ctx.today()),
             update=lambda id_, version: put(id_, version, self.value()),
             mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
             edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), support.referral_values),
             current=stored, put=put, reload=reload)
-        if result is None:
-            return None
-        self.referral = result
-        self.saved.emit(result)
-        self.accept()
-        return result
+        self.referral = held if result is None else result
+        return close_if_saved(self, result)
 
 
 class SupportRegister(RecordList[ReferralView, ReferralEditor], QWidget):
@@ -243,17 +234,7 @@ class SupportRegister(RecordList[ReferralView, ReferralEditor], QWidget):
         self.ctx = ctx
         self.editor: ReferralEditor | None = None
         self.model: RowTableModel[ReferralView] = RowTableModel(COLUMNS, (), self)
-        self.view = QTableView()
-        show_cut_text(self.view)  # a cell cut short reads whole on hover
-        self.view.setObjectName("support_referrals")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.sort_menu = make_sortable(self.view)  # heading clicks, and the keyboard: Menu key → Sort by
-        self.view.activated.connect(lambda _i: self.edit())
+        self.make_view("support_referrals")
         can_edit = ctx.can(Permission.LETTERBOX_EDIT)
         self.add_button = QPushButton("Re&cord referral…")
         self.add_button.setObjectName("new_referral")
@@ -289,14 +270,3 @@ class SupportRegister(RecordList[ReferralView, ReferralEditor], QWidget):
 
     def make_editor(self, record: ReferralView | None) -> ReferralEditor:
         return ReferralEditor(self.ctx, record, self)
-
-    def edit(self) -> ReferralEditor | None:
-        r = self.current()
-        if r is None:
-            return None
-        try:
-            r = support.get_referral(self.ctx.db, self.ctx.principal, r.id)  # the latest version, audited
-        except AppError as exc:
-            self.status.setText(str(exc))
-            return None
-        return self._open(r)
