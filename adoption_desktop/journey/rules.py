@@ -104,7 +104,8 @@ def month_band(start: dt.date, end: dt.date) -> str:
 
 @dataclass(frozen=True)
 class ChildDates:
-    """What the measures need of one child (pure data, built from a row or by a test)."""
+    """What the measures need of one child (pure data, built from a row or by a test); a person's entry for a
+    child (``service.ChildInput``) is these fields and the rest of the record."""
 
     reference: str
     initials: str = ""

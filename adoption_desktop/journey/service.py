@@ -31,28 +31,15 @@ from adoption_desktop.journey.models import AdopterJourney, JourneyChild
 
 
 @dataclass(frozen=True)
-class ChildInput:
-    """What a person enters for one child (dates may be left empty until they happen)."""
+class ChildInput(rules.ChildDates):
+    """What a person enters for one child (dates may be left empty until they happen): the reference, sibling
+    group and journey dates the measures use (:class:`~adoption_desktop.journey.rules.ChildDates`, where
+    those fields are declared once), and the rest of the child's record."""
 
-    reference: str
-    initials: str = ""
     date_of_birth: dt.date | None = None
     sex: str = ""
     ethnicity: str = ""
     disability: str = ""
-    sibling_group: str = ""
-    entered_care_on: dt.date | None = None
-    plan_decided_on: dt.date | None = None
-    placement_order_on: dt.date | None = None
-    match_recommended_on: dt.date | None = None
-    match_agreed_on: dt.date | None = None
-    placed_on: dt.date | None = None
-    adoption_order_on: dt.date | None = None
-    early_permanence: str = ""
-    early_permanence_placed_on: dt.date | None = None
-    foster_carer_adoption: bool = False
-    foster_carer_placed_on: dt.date | None = None
-    disrupted_on: dt.date | None = None
     notes: str = ""
 
 
