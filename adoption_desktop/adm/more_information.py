@@ -26,11 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.adm import rules
-from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.security.permissions import Permission, Principal
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.workdays import WorkingCalendar
-from adoption_desktop.reports.drilldown import FigureGroup, find, median, sections
+from adoption_desktop.reports.drilldown import FigureGroup, figures_over, median, rows_behind
 from adoption_desktop.reports.measures import ChildRow
 from adoption_desktop.reports.model import FigureSection
 
@@ -156,13 +156,10 @@ def _groups(db: Database, actor: Principal, start: dt.date, end: dt.date, as_of:
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
-    require(actor, Permission.REPORTS_VIEW)
-    return sections(_groups(db, actor, start, end))
+    return figures_over(_groups, db, actor, start, end)
 
 
 def behind(db: Database, actor: Principal, section: str, label: str, start: dt.date, end: dt.date
            ) -> list[ChildRow]:
     """The decisions behind one figure, by reference and initials (needs ``adm.view``)."""
-    require(actor, Permission.REPORTS_VIEW)
-    require(actor, Permission.ADM_VIEW)
-    return find(_groups(db, actor, start, end), section, label)
+    return rows_behind(_groups, Permission.ADM_VIEW, db, actor, section, label, start, end)

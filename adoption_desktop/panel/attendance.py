@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adoption_desktop.core.security.permissions import Permission, Principal, require
+from adoption_desktop.core.security.permissions import Permission, Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.panel.makeup import MemberFacts, load_members, member_row
-from adoption_desktop.reports.drilldown import FigureGroup, find, pct, sections
+from adoption_desktop.reports.drilldown import FigureGroup, figures_over, pct, rows_behind
 from adoption_desktop.reports.measures import ChildRow
 from adoption_desktop.reports.model import FigureSection
 
@@ -172,13 +172,10 @@ def _groups(db: Database, actor: Principal, start: dt.date, end: dt.date) -> lis
 
 
 def figures(db: Database, actor: Principal, start: dt.date, end: dt.date) -> list[FigureSection]:
-    require(actor, Permission.REPORTS_VIEW)
-    return sections(_groups(db, actor, start, end))
+    return figures_over(_groups, db, actor, start, end)
 
 
 def behind(db: Database, actor: Principal, section: str, label: str, start: dt.date, end: dt.date
            ) -> list[ChildRow]:
     """The members behind one figure, each with their own attendance (needs ``panel.view``)."""
-    require(actor, Permission.REPORTS_VIEW)
-    require(actor, Permission.PANEL_VIEW)
-    return find(_groups(db, actor, start, end), section, label)
+    return rows_behind(_groups, Permission.PANEL_VIEW, db, actor, section, label, start, end)

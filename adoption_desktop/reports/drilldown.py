@@ -4,7 +4,8 @@ value and its list come from one computation and never disagree.
 A figures module built this way computes a list of :class:`FigureGroup` (a titled group of
 :class:`Figure`: label, value, and the :class:`~adoption_desktop.reports.measures.ChildRow` rows behind
 it) and exposes ``figures(db, actor, start, end)`` (the Reports page, CSV and report: labels and values
-only) and ``behind(db, actor, section, label, start, end)`` (the list behind one figure).
+only) and ``behind(db, actor, section, label, start, end)`` (the list behind one figure), each a line over
+:func:`figures_over` and :func:`rows_behind`, which check the permissions alike for every module.
 :func:`behind` finds the module owning a section title among :data:`DRILL_MODULES`.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from adoption_desktop.core.errors import ValidationError
@@ -77,6 +78,26 @@ def find(groups: Sequence[FigureGroup], section: str, label: str) -> list[ChildR
                     return list(f.behind)
     raise ValidationError(f"Figure: '{section}: {label}' is not a figure of this period; run the figures again "
                           "and open one from the list.", "label")
+
+
+#: a drill module's one computation: ``groups(db, actor, start, end)``
+GroupsOf = Callable[[Database, Principal, dt.date, dt.date], list[FigureGroup]]
+
+
+def figures_over(groups: GroupsOf, db: Database, actor: Principal, start: dt.date, end: dt.date
+                 ) -> list[FigureSection]:
+    """A drill module's ``figures``: labels and values only (needs ``reports.view``)."""
+    require(actor, Permission.REPORTS_VIEW)
+    return sections(groups(db, actor, start, end))
+
+
+def rows_behind(groups: GroupsOf, area: Permission, db: Database, actor: Principal, section: str, label: str,
+                start: dt.date, end: dt.date) -> list[ChildRow]:
+    """A drill module's ``behind``: the rows behind one figure, which name members or cases, so they need the
+    area's own permission ``area`` besides ``reports.view``."""
+    require(actor, Permission.REPORTS_VIEW)
+    require(actor, area)
+    return find(groups(db, actor, start, end), section, label)
 
 
 def owner(section: str) -> str | None:
