@@ -316,6 +316,39 @@ def _waiting_for_a_row_lock(db: Database) -> int:
         )).scalar_one())
 
 
+def _kept_waiting(pg_db: Database, user_id: int, attempt: Callable[[], object]
+                  ) -> tuple[list[BaseException], dt.datetime, dt.datetime]:
+    """``attempt`` on a thread of its own while another PC's transaction (a real one on a third connection, which
+    updated the account's row) holds the row, until the attempt waits for its lock and a little longer; then
+    the row is let go. Returns what the attempt raised, the server's time as the row was let go, and after the
+    attempt ended."""
+    import threading
+    import time
+
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            attempt()
+        except BaseException as err:  # kept for the test to look at
+            outcome.append(err)
+
+    with pg_db.engine.connect() as holder:
+        holder.execute(text("UPDATE users SET failed_attempts = failed_attempts WHERE id = :id"), {"id": user_id})
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while not _waiting_for_a_row_lock(pg_db):
+            assert thread.is_alive() and time.monotonic() < deadline, outcome
+            time.sleep(0.02)
+        time.sleep(0.3)  # a wait long enough to tell the time before it from the time after it
+        released = _server_now(pg_db)
+        holder.rollback()
+    thread.join(30)
+    assert not thread.is_alive()
+    return outcome, released, _server_now(pg_db)
+
+
 @pytest.mark.parametrize("how", ["sign-in", "confirming the password"])
 def test_a_failed_attempt_kept_waiting_for_the_accounts_row_locks_it_by_the_servers_time_after_the_wait(
         pg_db: Database, second_pc: Database, how: str) -> None:
@@ -323,38 +356,17 @@ def test_a_failed_attempt_kept_waiting_for_the_accounts_row_locks_it_by_the_serv
     while a fifth wrong password on PC B waits for it. The time that decides the lock and sets its end was read
     with the account, before the wait: the lock ended as long before its 15 minutes as the wait had lasted.
     The server's time is now read in the statement that takes the row's lock, after the wait."""
-    import threading
-    import time
-
     me = make_user(pg_db, "waited", Role.COUNSELLOR)
     for _ in range(4):
         with pytest.raises(users.SignInError):
             users.authenticate(pg_db, "waited", "wrong")
-    outcome: list[BaseException] = []
 
-    def fifth() -> None:
-        try:
-            if how == "sign-in":
-                users.authenticate(second_pc, "waited", "wrong")
-            else:
-                users.confirm_password(second_pc, me, "not the password")
-        except BaseException as err:  # kept for the test to look at
-            outcome.append(err)
+    def fifth() -> object:
+        if how == "sign-in":
+            return users.authenticate(second_pc, "waited", "wrong")
+        return users.confirm_password(second_pc, me, "not the password")
 
-    with pg_db.engine.connect() as holder:  # another PC's transaction that updated the account's row
-        holder.execute(text("UPDATE users SET failed_attempts = failed_attempts WHERE id = :id"), {"id": me.user_id})
-        attempt = threading.Thread(target=fifth)
-        attempt.start()
-        deadline = time.monotonic() + 30
-        while not _waiting_for_a_row_lock(pg_db):
-            assert attempt.is_alive() and time.monotonic() < deadline, outcome
-            time.sleep(0.02)
-        time.sleep(0.3)  # a wait long enough to tell the time before it from the time after it
-        released = _server_now(pg_db)
-        holder.rollback()
-    attempt.join(30)
-    assert not attempt.is_alive()
-    after = _server_now(pg_db)
+    outcome, released, after = _kept_waiting(pg_db, me.user_id, fifth)
     assert len(outcome) == 1
     expected = users.AccountLocked if how == "sign-in" else users.LockedOut
     assert isinstance(outcome[0], expected), outcome
@@ -369,9 +381,6 @@ def test_a_name_made_before_the_ascii_rule_kept_waiting_for_its_row_locks_it_by_
     """An account named before user names were ASCII, whose name the server's lower() does not fold as the
     program does ("ΟΔΟς": its final sigma), is found by the fallback comparison after the first read found none;
     that path reads the account again with its row's lock, and the server's time with it, after the wait."""
-    import threading
-    import time
-
     me = make_user(pg_db, "odos", Role.COUNSELLOR)
     with pg_db.session() as session:  # renamed as an account made before the rule would be: audited, sealed
         account = session.get(User, me.user_id)
@@ -383,28 +392,7 @@ def test_a_name_made_before_the_ascii_rule_kept_waiting_for_its_row_locks_it_by_
         with pytest.raises(users.SignInError):
             users.authenticate(pg_db, "οδος", "wrong")
     assert _account(pg_db, "ΟΔΟς").failed_attempts == 4
-    outcome: list[BaseException] = []
-
-    def fifth() -> None:
-        try:
-            users.authenticate(second_pc, "οδος", "wrong")
-        except BaseException as err:  # kept for the test to look at
-            outcome.append(err)
-
-    with pg_db.engine.connect() as holder:
-        holder.execute(text("UPDATE users SET failed_attempts = failed_attempts WHERE id = :id"), {"id": me.user_id})
-        attempt = threading.Thread(target=fifth)
-        attempt.start()
-        deadline = time.monotonic() + 30
-        while not _waiting_for_a_row_lock(pg_db):
-            assert attempt.is_alive() and time.monotonic() < deadline, outcome
-            time.sleep(0.02)
-        time.sleep(0.3)
-        released = _server_now(pg_db)
-        holder.rollback()
-    attempt.join(30)
-    assert not attempt.is_alive()
-    after = _server_now(pg_db)
+    outcome, released, after = _kept_waiting(pg_db, me.user_id, lambda: users.authenticate(second_pc, "οδος", "wrong"))
     assert len(outcome) == 1 and isinstance(outcome[0], users.AccountLocked), outcome
     locked_until = _account(pg_db, "ΟΔΟς").locked_until
     assert locked_until is not None
