@@ -41,6 +41,16 @@ def _press(qtbot: Any, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardM
     qtbot.wait(150)  # an Alt key's button press is shown before it is made (animateClick)
 
 
+def _recorded_the_second_time(qtbot: Any, db: Database, who: Principal, item: int, question: str,
+                              status: str) -> None:
+    """Alt+R again, with the field the refusal named filled in: asked ``question``, answered Yes, the item is
+    recorded as ``status``."""
+    questions = confirm_next(True)
+    _press(qtbot, Qt.Key.Key_R, ALT)
+    assert questions and question in questions[0]
+    assert service.get_item(db, who, item).status == status
+
+
 def test_a_withheld_item_without_the_social_worker_told_goes_to_that_box(
         qtbot: Any, db: Database, coordinator: Principal, arrangement: int) -> None:
     item = _screened(db, coordinator, arrangement)
@@ -57,10 +67,7 @@ def test_a_withheld_item_without_the_social_worker_told_goes_to_that_box(
     else:
         _press(qtbot, Qt.Key.Key_Space)
     assert window.social_worker.isChecked()
-    questions = confirm_next(True)
-    _press(qtbot, Qt.Key.Key_R, ALT)
-    assert questions and "Withhold this item" in questions[0]
-    assert service.get_item(db, coordinator, item).status == "withheld"
+    _recorded_the_second_time(qtbot, db, coordinator, item, "Withhold this item", "withheld")
     assert said.startswith("Social worker informed:")
     assert focused is window.social_worker, f"the focus stayed on {focused.objectName() if focused else None}"
 
@@ -76,9 +83,6 @@ def test_a_forward_without_its_method_goes_to_the_method(qtbot: Any, db: Databas
     if focused is not window.method:  # (before the fix) the field by its Alt key, to finish the item
         _press(qtbot, Qt.Key.Key_M, ALT)
     qtbot.keyClicks(QApplication.focusWidget(), "post")
-    questions = confirm_next(True)
-    _press(qtbot, Qt.Key.Key_R, ALT)
-    assert questions and "Forward this item" in questions[0]
-    assert service.get_item(db, coordinator, item).status == "forwarded"
+    _recorded_the_second_time(qtbot, db, coordinator, item, "Forward this item", "forwarded")
     assert said.startswith("Method:")
     assert focused is window.method, f"the focus stayed on {focused.objectName() if focused else None}"
