@@ -16,6 +16,7 @@ from sqlalchemy import text
 from adoption_desktop.core.errors import StaleRecord
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.undo import UndoEntry
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel import undo
 from adoption_desktop.panel.service.data import ItemRow
@@ -41,6 +42,18 @@ def _parts(row: ItemRow) -> svc.ItemParts:
     return svc.ItemParts.of(row)
 
 
+def _remove(db: Database, who: Principal, item: int, seen: ItemRow) -> UndoEntry:
+    """Remove ``item`` from a screen that showed it as ``seen``."""
+    return undo.remove_item(db, who, item, expected_version=seen.row_version, expected_parts=_parts(seen))
+
+
+def _removed_as_it_is_now(db: Database, who: Principal, sitting: int, item: int) -> UndoEntry:
+    """From a screen that shows the item as it is now (a colleague's change with it), it is removed."""
+    entry = _remove(db, who, item, _seen(db, who, sitting, item))
+    assert _stored(db, item) is None
+    return entry
+
+
 def _stored(db: Database, item: int) -> dict[str, Any] | None:
     with db.session(write=False) as s:
         found = s.execute(text("SELECT notes, row_version FROM panel_items WHERE id = :i"), {"i": item}).first()
@@ -61,7 +74,7 @@ def test_an_item_a_colleague_edited_since_is_not_removed(pcs: tuple[Database, Da
                                                      notes="Late report from the medical adviser expected."),
                     expected_version=row.row_version)
     with pytest.raises(StaleRecord) as refused:
-        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
+        _remove(mine, clerk, item, shown)
     assert str(refused.value).startswith("Bea Tester saved agenda item PA-2026-072 at ")
     assert "after you opened it; it was not removed. Reload to see their change" in str(refused.value)
     assert "your change was not saved" not in str(refused.value)  # a removal is not a change to re-apply
@@ -69,9 +82,7 @@ def test_an_item_a_colleague_edited_since_is_not_removed(pcs: tuple[Database, Da
     stored = _stored(mine, item)
     assert stored is not None and stored["notes"] == "Late report from the medical adviser expected."
     # from a screen that shows Bea's note, the item is removed
-    now = _seen(mine, clerk, sitting, item)
-    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_parts=_parts(now))
-    assert _stored(mine, item) is None
+    _removed_as_it_is_now(mine, clerk, sitting, item)
     assert item not in [i.id for i in svc.sitting_detail(theirs, bea, sitting).items]
     assert_verified(mine)
 
@@ -85,15 +96,13 @@ def test_an_item_whose_paper_a_colleague_recorded_since_is_not_removed(pcs: tupl
     arrived = dt.date.today()
     svc.set_paper_received(theirs, bea, item, code, arrived, expected=None)  # Bea records the paper as come
     with pytest.raises(StaleRecord) as refused:
-        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
+        _remove(mine, clerk, item, shown)
     message = str(refused.value)
     assert message.startswith("Bea Tester changed the papers of agenda item PA-2026-072 at "), message
     assert "after you opened it" in message and "not removed" in message
     stored = _stored(mine, item)
     assert stored is not None and stored["papers"][code] in (arrived, arrived.isoformat())
-    now = _seen(mine, clerk, sitting, item)
-    undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_parts=_parts(now))
-    assert _stored(mine, item) is None
+    _removed_as_it_is_now(mine, clerk, sitting, item)
     assert_verified(mine)
 
 
@@ -109,15 +118,13 @@ def test_an_item_a_colleague_recorded_a_declaration_on_since_is_not_removed(
     shown = _seen(mine, clerk, sitting, item)
     svc.declare_interest(theirs, bea, item, member, "Knows the adopters through church.")
     with pytest.raises(StaleRecord) as refused:
-        undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
+        _remove(mine, clerk, item, shown)
     message = str(refused.value)
     assert message.startswith("Bea Tester changed the declarations of interest on agenda item PA-2026-072 at "), \
         message
     assert [d.interest for d in _seen(theirs, bea, sitting, item).declarations] == [
         "Knows the adopters through church."]
-    now = _seen(mine, clerk, sitting, item)
-    entry = undo.remove_item(mine, clerk, item, expected_version=now.row_version, expected_parts=_parts(now))
-    assert _stored(mine, item) is None
+    entry = _removed_as_it_is_now(mine, clerk, sitting, item)
     entry.reverse().reverse()  # undo puts the item back with the declaration; redo removes them again
     assert _stored(mine, item) is None
     assert_verified(mine)
@@ -128,7 +135,7 @@ def test_a_redo_of_the_removal_is_refused_once_a_colleague_edited_the_item_put_b
     mine, theirs = pcs
     clerk, bea, sitting, item = _setup(mine)
     shown = _seen(mine, clerk, sitting, item)
-    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
+    entry = _remove(mine, clerk, item, shown)
     redo = entry.reverse()  # Ctrl+Z: the item is back
     row = _seen(theirs, bea, sitting, item)
     svc.update_item(theirs, bea, item, svc.ItemInput("approval", "PA-2026-072", "CD", "Jay Quillby",
@@ -143,6 +150,6 @@ def test_a_redo_with_nothing_changed_removes_the_item_again(pcs: tuple[Database,
     mine, _theirs = pcs
     clerk, _bea, sitting, item = _setup(mine)
     shown = _seen(mine, clerk, sitting, item)
-    entry = undo.remove_item(mine, clerk, item, expected_version=shown.row_version, expected_parts=_parts(shown))
+    entry = _remove(mine, clerk, item, shown)
     entry.reverse().reverse()
     assert _stored(mine, item) is None
