@@ -424,3 +424,30 @@ def test_a_preference_of_several_entries_keeps_its_right_shaped_ones_and_drops_t
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["save_folders"] == {"exports": "exports-folder", "letters": "letters-folder"}
     assert saved["first_day_tour_seen"] == ["chair@demo", "adm@demo"]
+
+
+def test_the_new_settings_are_on_the_disk_before_they_take_the_files_name(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A power cut between the write and the disk must leave the old settings, never an empty file: the
+    temporary file is flushed to the disk (fsync) before it replaces ``settings.json``."""
+    path = tmp_path / "settings.json"
+    cfg = LocalConfig(path)
+    cfg.set("last_database", "/tmp/first.db")
+    steps: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        steps.append(("fsync", os.readlink(f"/proc/self/fd/{fd}") if sys.platform == "linux" else ""))
+        real_fsync(fd)
+
+    def replace(src: Any, dst: Any) -> None:
+        steps.append(("replace", str(src)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    cfg.set("last_database", "/tmp/second.db")
+    assert [step for step, _ in steps] == ["fsync", "replace"]
+    if sys.platform == "linux":
+        assert steps[0][1] == steps[1][1]  # the temporary file itself, before it was renamed
+    assert json.loads(path.read_text(encoding="utf-8"))["last_database"] == "/tmp/second.db"

@@ -331,6 +331,8 @@ class LocalConfig:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 out.write(json.dumps(merged, indent=2))
+                out.flush()
+                os.fsync(out.fileno())  # on the disk before it takes the name: a power cut leaves the old file
             os.replace(name, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
