@@ -103,13 +103,26 @@ def test_every_failed_sign_in_is_answered_at_the_floor(db: Database, admin: Prin
     t = FakeTime()
     monkeypatch.setattr(users, "_monotonic", t.clock)
     monkeypatch.setattr(users, "_sleep", t.sleep)
+    # the attempt's own work takes a different time for each case (a real account's failure runs more SQL):
+    # the answer must still come at the floor after the START, wherever the failure happens to be known
+    work = {"unknown name": 0.02, "disabled account": 0.05, "wrong password": 0.2, "locking attempt": 0.3,
+            "locked account": 0.1}[case]
+    checked = users._check_password
+
+    def check_taking_time(*args: object, **kwargs: object) -> Principal:
+        t.now += work
+        return checked(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(users, "_check_password", check_taking_time)
     name = "nobody-here" if case == "unknown name" else "sam"
     password = TEST_PASSWORD if case in ("disabled account", "locked account") else "not-the-password-at-all"
     expected = users.AccountLocked if case in ("locking attempt", "locked account") else users.SignInError
+    begun = t.now
     with pytest.raises(expected) as info:
         users.authenticate(db, name, password)
     assert not isinstance(info.value, users.PasswordChangeRequired)
-    assert t.answered_at() == pytest.approx(t.readings[0] + FLOOR)
+    assert t.readings[0] == pytest.approx(begun + t.step)  # the attempt's start was read first, before any work
+    assert t.answered_at() == pytest.approx(begun + t.step + FLOOR)
 
 
 def test_a_right_password_is_not_held_back(db: Database, fake: FakeTime) -> None:
