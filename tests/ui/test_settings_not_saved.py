@@ -318,3 +318,23 @@ def test_the_window_says_in_its_status_bar_that_a_save_folder_was_not_saved(
             config_module.flush_settings()
         set_notice_listener(None)
         window.close()
+
+
+def test_a_settings_folder_that_cannot_be_made_is_said_like_a_folder_that_cannot_be_written(
+        tmp_path: Path, window_thread: None) -> None:
+    """A first run on a read-only roaming profile: the settings folder does not exist and cannot be made. The
+    change was refused with no word to the user (only a write into an existing folder was said)."""
+    said: list[str] = []
+    set_notice_listener(said.append)
+    try:
+        blocker = tmp_path / "profile"
+        blocker.write_text("a file where the profile folder should be", encoding="utf-8")
+        window = LocalConfig(blocker / "AdoptionDesktop" / "settings.json")
+        with pytest.raises(OSError):
+            window.set("last_database", "/tmp/Synthetic Agency/agency.db")
+        assert window.values == {}  # nothing goes on as if saved
+        assert config_module.pending_preferences() == []
+        assert len(said) == 1 and said[0].startswith("Not saved: the database to open"), said
+    finally:
+        set_notice_listener(None)
+        take_notices()

@@ -248,8 +248,8 @@ class LocalConfig:
         :class:`SettingsBusy` (nothing written) when another program kept the file locked too long. On the
         window's thread (:func:`defer_writes_on`) it waits :data:`SETTINGS_READ_WAIT` at most: past it the change
         is this object's (and every new one's in this program) at once and written behind the window."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self._make_folder(list(changes))
             self._write(dict(changes))
         finally:
             self._say_notice()
@@ -261,11 +261,21 @@ class LocalConfig:
         was dropped: each caller added its entry to the value this object had read). As :meth:`update`; a
         change written behind the window is made of the file's value when it is written, and meanwhile of what
         this program reads, so ``change`` applied twice must give what it gives once (add an entry, not count)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self._make_folder([key])
             self._write({}, (key, change))
         finally:
             self._say_notice()
+
+    def _make_folder(self, keys: list[str]) -> None:
+        """The settings folder, made if missing; a folder that cannot be made (a first run on a read-only
+        roaming profile) is said on the window's thread as any write that fails is."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if _on_window_thread():
+                _say_not_saved(self.path, keys, exc)
+            raise
 
     def _write(self, changes: dict[str, Any], edit: tuple[str, Callable[[Any], Any]] | None = None) -> None:
         if _on_window_thread():
