@@ -193,6 +193,11 @@ def _runs(word: str) -> list[str]:
 PADDED_DIGITS = 8
 
 
+#: a word typed or pasted with more runs of letters and digits than this is no reference: its numbers are not
+#: padded (a pasted run of ``1a1a1a…`` made a query of megabytes)
+PADDED_RUNS = 8
+
+
 def _padded(run: str) -> list[str]:
     """The number with more leading zeros, up to :data:`PADDED_DIGITS` digits: ``19`` -> ``019``,
     ``0019``, ``00019`` …; ``0004`` -> ``00004``, ``000004`` …. A reference is kept as its agency writes
@@ -205,8 +210,8 @@ def _padded(run: str) -> list[str]:
     return ["0" * zeros + run for zeros in range(1, PADDED_DIGITS - len(run) + 1)]
 
 
-def _fts5_word(word: str) -> str:
-    alternatives = "".join(f' OR "{form}"' for form in _padded(word))
+def _fts5_word(word: str, pad: bool = True) -> str:
+    alternatives = "".join(f' OR "{form}"' for form in _padded(word)) if pad else ""
     return f'("{word}"*{alternatives})' if alternatives else f'"{word}"*'
 
 
@@ -217,7 +222,8 @@ def fts5_query(query: str) -> str:
     ``19``, ``0019`` and ``LB19`` find ``LB-00019`` too."""
     parts = []
     for w in words(query):
-        runs = " AND ".join(_fts5_word(r) for r in _runs(w))
+        pieces = _runs(w)
+        runs = " AND ".join(_fts5_word(r, len(pieces) <= PADDED_RUNS) for r in pieces)
         parts.append(f'({_fts5_word(w)} OR ({runs}))' if runs else _fts5_word(w))
     return " AND ".join(parts)
 
@@ -279,13 +285,14 @@ def tsquery(query: str) -> str:
     found: dict[str, None] = {}
     for w in words(query):
         for lexeme in pg_words(w):
-            runs = " & ".join(_ts_word(r) for r in _runs(lexeme))
+            pieces = _runs(lexeme)
+            runs = " & ".join(_ts_word(r, len(pieces) <= PADDED_RUNS) for r in pieces)
             found[f"({_ts_word(lexeme)} | ({runs}))" if runs else _ts_word(lexeme)] = None
     return " & ".join(found)
 
 
-def _ts_word(word: str) -> str:
-    alternatives = "".join(f" | '{form}'" for form in _padded(word))
+def _ts_word(word: str, pad: bool = True) -> str:
+    alternatives = "".join(f" | '{form}'" for form in _padded(word)) if pad else ""
     return f"('{word}':*{alternatives})" if alternatives else f"'{word}':*"
 
 
