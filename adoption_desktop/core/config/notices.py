@@ -133,9 +133,10 @@ def _say_still_waiting(path: Path, keys: list[str], seconds: float) -> None:
     """Tell the user once that the preferences ``keys`` have waited ``seconds`` for another program's lock on
     ``path`` and are still being tried."""
     words = _preference_words(keys)
-    _notify(f"Not saved yet: {', '.join(words)}. Another copy of Adoption Desktop has kept your settings file "
-            f"({path.name} in {path.parent}) busy for {seconds:.0f} seconds; it will be saved as soon as the file "
-            "is free, while this window is open.",
+    _notify(f"Not saved yet: {', '.join(words)}. Your settings file ({path.name} in {path.parent}) has been busy "
+            f"for {seconds:.0f} seconds (saved by another copy of Adoption Desktop or the automatic backup, or a "
+            "network folder not answering); it will be saved as soon as the file is free, while this window is "
+            "open.",
             f"settings file busy for {seconds:.0f} s: a change to {', '.join(keys)} is still waiting to be written")
 
 
