@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -272,9 +273,27 @@ class CountsPage(QWidget):
             self.labels[key] = lab
             self.form.addRow(text, lab)
         layout.addLayout(self.form)
+        # the page is made once per sign-in and kept: without these the counts stayed as first opened all day
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setObjectName("refresh_counts")
+        self.refresh_button.setToolTip("Count again now (F5); the counts are also taken again each time you "
+                                       "come back to this page")
+        self.refresh_button.clicked.connect(lambda _=False: self.refresh())
+        row = QHBoxLayout()
+        row.addWidget(self.refresh_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(1)
+        QShortcut(QKeySequence("F5"), self, self.refresh)
+        self._shown = False
         self.refresh()
         ctx.after_new_day.append(lambda _day: self.refresh())  # the longest wait and overdue chases: from today
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._shown and not event.spontaneous():  # back from another area: a colleague's work since counts
+            self.refresh()
+        self._shown = True
 
     def refresh(self) -> None:
         today = self.ctx.today()
