@@ -104,6 +104,21 @@ COLUMNS: list[Column[ChildView]] = [
 ]
 
 
+#: the journey dates' labels in the editor, each with its own Alt letter (none shared with the other fields, Save
+#: or Cancel): typed in, an adoption order is Alt+O, not fifteen Tabs down a form that scrolls
+DATE_KEYS: dict[str, str] = {
+    "entered_care_on": "&Entered care:",
+    "plan_decided_on": "&Decision that adoption is the plan:",
+    "placement_order_on": "P&lacement order:",
+    "match_recommended_on": "Matc&h recommended by panel:",
+    "match_agreed_on": "Match &agreed by the ADM:",
+    "placed_on": "Mo&ved in with the adoptive family:",
+    "adoption_order_on": "Ad&option order:",
+    "early_permanence_placed_on": "Early permanence place&ment:",
+    "foster_carer_placed_on": "Moved in &with those carers:",
+}
+
+
 class ChildEditor(FormKeptOnExit, QDialog):
     """One child's details and journey dates."""
 
@@ -138,18 +153,19 @@ class ChildEditor(FormKeptOnExit, QDialog):
         line("ethnicity", "E&thnicity:", c.ethnicity)
         line("disability", "Disabilit&y:", c.disability)
         line("sibling_group", "Sibling &group:", c.sibling_group)
-        for field, label in rules.JOURNEY_ORDER[1:]:
-            line(field, f"{label}:", _d(getattr(c, field)), True)
+        for field, _label in rules.JOURNEY_ORDER[1:]:
+            line(field, DATE_KEYS[field], _d(getattr(c, field)), True)
         self.ep = QComboBox()
         for code, label in rules.EARLY_PERMANENCE.items():
             self.ep.addItem(label, code)
         self.ep.setCurrentIndex(max(0, self.ep.findData(c.early_permanence)))
         form.addRow("Early &permanence:", self.ep)
-        line("early_permanence_placed_on", "Early permanence placement:", _d(c.early_permanence_placed_on), True)
+        line("early_permanence_placed_on", DATE_KEYS["early_permanence_placed_on"], _d(c.early_permanence_placed_on),
+             True)
         self.foster = QCheckBox("Adopted by their &foster carers")
         self.foster.setChecked(c.foster_carer_adoption)
         form.addRow("", self.foster)
-        line("foster_carer_placed_on", "Moved in with those carers:", _d(c.foster_carer_placed_on), True)
+        line("foster_carer_placed_on", DATE_KEYS["foster_carer_placed_on"], _d(c.foster_carer_placed_on), True)
         line("disrupted_on", "Disr&uption:", _d(c.disrupted_on), True)
         self.notes = QPlainTextEdit(c.notes)
         self.notes.setTabChangesFocus(True)
