@@ -197,10 +197,21 @@ def _check_item(session: Session, item_id: int) -> None:
                               "children.", "item")
 
 
-def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision_id: int | None,
-                      item_id: int | None) -> ChildInput:
+def _match_recommended(session: Session, item_id: int) -> dt.date | None:
+    """The sitting's date when the newest minutes of panel item ``item_id`` record "match recommended", else
+    None: the day the panel recommended the match, which a child on the item takes when none is recorded."""
     from adoption_desktop.panel.models import PanelItem, PanelMinutes, PanelSitting
 
+    row = session.execute(select(PanelSitting.sitting_date, PanelMinutes.outcome)
+                          .join(PanelItem, PanelItem.sitting_id == PanelSitting.id)
+                          .join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
+                          .where(PanelItem.id == item_id).order_by(PanelMinutes.version.desc())
+                          .limit(1)).first()
+    return row.sitting_date if row is not None and row.outcome == "match_recommended" else None
+
+
+def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision_id: int | None,
+                      item_id: int | None) -> ChildInput:
     with db.session(actor, write=False) as session:
         if decision_id is not None and data.plan_decided_on is None:
             # a correction is the same decision: the plan was agreed on its first signed version's date
@@ -208,13 +219,9 @@ def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision
             if day is not None:
                 return dataclasses.replace(data, plan_decided_on=day)
         if item_id is not None and data.match_recommended_on is None:
-            row = session.execute(select(PanelSitting.sitting_date, PanelMinutes.outcome)
-                                  .join(PanelItem, PanelItem.sitting_id == PanelSitting.id)
-                                  .join(PanelMinutes, PanelMinutes.item_id == PanelItem.id)
-                                  .where(PanelItem.id == item_id).order_by(PanelMinutes.version.desc())
-                                  .limit(1)).first()
-            if row is not None and row.outcome == "match_recommended":
-                return dataclasses.replace(data, match_recommended_on=row.sitting_date)
+            recommended = _match_recommended(session, item_id)
+            if recommended is not None:
+                return dataclasses.replace(data, match_recommended_on=recommended)
     return data
 
 
@@ -292,7 +299,9 @@ def link_child(db: Database, actor: Principal, reference: str, *, decision_id: i
     Linked to a signed plan-for-adoption decision that agrees the plan, a child with no plan date takes the
     decision's date (when it is in order with the child's other dates); a child whose plan date differs raises
     PlanDateDiffers unless ``use_decision_date`` (the child's plan date becomes the decision's) or
-    ``plan_date_anyway`` (the person confirmed the plan was agreed on another day)."""
+    ``plan_date_anyway`` (the person confirmed the plan was agreed on another day). Linked to a match item whose
+    minutes record "match recommended", a child with no match recommendation date takes the sitting's, as a child
+    added there does (when it is in order with the child's other dates and not ahead of today)."""
     _require_for(actor, decision_id, item_id)
     ref = clean_reference(reference, "Child's reference", required=True)
     with db.session(actor) as session:
@@ -319,6 +328,13 @@ def link_child(db: Database, actor: Principal, reference: str, *, decision_id: i
             assert item_id is not None
             _check_item(session, item_id)
             child.match_item_id = item_id
+            recommended = _match_recommended(session, item_id) if child.match_recommended_on is None else None
+            # the child recorded on the plan decision is linked, not added, at panel (the documented way): it
+            # takes the recommendation date an added child takes, or it was left out of the plan-to-panel measure
+            if recommended is not None and recommended <= dt.date.today() and not rules.journey_problems(
+                    _journey_dates(child, match_recommended_on=recommended), early_permanence=child.early_permanence,
+                    foster_carer_adoption=child.foster_carer_adoption):
+                child.match_recommended_on = recommended
         session.flush()
         return _view(child)
 

@@ -183,3 +183,39 @@ def test_plan_date_comes_from_the_signed_decision(db: Database, adm: Principal, 
     typed = service.add_child(db, adm, _child("CH-10", plan_decided_on=dt.date(2026, 1, 13)), decision_id=plan_id,
                               today=TODAY, plan_date_anyway=True)
     assert typed.plan_decided_on == dt.date(2026, 1, 13)  # what the person typed and confirmed wins
+
+
+def _minutes(db: Database, actor: Principal, item_id: int, outcome: str) -> None:
+    """Minutes of ``item_id`` recording ``outcome`` (a draft: the newest version counts, as for adding)."""
+    from adoption_desktop.panel.models import PanelMinutes
+
+    with db.session(actor) as session:
+        session.add(PanelMinutes(item_id=item_id, outcome=outcome))
+
+
+def test_linking_a_child_to_the_match_item_takes_the_recommendation_date_as_adding_does(
+        db: Database, adm: Principal, panel_admin: Principal, plan_id: int, match_item: int) -> None:
+    """The child recorded on the plan decision is linked, not added, when the match comes to panel (the documented
+    way): its match recommendation date came from the sitting only when the child was added there, so a linked
+    child was missing from "children whose match was recommended by panel" and the plan-to-panel measure unless
+    someone typed the date in. A date already typed, or one out of order with the child's others, is kept."""
+    _minutes(db, panel_admin, match_item, "match_recommended")
+    service.add_child(db, adm, _child("CH-1a"), decision_id=plan_id, today=TODAY)
+    service.add_child(db, adm, _child("CH-1b", match_recommended_on=dt.date(2026, 4, 2)), decision_id=plan_id,
+                      today=TODAY)
+    service.add_child(db, adm, _child("CH-1c", placement_order_on=dt.date(2026, 4, 20)), decision_id=plan_id,
+                      today=TODAY)
+    added = service.add_child(db, panel_admin, _child("CH-1d"), item_id=match_item, today=TODAY)
+    assert added.match_recommended_on == dt.date(2026, 4, 1)  # the sitting's date
+
+    linked = service.link_child(db, panel_admin, "CH-1a", item_id=match_item)
+    assert linked.match_recommended_on == dt.date(2026, 4, 1)
+    assert service.link_child(db, panel_admin, "CH-1b", item_id=match_item).match_recommended_on == \
+        dt.date(2026, 4, 2)  # typed: kept
+    # a placement order after the sitting: the sitting's date would be out of order, so none is put in
+    assert service.link_child(db, panel_admin, "CH-1c", item_id=match_item).match_recommended_on is None
+
+    other = panel_item(db, panel_admin, reference="CH-2")  # minutes not recommending a match: nothing to take
+    _minutes(db, panel_admin, other, "deferred")
+    service.add_child(db, adm, _child("CH-2a"), decision_id=plan_id, today=TODAY)
+    assert service.link_child(db, panel_admin, "CH-2a", item_id=other).match_recommended_on is None
