@@ -20,7 +20,7 @@ from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future, clean_reference, reference_key
 from adoption_desktop.journey.models import AdopterJourney
-from adoption_desktop.journey.service import AdopterStages, adopter_problems
+from adoption_desktop.journey.service import AdopterStages, adopter_problems, as_field
 
 DATE_LABELS: dict[str, str] = {
     "registered_on": "Registration (stage 1 starts)",
@@ -120,7 +120,7 @@ def approval_items(db: Database, actor: Principal) -> list[ApprovalItem]:
 def validate(data: AdopterStages, today: dt.date | None = None) -> AdopterStages:
     """``data`` cleaned, or a ValidationError naming the first field at fault and the fix."""
     today = today or dt.date.today()
-    ref = clean_reference(data.reference, "Household reference", required=True)
+    ref = as_field(clean_reference, data.reference, "Household reference", "reference", required=True)
     for f, label in DATE_LABELS.items():
         check_not_future(getattr(data, f), label, f, today=today, required=False)
     if data.registered_on is None and any(getattr(data, f) for f in DATE_LABELS):

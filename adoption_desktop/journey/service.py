@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 from sqlalchemy import or_, select
@@ -95,19 +96,29 @@ def _view(c: JourneyChild) -> ChildView:
                      plan_decision_id=c.plan_decision_id, match_item_id=c.match_item_id)
 
 
+def as_field(clean: Callable[..., str], value: str, label: str, key: str, **options: object) -> str:
+    """``clean(value, label, **options)``, its refusal keyed by the form's field ``key`` (the core cleaners key it
+    by the label, which no field of the editors is named by: the message showed, but the cursor stayed put)."""
+    try:
+        return clean(value, label, **options)
+    except ValidationError as error:
+        error.field = key
+        raise
+
+
 def validate(data: ChildInput, today: dt.date | None = None) -> ChildInput:
     """``data`` cleaned (text sanitised, dates within range and in order) or a ValidationError naming the
-    first field at fault and the fix."""
+    first field at fault (keyed by the :class:`ChildInput` field, as the editor's fields are) and the fix."""
     values = {
-        "reference": clean_reference(data.reference, "Child's reference", required=True),
-        "initials": clean_name(data.initials, "Initials", max_length=20),
+        "reference": as_field(clean_reference, data.reference, "Child's reference", "reference", required=True),
+        "initials": as_field(clean_name, data.initials, "Initials", "initials", max_length=20),
         "sex": data.sex,
-        "ethnicity": clean_text(data.ethnicity, "Ethnicity", max_length=60),
-        "disability": clean_text(data.disability, "Disability", max_length=120),
-        "sibling_group": clean_reference(data.sibling_group, "Sibling group"),
+        "ethnicity": as_field(clean_text, data.ethnicity, "Ethnicity", "ethnicity", max_length=60),
+        "disability": as_field(clean_text, data.disability, "Disability", "disability", max_length=120),
+        "sibling_group": as_field(clean_reference, data.sibling_group, "Sibling group", "sibling_group"),
         "early_permanence": data.early_permanence,
         "foster_carer_adoption": bool(data.foster_carer_adoption),
-        "notes": clean_text(data.notes, "Notes", multiline=True, max_length=4000),
+        "notes": as_field(clean_text, data.notes, "Notes", "notes", multiline=True, max_length=4000),
     }
     if data.sex not in rules.SEXES:
         raise ValidationError(f"Sex: choose one of {', '.join(v for v in rules.SEXES.values())}.", "sex")
