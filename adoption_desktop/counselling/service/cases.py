@@ -30,6 +30,7 @@ from adoption_desktop.counselling.service.common import (
     _checks_of,
     _choice,
     _detail,
+    _keyed,
     _names,
     _not_future,
     _open_case_for_edit,
@@ -246,12 +247,13 @@ def record_checks(db: Database, actor: Principal, case_id: int, *, acr_checked_o
     unknown = [name for name in remove if name not in CHECKS]
     if unknown:
         raise ValidationError(f"Checks: {unknown[0]!r} is not a check; choose from {', '.join(CHECKS)}.", "checks")
-    why = clean_text(removal_reason, "Reason for removing", max_length=500).strip()
+    why = _keyed(clean_text, removal_reason, "Reason for removing", "removal_reason", max_length=500).strip()
     if remove and not why:
         raise ValidationError("Reason for removing: say why the check is taken off (for example: ticked by "
                               "mistake, the register was not checked); it is kept in the audit log.",
                               "removal_reason")
-    notes = {name: None if value is None else clean_text(value, label, multiline=True, max_length=4000).strip()
+    notes = {name: None if value is None else _keyed(clean_text, value, label, name, multiline=True,
+                                                     max_length=4000).strip()
              for name, value, label in (("acr_note", acr_note, "Adoption Contact Register note"),
                                         ("veto_note", veto_note, "Veto note"))}
     for day, name, label in ((acr_checked_on, "acr_checked_on", "Adoption Contact Register check date"),
@@ -348,7 +350,7 @@ def close_case(db: Database, actor: Principal, case_id: int, on: dt.date, outcom
     require(actor, Permission.COUNSELLING_EDIT)
     _choice(outcome, OUTCOMES, "outcome", "Outcome")
     _not_future(on, _today(today), "closed_on", "Closure date")
-    note = clean_text(note, "Closure note", multiline=True, max_length=4000)
+    note = _keyed(clean_text, note, "Closure note", "note", multiline=True, max_length=4000)
     with db.session(actor) as session:
         # the appointments closing would cancel are locked first, in id order, as removing a session locks
         # the session before its case (two orders would deadlock)

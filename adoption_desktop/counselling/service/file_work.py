@@ -91,9 +91,10 @@ def add_session(db: Database, actor: Principal, case_id: int, held_on: dt.date, 
         raise ValidationError(
             f"Session date: {held_on:%d/%m/%Y} is more than a year ahead; book appointments up to "
             f"{latest:%d/%m/%Y} (check the year typed).", "held_on")
-    location = clean_text(location, "Location", max_length=200)
-    notes = clean_text(notes, "Notes", multiline=True, max_length=20000)
-    start_time = clean_text(start_time, "Time")
+    # keyed by the form's fields, so a refusal puts the cursor there (they were keyed by their labels)
+    location = _keyed(clean_text, location, "Location", "location", max_length=200)
+    notes = _keyed(clean_text, notes, "Notes", "notes", multiline=True, max_length=20000)
+    start_time = _keyed(clean_text, start_time, "Time", "start_time")
     if start_time:
         try:  # stored as HH:MM (trial: "9:5" was stored as typed, and sorted and printed so)
             start_time = dt.datetime.strptime(start_time, "%H:%M").strftime("%H:%M")
@@ -164,7 +165,8 @@ def add_redaction(db: Database, actor: Principal, case_id: int, item: str, revie
     item = _text(item, "item", "Document reviewed", "say which document or file section was reviewed.")
     # as names on the referral: text a spreadsheet would run as a formula is refused (trial: "=HYPERLINK()")
     item = _keyed(clean_name, item, "Document reviewed", "item", max_length=200)
-    redactions_made = clean_text(redactions_made, "Redactions made", multiline=True, max_length=20000)
+    redactions_made = _keyed(clean_text, redactions_made, "Redactions made", "redactions_made", multiline=True,
+                             max_length=20000)
     if not third_party_reviewed:
         raise ValidationError("Third-party information reviewed: tick it once the document has been read "
                               "for information about other people.", "third_party_reviewed")

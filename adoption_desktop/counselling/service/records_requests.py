@@ -53,7 +53,7 @@ def add_request(db: Database, actor: Principal, case_id: int, data: RequestInput
                                                max_length=1000),
                    their_reference=_keyed(clean_reference, data.their_reference, "Their reference",
                                           "their_reference", max_length=80),
-                   notes=clean_text(data.notes, "Notes", multiline=True, max_length=4000))
+                   notes=_keyed(clean_text, data.notes, "Notes", "notes", multiline=True, max_length=4000))
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id)
         if data.sent_on < case.referral_date:
