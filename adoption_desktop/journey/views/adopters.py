@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security.permissions import Permission
+from adoption_desktop.core.wording import plural
 from adoption_desktop.journey import adopters
 from adoption_desktop.journey.adopters import DATE_LABELS, Household
 from adoption_desktop.journey.rules import within_months
@@ -223,10 +224,12 @@ class AdoptersJourneyTab(RecordList[Household, HouseholdEditor], QWidget):
         self.edit_button = QPushButton("&Change dates…")
         self.edit_button.setObjectName("edit_household")
         self.edit_button.clicked.connect(lambda: self.edit())
-        help_text = QLabel("Prospective adopter households and their assessment: stage 1 (pre-assessment) "
-                           "normally within 2 months of registering, the decision within 4 months of stage 2 "
-                           "starting, approval within 6 months in all (the months are settings; the figures use "
-                           "them).")
+        stage1, stage2, whole = months
+        # the months set (the columns' and the figures'): the note said 2, 4 and 6 whatever the settings held
+        help_text = QLabel(f"Prospective adopter households and their assessment: stage 1 (pre-assessment) "
+                           f"within {plural(stage1, 'month')} of registering, the decision within "
+                           f"{plural(stage2, 'month')} of stage 2 starting, approval within {plural(whole, 'month')} "
+                           "in all (the agency's timescales, in Settings; the figures use them too).")
         help_text.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.add_button)
