@@ -198,6 +198,12 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
             raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
         if day < case.referral_date:
             raise ValidationError("Allocation date: it cannot be before the referral date.", "allocated_on")
+        if case.allocated_on is not None and counsellor_id == case.counsellor_id:
+            # "Allocated to …" was said and the date typed went nowhere (found trying the case window, 7 December)
+            since = counsellor_since(session, case) or case.allocated_on
+            raise ValidationError(f"Counsellor: case {case.reference} is already allocated to "
+                                  f"{_names(session).get(counsellor_id, 'this counsellor')} since {since:%d/%m/%Y}; "
+                                  "nothing was changed. To hand it over, choose another counsellor.", "counsellor")
         if case.allocated_on is not None and counsellor_id != case.counsellor_id:
             # a hand-over: the first allocation stays (the wait ends there, in the list and the figures); the
             # hand-over day goes in the case's audit trail, and the header says "since" it (trial: the date
