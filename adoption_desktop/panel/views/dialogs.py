@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, ValidationError
@@ -50,6 +51,7 @@ from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.fit import grow_with_message, keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
 
 NOT_SET = QDate(1900, 1, 1)  # an optional date left blank (shown as its special value text)
 
@@ -483,6 +485,13 @@ class SimpleDialog(DiscardAsks):
         self.on_done = on_done
         self.submit: Callable[[], Any] = lambda: None
         self.loaded = None  # the fields as shown when opened
+        #: set (with :attr:`runner`): OK reads the fields here and returns the work that runs on the runner's
+        #: worker thread (a password check: argon2 and the failed-answer floor), so the dialog keeps drawing
+        self.prepare: Callable[[], Callable[[], Any]] | None = None
+        self.runner: TaskRunner | None = None
+        #: on the dialog's thread, before an error from the worker is shown: True when it dealt with it
+        self.on_error: Callable[[BaseException], bool] | None = None
+        self._task: TaskHandle | None = None
 
     def add(self, label: str, widget: QWidget, name: str) -> QWidget:
         widget.setObjectName(name)
@@ -512,19 +521,72 @@ class SimpleDialog(DiscardAsks):
                     button.setAutoDefault(False)
                     button.setDefault(False)
 
+    @property
+    def checking(self) -> bool:
+        """The work of OK is running on the runner's worker thread (:attr:`prepare`)."""
+        return self._task is not None
+
     def _ok(self) -> None:
+        if self._task is not None:  # OK or Enter again while the first runs: one check, one failure counted
+            return
+        if self.prepare is not None and self.runner is not None:
+            work = self.prepare()
+            self.message.clear()
+            self._running(True)
+            task = self.runner.run(lambda _t: work(), on_done=self._worked, on_error=self._work_failed)
+            if not task.done:  # a runner on this thread (tests) has already called back
+                self._task = task
+            return
         try:
             value = self.submit()
         except AppError as exc:
-            self.message.setText(str(exc))
-            self._show_whole_message()
-            field = exc.field if isinstance(exc, ValidationError) else None
-            target = self.findChild(QWidget, field) if field else None
-            if target is not None and target in self.fields:
-                target.setFocus()
+            self._refused(exc)
             return
         self.accept()
         self.on_done(value)
+
+    def _running(self, running: bool) -> None:
+        """While OK's work runs: its fields read-only (the focus and the typing stay), OK and Cancel greyed
+        (Esc does nothing), so nothing is started twice and no outcome is left unsaid."""
+        for f in self.fields:
+            if isinstance(f, QLineEdit):
+                f.setReadOnly(running)
+        for button in self.buttons.buttons():
+            button.setEnabled(not running)
+
+    def _worked(self, value: Any) -> None:
+        if not isValid(self):
+            return
+        self._task = None
+        self._running(False)
+        self.accept()
+        self.on_done(value)
+
+    def _work_failed(self, exc: BaseException) -> None:
+        if not isValid(self):
+            return
+        self._task = None
+        self._running(False)
+        if self.on_error is not None and self.on_error(exc):
+            return
+        if not isinstance(exc, AppError):
+            raise exc  # as when it ran on this thread: to the window's handler of unexpected errors
+        self._refused(exc)
+
+    def reject(self) -> None:
+        if self._task is not None:  # Cancel is greyed while the check runs; Esc likewise does nothing
+            return
+        super().reject()
+
+    def _refused(self, exc: AppError) -> None:
+        self.message.setText(str(exc))
+        self._show_whole_message()
+        field = exc.field if isinstance(exc, ValidationError) else None
+        target = self.findChild(QWidget, field) if field else None
+        if target is not None and target in self.fields:
+            target.setFocus()
+            if isinstance(target, QLineEdit) and target.echoMode() == QLineEdit.EchoMode.Password:
+                target.selectAll()  # a refused password is typed again over itself
 
 
     def _show_whole_message(self) -> None:
@@ -681,6 +743,9 @@ def password_dialog(parent: QWidget | None, what: str, submit: Callable[[str], A
     password.setEchoMode(QLineEdit.EchoMode.Password)
     dlg.add("&Password", password, "password")
     dlg.submit = lambda: submit(password.text())
+    # with a runner the password is checked on its worker thread (argon2, and a refusal's floor): the dialog
+    # keeps drawing, Approve greyed meanwhile (see SimpleDialog.prepare)
+    dlg.prepare = lambda: partial(submit, password.text())
     password.setFocus()
     return dlg
 

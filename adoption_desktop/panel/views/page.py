@@ -1090,15 +1090,17 @@ class PanelPage(CountsFromToday, QWidget):
             refused(" ".join(blockers))
             return
 
-        def submit(password: str) -> svc.MinutesRow:
-            try:
-                return svc.approve_minutes(self.ctx.db, self.ctx.principal, item_id, password, today=self.today,
-                                           expected_version=shown, expected_minutes_id=shown_id)
-            except AppError as exc:
-                if not (isinstance(exc, ValidationError) and exc.field == "password"):
-                    dialog.reject()  # a wrong password is typed again; anything else closes and reloads
-                    refused(str(exc))
-                raise
+        db, principal, today = self.ctx.db, self.ctx.principal, self.today
+
+        def submit(password: str) -> svc.MinutesRow:  # on the runner's worker thread: the dialog keeps drawing
+            return svc.approve_minutes(db, principal, item_id, password, today=today,
+                                       expected_version=shown, expected_minutes_id=shown_id)
+
+        def failed(exc: BaseException) -> bool:  # on the window's thread
+            if isinstance(exc, AppError) and not (isinstance(exc, ValidationError) and exc.field == "password"):
+                dialog.reject()  # a wrong password is typed again; anything else closes and reloads
+                refused(str(exc))
+            return False
 
         def done(row: Any) -> None:
             self._load_detail(keep_item=item_id)
@@ -1107,6 +1109,7 @@ class PanelPage(CountsFromToday, QWidget):
             self.detail_tabs.setCurrentWidget(self.minutes)
 
         dialog = dialogs.password_dialog(self, self._which_minutes(item), submit, done)
+        dialog.runner, dialog.on_error = self.ctx.tasks, failed
         self._open(dialog)
 
     def correct(self, item_id: int) -> None:
