@@ -327,7 +327,9 @@ class UsersTab(QWidget):
                 users.reset_password(self.ctx.db, self.ctx.principal, user.id, new,
                                      expected_serial=user.password_serial)
 
-        return PasswordDialog(self, for_whom=f"{user.full_name} ({user.username})", own=own, submit=submit)
+        # checked (and hashed) on a worker thread: the window keeps drawing, OK greyed meanwhile
+        return PasswordDialog(self, for_whom=f"{user.full_name} ({user.username})", own=own, submit=submit,
+                              runner=self.ctx.tasks)
 
     def edit_job_title(self, title: str | None = None) -> None:
         """The job title printed under this user's name on the letters they sign."""

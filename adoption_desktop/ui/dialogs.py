@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from adoption_desktop.core.errors import AppError
+from adoption_desktop.core.errors import AppError, ValidationError
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
@@ -128,11 +129,19 @@ class PasswordDialog(QDialog):
     refuses a change without it); an administrator resetting someone else's gives only the new one.
     ``required``: one's own, at sign-in, because an administrator set it (the current one was just typed
     to sign in, so it is not asked again). ``submit(current, new)`` runs on OK: an error is shown in the
-    dialog and nothing typed is lost."""
+    dialog and nothing typed is lost.
+
+    ``runner``: ``submit`` runs on its worker thread (a password change checks the current password,
+    argon2 and, when refused, the failed-answer floor; a new password is hashed): the dialog keeps drawing,
+    its fields read-only and both buttons greyed meanwhile, and Enter again starts nothing (a wrong
+    password is counted once). Before, it ran on the window's thread and froze it."""
 
     def __init__(self, parent: QWidget | None, *, for_whom: str, own: bool,
-                 submit: Callable[[str | None, str], None], required: bool = False) -> None:
+                 submit: Callable[[str | None, str], None], required: bool = False,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
+        self.runner = runner
+        self._task: TaskHandle | None = None
         self.setWindowTitle("Choose your password" if required else
                             "Change your password" if own else "Reset password")
         self.submit = submit
@@ -164,6 +173,7 @@ class PasswordDialog(QDialog):
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.buttons = buttons
 
     def _field(self, form: QFormLayout, name: str, text: str) -> QLineEdit:
         edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
@@ -173,7 +183,14 @@ class PasswordDialog(QDialog):
         form.addRow(label, edit)
         return edit
 
+    @property
+    def checking(self) -> bool:
+        """``submit`` is running on the runner's worker thread."""
+        return self._task is not None
+
     def _check(self) -> None:
+        if self._task is not None:  # OK or Enter again while the first runs: one check, one failure counted
+            return
         self.message.clear()  # an earlier refusal ("too easy to guess") is not left beside a later success
         if self.current is not None and not self.current.text():
             self.message.setText("Current password: enter it to change your password.")
@@ -183,15 +200,57 @@ class PasswordDialog(QDialog):
             self.message.setText("The two new passwords differ.")
             self.repeat.setFocus()
             return
-        try:
-            self.submit(self.current.text() if self.current is not None else None, self.new.text())
-        except AppError as exc:
-            self.message.setText(str(exc))
+        submit, new = self.submit, self.new.text()
+        current = self.current.text() if self.current is not None else None
+        if self.runner is None:
+            try:
+                submit(current, new)
+            except AppError as exc:
+                self._refused(exc)
+                return
+            self._changed(None)
             return
+        self._running(True)
+        task = self.runner.run(lambda _t: submit(current, new), on_done=self._changed, on_error=self._failed)
+        if not task.done:  # a runner on this thread (tests) has already called back
+            self._task = task
+
+    def _running(self, running: bool) -> None:
+        for edit in (self.current, self.new, self.repeat):
+            if edit is not None:
+                edit.setReadOnly(running)
+        for button in self.buttons.buttons():
+            button.setEnabled(not running)
+
+    def _changed(self, _result: object) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._task = None
+        self._running(False)
         for edit in (self.current, self.new, self.repeat):  # the Qt copies, at least, are cleared
             if edit is not None:
                 edit.clear()
         self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._task = None
+        self._running(False)
+        if not isinstance(exc, AppError):
+            raise exc  # as when it ran on this thread: to the window's handler of unexpected errors
+        self._refused(exc)
+
+    def _refused(self, exc: AppError) -> None:
+        self.message.setText(str(exc))
+        if self.current is not None and isinstance(exc, ValidationError) and exc.field == "current_password":
+            self.current.setFocus()  # the current password was refused: typed again over itself
+            self.current.selectAll()
+
+    def reject(self) -> None:
+        if self._task is not None:  # Cancel is greyed while the password is checked; Esc likewise does nothing
+            return
+        super().reject()
 
 
 class RecoveryKeyDialog(QDialog):
@@ -482,7 +541,8 @@ class LoginDialog(QDialog):
         def submit(_current: str | None, new: str) -> None:  # signed in as the principal the change returns
             self.principal = users.change_own_password(self.db, principal, typed, new)
 
-        return PasswordDialog(self, for_whom=principal.display, own=True, required=True, submit=submit)
+        return PasswordDialog(self, for_whom=principal.display, own=True, required=True, submit=submit,
+                              runner=self.runner)
 
 
 def plain_error(exc: BaseException) -> str:

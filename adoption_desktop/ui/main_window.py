@@ -482,7 +482,8 @@ class MainWindow(QMainWindow):
         from adoption_desktop.ui.dialogs import PasswordDialog
 
         return PasswordDialog(self, for_whom=self.ctx.principal.display, own=True,
-                              submit=lambda current, new: self.ctx.change_own_password(current or "", new))
+                              submit=lambda current, new: self.ctx.change_own_password(current or "", new),
+                              runner=self.ctx.tasks)  # the check on a worker thread: the window keeps drawing
 
     def about_text(self) -> str:
         """Version, database and where this user's files are kept (what IT asks for on a support call)."""
