@@ -183,3 +183,51 @@ def test_team_mode_a_wrong_password_is_answered_at_the_floor(pg_db: Database, fa
     assert fake.answered_at() == pytest.approx(fake.readings[0] + FLOOR)
     assert users.authenticate(pg_db, "sam", TEST_PASSWORD).username == "sam"  # and a right one is not held
     assert len(fake.sleeps) == 1
+
+
+# --- re-entering one's own password (confirm_password): answered at the same floor -------------------------
+# Every window caller runs it on a worker thread (the lock screen, signing a decision, approving minutes,
+# changing one's own password), so the wait freezes nothing.
+
+@pytest.mark.parametrize("case", ["wrong password", "locking attempt", "locked account", "no password"])
+def test_every_refused_confirmation_is_answered_at_the_floor(db: Database, monkeypatch: pytest.MonkeyPatch,
+                                                             case: str) -> None:
+    sam = make_user(db, "sam", Role.COUNSELLOR)
+    if case == "locked account":
+        _lock(db, "sam")
+    if case == "locking attempt":  # one wrong password short of the lock: this attempt locks it
+        for _ in range(4):
+            with pytest.raises(users.PasswordNotConfirmed):
+                users.confirm_password(db, sam, "not-the-password-at-all")
+    t = FakeTime()
+    monkeypatch.setattr(users, "_monotonic", t.clock)
+    monkeypatch.setattr(users, "_sleep", t.sleep)
+    password = {"locked account": TEST_PASSWORD, "no password": ""}.get(case, "not-the-password-at-all")
+    expected = users.LockedOut if case in ("locking attempt", "locked account") else users.PasswordNotConfirmed
+    with pytest.raises(expected):
+        users.confirm_password(db, sam, password)
+    assert t.answered_at() == pytest.approx(t.readings[0] + FLOOR)
+
+
+def test_a_right_password_confirmed_is_not_held_back(db: Database, fake: FakeTime) -> None:
+    sam = make_user(db, "sam", Role.COUNSELLOR)
+    users.confirm_password(db, sam, TEST_PASSWORD)
+    assert users.reauthenticate(db, sam, TEST_PASSWORD)
+    assert fake.sleeps == []
+
+
+def test_a_slow_refused_confirmation_is_answered_at_once(db: Database, fake: FakeTime) -> None:
+    sam = make_user(db, "sam", Role.COUNSELLOR)
+    fake.step = FLOOR  # the confirmation's first statement already takes the whole floor
+    with pytest.raises(users.PasswordNotConfirmed):
+        users.confirm_password(db, sam, "not-the-password-at-all")
+    assert fake.sleeps == []
+
+
+def test_team_mode_a_wrong_password_confirmed_is_answered_at_the_floor(pg_db: Database, fake: FakeTime) -> None:
+    sam = make_user(pg_db, "sam", Role.COUNSELLOR)
+    with pytest.raises(users.PasswordNotConfirmed, match="not your password"):
+        users.confirm_password(pg_db, sam, "not-the-password-at-all")
+    assert fake.answered_at() == pytest.approx(fake.readings[0] + FLOOR)
+    users.confirm_password(pg_db, sam, TEST_PASSWORD)  # and a right one is not held
+    assert len(fake.sleeps) == 1

@@ -1131,7 +1131,23 @@ def confirm_password(db: Database, principal: Principal, password: str, *, now: 
 
     Raises :class:`PasswordNotConfirmed` (``field``; the message starts with ``label``) for a wrong or empty
     password, saying how many attempts are left; :class:`LockedOut` when the account is locked — by this
-    attempt or before — saying after how many failed attempts and how many minutes are left."""
+    attempt or before — saying after how many failed attempts and how many minutes are left.
+
+    As a failed sign-in is (:func:`authenticate`), every refusal is answered no sooner than
+    :data:`FAILED_SIGN_IN_FLOOR` after the call began; a right password is answered at once. Every window
+    caller runs this on a worker thread (the lock screen, signing a decision, approving minutes, changing
+    one's own password), so the wait never freezes the window."""
+    started = _monotonic()
+    try:
+        _confirm_password(db, principal, password, now=now, field=field, label=label)
+    except (PasswordNotConfirmed, LockedOut):
+        _answer_no_sooner(started)
+        raise
+
+
+def _confirm_password(db: Database, principal: Principal, password: str, *, now: dt.datetime | None,
+                      field: str, label: str) -> None:
+    """:func:`confirm_password` without its floor."""
     verified = _checked_beforehand(db, password, user_id=principal.user_id) if password else None
     with db.session(SYSTEM) as session:
         user, now = _account_at(session, User.id == principal.user_id, now, lock=True)
