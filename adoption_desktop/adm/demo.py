@@ -21,6 +21,7 @@ from adoption_desktop.adm import rules
 from adoption_desktop.adm.models import AdmDecision, AdmInfoRequest, AdmLetter, AdmNotification
 from adoption_desktop.adm.service import _after_signing, _file_letter, _sign_fields
 from adoption_desktop.core import audit
+from adoption_desktop.core.documents.address_block import too_wide
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
@@ -158,9 +159,16 @@ def _live_clocks(session: Session, ctx: DemoContext, cal: WorkingCalendar,
         keep.append(paused)
     for d in keep:
         if not d.addressee:
-            d.addressee = f"{ctx.full_name()} and {ctx.full_name()}\n{ctx.address()}"
-            d.salutation = d.addressee.split("\n", 1)[0]
+            d.addressee, d.salutation = _couple(ctx)
     return keep, paused
+
+
+def _couple(ctx: DemoContext) -> tuple[str, str]:
+    """A couple's Letter to and salutation: both names on the first line, or one a line when together they are
+    wider than the envelope's window (``core.documents.address_block``: the letter would not be made)."""
+    names = f"{ctx.full_name()} and {ctx.full_name()}"
+    lines = names if not too_wide([names]) else names.replace(" and ", "\nand ", 1)
+    return f"{lines}\n{ctx.address()}", names
 
 
 def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, cal: WorkingCalendar,
@@ -169,8 +177,7 @@ def _decide(session: Session, ctx: DemoContext, d: AdmDecision, adm: Principal, 
     if rules.signer_conflict(adm.user_id, json.loads(d.member_user_ids)):
         return
     if not d.addressee:
-        d.addressee = f"{ctx.full_name()} and {ctx.full_name()}\n{ctx.address()}"
-        d.salutation = d.addressee.split("\n", 1)[0]
+        d.addressee, d.salutation = _couple(ctx)
     if d.received_on > ctx.today - dt.timedelta(days=21) and ctx.rng.random() < 0.5:
         return  # still waiting: the queue shows live and overdue clocks
     roll = ctx.rng.random()

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from adoption_desktop.core import text_input
+from adoption_desktop.core.documents import address_block
 from adoption_desktop.core.handoff import ItemMember
 from adoption_desktop.core.workdays import WorkingCalendar
 
@@ -109,7 +110,10 @@ def letter_addressee_problem(decision_type: str, source: str, outcome: str, reco
         return None
     lines = address_lines(addressee)
     if len(lines) >= 2:
-        return None
+        # a Letter to typed before the window's limit (or imported): said before the password is asked for,
+        # not found when the letter is filed (``core.documents.address_block``)
+        window = address_block.address_problem(lines)
+        return f"Letter to: {window}. Correct it {WHERE_ADDRESSEE}." if window else None
     if lines:
         return _no_address(lines)
     if decision_type in ADDRESSEE_TYPES:

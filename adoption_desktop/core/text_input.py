@@ -278,10 +278,23 @@ def clean_name(value: str | None, field: str, *, max_length: int | None = 120, r
     return text
 
 
-def clean_address(value: str | None, field: str, *, max_length: int | None = 1000, required: bool = False) -> str:
+def clean_address(value: str | None, field: str, *, max_length: int | None = 1000, required: bool = False,
+                  window_lines: int | None = None, split_commas: bool = False, above: str = "") -> str:
     """Who a letter goes to, a name and address on several lines: :func:`clean_text` over lines, each line
-    refused when it begins like a spreadsheet formula (an exported list puts each line in a cell)."""
+    refused when it begins like a spreadsheet formula (an exported list puts each line in a cell).
+
+    ``window_lines``: the lines the address may take in a window envelope's window (the window's
+    ``core.documents.address_block.WINDOW_LINES`` less those printed above it, ``above`` saying which:
+    "the name"); more, or a line too wide for the window, is refused naming the field
+    (``address_block.address_problem``). ``split_commas``: the letter prints each comma as a new line."""
     text = clean_text(value, field, multiline=True, max_length=max_length, required=required)
+    if window_lines is not None:
+        from adoption_desktop.core.documents.address_block import address_lines, address_problem
+
+        problem = address_problem(address_lines(text, split_commas=split_commas), window_lines=window_lines,
+                                  above=above)
+        if problem:
+            raise ValidationError(f"{field}: {problem}.", field)
     lines = [line.strip() for line in text.splitlines()]
     for number, line in enumerate(lines, 1):
         if _PHONE_LINE.fullmatch(line):

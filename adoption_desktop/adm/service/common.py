@@ -22,6 +22,7 @@ from adoption_desktop.adm.models import (
 from adoption_desktop.adm.service.data import DecisionRow, LetterView
 from adoption_desktop.adm.settings import DECISION_DUE_WD, FINAL_DECISION_DUE_WD
 from adoption_desktop.core.concurrency import lock_row, stale, when_text
+from adoption_desktop.core.documents.address_block import WINDOW_LINES
 from adoption_desktop.core.errors import Conflict, PermissionDenied, ValidationError
 from adoption_desktop.core.handoff import ItemMember, ItemMembers
 from adoption_desktop.core.salutation import clean_salutation
@@ -49,7 +50,11 @@ def _decision_fields(outcome: str, decision_text: str, reasons: str) -> tuple[st
 def _letter_fields(addressee: str, salutation: str, social_worker: str) -> tuple[str, str, str]:
     """Who a decision's letters go to, checked and cleaned, as stored: (addressee, salutation, social
     worker)."""
-    addressee = clean_address(addressee, "Addressee")
+    try:  # names and address: the whole block the window shows
+        addressee = clean_address(addressee, "Letter to", window_lines=WINDOW_LINES)
+    except ValidationError as refused:
+        refused.field = "addressee"  # the form's field (``Letter to``), where the cursor is put
+        raise
     salutation = clean_salutation(salutation, "Salutation")
     social_worker = clean_name(social_worker, "Child's social worker")
     return addressee.strip(), salutation.strip(), social_worker.strip()

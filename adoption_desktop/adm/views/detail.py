@@ -736,7 +736,7 @@ class DecisionPanel(QWidget):
         try:
             saved = self._save(undoable=True)
         except AppError as exc:
-            self.failed.emit(exc)
+            self._refused(exc)
             return
         assert self.detail is not None
         if saved:
@@ -785,7 +785,7 @@ class DecisionPanel(QWidget):
             if not self._save():
                 return
         except AppError as exc:
-            self.failed.emit(exc)
+            self._refused(exc)
             return
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
         asked = password is None
@@ -833,6 +833,13 @@ class DecisionPanel(QWidget):
         self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why,
                                                 sign_anyway=anyway, correction_shown=shown_correction),
                   lambda _r: self._signed(did), failed)
+
+    def _refused(self, exc: AppError) -> None:
+        """A save refused: said on the page; a refusal of Letter to (an address too long for the envelope's
+        window, a line like a formula) puts the cursor there."""
+        if isinstance(exc, ValidationError) and exc.field == "addressee":
+            self._to_addressee()
+        self.failed.emit(exc)
 
     def _to_addressee(self) -> None:
         """Signing was refused for want of someone to write to: the Decision tab, the cursor in Letter to."""

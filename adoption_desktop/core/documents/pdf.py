@@ -100,10 +100,21 @@ def write_letters(path: Path, letters: Iterable[Letter], head: Letterhead, *, ti
     Drawn straight onto the canvas (``core.documents.letter_canvas``: the same layout, at close to the
     cost of a bare reportlab canvas). ``progress(done, total)`` is called as letters are drawn;
     ``cancelled()`` returning True stops the batch, removes the partial file and raises
-    :class:`Cancelled`.
+    :class:`Cancelled`. A letter whose address block does not fit a window envelope's window stops the batch
+    with nothing written (``address_block.AddressTooLong``, naming the letter's record).
 
     A ``path`` ending ``.docx`` writes a Word copy of the same letters instead
     (``core.documents.letter_docx``), for a last edit before sending."""
+    from adoption_desktop.core.documents.address_block import check_recipient_fits
+
+    def fitting(letters: Iterable[Letter]) -> Iterable[Letter]:
+        # an address block the envelope's window cannot show (stored before the limit, or imported) stops the
+        # batch naming its record, before anything is written: never printed cut short or over the body
+        for letter in letters:
+            check_recipient_fits(letter.recipient, letter.reference)
+            yield letter
+
+    letters = fitting(letters)
     if Path(path).suffix.lower() == ".docx":  # letter_docx.is_docx, without importing python-docx for a PDF
         from adoption_desktop.core.documents.letter_docx import write_docx_letters
 

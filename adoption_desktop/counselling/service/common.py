@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, version_of, when_text
+from adoption_desktop.core.documents.address_block import WINDOW_LINES
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.models import User
@@ -234,7 +235,8 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         birth_name=_keyed(clean_name, data.birth_name, "Name at birth", "birth_name"),
         current_name=_keyed(clean_name, data.current_name, "Name now", "current_name"),
         salutation=_keyed(clean_salutation, data.salutation, "Salutation", "salutation"),
-        address=_keyed(clean_address, data.address, "Address", "address", max_length=1000),
+        address=_keyed(clean_address, data.address, "Address", "address", max_length=1000,
+                        window_lines=WINDOW_LINES - 1, above="the name"),  # printed under the name now
         phone=check_phone(_keyed(clean_text, data.phone, "Phone", "phone", max_length=40).strip()),
         email=_keyed(clean_text, data.email, "Email", "email", max_length=120),
         court=_keyed(clean_name, data.court, "Court", "court", max_length=200),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, version_of, when_text
+from adoption_desktop.core.documents.address_block import WINDOW_LINES
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -50,7 +51,8 @@ def add_request(db: Database, actor: Principal, case_id: int, data: RequestInput
                  "name where the records are held.")
     _not_future(data.sent_on, _today(today), "sent_on", "Date sent")
     data = replace(data, holder_address=_keyed(clean_address, data.holder_address, "Address", "holder_address",
-                                               max_length=1000),
+                                               max_length=1000, window_lines=WINDOW_LINES - 2,
+                                               above='"Records Officer" and the holder\'s name'),
                    their_reference=_keyed(clean_reference, data.their_reference, "Their reference",
                                           "their_reference", max_length=80),
                    notes=_keyed(clean_text, data.notes, "Notes", "notes", multiline=True, max_length=4000))

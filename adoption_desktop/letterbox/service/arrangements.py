@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, stale
+from adoption_desktop.core.documents.address_block import WINDOW_LINES, check_name_line
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.permissions import Principal, require
@@ -63,7 +64,9 @@ def _block(value: str, label: str) -> str:
 
 
 def _address(value: str, label: str) -> str:
-    return clean_address(value, label, max_length=4000)
+    # printed under the name, each comma a new line (``letterbox.documents``): the window's lines less one
+    return clean_address(value, label, max_length=4000, window_lines=WINDOW_LINES - 1, split_commas=True,
+                         above="the name")
 
 
 #: every text field of an arrangement and of a birth relative, with the label its messages name and the one
@@ -75,14 +78,16 @@ FIELD_CLEANERS: dict[str, tuple[str, Callable[[str, str], str]]] = {
     "reference": ("Reference", lambda value, label: clean_reference(value, label, max_length=None)),
     "child_birth_name": ("Child's birth name", clean_name),
     "child_adoptive_name": ("Child's adoptive name", clean_name),
-    "adopters_name": ("Adopters' names", lambda value, label: clean_name(value, label, max_length=160)),
+    # the first line of the adopters' letters' address block: it must fit the envelope's window too
+    "adopters_name": ("Adopters' names", lambda value, label: check_name_line(clean_name(value, label, max_length=160),
+                                                                              label)),
     "adopters_address": ("Adopters' address", _address),
     "adopters_salutation": ("Adopters' salutation", clean_salutation),
     "may_send": ("What may be sent", _line(120)),
     "exchange_months": ("Exchange months", _line(40)),
     "coordinator": ("Coordinator", lambda value, label: clean_name(value, label, max_length=60)),
     "notes": ("Notes", _block),
-    "relative_name": ("Birth relative", clean_name),
+    "relative_name": ("Birth relative", lambda value, label: check_name_line(clean_name(value, label), label)),
     "relationship": ("Relationship", _line(60)),
     "relative_salutation": ("Birth relative's salutation", clean_salutation),
     "relative_address": ("Birth relative's address", _address),

@@ -493,6 +493,13 @@ class ArrangementDialog(QDialog):
                     return
         except AppError as exc:
             self.message.setText(str(exc))
+            # an address refused (too long for the envelope's window, a line like a formula): the cursor there
+            field = exc.field if isinstance(exc, ValidationError) else None
+            target = {"Adopters' address": self.adopters_address, "Adopters' names": self.fields["adopters_name"],
+                      "Birth relative's address": self.participants,
+                      "Birth relative": self.participants}.get(field or "")
+            if target is not None:
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         # an ending is said by the status bar's undo notice ("Ended the arrangement …: its expected exchanges
         # have left the work list. Undo"), not by a status message: that hid the notice's link for 15 seconds
