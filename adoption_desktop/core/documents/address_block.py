@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-
 from adoption_desktop.core.errors import ValidationError
+
+#: points in a millimetre (reportlab's ``units.mm``); reportlab itself is imported only to measure a line, so a
+#: service that checks an address as it is typed does not load it with its module
+mm = 72 / 25.4
 
 #: the lines a window envelope shows: the name and six address lines (the postcode line the last)
 WINDOW_LINES = 7
@@ -40,6 +41,8 @@ def address_lines(address: str, *, split_commas: bool = False) -> list[str]:
 
 def line_width(line: str) -> float:
     """``line``'s width in points in the letter's font."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
     from adoption_desktop.core.documents.pdf import FONT, register_fonts
 
     register_fonts(italic=False)
