@@ -36,13 +36,60 @@ def _d(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def birthday(born: dt.date, years: int) -> dt.date:
+    """The day a person born on ``born`` turns ``years`` (born on 29 February: 1 March in a common year)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return dt.date(born.year + years, 3, 1)
+
+
+#: the placements of a child for adoption, which only a child (under 18) can have (Adoption and Children Act 2002
+#: s.144: a child is a person under 18)
+PLACEMENT_FIELDS: tuple[str, ...] = ("placement_order_on", "placed_on", "early_permanence_placed_on",
+                                     "foster_carer_placed_on")
+#: an adoption order may be made up to the 19th birthday, the application having been made before the 18th
+#: (Adoption and Children Act 2002 s.49(4) and s.47(9))
+ADOPTION_ORDER_BEFORE_AGE = 19
+
+
+def age_problems(dates: Mapping[str, dt.date | None]) -> list[tuple[str, str]]:
+    """The child's dates against the date of birth, as ``(field, message)``: no date of the journey before the
+    child was born, no placement once they are 18, no adoption order once they are 19."""
+    born = dates.get("date_of_birth")
+    if born is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    for field in DATE_FIELDS[1:]:
+        day = dates.get(field)
+        if day is None:
+            continue
+        label = LABELS[field]
+        if day < born:
+            problems.append((field, f"{label}: {_d(day)} is before the child's date of birth ({_d(born)}). "
+                                    "Check both dates."))
+        elif field in PLACEMENT_FIELDS and day >= birthday(born, 18):
+            problems.append((field, f"{label}: {_d(day)} is on or after the child's 18th birthday "
+                                    f"({_d(birthday(born, 18))}); a child can be placed for adoption only while "
+                                    "under 18. Check the date and the date of birth."))
+        elif field == "adoption_order_on" and day >= birthday(born, ADOPTION_ORDER_BEFORE_AGE):
+            nineteenth = birthday(born, ADOPTION_ORDER_BEFORE_AGE)
+            problems.append((field, f"{label}: {_d(day)} is on or after the child's 19th birthday ({_d(nineteenth)}); "
+                                    "an adoption order cannot be made for a person aged 19 or over (and the "
+                                    "application must be made before they are 18). Check the date and the date "
+                                    "of birth."))
+    return problems
+
+
 def journey_problems(dates: Mapping[str, dt.date | None], *, early_permanence: str = "",
                      foster_carer_adoption: bool = False) -> list[tuple[str, str]]:
     """Every problem with the order of a child's dates, as ``(field, message)``; [] when they are in order.
 
     Each recorded date of :data:`JOURNEY_ORDER` must be on or after every recorded date before it; an early
     permanence or foster-carer placement lies between entering care and the adoption order; a disruption
-    follows the move to the adoptive family and comes before any adoption order."""
+    follows the move to the adoptive family and comes before any adoption order; no date is before the date of
+    birth, no placement on or after the 18th birthday, no adoption order on or after the 19th
+    (:func:`age_problems`)."""
     problems: list[tuple[str, str]] = []
     seen: list[tuple[str, dt.date]] = []
     for field, label in JOURNEY_ORDER:
@@ -71,6 +118,8 @@ def journey_problems(dates: Mapping[str, dt.date | None], *, early_permanence: s
             problems.append((field, f"{label}: {_d(day)} is before the child entered care ({_d(care)})."))
         if order is not None and day > order:
             problems.append((field, f"{label}: {_d(day)} is after the adoption order ({_d(order)})."))
+    reported = {f for f, _m in problems}
+    problems += [(f, m) for f, m in age_problems(dates) if f not in reported]
     disrupted, placed = dates.get("disrupted_on"), dates.get("placed_on")
     if disrupted is not None:
         if placed is None:

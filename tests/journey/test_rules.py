@@ -23,7 +23,8 @@ def test_dates_in_order_have_no_problem(gaps: list[int], first: dt.date, missing
     assert rules.journey_problems(dates) == []
 
 
-@given(st.lists(days, min_size=len(ORDER), max_size=len(ORDER)))
+@given(st.lists(st.dates(min_value=dt.date(2010, 1, 1), max_value=dt.date(2026, 12, 31)),
+                min_size=len(ORDER), max_size=len(ORDER)))  # within 17 years: the ages are another test's
 def test_any_pair_out_of_order_is_reported_on_the_later_field(values: list[dt.date]) -> None:
     dates: dict[str, dt.date | None] = dict(zip(ORDER, values, strict=True))
     problems = rules.journey_problems(dates)
@@ -79,3 +80,28 @@ def test_month_bands_edges() -> None:
     assert rules.month_band(po, dt.date(2025, 10, 1)) == "8-12"
     assert rules.month_band(po, dt.date(2026, 1, 31)) == "8-12"
     assert rules.month_band(po, dt.date(2026, 2, 1)) == "12+"
+
+
+def test_no_date_before_birth_and_no_placement_at_18_or_order_at_19() -> None:
+    """User trial: a child aged 30 at the adoption order, or placed with foster carers before being born, was
+    accepted."""
+    born = dt.date(1996, 5, 4)
+    [(field, msg)] = rules.journey_problems({"date_of_birth": born, "adoption_order_on": dt.date(2026, 3, 2)})
+    assert field == "adoption_order_on"
+    assert msg.startswith("Adoption order: 02/03/2026 is on or after the child's 19th birthday (04/05/2015)")
+    assert "cannot be made for a person aged 19 or over" in msg
+    [(field, msg)] = rules.journey_problems({"date_of_birth": born, "placed_on": dt.date(2014, 5, 4)})
+    assert field == "placed_on" and "18th birthday (04/05/2014)" in msg
+    assert rules.journey_problems({"date_of_birth": born, "placed_on": dt.date(2014, 5, 3),
+                                   "adoption_order_on": dt.date(2015, 5, 3)}) == []  # applied for before 18
+    for field, kind in (("early_permanence_placed_on", {"early_permanence": "ffa"}),
+                        ("foster_carer_placed_on", {"foster_carer_adoption": True})):
+        [(f, msg)] = rules.journey_problems({"date_of_birth": dt.date(2025, 6, 1), field: dt.date(2025, 5, 1)},
+                                            **kind)  # type: ignore[arg-type]
+        assert f == field and msg == (f"{rules.LABELS[field]}: 01/05/2025 is before the child's date of birth "
+                                      "(01/06/2025). Check both dates.")
+
+
+def test_a_29_february_birthday_is_1_march_in_a_common_year() -> None:
+    assert rules.birthday(dt.date(2008, 2, 29), 18) == dt.date(2026, 3, 1)
+    assert rules.birthday(dt.date(2008, 2, 29), 16) == dt.date(2024, 2, 29)

@@ -219,3 +219,14 @@ def test_linking_a_child_to_the_match_item_takes_the_recommendation_date_as_addi
     _minutes(db, panel_admin, other, "deferred")
     service.add_child(db, adm, _child("CH-2a"), decision_id=plan_id, today=TODAY)
     assert service.link_child(db, panel_admin, "CH-2a", item_id=other).match_recommended_on is None
+
+
+def test_validate_refuses_an_adoption_order_for_an_adult_keyed_by_the_field() -> None:
+    """User trial: a child aged 30 at the adoption order was saved; the refusal now names the field, and is keyed
+    by it so the editor puts the cursor there."""
+    today = dt.date.today()
+    data = ChildInput("CH-AGE-1", date_of_birth=today - dt.timedelta(days=31 * 366),
+                      adoption_order_on=today - dt.timedelta(days=2))
+    with pytest.raises(ValidationError, match=r"^Adoption order: .* 19th birthday") as exc:
+        service.validate(data, today)
+    assert exc.value.field == "adoption_order_on"
