@@ -6,6 +6,7 @@ panel reads (``panel.view``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -19,6 +20,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.storage.base import get_or_raise
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import check_not_future, clean_reference, reference_key
+from adoption_desktop.journey import rules
 from adoption_desktop.journey.models import AdopterJourney
 from adoption_desktop.journey.service import AdopterStages, adopter_problems, as_field
 
@@ -117,6 +119,14 @@ def approval_items(db: Database, actor: Principal) -> list[ApprovalItem]:
         return list(_items(session).values())
 
 
+def _check_order(data: AdopterStages) -> None:
+    problems = adopter_problems(data)
+    if problems:
+        field, message = problems[0]
+        raise ValidationError(f"{message} Dates go in this order: registration, stage 1 completed, stage 2 "
+                              "started, panel, approval.", field)
+
+
 def validate(data: AdopterStages, today: dt.date | None = None) -> AdopterStages:
     """``data`` cleaned, or a ValidationError naming the first field at fault and the fix."""
     today = today or dt.date.today()
@@ -129,30 +139,52 @@ def validate(data: AdopterStages, today: dt.date | None = None) -> AdopterStages
     if data.stage2_started_on and not data.stage1_completed_on:
         raise ValidationError("Stage 1 completed: enter it before stage 2 starts (stage 2 follows stage 1).",
                               "stage1_completed_on")
-    problems = adopter_problems(data)
-    if problems:
-        field, message = problems[0]
-        raise ValidationError(f"{message} Dates go in this order: registration, stage 1 completed, stage 2 "
-                              "started, panel, approval.", field)
+    _check_order(data)
     return AdopterStages(**{f: getattr(data, f) for f in STAGE_FIELDS if f != "reference"}, reference=ref)
 
 
-def _check_item(session: object, item_id: int | None) -> None:
+def _check_item(session: object, item_id: int | None, household_id: int | None = None) -> dt.date | None:
+    """The approval item ``item_id`` exists, is an approval item and is linked to no other household than
+    ``household_id``; returns its sitting's date (None when not linked). Read in the save's transaction with
+    the item locked to its end, so two PCs linking two households to one item at once take turns: the second
+    sees the first's link and is refused."""
     if item_id is None:
-        return
+        return None
     from sqlalchemy.orm import Session
 
-    from adoption_desktop.panel.models import PanelItem
+    from adoption_desktop.panel.models import PanelItem, PanelSitting
 
     assert isinstance(session, Session)
-    # a share lock to the end of the caller's transaction (see ``journey.service._check_item``): a removal of
-    # the item at this moment waits for this link and is refused, or came first and this finds no item
-    item = session.scalar(select(PanelItem).where(PanelItem.id == item_id).with_for_update(read=True)
+    # locked to the end of the caller's transaction (see ``journey.service._check_item``): a removal of the item
+    # at this moment waits for this link and is refused, or came first and this finds no item; and (an
+    # exclusive lock, not a share lock) a second household's link of the same item waits for this one
+    item = session.scalar(select(PanelItem).where(PanelItem.id == item_id).with_for_update()
                           .execution_options(populate_existing=True))
     if item is None:
         raise NotFound("That panel item no longer exists; choose another approval item.")
     if item.case_type != "approval":
         raise ValidationError("Panel approval item: choose a prospective adopter approval item.", "approval_item_id")
+    other = session.scalar(select(AdopterJourney.reference).where(
+        AdopterJourney.approval_item_id == item_id,
+        *(() if household_id is None else (AdopterJourney.id != household_id,))).limit(1))
+    if other is not None:
+        raise ValidationError(f"Panel approval item: this item is already linked to household {other}; an approval "
+                              "item is one household's. Choose another item, or unlink it from that household "
+                              "first.", "approval_item_id")
+    return session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == item.sitting_id))
+
+
+def _with_sitting_date(clean: AdopterStages, sitting_date: dt.date | None, today: dt.date) -> AdopterStages:
+    """``clean`` with the panel date of the linked item's sitting (``rules.panel_date_from_sitting``), its
+    dates checked in order again; a ValidationError keyed ``panel_on`` when the typed panel date differs."""
+    panel_on, problem = rules.panel_date_from_sitting(clean.panel_on, sitting_date, today)
+    if problem is not None:
+        raise ValidationError(problem, "panel_on")
+    if panel_on == clean.panel_on:
+        return clean
+    taken = dataclasses.replace(clean, panel_on=panel_on)
+    _check_order(taken)
+    return taken
 
 
 def _apply(row: AdopterJourney, clean: AdopterStages) -> None:
@@ -170,7 +202,7 @@ def add_household(db: Database, actor: Principal, data: AdopterStages, today: dt
         if session.scalar(select(AdopterJourney.id).where(AdopterJourney.reference_key == key)) is not None:
             raise ValidationError(f"Household reference: {clean.reference} is already recorded; open it from the "
                                   "list to change its dates.", "reference")
-        _check_item(session, clean.approval_item_id)
+        clean = _with_sitting_date(clean, _check_item(session, clean.approval_item_id), today or dt.date.today())
         row = AdopterJourney(reference=clean.reference, reference_key=key)
         _apply(row, clean)
         session.add(row)
@@ -191,7 +223,8 @@ def update_household(db: Database, actor: Principal, household_id: int, data: Ad
                 select(AdopterJourney.id).where(AdopterJourney.reference_key == key)) is not None:
             raise ValidationError(f"Household reference: {clean.reference} belongs to another household.",
                                   "reference")
-        _check_item(session, clean.approval_item_id)
+        clean = _with_sitting_date(clean, _check_item(session, clean.approval_item_id, row.id),
+                                   today or dt.date.today())
         _apply(row, clean)
         session.flush()
         return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))

@@ -130,7 +130,7 @@ def _plan_decision(session: Session, adm: Principal, kids: list[JourneyChild]) -
 
 
 def populate(db: Database, ctx: DemoContext) -> None:
-    from adoption_desktop.panel.models import PanelItem
+    from adoption_desktop.panel.models import PanelItem, PanelSitting
 
     today = ctx.today
     adm = ctx.users.get(Role.AGENCY_DECISION_MAKER)  # none: the journey alone (tests), no decisions to link
@@ -148,9 +148,18 @@ def populate(db: Database, ctx: DemoContext) -> None:
                 if child.match_recommended_on is not None and slot < len(matches):
                     child.match_item_id = matches[slot]
         session.add_all(rows)
-        approvals = list(session.scalars(select(PanelItem.id).where(PanelItem.case_type == "approval")
-                                         .order_by(PanelItem.id).limit(len(HOUSEHOLDS))))
+        approvals: list[tuple[int, dt.date]] = [(int(i), day) for i, day in session.execute(select(PanelItem.id, PanelSitting.sitting_date)
+                                         .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+                                         .where(PanelItem.case_type == "approval")
+                                         .order_by(PanelSitting.sitting_date.desc(), PanelItem.id))]
         homes = households(today)
-        for home, item in zip(homes, approvals, strict=False):
-            home.approval_item_id = item
+        for home in homes:
+            # an approval item is one household's, heard at the sitting that is its panel date (as the editor
+            # requires): the latest free item sat between stage 2 starting and the approval; none, not linked
+            item = next(((i, day) for i, day in approvals if home.stage2_started_on is not None
+                         and home.approved_on is not None and home.stage2_started_on <= day <= home.approved_on),
+                        None)
+            if item is not None:
+                home.approval_item_id, home.panel_on = item
+                approvals.remove(item)
         session.add_all(homes)

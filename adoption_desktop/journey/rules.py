@@ -222,3 +222,17 @@ def plan_date_problem(plan_decided_on: dt.date | None, agreed_on: dt.date | None
     return (f"{LABELS['plan_decided_on']}: {_d(plan_decided_on)} differs from the date of {decision_name} "
             f"({_d(agreed_on)}), which is the date the plan was agreed. Use the decision's date, or save anyway "
             "if the plan was agreed on another day.")
+
+
+def panel_date_from_sitting(panel_on: dt.date | None, sitting_date: dt.date | None,
+                            today: dt.date) -> tuple[dt.date | None, str | None]:
+    """A household's panel date against the sitting of the approval item it is linked to: ``(panel date, None)``
+    when they agree, the sitting's date taken when none is typed (once the sitting has happened: not ahead of
+    ``today``), or ``(panel_on, message)`` when the typed date differs from the sitting's."""
+    if sitting_date is None or panel_on == sitting_date:
+        return panel_on, None
+    if panel_on is None:
+        return (sitting_date if sitting_date <= today else None), None
+    return panel_on, (f"Panel: {_d(panel_on)} differs from the date of the sitting the linked approval item was "
+                      f"heard at ({_d(sitting_date)}). Enter {_d(sitting_date)}, or link the item of the sitting "
+                      "the household went to.")
