@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from adoption_desktop.core.errors import AppError, StaleRecord
+from adoption_desktop.ui.field_message import ClearWhenChanged
 from adoption_desktop.ui.modal import run_modal
 
 RELOAD, REAPPLY, CANCEL = "reload", "reapply", "cancel"
@@ -345,7 +346,8 @@ def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T],
                    message: QLabel, fields: Mapping[str, QWidget], expected_version: int | None = None,
                    edit: Callable[[], OwnEdit[D]] | None = None, current: Callable[[], D | None] | None = None,
                    put: Callable[[int, int, D], T] | None = None,
-                   reload: Callable[[], R | None] | None = None) -> tuple[T | None, R | None]:
+                   reload: Callable[[], R | None] | None = None,
+                   clears: ClearWhenChanged | None = None) -> tuple[T | None, R | None]:
     """An editor's save of a versioned record: ``add()`` a new one, or ``update(id, version)`` the one it
     holds. A stale save shows the conflict dialog (re-applying saves again over the version saved
     meanwhile); any other refusal is written in ``message`` and the cursor goes to the field it names
@@ -407,6 +409,8 @@ def save_versioned(dialog: QWidget, record: R | None, *, add: Callable[[], T],
             message.setText(said)
             widget = fields.get(str(getattr(exc, "field", "")))
             if widget is not None:
+                if clears is not None:  # the refusal goes once its field is changed
+                    clears.watch(widget, said)
                 widget.setFocus()
                 if hasattr(widget, "selectAll"):
                     widget.selectAll()

@@ -8,16 +8,11 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractSpinBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +30,7 @@ from adoption_desktop.ui.discard import (
     kept_nowhere_note,
     still_open,
 )
+from adoption_desktop.ui.field_message import ClearWhenChanged
 from adoption_desktop.ui.fit import grow_with_message
 from adoption_desktop.ui.palette import tint_style
 
@@ -85,8 +81,6 @@ class FormDialog(QDialog):
         self.form, self.submit = form, submit
         self.autosavers: list[DraftAutosaver] = []  # drafts of what was typed (see CaseDialog._form)
         self.opened_with: list[object] | None = None  # the fields as first shown (see changed)
-        self._watched: list[QWidget] = []  # fields whose change takes their message away
-        self._message_for: tuple[QWidget | None, str] = (None, "")
         layout = QVBoxLayout(self)
         layout.addWidget(form)
         message = form.findChild(QLabel, "message")
@@ -97,6 +91,7 @@ class FormDialog(QDialog):
             message.setStyleSheet(tint_style("#B00020", message))
             layout.addWidget(message)
         self.message = message
+        self._clears = ClearWhenChanged(message)  # the message about a field goes once the field is changed
         # a message needing more lines makes the dialog taller, not the form's one box that may shrink (New
         # referral's Address lost its postcode under the midnight message)
         grow_with_message(self, message)
@@ -182,25 +177,4 @@ class FormDialog(QDialog):
     def _clear_when_changed(self, target: QWidget, text: str) -> None:
         """Take the message about ``target`` away once the field is changed (trial: "Date of birth: required"
         stayed in red after a date was typed); OK checks the form again in any case."""
-        self._message_for = (target, text)
-        if target in self._watched:
-            return
-        self._watched.append(target)
-
-        def changed(*_args: object) -> None:
-            if self._message_for[0] is target and self.message.text() == self._message_for[1]:
-                self.message.setText("")
-
-        if isinstance(target, QDateEdit):
-            target.dateChanged.connect(changed)
-            target.lineEdit().textEdited.connect(changed)
-        elif isinstance(target, QLineEdit):
-            target.textEdited.connect(changed)
-        elif isinstance(target, QPlainTextEdit):
-            target.textChanged.connect(changed)
-        elif isinstance(target, QComboBox):
-            target.currentIndexChanged.connect(changed)
-        elif isinstance(target, QAbstractSpinBox):
-            target.lineEdit().textEdited.connect(changed)
-        elif isinstance(target, QAbstractButton):
-            target.toggled.connect(changed)
+        self._clears.watch(target, text)

@@ -36,6 +36,7 @@ from adoption_desktop.ui import conflict
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
+from adoption_desktop.ui.field_message import ClearWhenChanged
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.record_list import RecordList, close_if_saved
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
@@ -122,6 +123,7 @@ class HouseholdEditor(FormKeptOnExit, QDialog):
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))
+        self.clears = ClearWhenChanged(self.message)  # a refusal goes once the field it names is changed
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
@@ -199,7 +201,8 @@ class HouseholdEditor(FormKeptOnExit, QDialog):
             self, self.household,
             add=lambda: adopters.add_household(self.ctx.db, self.ctx.principal, self.value()),
             update=lambda id_, version: put(id_, version, self.value()),
-            mine=self.mine, message=self.message, fields=self.edits, expected_version=expected_version,
+            mine=self.mine, message=self.message, fields={**self.edits, "approval_item_id": self.item},
+            expected_version=expected_version, clears=self.clears,
             edit=None if opened is None else lambda: conflict.OwnEdit(opened, self.value(), self.labels),
             current=stored, put=put, reload=reload)
         self.household = held if result is None else result

@@ -45,6 +45,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, as_opened, re
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
+from adoption_desktop.ui.field_message import ClearWhenChanged
 from adoption_desktop.ui.modal import run_modal, session_ended
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.table_model import Column, RowTableModel
@@ -179,6 +180,7 @@ class ChildEditor(FormKeptOnExit, QDialog):
         self.message = MessageLine()
         self.message.setWordWrap(True)
         self.message.setStyleSheet(tint_style("#B00020", self.message))  # white under High Contrast
+        self.clears = ClearWhenChanged(self.message)  # a refusal goes once the field it names is changed
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -205,7 +207,10 @@ class ChildEditor(FormKeptOnExit, QDialog):
         """What was typed, or a ValidationError naming the field (shown under the form; focus goes there)."""
         values: dict[str, Any] = {name: edit.text() for name, edit in self.texts.items()}
         for name, edit in self.dates.items():
-            values[name] = parse_date(edit.text(), rules.LABELS.get(name, "Date of birth"))
+            try:
+                values[name] = parse_date(edit.text(), rules.LABELS.get(name, "Date of birth"))
+            except ValidationError as exc:  # keyed by the field (parse_date names the label), as the others are
+                raise ValidationError(str(exc), name) from None
         values.update(sex=self.sex.currentData(), early_permanence=self.ep.currentData(),
                       foster_carer_adoption=self.foster.isChecked(), notes=self.notes.toPlainText())
         return ChildInput(**values)
@@ -217,6 +222,7 @@ class ChildEditor(FormKeptOnExit, QDialog):
             field = "plan_decided_on"
         widget = self.texts.get(str(field)) or self.dates.get(str(field))
         if widget is not None:
+            self.clears.watch(widget, str(exc))
             widget.setFocus()
             widget.selectAll()
 
