@@ -423,7 +423,8 @@ def adopter_problems(s: AdopterStages) -> list[tuple[str, str]]:
 
 def record_adopter_stages(db: Database, actor: Principal, data: AdopterStages,
                           today: dt.date | None = None) -> None:
-    """Create or replace a household's assessment dates (keyed by the household reference)."""
+    """Create or replace a household's assessment dates (keyed by the household reference); the approval item
+    and panel date are checked as ``adopters.update_household`` checks them."""
     require(actor, Permission.PANEL_EDIT)
     ref = clean_reference(data.reference, "Household reference", required=True)
     for f in ("registered_on", "stage1_completed_on", "stage2_started_on", "panel_on", "approved_on"):
@@ -431,9 +432,15 @@ def record_adopter_stages(db: Database, actor: Principal, data: AdopterStages,
     problems = adopter_problems(data)
     if problems:
         raise ValidationError(problems[0][1], problems[0][0])
+    from adoption_desktop.journey import adopters  # imports this module
+
     with db.session(actor) as session:
         key = reference_key(ref)
         row = session.scalar(select(AdopterJourney).where(AdopterJourney.reference_key == key))
+        # as the screen's save: the item is one household's, the panel date its sitting's
+        data = adopters._with_sitting_date(
+            data, adopters._check_item(session, data.approval_item_id, row.id if row is not None else None),
+            today or dt.date.today())
         if row is None:
             row = AdopterJourney(reference=ref, reference_key=key)
             session.add(row)

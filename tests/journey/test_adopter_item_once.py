@@ -139,3 +139,17 @@ def test_the_demo_households_save_as_they_are(small_demo_db: Database) -> None:
         saved = adopters.update_household(small_demo_db, paneladmin, home.id, adopters.stages_of(home),
                                           expected_version=home.row_version)
         assert saved.panel_on == home.panel_on and saved.approval_item_id == home.approval_item_id
+
+
+def test_the_scripts_record_adopter_stages_checks_the_item_too(db: Database) -> None:
+    from adoption_desktop.journey import service
+
+    clerk = make_user(db, "clerk", Role.PANEL_ADMINISTRATOR)
+    item = _approval_item(db, clerk, _sitting_day())
+    service.record_adopter_stages(db, clerk, _stages("HH-71", item))
+    with pytest.raises(ValidationError, match="already linked to household HH-71"):
+        service.record_adopter_stages(db, clerk, _stages("HH-72", item))
+    with pytest.raises(ValidationError, match=r"Panel: .* differs"):
+        service.record_adopter_stages(db, clerk, _stages("HH-71", item, _sitting_day() - dt.timedelta(days=2)))
+    [home] = adopters.list_households(db, clerk)
+    assert (home.reference, home.approval_item_id, home.panel_on) == ("HH-71", item, _sitting_day())
