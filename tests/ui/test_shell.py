@@ -145,11 +145,13 @@ def test_a_password_an_administrator_set_is_changed_at_sign_in(db: Database, adm
     def choose(dialog: PasswordDialog) -> int:
         dialog.new.setText("password12")  # too easy: said in the dialog, which stays open
         dialog.repeat.setText("password12")
-        dialog._check()
+        dialog._check()  # checked on the sign-in's worker thread (the dialog's runner): its answer comes back
+        qtbot.waitUntil(lambda: not dialog.checking, timeout=15000)
         assert "too easy to guess" in dialog.message.text() and dialog.result() == 0
         dialog.new.setText("another-quiet-lantern")
         dialog.repeat.setText("another-quiet-lantern")
         dialog._check()
+        qtbot.waitUntil(lambda: not dialog.checking, timeout=15000)
         return int(dialog.result())
 
     monkeypatch.setattr(PasswordDialog, "exec", choose)
