@@ -61,7 +61,8 @@ class _Pending:
 #: guards _pending and the writer's state; notified when a change is written or given up
 _QUEUE = threading.Condition()
 _pending: list[_Pending] = []
-#: held by the background writer while it writes the first pending change (flush_settings waits for it)
+#: held by the background writer while it writes the first pending change (only it takes this; a test reads it
+#: to know the writer is idle: flush_settings waits on _QUEUE, never on this, so a stalled write cannot hold it)
 _APPLYING = threading.Lock()
 _writer: threading.Thread | None = None
 _window_thread: threading.Thread | None = None
