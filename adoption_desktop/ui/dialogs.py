@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,8 +32,9 @@ from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.ok_on_worker import OkOnWorker
 from adoption_desktop.ui.palette import tint_style
-from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
+from adoption_desktop.ui.tasks import TaskRunner
 
 
 class StartDialog(QDialog):
@@ -141,7 +142,6 @@ class PasswordDialog(QDialog):
                  runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
-        self._task: TaskHandle | None = None
         self.setWindowTitle("Choose your password" if required else
                             "Change your password" if own else "Reset password")
         self.submit = submit
@@ -174,6 +174,8 @@ class PasswordDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.buttons = buttons
+        # the work commits the change (and the window goes on as the principal it returns): Cancel greyed
+        self.ok_work = OkOnWorker(self, buttons, [e for e in (self.current, self.new, self.repeat) if e is not None])
 
     def _field(self, form: QFormLayout, name: str, text: str) -> QLineEdit:
         edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
@@ -186,10 +188,10 @@ class PasswordDialog(QDialog):
     @property
     def checking(self) -> bool:
         """``submit`` is running on the runner's worker thread."""
-        return self._task is not None
+        return self.ok_work.running
 
     def _check(self) -> None:
-        if self._task is not None:  # OK or Enter again while the first runs: one check, one failure counted
+        if self.ok_work.running:  # OK or Enter again while the first runs: one check, one failure counted
             return
         self.message.clear()  # an earlier refusal ("too easy to guess") is not left beside a later success
         if self.current is not None and not self.current.text():
@@ -210,33 +212,15 @@ class PasswordDialog(QDialog):
                 return
             self._changed(None)
             return
-        self._running(True)
-        task = self.runner.run(lambda _t: submit(current, new), on_done=self._changed, on_error=self._failed)
-        if not task.done:  # a runner on this thread (tests) has already called back
-            self._task = task
-
-    def _running(self, running: bool) -> None:
-        for edit in (self.current, self.new, self.repeat):
-            if edit is not None:
-                edit.setReadOnly(running)
-        for button in self.buttons.buttons():
-            button.setEnabled(not running)
+        self.ok_work.start(self.runner, partial(submit, current, new), on_done=self._changed, on_error=self._failed)
 
     def _changed(self, _result: object) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._task = None
-        self._running(False)
         for edit in (self.current, self.new, self.repeat):  # the Qt copies, at least, are cleared
             if edit is not None:
                 edit.clear()
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self._task = None
-        self._running(False)
         if not isinstance(exc, AppError):
             raise exc  # as when it ran on this thread: to the window's handler of unexpected errors
         self._refused(exc)
@@ -248,7 +232,7 @@ class PasswordDialog(QDialog):
             self.current.selectAll()
 
     def reject(self) -> None:
-        if self._task is not None:  # Cancel is greyed while the password is checked; Esc likewise does nothing
+        if self.ok_work.holds_cancel():  # Cancel is greyed while the password is checked; Esc likewise does nothing
             return
         super().reject()
 
@@ -408,7 +392,10 @@ class LoginDialog(QDialog):
         layout.insertWidget(at + 1, self.waiting_bar)
         self.waiting.hide()
         self.waiting_bar.hide()
-        self._task: TaskHandle | None = None
+        # the sign-in is recorded by the worker, so Cancel meanwhile cannot drop it: it stays enabled and asks
+        # the work to stop waiting (a sign-in recorded as it was pressed is ended again, audited: _signed_in)
+        self.ok_work = OkOnWorker(self, self.buttons, [self.username, self.password], on_cancel=self._stop_waiting,
+                                  on_running=self._running)
         self._stop = threading.Event()
         self._waiting_since: float | None = None
         self._clock = QTimer(self)
@@ -419,10 +406,10 @@ class LoginDialog(QDialog):
     @property
     def signing_in(self) -> bool:
         """A sign-in is running (on the worker thread)."""
-        return self._task is not None
+        return self.ok_work.running
 
     def _sign_in(self) -> None:
-        if self._task is not None:  # Enter pressed again while it runs
+        if self.ok_work.running:  # Enter pressed again while it runs
             return
         from adoption_desktop.core.storage.engine import WaitWatch, watching_waits
 
@@ -430,29 +417,21 @@ class LoginDialog(QDialog):
         self._stop = stop = threading.Event()
         watch = WaitWatch(on_wait=self.wait_said.emit, stopped=stop.is_set)
 
-        def work(_task: TaskHandle) -> Principal:
+        def work() -> Principal:
             with watching_waits(watch):
                 return users.authenticate(db, username, password)
 
         self.message.clear()
-        self._running(True)
-        task = self.runner.run(work, on_done=self._signed_in, on_error=self._not_signed_in)
-        # a runner that works on this thread (synchronous) has already called back and cleared the state:
-        # kept, the dialog stayed "signing in" for good (Enter ignored, Cancel never closing it: review)
-        if not task.done:
-            self._task = task
+        self.ok_work.start(self.runner, work, on_done=self._signed_in, on_error=self._not_signed_in)
 
     def _running(self, running: bool) -> None:
-        self.username.setReadOnly(running)
-        self.password.setReadOnly(running)
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(not running)
+        """The sign-in began or ended (fields and Sign in are :attr:`ok_work`'s): a wait said goes."""
         if not running:
             self._said("")
 
     def _said(self, message: str) -> None:
         """The worker's wait began (after the quiet moment) or ended ("")."""
-        if message and self._task is not None:
+        if message and self.ok_work.running:
             self._waiting_since = time.monotonic()
             self._show_seconds()
             self.waiting.show()
@@ -474,14 +453,14 @@ class LoginDialog(QDialog):
     def reject(self) -> None:
         """Cancel, Esc or the close button: while a sign-in runs, it stops waiting (the dialog stays, saying
         so); otherwise the dialog closes."""
-        if self._task is not None:
-            self._stop.set()
+        if self.ok_work.holds_cancel():
             return
         super().reject()
 
+    def _stop_waiting(self) -> None:
+        self._stop.set()
+
     def _signed_in(self, principal: Principal) -> None:
-        self._task = None
-        self._running(False)
         if self._stop.is_set():  # Cancel pressed just as the sign-in was recorded: ended again, audited
             self._signed_out_after_cancel(principal)
             return
@@ -500,8 +479,6 @@ class LoginDialog(QDialog):
         self.adjustSize()
 
     def _not_signed_in(self, exc: BaseException) -> None:
-        self._task = None
-        self._running(False)
         if isinstance(exc, users.PasswordChangeRequired):  # before anything else: their own password
             if self._stop.is_set():  # signed in as Cancel was pressed: no password dialog after a Cancel
                 self._signed_out_after_cancel(exc.principal)

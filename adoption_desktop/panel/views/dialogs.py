@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from adoption_desktop.core.concurrency import when_text
 from adoption_desktop.core.errors import AppError, Conflict, StaleRecord, ValidationError
@@ -50,8 +49,9 @@ from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.fit import grow_with_message, keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.ok_on_worker import OkOnWorker
 from adoption_desktop.ui.palette import tint_style
-from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
+from adoption_desktop.ui.tasks import TaskRunner
 
 NOT_SET = QDate(1900, 1, 1)  # an optional date left blank (shown as its special value text)
 
@@ -491,7 +491,8 @@ class SimpleDialog(DiscardAsks):
         self.runner: TaskRunner | None = None
         #: on the dialog's thread, before an error from the worker is shown: True when it dealt with it
         self.on_error: Callable[[BaseException], bool] | None = None
-        self._task: TaskHandle | None = None
+        # the work of OK on the worker (the password's check commits the approval with it): Cancel greyed
+        self.ok_work = OkOnWorker(self, self.buttons, lambda: self.fields)
 
     def add(self, label: str, widget: QWidget, name: str) -> QWidget:
         widget.setObjectName(name)
@@ -524,18 +525,15 @@ class SimpleDialog(DiscardAsks):
     @property
     def checking(self) -> bool:
         """The work of OK is running on the runner's worker thread (:attr:`prepare`)."""
-        return self._task is not None
+        return self.ok_work.running
 
     def _ok(self) -> None:
-        if self._task is not None:  # OK or Enter again while the first runs: one check, one failure counted
+        if self.ok_work.running:  # OK or Enter again while the first runs: one check, one failure counted
             return
         if self.prepare is not None and self.runner is not None:
             work = self.prepare()
             self.message.clear()
-            self._running(True)
-            task = self.runner.run(lambda _t: work(), on_done=self._worked, on_error=self._work_failed)
-            if not task.done:  # a runner on this thread (tests) has already called back
-                self._task = task
+            self.ok_work.start(self.runner, work, on_done=self._worked, on_error=self._work_failed)
             return
         try:
             value = self.submit()
@@ -545,28 +543,11 @@ class SimpleDialog(DiscardAsks):
         self.accept()
         self.on_done(value)
 
-    def _running(self, running: bool) -> None:
-        """While OK's work runs: its fields read-only (the focus and the typing stay), OK and Cancel greyed
-        (Esc does nothing), so nothing is started twice and no outcome is left unsaid."""
-        for f in self.fields:
-            if isinstance(f, QLineEdit):
-                f.setReadOnly(running)
-        for button in self.buttons.buttons():
-            button.setEnabled(not running)
-
     def _worked(self, value: Any) -> None:
-        if not isValid(self):
-            return
-        self._task = None
-        self._running(False)
         self.accept()
         self.on_done(value)
 
     def _work_failed(self, exc: BaseException) -> None:
-        if not isValid(self):
-            return
-        self._task = None
-        self._running(False)
         if self.on_error is not None and self.on_error(exc):
             return
         if not isinstance(exc, AppError):
@@ -574,7 +555,7 @@ class SimpleDialog(DiscardAsks):
         self._refused(exc)
 
     def reject(self) -> None:
-        if self._task is not None:  # Cancel is greyed while the check runs; Esc likewise does nothing
+        if self.ok_work.holds_cancel():  # Cancel is greyed while the check runs; Esc likewise does nothing
             return
         super().reject()
 
