@@ -32,7 +32,7 @@ from adoption_desktop.ui.ask import ask_yes_no
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
-from adoption_desktop.ui.ok_on_worker import OkOnWorker
+from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, SETTING_PASSWORD, OkOnWorker
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskRunner
 
@@ -134,8 +134,10 @@ class PasswordDialog(QDialog):
 
     ``runner``: ``submit`` runs on its worker thread (a password change checks the current password,
     argon2 and, when refused, the failed-answer floor; a new password is hashed): the dialog keeps drawing,
-    its fields read-only and both buttons greyed meanwhile, and Enter again starts nothing (a wrong
-    password is counted once). Before, it ran on the window's thread and froze it."""
+    its fields read-only and both buttons greyed meanwhile (the worker commits the change, so a Cancel
+    could not take it back), the dialog saying "Checking your password…" ("Setting the password…" for a
+    reset), and Enter again starts nothing (a wrong password is counted once). Before, it ran on the
+    window's thread and froze it."""
 
     def __init__(self, parent: QWidget | None, *, for_whom: str, own: bool,
                  submit: Callable[[str | None, str], None], required: bool = False,
@@ -174,8 +176,10 @@ class PasswordDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.buttons = buttons
-        # the work commits the change (and the window goes on as the principal it returns): Cancel greyed
-        self.ok_work = OkOnWorker(self, buttons, [e for e in (self.current, self.new, self.repeat) if e is not None])
+        # the work commits the change (and the window goes on as the principal it returns), so a Cancel
+        # pressed meanwhile could not undo it: Cancel greyed, the dialog saying what it waits for
+        self.ok_work = OkOnWorker(self, buttons, [e for e in (self.current, self.new, self.repeat) if e is not None],
+                                  note=CHECKING_PASSWORD if own or required else SETTING_PASSWORD)
 
     def _field(self, form: QFormLayout, name: str, text: str) -> QLineEdit:
         edit = QLineEdit(echoMode=QLineEdit.EchoMode.Password)

@@ -20,7 +20,7 @@ Cancel, Esc and the window's close button while it runs, decided per dialog from
 
 * ``on_cancel`` not given (the default): the work's effect cannot be dropped, because the worker commits it
   (an approval of minutes, a password changed or reset): Cancel is greyed with the other buttons, Esc does
-  nothing, and the dialog says ``note`` ("Checking your password…") above its buttons until the answer
+  nothing, and the dialog says ``note`` (:data:`CHECKING_PASSWORD`) above its buttons until the answer
   comes. Closing the dialog then would leave the person believing nothing was done while it was.
 * ``on_cancel`` given (the sign-in): Cancel stays enabled; pressing it, or Esc, calls ``on_cancel`` (which
   asks the work to stop) and the dialog stays open until the work ends, to say how it ended.
@@ -36,6 +36,7 @@ import shiboken6
 from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QDialog, QDialogButtonBox, QLineEdit, QWidget
 
 from adoption_desktop.ui.accessibility import MessageLine
+from adoption_desktop.ui.fit import grow_with_message
 from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
 
 #: said above the buttons while a password typed in the dialog is checked (Cancel greyed meanwhile)
@@ -50,15 +51,16 @@ class OkOnWorker:
     ``signing_in``) as :attr:`running`."""
 
     def __init__(self, dialog: QDialog, buttons: QDialogButtonBox,
-                 fields: Sequence[QWidget] | Callable[[], Sequence[QWidget]], *, note: str = "", on_cancel: Callable[[], None] | None = None,
-                 on_running: Callable[[bool], None] | None = None) -> None:
+                 fields: Sequence[QWidget] | Callable[[], Sequence[QWidget]], *, note: str = "",
+                 on_cancel: Callable[[], None] | None = None, on_running: Callable[[bool], None] | None = None) -> None:
         self.dialog, self.buttons, self.on_cancel, self.on_running = dialog, buttons, on_cancel, on_running
         self._fields = fields
         self._task: TaskHandle | None = None
         self._restore: list[Callable[[], None]] = []
-        self._note_text = note
-        #: the line saying what runs (``note``), put above the buttons at the first run, shown (and
-        #: announced) only while it runs
+        #: what the dialog says while the work runs (Cancel greyed): settable until the first run
+        self.note_text = note
+        #: the line saying it (:attr:`note_text`), put above the buttons at the first run, shown (and
+        #: announced) only while the work runs
         self.note: MessageLine | None = None
 
     @property
@@ -117,13 +119,13 @@ class OkOnWorker:
             for undo in self._restore:
                 undo()
             self._restore = []
-        if running and self._note_text and self.note is None:
+        if running and self.note_text and self.note is None:
             self.note = self._place_note()
         if self.note is not None:
             self.note.clear()
             self.note.setVisible(running)
             if running:  # said again each time, to a screen reader too
-                self.note.setText(self._note_text)
+                self.note.setText(self.note_text)
         if self.on_running is not None:
             self.on_running(running)
 
@@ -137,6 +139,7 @@ class OkOnWorker:
             layout.insertWidget(layout.indexOf(self.buttons), note)
         else:  # no room to put it in: a line of its own under the buttons' parent
             note.setParent(parent)
+        grow_with_message(self.dialog, note)  # the dialog grows for it: nothing above it is cut
         return note
 
     def _greyed(self) -> list[QAbstractButton]:

@@ -1,7 +1,8 @@
 """Approving minutes re-enters the chair's password: the check (argon2, its audited bookkeeping and, when
 refused, the failed-answer floor; server round trips in team mode) ran on the window's thread and froze it.
-It runs on the page's runner now: the dialog keeps drawing, Approve and Cancel greyed, and Enter again starts
-no second check (a wrong password is counted once); the outcome is shown as before."""
+It runs on the page's runner now: the dialog keeps drawing, Approve and Cancel greyed (the worker commits the
+approval), the dialog saying "Checking your password…", and Enter again starts no second check (a wrong
+password is counted once); the outcome is shown as before."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from pytestqt.qtbot import QtBot
 from adoption_desktop.panel import service as svc
 from adoption_desktop.panel.views.page import PanelPage
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import TEST_PASSWORD
-from tests.password_hold import HeldCheck, actions_since, last_seq
+from tests.password_hold import HeldCheck, actions_since, last_seq, press_while_held
 
 from .conftest import TODAY, Panel
 from .test_chair_approves_what_was_shown import _sent
@@ -42,28 +44,14 @@ def test_a_wrong_password_is_checked_off_the_windows_thread_once(qtbot: QtBot, p
     item, _shown = _sent(panel)
     page, password = _dialog(qtbot, panel)
     dialog = page.dialog
-    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
     held = HeldCheck(monkeypatch)
     before = last_seq(panel.db)
     password.setText("not the password")
-    qtbot.keyClick(password, Qt.Key.Key_Return)
-    try:
-        qtbot.waitUntil(held.running.is_set, timeout=10000)
-        assert held.on_window_thread == [False]  # before: the window's thread, frozen meanwhile
-        assert dialog.checking and not ok.isEnabled() and not cancel.isEnabled() and password.isReadOnly()
-        qtbot.keyClick(password, Qt.Key.Key_Return)  # Enter again while it is checked: nothing started
-        dialog._ok()  # nor by the button's own slot
-        qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc: nothing, as Cancel is greyed
-        qtbot.wait(50)  # the window's thread handles events meanwhile
-        assert dialog.isVisible() and dialog.message.text() == ""
-    finally:
-        held.release()
-    qtbot.waitUntil(lambda: not dialog.checking, timeout=10000)
-    assert held.on_window_thread == [False]  # one check
+    press_while_held(qtbot, held, dialog, password, lambda: qtbot.keyClick(password, Qt.Key.Key_Return),
+                     dialog._ok, says=CHECKING_PASSWORD)
     assert dialog.isVisible() and "not your password" in dialog.message.text()
     assert "4 attempts left" in dialog.message.text()  # one failure counted, not two
-    assert ok.isEnabled() and cancel.isEnabled() and not password.isReadOnly()
+    assert all(b.isEnabled() for b in dialog.buttons.buttons()) and not password.isReadOnly()
     assert QApplication.focusWidget() is password and password.selectedText() == "not the password"
     assert [a for a in actions_since(panel.db, before) if a in ("sign_in_failed", "reauthenticate")] \
         == ["sign_in_failed"]
@@ -71,19 +59,23 @@ def test_a_wrong_password_is_checked_off_the_windows_thread_once(qtbot: QtBot, p
     assert now.status == "submitted"
 
 
-def test_the_right_password_approves_from_the_worker(qtbot: QtBot, panel: Panel,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_right_password_approves_from_the_worker_cancel_greyed_meanwhile(
+        qtbot: QtBot, panel: Panel, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker commits the approval as soon as the password is right: a Cancel pressed meanwhile could not
+    take it back, so Cancel stays greyed and the dialog says "Checking your password…" (before: Cancel greyed
+    with no word of why); the approval is made once and said once."""
     item, _shown = _sent(panel)
     page, password = _dialog(qtbot, panel)
     dialog = page.dialog
     held = HeldCheck(monkeypatch)
+    before = last_seq(panel.db)
     password.setText(TEST_PASSWORD)
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-    qtbot.waitUntil(held.running.is_set, timeout=10000)
-    assert dialog.checking and dialog.isVisible()
-    held.release()
+    press_while_held(qtbot, held, dialog, password,
+                     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click, dialog._ok,
+                     says=CHECKING_PASSWORD)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
-    assert held.on_window_thread == [False]
+    assert dialog.result() == 1
     [now] = svc.minutes_history(panel.db, panel.chair, item)
     assert now.status == "approved"
     assert "approved and locked" in page.status.text()
+    assert actions_since(panel.db, before).count("approve") == 1, actions_since(panel.db, before)

@@ -49,7 +49,7 @@ from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.fit import grow_with_message, keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
-from adoption_desktop.ui.ok_on_worker import OkOnWorker
+from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
 from adoption_desktop.ui.palette import tint_style
 from adoption_desktop.ui.tasks import TaskRunner
 
@@ -491,7 +491,7 @@ class SimpleDialog(DiscardAsks):
         self.runner: TaskRunner | None = None
         #: on the dialog's thread, before an error from the worker is shown: True when it dealt with it
         self.on_error: Callable[[BaseException], bool] | None = None
-        # the work of OK on the worker (the password's check commits the approval with it): Cancel greyed
+        #: the work of OK on the runner's worker: Cancel greyed while it runs (:attr:`prepare`)
         self.ok_work = OkOnWorker(self, self.buttons, lambda: self.fields)
 
     def add(self, label: str, widget: QWidget, name: str) -> QWidget:
@@ -727,6 +727,9 @@ def password_dialog(parent: QWidget | None, what: str, submit: Callable[[str], A
     # with a runner the password is checked on its worker thread (argon2, and a refusal's floor): the dialog
     # keeps drawing, Approve greyed meanwhile (see SimpleDialog.prepare)
     dlg.prepare = lambda: partial(submit, password.text())
+    # the worker commits the approval when the password is right, so a Cancel pressed meanwhile could not
+    # take it back: Cancel stays greyed, and the dialog says what it waits for
+    dlg.ok_work.note_text = CHECKING_PASSWORD
     password.setFocus()
     return dlg
 
