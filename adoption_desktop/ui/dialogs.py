@@ -351,6 +351,9 @@ class FirstAdminDialog(AsksBeforeDiscard, QDialog):
 SIGN_IN_WAITING = "Waiting for another user's save to finish…"
 SIGN_IN_WAITING_DETAIL = ("You are signed in as soon as it is done. Cancel stops waiting: nothing is recorded, "
                           "and you can sign in again.")
+#: said when Cancel was pressed while the password was checked, before any wait was said: nothing recorded
+SIGN_IN_CANCELLED = ("Not signed in: you pressed Cancel while your password was checked. Nothing was recorded "
+                     "against your account; sign in again when you are ready.")
 #: said when Cancel was pressed just as the sign-in was recorded (it is ended again at once, audited)
 SIGN_IN_STOPPED_LATE = ("Not signed in: you pressed Cancel as your sign-in was being recorded, so you were signed "
                         "out again (both are in the audit log). Sign in again when you are ready.")
@@ -402,6 +405,7 @@ class LoginDialog(QDialog):
                                   on_running=self._running)
         self._stop = threading.Event()
         self._waiting_since: float | None = None
+        self._wait_said = False  # this sign-in said it waits for another user's save
         self._clock = QTimer(self)
         self._clock.setInterval(500)
         self._clock.timeout.connect(self._show_seconds)
@@ -426,6 +430,7 @@ class LoginDialog(QDialog):
                 return users.authenticate(db, username, password)
 
         self.message.clear()
+        self._wait_said = False
         self.ok_work.start(self.runner, work, on_done=self._signed_in, on_error=self._not_signed_in)
 
     def _running(self, running: bool) -> None:
@@ -437,6 +442,7 @@ class LoginDialog(QDialog):
         """The worker's wait began (after the quiet moment) or ended ("")."""
         if message and self.ok_work.running:
             self._waiting_since = time.monotonic()
+            self._wait_said = True
             self._show_seconds()
             self.waiting.show()
             self.waiting_bar.show()
@@ -491,8 +497,10 @@ class LoginDialog(QDialog):
                 self.accept()
             return
         if isinstance(exc, users.SignInBusy | users.SignInWaitStopped):
-            # nothing was judged or recorded: what was typed stays, to press Sign in again
-            self.message.setText(str(exc))
+            # nothing was judged or recorded: what was typed stays, to press Sign in again. A Cancel during
+            # the password's check, with no wait said, is not said as a wait for another user's save
+            stopped = isinstance(exc, users.SignInWaitStopped) and not self._wait_said
+            self.message.setText(SIGN_IN_CANCELLED if stopped else str(exc))
             self.adjustSize()
             return
         if isinstance(exc, AppError):

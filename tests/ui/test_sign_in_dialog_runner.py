@@ -20,7 +20,7 @@ from adoption_desktop.core import audit
 from adoption_desktop.core.security import service as users
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.ui.dialogs import SIGN_IN_STOPPED_LATE, LoginDialog, PasswordDialog
+from adoption_desktop.ui.dialogs import SIGN_IN_CANCELLED, SIGN_IN_STOPPED_LATE, LoginDialog, PasswordDialog
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import TEST_PASSWORD, make_user
 
@@ -134,3 +134,43 @@ def test_the_dialog_keeps_drawing_while_a_failed_sign_in_waits_for_the_floor(
     assert "not right" in login.message.text()
     assert len(asked) == 1 and 0 < asked[0] <= users.FAILED_SIGN_IN_FLOOR
     assert [a for a, _d in _actions_since(db, before) if a.startswith("sign_in")] == ["sign_in_failed"]
+
+
+def test_cancel_while_the_password_is_checked_stays_enabled_and_ends_a_sign_in_recorded_meanwhile(
+        db: Database, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sign-in's decision for Cancel while its check runs (``OkOnWorker(on_cancel=…)``): the worker would
+    record the sign-in after the check, and a dialog closed meanwhile ends the program (or the window), so it
+    cannot simply close and drop the answer; Cancel stays enabled (unlike approving minutes or changing a
+    password, whose Cancel is greyed), asks the work to stop before it records anything, and the dialog
+    stays open until the answer: nothing recorded, nobody signed in, and it says so in its own words
+    (before: "you stopped waiting for another user's save", when there was none)."""
+    from tests.password_hold import HeldCheck
+
+    make_user(db, "avery", Role.COUNSELLOR)
+    held = HeldCheck(monkeypatch)
+    before = _last_seq(db)
+    login = LoginDialog(db, runner=TaskRunner())
+    qtbot.addWidget(login)
+    login.show()
+    login.username.setText("avery")
+    login.password.setText(TEST_PASSWORD)
+    ok = login.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    cancel = login.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    ok.click()
+    try:
+        qtbot.waitUntil(held.running.is_set, timeout=10000)
+        assert login.signing_in and not ok.isEnabled() and cancel.isEnabled() and login.password.isReadOnly()
+        cancel.click()
+        qtbot.keyClick(login.password, Qt.Key.Key_Escape)  # Esc likewise: the dialog stays until the answer
+        qtbot.wait(50)
+        assert login.isVisible() and login.signing_in
+    finally:
+        held.release()
+    qtbot.waitUntil(lambda: not login.signing_in, timeout=10000)
+    assert held.on_window_thread == [False]
+    assert login.isVisible() and login.principal is None and login.message.text() == SIGN_IN_CANCELLED
+    assert ok.isEnabled() and cancel.isEnabled() and not login.password.isReadOnly()
+    assert login.password.text() == TEST_PASSWORD  # what was typed stays, to press Sign in again
+    assert [a for a, _d in _actions_since(db, before) if a.startswith("sign_")] == []  # nothing recorded
+    cancel.click()  # nothing runs now: Cancel closes it
+    assert not login.isVisible() and login.result() == QDialog.DialogCode.Rejected
