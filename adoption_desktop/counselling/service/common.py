@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.concurrency import last_saved, lock_row, stale, version_of, when_text
-from adoption_desktop.core.documents.address_block import WINDOW_LINES
+from adoption_desktop.core.documents.address_block import (
+    WINDOW_LINES,
+    WINDOW_WIDTH,
+    check_name_line,
+    line_width,
+    mm,
+)
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.salutation import clean_salutation
 from adoption_desktop.core.security.models import User
@@ -250,6 +256,8 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
                   limit=120)
     current = _text(data.current_name, "current_name", "Name now", "enter the applicant's current name.",
                     limit=120)
+    # the first line of every letter to the applicant: checked here, not weeks later when a letter is printed
+    current = _keyed(check_name_line, current, "Name now", "current_name")
     order = data.adoption_order_date
     if order is not None and data.date_of_birth >= order:
         raise ValidationError("Adoption order date: it must be after the applicant's date of birth.",
@@ -274,6 +282,12 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     if problem:
         raise ValidationError(problem, "date_of_birth")
     check_email(data.email, "Email")  # a badly formed address is told as such, whatever the preferred contact
+    if data.email and not data.address.strip() and line_width(data.email.strip()) > WINDOW_WIDTH:
+        # with no postal address the letters print the e-mail address under the name (documents.recipient_lines)
+        raise ValidationError(
+            f"Email: \"{data.email.strip()}\" is too long for the envelope's window (at most "
+            f"{WINDOW_WIDTH / mm:.0f} mm at the letter's size), where letters print it under the name when no postal "
+            "address is recorded: enter the postal address.", "email")
     if data.preferred_contact == "email" and not data.email:
         raise ValidationError("Email: preferred contact is email, so enter an email address.", "email")
     if data.preferred_contact == "phone" and not data.phone.strip():

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
 from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, version_of, when_text
-from adoption_desktop.core.documents.address_block import WINDOW_LINES
+from adoption_desktop.core.documents.address_block import WINDOW_LINES, check_name_line
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.settings_service import calendar, get_setting
@@ -49,6 +49,8 @@ def add_request(db: Database, actor: Principal, case_id: int, data: RequestInput
     _choice(data.holder_kind, HOLDERS, "holder_kind", "Held by")
     name = _text(data.holder_name, "holder_name", "Archive, court or agency",
                  "name where the records are held.")
+    # printed under "Records Officer" in the window of every request and chaser: checked where it is typed
+    name = _keyed(check_name_line, name, "Archive, court or agency", "holder_name")
     _not_future(data.sent_on, _today(today), "sent_on", "Date sent")
     data = replace(data, holder_address=_keyed(clean_address, data.holder_address, "Address", "holder_address",
                                                max_length=1000, window_lines=WINDOW_LINES - 2,
