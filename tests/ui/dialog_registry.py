@@ -875,6 +875,7 @@ def _case_form(method: str, *args: Any) -> Callable[[Any], QWidget]:
 
 for _name, _method, _args in (
         ("Edit the referral", "edit_referral", ()), ("Allocate a counsellor", "allocate_dialog", ()),
+        ("Correct the allocation", "correct_allocation_dialog", ()),
         ("Request records", "add_request_dialog", ()), ("Record a session", "session_dialog", ()),
         ("Redaction decision", "redaction_dialog", ()), ("Disclosure", "disclosure_dialog", (True,)),
         ("Checks", "checks_dialog", ()), ("Close the case", "close_dialog", ())):

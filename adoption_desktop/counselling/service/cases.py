@@ -14,6 +14,7 @@ from adoption_desktop.core.errors import Conflict, NotFound, ValidationError
 from adoption_desktop.core.security.models import UserRole
 from adoption_desktop.core.security.permissions import Permission, Principal, Role, require
 from adoption_desktop.core.settings_service import get_setting
+from adoption_desktop.core.storage.base import record_now
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.text_input import clean_text, name_key, reference_key
 from adoption_desktop.counselling import rules
@@ -25,6 +26,7 @@ from adoption_desktop.counselling.models import (
     RedactionCheck,
 )
 from adoption_desktop.counselling.service.common import (
+    CORRECT_ALLOCATION,
     HANDOVER,
     _case,
     _checks_of,
@@ -37,6 +39,7 @@ from adoption_desktop.counselling.service.common import (
     _today,
     _validate_referral,
     counsellor_since,
+    counsellor_starts,
     shared_without_interview_warning,
 )
 from adoption_desktop.counselling.service.data import (
@@ -191,11 +194,7 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
     _not_future(day, _today(today), "allocated_on", "Allocation date")
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
-        from adoption_desktop.core.security.service import in_effect
-
-        roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
-        if str(Role.COUNSELLOR) not in roles or not in_effect(session, [(counsellor_id, str(Role.COUNSELLOR))]):
-            raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
+        _check_counsellor(session, counsellor_id)
         if day < case.referral_date:
             raise ValidationError("Allocation date: it cannot be before the referral date.", "allocated_on")
         if case.allocated_on is not None and counsellor_id == case.counsellor_id:
@@ -221,6 +220,84 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
         case.counsellor_id = counsellor_id
         if case.allocated_on is None:
             case.allocated_on = day
+
+
+def _check_counsellor(session: Session, counsellor_id: int) -> None:
+    from adoption_desktop.core.security.service import in_effect
+
+    roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == counsellor_id)))
+    if str(Role.COUNSELLOR) not in roles or not in_effect(session, [(counsellor_id, str(Role.COUNSELLOR))]):
+        raise ValidationError("Counsellor: choose a user who holds the counsellor role.", "counsellor")
+
+
+def _first_work(session: Session, case: CounsellingCase) -> tuple[dt.date, str] | None:
+    """The earliest of the counsellor's own work on the case: a session held, records shared. A first
+    allocation corrected to a later day would count the wait on past it."""
+    found = [(day, what) for day, what in (
+        (session.scalar(select(func.min(CounsellingSession.held_on)).where(
+            CounsellingSession.case_id == case.id, CounsellingSession.outcome == rules.HELD)),
+         "a counselling session was held"),
+        (session.scalar(select(func.min(Disclosure.disclosed_on)).where(
+            Disclosure.case_id == case.id, Disclosure.records_shared.is_(True))), "records were shared"))
+        if day is not None]
+    return min(found) if found else None
+
+
+def correct_allocation(db: Database, actor: Principal, case_id: int, counsellor_id: int, on: dt.date, reason: str,
+                       *, expected_version: int, today: dt.date | None = None) -> str:
+    """Correct the case's current allocation, entered wrongly: its day and/or its counsellor, with the reason.
+    The current allocation is the first one (``allocated_on``, where the wait ends) or, after a hand-over, the
+    last hand-over (the day is then the counsellor's "since"). Audited as ``correct_allocation`` with the days,
+    the counsellors and the reason. Refused (keyed by the field) for a day in the future, before the referral,
+    before the previous counsellor took the case, or (a first allocation) after a session held or records
+    shared; for a case not allocated; when nothing would change; and (:class:`StaleRecord`) when the case has
+    changed since ``expected_version``, a colleague's correction or hand-over never overwritten. Returns what
+    was done, as the person would say it."""
+    require(actor, Permission.COUNSELLING_EDIT)
+    why = _keyed(clean_text, reason, "Reason for the correction", "reason", max_length=500).strip()
+    if not why:
+        raise ValidationError("Reason for the correction: say why the allocation is corrected (for example: the "
+                              "wrong date was typed); it is kept in the audit log.", "reason")
+    _not_future(on, _today(today), "allocated_on", "Allocation date")
+    with db.session(actor) as session:
+        case = _open_case_for_edit(session, case_id, expected_version)
+        starts = counsellor_starts(session, case)
+        if not starts or case.allocated_on is None:
+            raise ValidationError(f"Allocation: case {case.reference} is not allocated yet, so there is no "
+                                  "allocation to correct; use Allocate….", "allocated_on")
+        _check_counsellor(session, counsellor_id)
+        names = _names(session)
+        since, before_counsellor = starts[-1], case.counsellor_id
+        handover = len(starts) > 1
+        if on < case.referral_date:
+            raise ValidationError(f"Allocation date: {on:%d/%m/%Y} is before the referral date "
+                                  f"({case.referral_date:%d/%m/%Y}); enter the day the case was allocated.",
+                                  "allocated_on")
+        if handover and on < starts[-2]:
+            raise ValidationError(f"Allocation date: {on:%d/%m/%Y} is before the previous counsellor took the case "
+                                  f"({starts[-2]:%d/%m/%Y}); enter the day it was handed over, on or after that "
+                                  "day.", "allocated_on")
+        later = None if handover else _first_work(session, case)
+        if later is not None and on > later[0]:
+            raise ValidationError(f"Allocation date: {on:%d/%m/%Y} is after {later[1]} ({later[0]:%d/%m/%Y}); "
+                                  "the case was allocated on or before that day.", "allocated_on")
+        if on == since and counsellor_id == before_counsellor:
+            raise ValidationError(f"Allocation date: case {case.reference} is already allocated to "
+                                  f"{names.get(counsellor_id, 'this counsellor')} since {since:%d/%m/%Y}; nothing "
+                                  "was changed. Change the counsellor or the date.", "allocated_on")
+        what = "hand-over" if handover else "allocation"
+        old_name = names.get(before_counsellor or -1, "?")
+        new_name = names.get(counsellor_id, "?")
+        if not handover:
+            case.allocated_on = on  # the wait ends here, in the list and the figures
+        case.counsellor_id = counsellor_id
+        case.updated_at = record_now(session)  # a new version even when only a hand-over's day changes
+        audit.record(session, CORRECT_ALLOCATION, ENTITY, case.id,
+                     changes={"counsellor_since": [since.isoformat(), on.isoformat()],
+                              "counsellor_id": [before_counsellor, counsellor_id]},
+                     detail=f"{case.reference}: {what} to {old_name} on {since:%d/%m/%Y} corrected to "
+                            f"{new_name} on {on:%d/%m/%Y}: {why}")
+        return f"Allocation corrected: {new_name} since {on:%d/%m/%Y}."
 
 
 #: the checks a case records: key -> (its column, its name)

@@ -317,13 +317,39 @@ def _referral_of(case: CounsellingCase) -> ReferralInput:
 #: the audit action recording a case handed over to another counsellor; its ``changes`` hold
 #: ``{"counsellor_since": [previous ISO date, hand-over ISO date]}``
 HANDOVER = "handover"
+#: the audit action recording a correction of the current allocation (the first allocation, or the last
+#: hand-over): its ``changes`` hold ``{"counsellor_since": [ISO date before, ISO date now], "counsellor_id":
+#: [before, now]}`` and its detail the reason (``cases.correct_allocation``)
+CORRECT_ALLOCATION = "correct_allocation"
+
+
+def counsellor_starts(session: Session, case: CounsellingCase) -> list[dt.date]:
+    """The day each counsellor of the case took it, first to last: the first allocation (``allocated_on``),
+    then each hand-over, as corrected since (``CORRECT_ALLOCATION``); [] for a case never allocated."""
+    if case.allocated_on is None:
+        return []
+    starts = [case.allocated_on]
+    for action, changes in session.execute(select(AuditEntry.action, AuditEntry.changes).where(
+            AuditEntry.action.in_((HANDOVER, CORRECT_ALLOCATION)), AuditEntry.entity == ENTITY,
+            AuditEntry.entity_id == str(case.id)).order_by(AuditEntry.seq)):
+        try:
+            day = dt.date.fromisoformat(json.loads(changes)["counsellor_since"][1])
+        except (ValueError, KeyError, IndexError, TypeError):
+            continue
+        if action == HANDOVER:
+            starts.append(day)
+        elif len(starts) > 1:  # a hand-over corrected (a first allocation corrected is ``allocated_on`` itself)
+            starts[-1] = day
+    return starts
 
 
 def counsellor_since(session: Session, case: CounsellingCase) -> dt.date | None:
-    """Since when the case's counsellor has had it: the last hand-over recorded in the case's audit trail,
-    else the first allocation (``allocated_on``, which stays the end of the wait for the figures)."""
+    """Since when the case's counsellor has had it: the last hand-over recorded in the case's audit trail (as
+    corrected since), else the first allocation (``allocated_on``, which stays the end of the wait for the
+    figures)."""
     changes = session.scalar(select(AuditEntry.changes).where(
-        AuditEntry.action == HANDOVER, AuditEntry.entity == ENTITY, AuditEntry.entity_id == str(case.id))
+        AuditEntry.action.in_((HANDOVER, CORRECT_ALLOCATION)), AuditEntry.entity == ENTITY,
+        AuditEntry.entity_id == str(case.id))
         .order_by(AuditEntry.seq.desc()).limit(1))
     if changes:
         try:

@@ -155,7 +155,7 @@ def _row(*widgets: QWidget) -> QHBoxLayout:
     return row
 
 
-ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "add_request", "record_chase", "record_receipt",
+ACTION_BUTTONS = frozenset({"edit_referral", "allocate", "correct_allocation", "add_request", "record_chase", "record_receipt",
                             "remove_request", "remove_session", "session_outcome",
                             "add_session", "add_redaction", "add_disclosure", "share_records", "record_checks",
                             "close_case"})
@@ -237,6 +237,7 @@ class CaseDialog(QDialog):
         sl.addWidget(self.summary, 1)
         sl.addLayout(_row(_button("&Edit referral…", "edit_referral", self.edit_referral),
                           _button("&Allocate…", "allocate", self.allocate_dialog),
+                          _button("Co&rrect allocation…", "correct_allocation", self.correct_allocation_dialog),
                           _button("Acknowledgement &letter…", "letter_acknowledgement",
                                   lambda: self.letter("acknowledgement"))))
         self.tabs.addTab(summary, "&Summary")
@@ -410,6 +411,11 @@ class CaseDialog(QDialog):
             if b.objectName() in ACTION_BUTTONS:
                 b.setEnabled(self.editable and d.closed_on is None)
                 b.setToolTip(f"Case closed on {d.closed_on:%d/%m/%Y}: it cannot be changed." if d.closed_on else "")
+                if b.objectName() == "correct_allocation" and d.closed_on is None:
+                    b.setEnabled(self.editable and d.allocated_on is not None)
+                    b.setToolTip("Correct the date or the counsellor of the current allocation, entered wrongly."
+                                 if d.allocated_on else "Not allocated yet: there is no allocation to correct "
+                                 "(use Allocate…).")
             elif b.objectName() in LETTER_BUTTONS:  # a closed case sends nothing more (the service refuses too)
                 b.setEnabled(d.closed_on is None)
                 b.setToolTip(closed_reason)
@@ -604,6 +610,31 @@ class CaseDialog(QDialog):
                              pydate(on.date()), expected_version=loaded)
             return f"Allocated to {who.currentText()}."
         return self._form("Allocate to a counsellor", form, submit, today_dates=(on,))
+
+    def correct_allocation_dialog(self) -> FormDialog:
+        """Correct the current allocation (the first one, or the last hand-over): its counsellor and its date,
+        with the reason (``service.correct_allocation``)."""
+        who = QComboBox()
+        for c in service.counsellors(self.ctx.db, self.ctx.principal):
+            who.addItem(c.name, c.id)
+        if self.detail.counsellor_id is not None:
+            who.setCurrentIndex(max(who.findData(self.detail.counsellor_id), 0))
+        on = date_edit(self.detail.counsellor_since or self.detail.allocated_on or self.today())
+        reason = QLineEdit()
+        reason.setPlaceholderText("for example: the wrong date was typed")
+        reason.setToolTip("Kept in the audit log with the correction.")
+        form = small_form([("&Counsellor", who, "counsellor"), ("&Date allocated", on, "allocated_on"),
+                           ("&Reason for the correction", reason, "reason")])
+        loaded = self.detail.row_version
+
+        def submit() -> str:
+            if who.currentIndex() < 0:
+                raise ValidationError("Counsellor: no user holds the counsellor role; ask an administrator.",
+                                      "counsellor")
+            return service.correct_allocation(self.ctx.db, self.ctx.principal, self.case_id, int(who.currentData()),
+                                              pydate(on.date()), reason.text(), expected_version=loaded,
+                                              today=self.today())
+        return self._form("Correct the allocation", form, submit)
 
     def add_request_dialog(self) -> FormDialog:
         form = load_form("counselling_request")
