@@ -623,6 +623,7 @@ class CaseDialog(QDialog):
         reason = QLineEdit()
         reason.setPlaceholderText("for example: the wrong date was typed")
         reason.setToolTip("Kept in the audit log with the correction.")
+        reason.setMinimumWidth(reason.fontMetrics().horizontalAdvance("for example: the wrong date was typed") + 24)
         form = small_form([("&Counsellor", who, "counsellor"), ("&Date allocated", on, "allocated_on"),
                            ("&Reason for the correction", reason, "reason")])
         loaded = self.detail.row_version
