@@ -18,6 +18,7 @@ from adoption_desktop.core.audit.models import AuditEntry
 from adoption_desktop.core.errors import StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import verify_database
 from adoption_desktop.counselling import service
 from adoption_desktop.counselling.views.case_dialog import CaseDialog
 from adoption_desktop.ui.context import AppContext
@@ -63,6 +64,10 @@ def test_a_wrong_allocation_date_is_corrected_with_its_reason(db: Database, coun
     assert row.days_waiting == 9
     [entry] = _corrections(db, case_id)
     assert "20/11/2026 corrected to" in entry and "10/10/2026" in entry and "typed 20/11 for 10/10" in entry
+    # the record stays evidence: closed (sealed) after the correction, the file verifies
+    service.close_case(db, counsellor, case_id, D(2026, 11, 21), "withdrawn", "", today=TODAY)
+    report = verify_database(db)
+    assert report.ok, report.problems
 
 
 def test_the_counsellor_of_the_allocation_is_corrected(db: Database, counsellor: Principal,
