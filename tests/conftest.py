@@ -108,6 +108,47 @@ def _no_window_outlives_its_test() -> Iterator[None]:
 
 
 @pytest.fixture
+def settings_notices_cleared() -> Iterator[None]:
+    """No notice about the settings file left from an earlier test, and none left (nor a window's listener)
+    for the next: for a test whose window listens itself (``finish_start_up``)."""
+    from adoption_desktop.core.config import set_notice_listener, take_notices
+
+    take_notices()
+    try:
+        yield
+    finally:
+        set_notice_listener(None)
+        take_notices()
+
+
+@pytest.fixture
+def notices(settings_notices_cleared: None) -> Iterator[list[str]]:
+    """What the user is told about the settings file (the window's status bar), in order."""
+    from adoption_desktop.core.config import set_notice_listener
+
+    said: list[str] = []
+    set_notice_listener(said.append)
+    yield said
+
+
+@pytest.fixture
+def window_thread() -> Iterator[None]:
+    """This thread is the window's, as ``app.run_gui`` makes it; nothing left pending for the next test."""
+    import contextlib
+    import threading
+
+    from adoption_desktop.core.config import defer_writes_on, flush_settings
+
+    defer_writes_on(threading.current_thread())
+    try:
+        yield
+    finally:
+        defer_writes_on(None)
+        with contextlib.suppress(OSError):
+            flush_settings()
+
+
+@pytest.fixture
 def store() -> SecretStore:
     return SecretStore()
 

@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -207,15 +206,6 @@ def test_a_change_while_another_program_keeps_the_file_locked_is_refused_in_word
 # A settings file that could not be read (cut short by a crash of an older version, edited by hand) was
 # quietly treated as empty and the next save wrote over it: the user's preferences gone, nobody told, no copy.
 _DAMAGED = '{\n  "last_database": "C:/Agency/adoption.db",\n  "save_folders": {"backup": "C:/Bac'
-
-
-@pytest.fixture()
-def notices() -> Iterator[list[str]]:
-    said: list[str] = []
-    take_notices()
-    set_notice_listener(said.append)
-    yield said
-    set_notice_listener(None)
 
 
 def test_a_damaged_settings_file_is_kept_aside_and_said_once(tmp_path: Path, notices: list[str],

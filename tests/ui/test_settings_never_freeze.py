@@ -11,7 +11,6 @@ program still held the lock" is seen without measuring any time."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -74,18 +73,6 @@ def other_program_holding(path: Path, marker: Path, letters: Path, seconds: floa
         yield holder
     finally:
         holder.wait(60)
-
-
-@pytest.fixture()
-def window_thread() -> Iterator[None]:
-    """This thread is the window's, as ``app.run_gui`` makes it; nothing left pending for the next test."""
-    config_module.defer_writes_on(threading.current_thread())
-    try:
-        yield
-    finally:
-        config_module.defer_writes_on(None)
-        with contextlib.suppress(OSError):
-            config_module.flush_settings()
 
 
 def _saved(path: Path) -> dict[str, Any]:

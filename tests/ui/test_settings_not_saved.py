@@ -17,7 +17,6 @@ settings file's place, whose read does not return until the test lets it."""
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import logging
@@ -37,34 +36,13 @@ from typing import Any
 import pytest
 
 from adoption_desktop.core import config as config_module
-from adoption_desktop.core.config import LocalConfig, SettingsBusy, set_notice_listener, take_notices, text_of
+from adoption_desktop.core.config import LocalConfig, SettingsBusy, text_of
 from tests.other_program import lock_held_elsewhere
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the other program locks with flock")
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-@pytest.fixture()
-def window_thread() -> Iterator[None]:
-    """This thread is the window's, as ``app.run_gui`` makes it; nothing left pending for the next test."""
-    config_module.defer_writes_on(threading.current_thread())
-    try:
-        yield
-    finally:
-        config_module.defer_writes_on(None)
-        with contextlib.suppress(OSError):
-            config_module.flush_settings()
-
-
-@pytest.fixture()
-def notices() -> Iterator[list[str]]:
-    said: list[str] = []
-    take_notices()
-    set_notice_listener(said.append)
-    yield said
-    set_notice_listener(None)
 
 
 def _saved(path: Path) -> dict[str, Any]:
@@ -277,7 +255,8 @@ def test_a_program_killed_before_the_write_loses_only_that_change_never_the_file
 # --- in the window ------------------------------------------------------------------------------------------
 
 def test_the_window_says_in_its_status_bar_that_a_save_folder_was_not_saved(
-        db: Any, admin: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        db: Any, admin: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window_thread: None,
+        settings_notices_cleared: None) -> None:
     """Written behind the window, given up by the background writer (the settings folder became a file: nothing
     can be written there), said from the writer's thread in the window's status bar, the whole of it in About."""
     from adoption_desktop import app
@@ -285,7 +264,6 @@ def test_the_window_says_in_its_status_bar_that_a_save_folder_was_not_saved(
     from adoption_desktop.ui.files import remember_folder, start_folder
     from adoption_desktop.ui.main_window import MainWindow
 
-    take_notices()
     monkeypatch.setattr(app, "choose_database", lambda *_a, **_k: db)
     monkeypatch.setattr(app, "sign_in", lambda *_a, **_k: admin)
     monkeypatch.setattr(app, "audit_alert", lambda *_a, **_k: None)
@@ -298,7 +276,6 @@ def test_the_window_says_in_its_status_bar_that_a_save_folder_was_not_saved(
     folder.mkdir()
     (tmp_path / "Letters").mkdir()
     path = folder / "settings.json"
-    config_module.defer_writes_on(threading.current_thread())
     try:
         assert app.finish_start_up(window, None) is db
         window.statusBar().clearMessage()
@@ -313,28 +290,18 @@ def test_the_window_says_in_its_status_bar_that_a_save_folder_was_not_saved(
         assert "Not saved: the Save folders" in window.about_text() and str(folder) in window.about_text()
         assert start_folder("pdf", config=settings) != tmp_path / "Letters"  # gone back: as the next start
     finally:
-        config_module.defer_writes_on(None)
-        with contextlib.suppress(OSError):
-            config_module.flush_settings()
-        set_notice_listener(None)
         window.close()
 
 
 def test_a_settings_folder_that_cannot_be_made_is_said_like_a_folder_that_cannot_be_written(
-        tmp_path: Path, window_thread: None) -> None:
+        tmp_path: Path, window_thread: None, notices: list[str]) -> None:
     """A first run on a read-only roaming profile: the settings folder does not exist and cannot be made. The
     change was refused with no word to the user (only a write into an existing folder was said)."""
-    said: list[str] = []
-    set_notice_listener(said.append)
-    try:
-        blocker = tmp_path / "profile"
-        blocker.write_text("a file where the profile folder should be", encoding="utf-8")
-        window = LocalConfig(blocker / "AdoptionDesktop" / "settings.json")
-        with pytest.raises(OSError):
-            window.set("last_database", "/tmp/Synthetic Agency/agency.db")
-        assert window.values == {}  # nothing goes on as if saved
-        assert config_module.pending_preferences() == []
-        assert len(said) == 1 and said[0].startswith("Not saved: the database to open"), said
-    finally:
-        set_notice_listener(None)
-        take_notices()
+    blocker = tmp_path / "profile"
+    blocker.write_text("a file where the profile folder should be", encoding="utf-8")
+    window = LocalConfig(blocker / "AdoptionDesktop" / "settings.json")
+    with pytest.raises(OSError):
+        window.set("last_database", "/tmp/Synthetic Agency/agency.db")
+    assert window.values == {}  # nothing goes on as if saved
+    assert config_module.pending_preferences() == []
+    assert len(notices) == 1 and notices[0].startswith("Not saved: the database to open"), notices

@@ -14,7 +14,6 @@ from adoption_desktop.core.config import (
     LocalConfig,
     app_paths,
     damaged_names,
-    set_notice_listener,
     take_notices,
 )
 from adoption_desktop.core.security.permissions import Principal
@@ -22,12 +21,12 @@ from adoption_desktop.core.storage.engine import Database
 
 
 def test_the_window_says_once_that_the_damaged_settings_were_kept_aside(
-        db: Database, admin: Principal, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        db: Database, admin: Principal, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+        settings_notices_cleared: None) -> None:
     from adoption_desktop import app
     from adoption_desktop.ui import guide
     from adoption_desktop.ui.main_window import MainWindow
 
-    take_notices()
     path = app_paths().ensure().settings_file
     path.write_bytes(b"\x00" * 512)  # a power cut left it full of zeros: no preference can be read from it
     monkeypatch.setattr(app, "choose_database", lambda *_a, **_k: db)
@@ -65,19 +64,18 @@ def test_the_window_says_once_that_the_damaged_settings_were_kept_aside(
         qtbot.waitUntil(lambda: "settings file was damaged" in window.statusBar().currentMessage(), timeout=5000)
         assert second.name in window.about_text() and aside.name in window.about_text()
     finally:
-        set_notice_listener(None)
         window.close()
 
 
 def test_the_status_bar_cuts_the_notice_after_a_whole_word(
-        db: Database, admin: Principal, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        db: Database, admin: Principal, qtbot: Any, monkeypatch: pytest.MonkeyPatch,
+        settings_notices_cleared: None) -> None:
     """At 1366 pixels the notice was cut mid-word ("… the Save folders, the fi… (all of it in Help → About)"):
     it now ends on a whole phrase, or at least a whole word, before the "…"."""
     from adoption_desktop import app
     from adoption_desktop.ui import guide
     from adoption_desktop.ui.main_window import MainWindow
 
-    take_notices()
     path = app_paths().ensure().settings_file
     path.write_bytes(b"\x00" * 512)
     monkeypatch.setattr(app, "choose_database", lambda *_a, **_k: db)
@@ -105,5 +103,4 @@ def test_the_status_bar_cuts_the_notice_after_a_whole_word(
                 cut_words.append(f"{width}: {head[-20:]}|{after[:20]}")
         assert cut_words == []
     finally:
-        set_notice_listener(None)
         window.close()
