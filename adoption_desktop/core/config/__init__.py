@@ -12,7 +12,8 @@ The package's modules, each importing only those above it:
   :func:`mapping_of`);
 * ``notices``: what the user is told about the settings file, and :data:`LOCAL_PREFERENCES` in words;
 * ``settings_locks``: this program's one writer at a time, the waits for another program's write
-  (``SETTINGS_LOCK_WAIT``, ``SETTINGS_READ_WAIT``), the lock file, :class:`SettingsBusy`;
+  (``SETTINGS_LOCK_WAIT``, ``SETTINGS_READ_WAIT``), the window's waits for a read (``SETTINGS_WINDOW_READ_WAIT``,
+  ``SETTINGS_START_WAIT``), the lock file, :class:`SettingsBusy`;
 * ``write_behind``: changes made on the window's thread written behind it (:func:`defer_writes_on`,
   :func:`pending_preferences`, :func:`flush_settings`, the ``settings-writer`` thread, the flush at exit);
 * ``settings_file``: :class:`LocalConfig` (read-merge-write under both locks) and a damaged file kept aside.

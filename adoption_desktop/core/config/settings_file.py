@@ -22,7 +22,6 @@ from adoption_desktop.core.config.notices import (
     LOCAL_PREFERENCES,
     _notify,
     _saved_again,
-    _say_not_saved,
 )
 from adoption_desktop.core.config.settings_locks import _WRITE_LOCK, SettingsBusy, lock_file_for_settings
 from adoption_desktop.core.config.settings_values import mapping_of, text_list_of, text_of
@@ -52,6 +51,23 @@ _WRONG_SHAPE: set[tuple[Path, str]] = set()
 #: every LocalConfig of this program: a change given up for good puts those of its file back to what it holds
 _OPEN: weakref.WeakSet[LocalConfig] = weakref.WeakSet()
 _OPEN_LOCK = threading.Lock()
+
+
+class _Read:
+    """One background read of a settings file (:meth:`LocalConfig._read_behind`): what it read once done, and the
+    objects that stopped waiting for it (each with its :attr:`LocalConfig._generation` then)."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.started = time.monotonic()
+        self.values: dict[str, Any] | None = None
+        self.late: list[tuple[LocalConfig, int]] = []
+
+
+#: the background reads going on, by settings file (under _QUEUE)
+_READS: dict[str, _Read] = {}
+#: settings files said as not read in time (under _QUEUE), until a read of one ends
+_SAID_UNREAD: set[str] = set()
 
 
 def damaged_names(path: Path) -> list[Path]:
@@ -84,34 +100,100 @@ class LocalConfig:
     shape as unset (and a list's or mapping's wrong entries as absent), logged once by the preference's name;
     :meth:`put_entry` and :meth:`add_text` write it in the right shape at its next change."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, wait: float | None = None) -> None:
+        """Read ``path``. On the window's thread (:func:`defer_writes_on`), or given ``wait``, the file is read
+        by a background reader, waited for ``wait`` seconds at most (:data:`SETTINGS_WINDOW_READ_WAIT` by
+        default): a profile folder on a stalled network share froze the window at its first read (a stat, an
+        open, a read that never returns). Past it this object has the defaults (and this program's changes still
+        waiting), the user is told once, and the file's preferences come in when the read ends, under any change
+        made meanwhile (:meth:`read_finished`)."""
         self.path = path
         self.values: dict[str, Any] = {}
         #: (words, log line) said once the locks are let go (a listener may read the settings itself)
         self._notice: tuple[str, str] | None = None
-        try:
-            self._read()
-        finally:
-            # this program's changes not yet written (the file was busy): seen here at once
-            self.values = _with_pending(path, self.values)
+        #: counts the writes of :attr:`values` from the file (a write, a change given up): a read that ends late
+        #: is not used over a write made since (which read the file itself)
+        self._generation = 0
+        #: the background read this object waits for, until it ends
+        self._reading: _Read | None = None
+        if wait is None and _on_window_thread():
+            wait = settings_locks.SETTINGS_WINDOW_READ_WAIT
+        if wait is not None:
+            self._read_behind(wait)
+        else:
+            try:
+                self.values = self._read()
+            finally:
+                # this program's changes not yet written (the file was busy): seen here at once
+                self.values = _with_pending(path, self.values)
         with _OPEN_LOCK:
             _OPEN.add(self)
         self._say_notice()
 
-    def _read(self) -> None:
+    def read_finished(self) -> bool:
+        """Whether the file has been read (False while a read that took longer than its wait goes on: the
+        defaults meanwhile)."""
+        with _QUEUE:
+            return self._reading is None
+
+    def _read_behind(self, wait: float) -> None:
+        """The file read by a background reader (one at a time per file: a stalled share never gathers a thread
+        per Save dialog), waited for ``wait`` seconds at most; past it, the defaults until it ends."""
+        key = os.path.abspath(self.path)
+        with _QUEUE:
+            read = _READS.get(key)
+            if read is None:
+                read = _READS[key] = _Read()
+                threading.Thread(target=self._background_read, args=(read, key), name="settings-reader",
+                                 daemon=True).start()
+        read.done.wait(max(0.0, read.started + wait - time.monotonic()))  # a read stalled since: not again
+        with _QUEUE:
+            if read.values is not None:
+                self.values = _with_pending(self.path, dict(read.values))
+                return
+            self._reading = read
+            read.late.append((self, self._generation))
+            self.values = _with_pending(self.path, {})  # the defaults, with this program's changes waiting
+            first = key not in _SAID_UNREAD
+            _SAID_UNREAD.add(key)
+        if first:
+            _notify(
+                f"Your settings could not be read yet: their folder is not answering ({self.path.name} in "
+                f"{self.path.parent}). The defaults are used until it answers; a change made meanwhile is kept.",
+                f"settings file not read within {wait:g} s (its folder did not answer); defaults used until it is")
+
+    def _background_read(self, read: _Read, key: str) -> None:
+        """The settings-reader thread: read the file, hand it to whoever waited for it (a late one: under the
+        changes made since), and say what the read found (a damaged file kept aside)."""
+        values: dict[str, Any] = {}
+        try:
+            values = self._read()
+        finally:
+            with _QUEUE:
+                read.values = values
+                read.done.set()
+                if _READS.get(key) is read:
+                    del _READS[key]
+                _SAID_UNREAD.discard(key)  # a later stall is said again
+                for config, generation in read.late:
+                    config._reading = None
+                    if config._generation == generation:  # no write since, which would be newer than this
+                        config.values = _with_pending(config.path, dict(values))
+            self._say_notice()
+
+    def _read(self) -> dict[str, Any]:
         path = self.path
         if not path.exists():
-            return
+            return {}
         # this program's other thread (the automatic backup's) may itself be waiting up to SETTINGS_LOCK_WAIT
         # for another program, holding _WRITE_LOCK: a read waits for neither longer than SETTINGS_READ_WAIT
         if not _WRITE_LOCK.acquire(timeout=settings_locks.SETTINGS_READ_WAIT):
-            self.values = self._load(keep_aside=False) or {}  # a writer has it: left to that writer
-            return
+            return self._load(keep_aside=False) or {}  # a writer has it: left to that writer
         try:
             with self._locked(wait=settings_locks.SETTINGS_READ_WAIT) as held:
                 # busy past the wait: read without the lock (the file is always whole), but leave a damaged
                 # one to the program writing it
-                self.values = self._load(keep_aside=held is not False) or {}
+                return self._load(keep_aside=held is not False) or {}
         finally:
             _WRITE_LOCK.release()
 
@@ -128,9 +210,11 @@ class LocalConfig:
             same = [config for config in _OPEN if _same_file(config.path, self.path)]
         for config in same:
             config.values = _with_pending(self.path, dict(held))
+            config._generation += 1
 
     def _say_notice(self) -> None:
-        notice, self._notice = self._notice, None
+        with _OPEN_LOCK:  # the settings-reader's thread may say it too
+            notice, self._notice = self._notice, None
         if notice is not None:
             _notify(*notice)
 
@@ -249,7 +333,6 @@ class LocalConfig:
         window's thread (:func:`defer_writes_on`) it waits :data:`SETTINGS_READ_WAIT` at most: past it the change
         is this object's (and every new one's in this program) at once and written behind the window."""
         try:
-            self._make_folder(list(changes))
             self._write(dict(changes))
         finally:
             self._say_notice()
@@ -262,36 +345,29 @@ class LocalConfig:
         change written behind the window is made of the file's value when it is written, and meanwhile of what
         this program reads, so ``change`` applied twice must give what it gives once (add an entry, not count)."""
         try:
-            self._make_folder([key])
             self._write({}, (key, change))
         finally:
             self._say_notice()
 
-    def _make_folder(self, keys: list[str]) -> None:
-        """The settings folder, made if missing; a folder that cannot be made (a first run on a read-only
-        roaming profile) is said on the window's thread as any write that fails is."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            if _on_window_thread():
-                _say_not_saved(self.path, keys, exc)
-            raise
-
     def _write(self, changes: dict[str, Any], edit: tuple[str, Callable[[Any], Any]] | None = None) -> None:
         if _on_window_thread():
-            with _QUEUE:
-                behind = bool(_pending)  # in order: never ahead of a change still waiting
-            try:
-                if not behind and self._write_now(changes, edit, wait=settings_locks.SETTINGS_READ_WAIT):
-                    return
-            except OSError as exc:  # a read-only profile, a full disk: the caller goes on, the user is told once
-                _say_not_saved(self.path, [*changes, *([edit[0]] if edit is not None else [])], exc)
-                raise
+            # never the file itself on the window's thread (a folder made, the lock file opened, the file read
+            # and replaced): each may not return on a stalled network share. The background writer writes it,
+            # and the window waits for it SETTINGS_READ_WAIT at most (none when a change is still waiting: in
+            # order); a failure in that time (a read-only profile, a full disk) is raised here as before, said
+            # once by the writer; past it, the change is this program's at once and written behind the window
+            deadline = time.monotonic() + settings_locks.SETTINGS_READ_WAIT
             with _QUEUE:  # one step: the writer giving up on an earlier change meanwhile sees this one waiting
+                behind = bool(_pending)
                 item = _Pending(self, changes, edit)
                 self.values = item.applied_to(self.values)  # read at once in this program
                 _defer(item)
+                while not behind and item.outcome is None and (left := deadline - time.monotonic()) > 0:
+                    _QUEUE.wait(left)
+                if isinstance(item.outcome, OSError):
+                    raise item.outcome
             return
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # the settings folder, made if missing
         if not self._write_now(changes, edit, wait=settings_locks.SETTINGS_LOCK_WAIT):
             _log.warning("settings file busy: another program held its lock for %.0f s; a change was not "
                          "saved", settings_locks.SETTINGS_LOCK_WAIT)
@@ -332,7 +408,9 @@ class LocalConfig:
             later = [item for item in _pending if item is not done and _same_file(item.config.path, self.path)]
         for item in later:
             merged = item.applied_to(merged)
-        self.values = merged
+        with _QUEUE:
+            self.values = merged
+            self._generation += 1
         return True
 
     def _replace(self, merged: dict[str, Any]) -> None:

@@ -23,6 +23,14 @@ SETTINGS_LOCK_WAIT = 10.0
 #: made on the window's thread (:func:`defer_writes_on`) waits no longer either: past it, it is written behind
 #: the window by a background writer
 SETTINGS_READ_WAIT = 0.25
+#: how long the window's thread waits for a read of the settings file (made by a background reader, which may
+#: itself wait SETTINGS_READ_WAIT for this program's writer and again for another program's): past it, the
+#: defaults until the read ends (a profile folder on a stalled network share never freezes the window); a read
+#: of the file still going on from before is not waited for again
+SETTINGS_WINDOW_READ_WAIT = 1.0
+#: the same for the window's first read at start-up, before it is shown (its size and place): a little longer,
+#: a share waking up; past it the window opens at its default place
+SETTINGS_START_WAIT = 2.0
 
 
 class SettingsBusy(OSError):

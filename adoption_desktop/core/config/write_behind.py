@@ -47,6 +47,9 @@ class _Pending:
     #: when it was first kept to be written behind (the user is told once it has waited the whole wait)
     since: float = field(default_factory=time.monotonic)
     said_waiting: bool = False
+    #: set by the writer as it takes it off the queue (under _QUEUE): True written, or the error it was given
+    #: up for (raised on the window's thread if it waits for it still)
+    outcome: bool | Exception | None = None
 
     def names(self) -> list[str]:
         return [*self.changes, *([self.edit[0]] if self.edit is not None else [])]
@@ -134,6 +137,8 @@ def _apply_first(wait: float) -> bool:
         item = _pending[0]
     failed: Exception | None = None
     try:
+        # the settings folder, made if missing (a first run): here, not on the window's thread
+        item.config.path.parent.mkdir(parents=True, exist_ok=True)
         written = item.config._write_now(item.changes, item.edit, wait=wait, done=item)
     except Exception as exc:  # a read-only profile, a full disk, a damaged file kept as it is
         failed, written = exc, True
@@ -144,6 +149,7 @@ def _apply_first(wait: float) -> bool:
         with _QUEUE:  # taken off, gone back and said at once: a flush waking at its end finds the notice made
             if _pending and _pending[0] is item:
                 _pending.pop(0)
+            item.outcome = failed
             item.config._drop_back(held)
             _say_not_saved(item.config.path, item.names(), failed)
             _QUEUE.notify_all()
@@ -152,6 +158,7 @@ def _apply_first(wait: float) -> bool:
         with _QUEUE:
             if _pending and _pending[0] is item:
                 _pending.pop(0)
+            item.outcome = True
             _QUEUE.notify_all()
         return True
     if not item.said_busy:

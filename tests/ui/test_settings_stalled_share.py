@@ -1,0 +1,96 @@
+"""The settings file on a profile share that has stopped answering (a redirected %APPDATA% on a council PC): the
+window's thread touched the file itself at its first read (start-up, before the window is shown), at the
+start-up's second read (the database to open), at each Save dialog and backup line's read, and in the quick
+write it tried before handing a change to the background writer: each open or read never returned, and the
+window froze. Now every one is made off the window's thread and waited for a bounded time: past it the
+defaults, the user told once, and the file's preferences come in when the share answers, under any change
+made meanwhile.
+
+The stalled share is a named pipe in the settings file's place (``tests/stalled_share.py``), whose read does
+not return until the test answers it; a watchdog answers after a few seconds, so a frozen window's thread makes
+the test fail rather than hang. No time is asserted: only whether the watchdog had to answer."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adoption_desktop.core import config as config_module
+from adoption_desktop.core.config import LocalConfig, app_paths, text_of
+from tests.other_program import lock_held_elsewhere
+from tests.stalled_share import StalledShare
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="a named pipe stands for the stalled share")
+
+ON_FILE = {"last_database": "/tmp/Synthetic Agency/agency.db", "save_folders": {"export": "/tmp/Synthetic/Old"}}
+
+
+def _until(done: Callable[[], bool]) -> None:
+    for _ in range(1200):
+        if done():
+            return
+        time.sleep(0.05)
+
+
+def _saved(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_a_read_on_the_window_thread_never_waits_for_a_stalled_share_and_a_change_made_meanwhile_is_kept(
+        tmp_path: Path, window_thread: None, notices: list[str]) -> None:
+    """A Save dialog's read, the backup line's: the defaults at once, said once; the file's preferences come in
+    when the share answers, under the change made meanwhile, which is then written onto the file."""
+    from adoption_desktop.ui.files import start_folder
+
+    path = app_paths().ensure().settings_file  # the one a Save dialog reads
+    path.write_text(json.dumps(ON_FILE), encoding="utf-8")
+    # another program holds the lock meanwhile: the change waits for it (the background writer never reads the
+    # pipe), so only the read is on the stalled share
+    with lock_held_elsewhere(path.with_name(path.name + ".lock")):
+        with StalledShare(path, ON_FILE) as share:
+            with share.watchdog() as fired:
+                window = LocalConfig(path)  # the window's read
+                again = LocalConfig(path)  # and another while the first is still stalled
+                assert start_folder("export", default=tmp_path) == tmp_path  # a Save dialog: its default
+            assert fired == [], "the window's thread waited for the stalled share"
+            assert window.values == {} and again.values == {} and not window.read_finished()
+            assert len(notices) == 1 and notices[0].startswith("Your settings could not be read yet"), notices
+            assert str(path.parent) in notices[0]
+            window.set("last_database", "/tmp/Synthetic Agency/new.db")  # changed before the read ends
+            assert config_module.pending_preferences() == ["last_database"]
+            share.answer()
+            _until(window.read_finished)
+        # the file's preferences, under the change made meanwhile: not overwritten by the late read
+        assert window.values == {**ON_FILE, "last_database": "/tmp/Synthetic Agency/new.db"}
+        assert again.mapping("save_folders", text_of) == {"export": "/tmp/Synthetic/Old"}
+    _until(lambda: not config_module.pending_preferences())
+    assert _saved(path) == {**ON_FILE, "last_database": "/tmp/Synthetic Agency/new.db"}
+    assert len(notices) == 1  # said once
+
+
+def test_a_change_made_on_the_window_thread_never_touches_a_stalled_share(tmp_path: Path,
+                                                                          window_thread: None) -> None:
+    """The quick write tried on the window's thread (the lock, then the file read and replaced) before the change
+    was handed to the background writer: it never came back from the read."""
+    from adoption_desktop.ui.files import remember_folder, start_folder
+
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(ON_FILE), encoding="utf-8")
+    window = LocalConfig(path)  # read before the share stalled
+    letters = tmp_path / "Letters"
+    letters.mkdir()
+    with StalledShare(path, ON_FILE) as share:
+        with share.watchdog() as fired:
+            remember_folder("pdf", letters / "letter.pdf", window)  # the folder chosen in a Save dialog
+        assert fired == [], "the window's thread waited for the stalled share"
+        assert config_module.pending_preferences() == ["save_folders"]
+        assert start_folder("pdf", config=window) == letters  # used at once meanwhile
+    _until(lambda: not config_module.pending_preferences())
+    assert _saved(path) == {**ON_FILE, "save_folders": {"export": "/tmp/Synthetic/Old", "pdf": str(letters)}}
