@@ -268,6 +268,28 @@ def moved_notice(parent: QWidget, database: Database) -> None:
         QMessageBox.information(parent, "Moved to the team server", database.moved_to_server)
 
 
+def _settings_read(window: MainWindow, config: LocalConfig) -> None:
+    """Wait, with the window answering (its events run), for the settings file's read still going on (a profile
+    folder on a slow network share), :data:`SETTINGS_LOCK_WAIT` at most: the database to open is in it, and the
+    welcome dialog offered in its place would invite a new database. Past the wait: the defaults (the user was
+    told the settings could not be read yet)."""
+    import time
+
+    from PySide6.QtCore import QEventLoop
+
+    from adoption_desktop.core.config import settings_locks
+
+    if config.read_finished():
+        return
+    window.statusBar().showMessage("Reading your settings…")
+    deadline = time.monotonic() + settings_locks.SETTINGS_LOCK_WAIT
+    while not config.read_finished() and time.monotonic() < deadline:
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.02)
+    if window.statusBar().currentMessage() == "Reading your settings…":
+        window.statusBar().clearMessage()
+
+
 def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
     """Everything after the window is shown. Returns the open database, or None if the user stopped."""
     from adoption_desktop.core.config import LocalConfig, app_paths, log_notices, set_notice_listener
@@ -278,7 +300,10 @@ def finish_start_up(window: MainWindow, db_arg: str | None) -> Database | None:
 
     log_notices()  # the window read the settings file before the log was open
     store = SecretStore()
-    config = LocalConfig(app_paths().ensure().settings_file)
+    # the window's own object (read as it was made): a second read here, on the window's thread, froze it on a
+    # stalled profile share; a read still going on is waited for with the window answering
+    config = window._config or LocalConfig(app_paths().settings_file)
+    _settings_read(window, config)
     try:
         database = choose_database(window, store, config, db_arg)
     except Exception as exc:

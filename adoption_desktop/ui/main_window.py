@@ -827,10 +827,12 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _local_config() -> LocalConfig | None:
-        from adoption_desktop.core.config import LocalConfig, app_paths
+        from adoption_desktop.core.config import LocalConfig, app_paths, settings_locks
 
         try:
-            return LocalConfig(app_paths().settings_file)
+            # before the window is shown: waited for SETTINGS_START_WAIT at most (a profile folder on a stalled
+            # network share), then the default size and place; the start-up reads the rest from this object
+            return LocalConfig(app_paths().settings_file, wait=settings_locks.SETTINGS_START_WAIT)
         except OSError:  # an unreadable profile folder must not stop the window
             return None
 

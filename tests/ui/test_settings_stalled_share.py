@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import pytest
 
 from adoption_desktop.core import config as config_module
-from adoption_desktop.core.config import LocalConfig, app_paths, text_of
+from adoption_desktop.core.config import LocalConfig, app_paths, settings_locks, text_of
 from tests.other_program import lock_held_elsewhere
 from tests.stalled_share import StalledShare
 
@@ -94,3 +95,74 @@ def test_a_change_made_on_the_window_thread_never_touches_a_stalled_share(tmp_pa
         assert start_folder("pdf", config=window) == letters  # used at once meanwhile
     _until(lambda: not config_module.pending_preferences())
     assert _saved(path) == {**ON_FILE, "save_folders": {"export": "/tmp/Synthetic/Old", "pdf": str(letters)}}
+
+
+def _start_up_patched(monkeypatch: pytest.MonkeyPatch, db: Any, admin: Any, asked: list[str | None]) -> None:
+    from adoption_desktop import app
+    from adoption_desktop.ui import guide
+
+    def choose(_parent: Any, _store: Any, config: LocalConfig, _db_arg: str | None) -> Any:
+        asked.append(config.text("last_database"))  # what the start-up would open
+        return db
+
+    monkeypatch.setattr(app, "choose_database", choose)
+    monkeypatch.setattr(app, "sign_in", lambda *_a, **_k: admin)
+    monkeypatch.setattr(app, "audit_alert", lambda *_a, **_k: None)
+    monkeypatch.setattr(guide, "offer_first_day_tour", lambda *_a, **_k: None)
+
+
+def test_the_start_up_after_the_window_is_shown_does_not_read_the_settings_again(
+        db: Any, admin: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, window_thread: None,
+        settings_notices_cleared: None) -> None:
+    """``finish_start_up`` read the file a second time on the window's thread (the database to open): it uses
+    the window's own read now."""
+    from adoption_desktop import app
+    from adoption_desktop.ui.main_window import MainWindow
+
+    path = app_paths().ensure().settings_file
+    path.write_text(json.dumps(ON_FILE), encoding="utf-8")
+    asked: list[str | None] = []
+    _start_up_patched(monkeypatch, db, admin, asked)
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with StalledShare(path, ON_FILE) as share:
+            with share.watchdog() as fired:
+                assert app.finish_start_up(window, None) is db
+            assert fired == [], "the window's thread waited for the stalled share"
+        assert asked == [ON_FILE["last_database"]]
+    finally:
+        window.close()
+
+
+def test_the_first_read_at_start_up_is_bounded_and_the_start_up_waits_for_it_with_the_window_answering(
+        db: Any, admin: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, window_thread: None,
+        settings_notices_cleared: None) -> None:
+    """The window's first read (its size and place, before it is shown) waits SETTINGS_START_WAIT at most; the
+    start-up then waits for the database to open with the window answering (a timer on its thread fires and
+    answers the share), and opens it."""
+    from PySide6.QtCore import QTimer
+
+    from adoption_desktop import app
+    from adoption_desktop.ui.main_window import MainWindow
+
+    monkeypatch.setattr(settings_locks, "SETTINGS_START_WAIT", 0.3, raising=False)  # none before
+    path = app_paths().ensure().settings_file
+    path.write_text(json.dumps(ON_FILE), encoding="utf-8")
+    asked: list[str | None] = []
+    _start_up_patched(monkeypatch, db, admin, asked)
+    with StalledShare(path, ON_FILE) as share:
+        with share.watchdog(8.0) as fired:
+            window = MainWindow()
+            qtbot.addWidget(window)
+            window.show()
+            # the share answers a moment later: only if the window's thread runs its events meanwhile
+            QTimer.singleShot(300, lambda: threading.Thread(target=share.answer, daemon=True).start())
+            try:
+                assert app.finish_start_up(window, None) is db
+            finally:
+                window.close()
+        assert fired == [], "the window's thread waited for the stalled share"
+    assert asked == [ON_FILE["last_database"]]  # the database to open, once read: not the welcome dialog
+    assert any(said.startswith("Your settings could not be read yet") for said in window.settings_notices)
