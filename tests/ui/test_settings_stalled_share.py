@@ -166,3 +166,17 @@ def test_the_first_read_at_start_up_is_bounded_and_the_start_up_waits_for_it_wit
         assert fired == [], "the window's thread waited for the stalled share"
     assert asked == [ON_FILE["last_database"]]  # the database to open, once read: not the welcome dialog
     assert any(said.startswith("Your settings could not be read yet") for said in window.settings_notices)
+
+
+def test_a_settings_folder_that_cannot_be_looked_in_is_the_defaults_on_the_window_thread(
+        tmp_path: Path, window_thread: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Looking for the file raised (a folder name no disk can hold, a folder this user may not look in): the
+    window's thread took it as the defaults; the reader behind it must too, not end on an unhandled error."""
+    unhandled: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: unhandled.append(args.exc_value))
+    config = LocalConfig(tmp_path / ("x" * 300) / "settings.json")  # asking whether it is there raises
+    _until(config.read_finished)
+    assert config.read_finished() and config.values == {}
+    for reader in [t for t in threading.enumerate() if t.name == "settings-reader"]:
+        reader.join(30)  # ended, its error (if any) handed to the hook
+    assert unhandled == []

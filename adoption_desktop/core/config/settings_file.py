@@ -168,6 +168,9 @@ class LocalConfig:
         values: dict[str, Any] = {}
         try:
             values = self._read()
+        except OSError:  # a folder this user may not look in: the defaults (raised to the caller before, who
+            # took it as the defaults; here no caller may be waiting any more)
+            _log.info("settings file could not be read (its folder could not be looked in); defaults used")
         finally:
             with _QUEUE:
                 read.values = values
