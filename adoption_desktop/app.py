@@ -156,7 +156,7 @@ def choose_database(parent: QWidget, store: SecretStore, config: LocalConfig,
     from adoption_desktop.core.storage.engine import is_postgres_url
     from adoption_desktop.ui.dialogs import StartDialog, show_error
 
-    paths = app_paths().ensure()
+    paths = app_paths().ensure_local()
     policy_db = current_policy().database
     defaults = load_install_defaults()
     # IT's policy wins over the command line and the user's last choice; the installer's defaults
@@ -372,7 +372,7 @@ def _scheduled_backup(database: Database) -> None:
 
     log = logging.getLogger("adoption_desktop.app")
     try:
-        paths = app_paths().ensure()
+        paths = app_paths().ensure_local()
         policy = current_policy()
     except Exception as exc:
         log.warning("scheduled backup not attempted: %s", type(exc).__name__)

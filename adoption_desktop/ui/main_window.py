@@ -815,7 +815,7 @@ class MainWindow(QMainWindow):
         from adoption_desktop.core.scheduled_backup import default_backup_name
 
         path = save_file_name(self, "backup", "Back up database", default_backup_name(self.ctx.db, dt.datetime.now()),
-                              "Backup (*.adkbak)", default_folder=app_paths().ensure().backups)
+                              "Backup (*.adkbak)", default_folder=app_paths().ensure_local().backups)
         if not path:
             return
         if not Path(path).suffix:  # a name typed without its ending (the dialog does not always add it)

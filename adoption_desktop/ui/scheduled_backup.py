@@ -136,7 +136,7 @@ class BackgroundBackup(QObject):
             return False
         policy = current_policy()
         try:
-            paths = app_paths().ensure()
+            paths = app_paths().ensure_local()
             config = LocalConfig(paths.settings_file)
         except OSError:
             return False

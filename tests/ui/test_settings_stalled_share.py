@@ -180,3 +180,90 @@ def test_a_settings_folder_that_cannot_be_looked_in_is_the_defaults_on_the_windo
     for reader in [t for t in threading.enumerate() if t.name == "settings-reader"]:
         reader.join(30)  # ended, its error (if any) handed to the hook
     assert unhandled == []
+
+
+# --- the settings folder itself, made on the window's thread ------------------------------------------------
+#
+# The start-up's choice of database and the automatic backup's check (every few minutes) made every per-user
+# folder on the window's thread, the settings folder (the roaming one, on the profile share) with them: on a
+# share not answering that waited too, and on a settings folder that cannot be made (a file in its place, a
+# broken roaming profile) the check stopped every automatic backup and the start-up refused to open the
+# database. The settings folder is made by the background writer, when a change is written.
+
+@pytest.fixture()
+def settings_folder_unusable() -> Path:
+    folder = app_paths().config
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("a file where the settings folder should be", encoding="utf-8")
+    return folder
+
+
+def test_the_start_up_opens_the_database_when_the_settings_folder_cannot_be_made(
+        db: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, settings_folder_unusable: Path) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from adoption_desktop import app
+
+    opened: list[str] = []
+
+    def open_(_parent: Any, target: str, _store: Any) -> Any:
+        opened.append(target)
+        return db
+
+    monkeypatch.setattr(app, "_open", open_)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    config = LocalConfig(app_paths().settings_file)
+    assert app.choose_database(parent, None, config, str(db.path)) is db  # type: ignore[arg-type]
+    assert opened == [str(db.path)]
+
+
+def test_the_automatic_backup_is_taken_when_the_settings_folder_cannot_be_made(
+        db: Any, admin: Any, qtbot: Any, tmp_path: Path, settings_folder_unusable: Path) -> None:
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.main_window import MainWindow
+    from adoption_desktop.ui.tasks import TaskRunner
+    from tests.core.test_policy import write_policy
+
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    window = MainWindow(AppContext(db, admin, TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.show()
+    backup = window.background_backup
+    try:
+        assert backup.check()  # started
+        qtbot.waitUntil(lambda: not backup.running, timeout=120_000)
+    finally:
+        backup.finish()
+    assert len(list(folder.glob("*.adkbak"))) == 1
+
+
+def test_the_automatic_backup_at_close_is_taken_when_the_settings_folder_cannot_be_made(
+        db: Any, tmp_path: Path, settings_folder_unusable: Path) -> None:
+    from adoption_desktop import app
+    from tests.core.test_policy import write_policy
+
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    app._scheduled_backup(db)
+    assert len(list(folder.glob("*.adkbak"))) == 1
+
+
+def test_back_up_offers_the_backups_folder_when_the_settings_folder_cannot_be_made(
+        db: Any, admin: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch, settings_folder_unusable: Path) -> None:
+    from adoption_desktop.ui import main_window
+    from adoption_desktop.ui.context import AppContext
+    from adoption_desktop.ui.tasks import TaskRunner
+
+    offered: list[Path | None] = []
+
+    def save_file_name(*_args: Any, default_folder: Path | None = None, **_kwargs: Any) -> str:
+        offered.append(default_folder)
+        return ""  # the user cancels the Save dialog
+
+    monkeypatch.setattr(main_window, "save_file_name", save_file_name)
+    window = main_window.MainWindow(AppContext(db, admin, TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.backup()  # File → Back up database…
+    assert offered == [app_paths().backups] and app_paths().backups.is_dir()

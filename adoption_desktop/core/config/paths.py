@@ -37,6 +37,15 @@ class AppPaths:
             folder.mkdir(parents=True, exist_ok=True)
         return self
 
+    def ensure_local(self) -> AppPaths:
+        """The folders this program writes its own files in (data, logs, backups), made if missing; not the
+        settings folder, which roams with the profile (a network share on council PCs): the settings file's
+        writer makes it when it writes. Made here, on the window's thread, a share not answering froze the
+        window, and a settings folder that could not be made stopped the start-up and every automatic backup."""
+        for folder in (self.data, self.logs, self.backups):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
 
 def app_paths() -> AppPaths:
     """Per-user folders; ``ADOPTION_DESKTOP_DATA_DIR`` puts everything under one folder (tests, IT).
