@@ -59,7 +59,8 @@ class StalledShare:
             with contextlib.suppress(BrokenPipeError):
                 os.write(end, self.content)
             os.close(end)
-            time.sleep(0.02)  # the reader reads to its end before the next open
+            # the reader reads to its end and closes before the next open (else it would read the content twice)
+            time.sleep(0.2)
         self._pipe.unlink()
 
     @contextlib.contextmanager
