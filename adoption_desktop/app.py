@@ -420,18 +420,21 @@ def run_gui(db: str | None = None) -> int:
     from adoption_desktop.core.config import log_notices, set_notice_listener
 
     set_notice_listener(None)  # the window has gone: a notice from the backup at close goes to the log
-    defer_writes_on(None)  # from here a change waits for the file as a command's does
-    # the window's place, a Save folder … still waiting for another program's hold: written now, with the whole
-    # wait (the window has gone); what cannot be is logged by its name, as a change refused as busy always was
-    with contextlib.suppress(OSError):
-        flush_settings()
 
     # an automatic backup the open window started finishes before the one at close is considered (it
-    # then finds this period's backup made) and before the database is closed
+    # then finds this period's backup made) and before the database is closed. The backup at close reads the
+    # settings file and writes its time there still as the window's thread does (a bounded read, the write
+    # behind): on a stalled profile share it held the program's end for good, its database open
     window.background_backup.finish()
     for database in opened:
         _scheduled_backup(database)
         database.dispose()
+    defer_writes_on(None)  # from here a change waits for the file as a command's does
+    # the window's place, a Save folder, the backup's time … still waiting for another program's hold: written
+    # now, with the whole wait (the window has gone); what cannot be is logged by its name, as a change refused
+    # as busy always was
+    with contextlib.suppress(OSError):
+        flush_settings()
     log_notices()
 
     logging.getLogger("adoption_desktop.app").info("Adoption Desktop closed (exit code %s)", code)

@@ -267,3 +267,52 @@ def test_back_up_offers_the_backups_folder_when_the_settings_folder_cannot_be_ma
     qtbot.addWidget(window)
     window.backup()  # File → Back up database…
     assert offered == [app_paths().backups] and app_paths().backups.is_dir()
+
+
+# --- the program's end: the automatic backup at close ---------------------------------------------------------
+
+_CLOSING_PROGRAM = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from adoption_desktop import app
+from adoption_desktop.core.config import settings_locks
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.lifecycle import create_database
+
+settings_locks.SETTINGS_LOCK_WAIT = 1.0  # the flush at the end gives up sooner: the test is not ten seconds longer
+
+def start_up(window, db_arg):  # a database opened, then the user closes the window at once
+    created = create_database(Path(sys.argv[1]), SecretStore(), passphrase="closing passphrase")
+    QTimer.singleShot(0, window.close)
+    return created.db
+
+app.finish_start_up = start_up
+sys.exit(app.run_gui())
+"""
+
+
+def test_the_backup_at_close_never_holds_the_programs_end_on_a_stalled_share(tmp_path: Path) -> None:
+    """The automatic backup taken as the program ends read the settings file (its last time) and wrote its time
+    there on the program's main thread with no bound, after the window had gone: on a stalled share the program
+    never ended (its database still held open). Now the backup is taken and the program ends."""
+    import os
+    import subprocess
+
+    from tests.core.test_policy import write_policy
+
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    path = app_paths().ensure().settings_file
+    path.write_text(json.dumps(ON_FILE), encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1", "QT_QPA_PLATFORM": "offscreen",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    with StalledShare(path, ON_FILE):
+        try:
+            ended = subprocess.run([sys.executable, "-c", _CLOSING_PROGRAM, str(tmp_path / "agency.db")], cwd=root,
+                                   env=env, timeout=60, capture_output=True, text=True)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the program did not end: its backup at close waited for the stalled share")
+    assert ended.returncode == 0, ended.stderr
+    assert len(list(folder.glob("*.adkbak"))) == 1  # the backup was taken all the same
