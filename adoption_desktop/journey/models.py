@@ -1,6 +1,7 @@
 """Tables of the child's journey: one row per child (a sibling group is several rows with the same
-``sibling_group``), linked to the ADM plan-for-adoption decision and the panel match item, and one row
-per prospective adopter household's assessment stages (linked to the panel approval item).
+``sibling_group``), linked to the ADM plan-for-adoption decision, the panel match item and the ADM match
+decision, and one row per prospective adopter household's assessment stages (linked to the panel approval
+item).
 
 Portable SQL only (SQLCipher and PostgreSQL); audited like every other table (``Base.__audit__``).
 """
@@ -33,9 +34,12 @@ class JourneyChild(Versioned, TimestampMixin, Base):
     disability: Mapped[str] = mapped_column(String(120), default="")
     sibling_group: Mapped[str] = mapped_column(String(40), default="", index=True)
 
-    # where the child was recorded (the root of the ADM decision; the panel match item)
+    # where the child was recorded: the root of the ADM plan-for-adoption (or relinquished-child) decision, the
+    # panel match item, the root of the ADM match decision (each its own link: linking the child from the match
+    # decision once moved it off its plan decision)
     plan_decision_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     match_item_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    match_decision_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
 
     # the journey
     entered_care_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

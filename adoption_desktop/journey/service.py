@@ -50,6 +50,7 @@ class ChildView(ChildInput):
     row_version: int = 1
     plan_decision_id: int | None = None
     match_item_id: int | None = None
+    match_decision_id: int | None = None
 
 
 INPUT_FIELDS = tuple(f.name for f in fields(ChildInput))
@@ -93,7 +94,8 @@ def input_of(child: ChildView) -> ChildInput:
 
 def _view(c: JourneyChild) -> ChildView:
     return ChildView(**{f: getattr(c, f) for f in INPUT_FIELDS}, id=c.id, row_version=c.row_version,
-                     plan_decision_id=c.plan_decision_id, match_item_id=c.match_item_id)
+                     plan_decision_id=c.plan_decision_id, match_item_id=c.match_item_id,
+                     match_decision_id=c.match_decision_id)
 
 
 def as_field(clean: Callable[..., str], value: str, label: str, key: str, **options: object) -> str:
@@ -146,17 +148,65 @@ def _require_for(actor: Principal, decision_id: int | None, item_id: int | None)
         raise ValidationError("Child: record the child on one ADM plan decision or one panel match item.", "item")
 
 
-def _decision_root(session: Session, decision_id: int) -> int:
+#: the column of ``journey_children`` that links a child to a decision of each type that has children: a match
+#: decision has its own, so that linking the child from it leaves the child on its plan decision
+DECISION_LINKS = {"plan_for_adoption": "plan_decision_id", "relinquished": "plan_decision_id",
+                  "match": "match_decision_id"}
+
+
+@dataclass(frozen=True)
+class DecisionLink:
+    """Where a child on ADM decision ``root`` (any version of it) is linked: ``column`` of ``journey_children``."""
+
+    root: int
+    column: str
+    name: str  # how a message names the decision: "match decision 14 for CH-1"
+
+
+def decision_link(session: Session, decision_id: int) -> DecisionLink:
+    """The link of the children of decision ``decision_id`` (a correction is the same decision: its root), or
+    NotFound / a ValidationError for a decision of a type that has no children."""
     from adoption_desktop.adm import rules as adm_rules
     from adoption_desktop.adm.models import AdmDecision
 
     d = session.get(AdmDecision, decision_id)
     if d is None:
         raise NotFound("That ADM decision no longer exists.")
-    if d.decision_type not in ("plan_for_adoption", "relinquished", "match"):
+    column = DECISION_LINKS.get(d.decision_type)
+    if column is None:
         raise ValidationError(f"Children: a {adm_rules.type_label(d.decision_type).lower()} decision has no "
                               "children; record them on the child's plan for adoption.", "decision")
-    return d.root_id or d.id
+    root = d.root_id or d.id
+    kind = "match decision" if column == "match_decision_id" else "plan decision"
+    return DecisionLink(root, column, f"{kind} {root} for {d.subject_reference}")
+
+
+class AlreadyLinked(ValidationError):
+    """The child is already linked to another decision of the kind it is being linked to (a colleague linked it
+    a moment ago, or it belongs to another decision): nothing was linked. The caller asks whether to move it
+    (``link_child(..., relink=True)``). Field key ``reference``."""
+
+    def __init__(self, message: str, linked_to: int) -> None:
+        super().__init__(message, "reference")
+        self.linked_to = linked_to
+
+
+def _check_not_linked_elsewhere(session: Session, child: JourneyChild, link: DecisionLink) -> None:
+    """Raise AlreadyLinked when ``child`` is linked to another decision in ``link``'s column (read under the
+    child's row lock, so of two people linking it at once the second sees the first's link)."""
+    from adoption_desktop.adm.models import AdmDecision
+    from adoption_desktop.core.concurrency import last_saved, when_text
+
+    current = getattr(child, link.column)
+    if current is None or current == link.root:
+        return
+    other = session.get(AdmDecision, current)
+    kind = "match decision" if link.column == "match_decision_id" else "plan decision"
+    named = f"{kind} {current}" + (f" for {other.subject_reference}" if other is not None else "")
+    who, at = last_saved(session, child)
+    raise AlreadyLinked(f"Child's reference: {child.reference} is already linked to {named} (last saved by {who} "
+                        f"at {when_text(at)}); nothing was linked. Move the child to this decision only if the "
+                        "other link is wrong.", current)
 
 
 def _plan_agreed(session: Session, root_id: int) -> tuple[dt.date | None, str]:
@@ -226,7 +276,7 @@ def _with_known_dates(db: Database, actor: Principal, data: ChildInput, decision
     with db.session(actor, write=False) as session:
         if decision_id is not None and data.plan_decided_on is None:
             # a correction is the same decision: the plan was agreed on its first signed version's date
-            day, _name = _plan_agreed(session, _decision_root(session, decision_id))
+            day, _name = _plan_agreed(session, decision_link(session, decision_id).root)
             if day is not None:
                 return dataclasses.replace(data, plan_decided_on=day)
         if item_id is not None and data.match_recommended_on is None:
@@ -260,14 +310,16 @@ def panel_item_links(session: Session, item_id: int) -> PanelItemLinks:
 
 def list_children(db: Database, actor: Principal, *, decision_id: int | None = None,
                   item_id: int | None = None) -> list[ChildView]:
-    """The children on a decision (any version of it) or a panel item, sibling groups together."""
+    """The children on a decision (any version of it: a plan decision's, or a match decision's, each by its own
+    link) or a panel item, sibling groups together."""
     if decision_id is not None:
         require(actor, Permission.ADM_VIEW)
     else:
         require(actor, Permission.PANEL_VIEW)
     with db.session(actor, write=False) as session:
         if decision_id is not None:
-            cond = JourneyChild.plan_decision_id == _decision_root(session, decision_id)
+            link = decision_link(session, decision_id)
+            cond = getattr(JourneyChild, link.column) == link.root
         else:
             cond = JourneyChild.match_item_id == item_id
         rows = session.scalars(select(JourneyChild).where(cond)
@@ -291,7 +343,8 @@ def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: 
                                   "existing child\" to add that child here.", "reference")
         child = JourneyChild(**{f: getattr(clean, f) for f in INPUT_FIELDS}, reference_key=key)
         if decision_id is not None:
-            child.plan_decision_id = _decision_root(session, decision_id)
+            link = decision_link(session, decision_id)
+            setattr(child, link.column, link.root)
             _check_plan_date(session, clean.plan_decided_on, child.plan_decision_id, plan_date_anyway)
         else:
             assert item_id is not None
@@ -304,8 +357,11 @@ def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: 
 
 def link_child(db: Database, actor: Principal, reference: str, *, decision_id: int | None = None,
                item_id: int | None = None, plan_date_anyway: bool = False,
-               use_decision_date: bool = False) -> ChildView:
-    """Put a child already recorded (e.g. on the plan decision) on this decision or match item.
+               use_decision_date: bool = False, relink: bool = False) -> ChildView:
+    """Put a child already recorded (e.g. on the plan decision) on this decision or match item. A match decision
+    has its own link: the child stays on its plan decision. A child already linked to another decision of the
+    same kind raises AlreadyLinked (nothing linked; a colleague may have linked it a moment ago) unless
+    ``relink`` (the person confirmed moving it here). The child's row is locked while this is checked.
 
     Linked to a signed plan-for-adoption decision that agrees the plan, a child with no plan date takes the
     decision's date (when it is in order with the child's other dates); a child whose plan date differs raises
@@ -320,8 +376,16 @@ def link_child(db: Database, actor: Principal, reference: str, *, decision_id: i
         if child is None:
             raise ValidationError(f"Child's reference: no child {ref} is recorded; add the child instead.",
                                   "reference")
+        check_version(session, child, None, "child's record")  # locked: a link made a moment ago is seen
         if decision_id is not None:
-            root = _decision_root(session, decision_id)
+            link = decision_link(session, decision_id)
+            if not relink:
+                _check_not_linked_elsewhere(session, child, link)
+            if link.column == "match_decision_id":
+                setattr(child, link.column, link.root)
+                session.flush()
+                return _view(child)
+            root = link.root
             agreed, _name = _plan_agreed(session, root)
             if agreed is not None and agreed != child.plan_decided_on and (
                     child.plan_decided_on is None or use_decision_date):

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
@@ -16,6 +16,7 @@ from adoption_desktop.journey.views.children import ChildEditor, ChildrenDialog
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.conftest import make_user
+from tests.journey.test_plan_date_dialog import _steps
 
 
 def _plan(db: Database, adm: Principal) -> int:
@@ -79,7 +80,9 @@ def test_add_edit_and_link_from_the_dialog(db: Database, qtbot: Any) -> None:
     other = _plan(db, adm)
     second = ChildrenDialog(ctx, None, decision_id=other)
     qtbot.addWidget(second)
-    second.link("ch-5a")
+    asked = _steps([(QMessageBox, lambda box: box.findChild(QPushButton, "move_child_here").click())])
+    second.link("ch-5a")  # CH-5a is on the first plan decision: moving it is asked (not done unasked)
+    assert f"already linked to plan decision {plan}" in asked[0]
     assert second.model.rowCount() == 1
     assert ChildEditor(None, None).result() == QDialog.DialogCode.Rejected
 

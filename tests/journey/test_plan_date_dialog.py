@@ -1,6 +1,7 @@
 """The Children dialog asks, from the keyboard, when a child's plan date differs from the date of the signed
 plan-for-adoption decision: Enter uses the decision's date, Esc goes back to the form at the plan date, Save
-anyway keeps the date typed; linking a child asks the same."""
+anyway keeps the date typed; linking a child asks the same (after asking whether to move it from the decision it
+is on)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ from tests.conftest import make_user
 SIGNED_ON = dt.date(2026, 1, 12)
 
 
+#: the questions the steps answer: the plan date differs; the child is already linked to another decision
+QUESTIONS = ("plan_date_differs", "child_already_linked")
+
+
 def _steps(steps: list[tuple[type[QWidget], Callable[[Any], None]]]) -> list[str]:
     """Run each step on the next visible window of its kind (a child editor or the question), in turn; the
     question's text is collected. A window that never comes (3 s) ends the run: the windows open are closed
@@ -35,7 +40,7 @@ def _steps(steps: list[tuple[type[QWidget], Callable[[Any], None]]]) -> list[str
             return
         kind, act = steps[0]
         found = next((w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None)
-        if found is None or (kind is QMessageBox and found.objectName() != "plan_date_differs"):
+        if found is None or (kind is QMessageBox and found.objectName() not in QUESTIONS):
             waited[0] += 1
             if waited[0] > 150:
                 seen.append(f"missing: {kind.__name__}")
@@ -122,7 +127,10 @@ def test_the_question_from_the_keyboard(db: Database, qtbot: Any) -> None:
         d.outcome, d.decided_on, d.signed_at, d.state = "agree", dt.date(2026, 1, 20), utcnow(), "signed"
     second = ChildrenDialog(AppContext(db, adm, TaskRunner(synchronous=True)), None, decision_id=other)
     qtbot.addWidget(second)
-    seen = _steps([(QMessageBox, lambda box: QTest.keyClick(box, Qt.Key.Key_Return))])
+    # CH-5a is on the first plan decision: moving it is asked first (Move it here), then the plan date
+    seen = _steps([(QMessageBox, lambda box: box.findChild(QPushButton, "move_child_here").click()),
+                   (QMessageBox, lambda box: QTest.keyClick(box, Qt.Key.Key_Return))])
     second.link("CH-5a")
-    assert "15/01/2026 differs" in seen[0] and "(20/01/2026)" in seen[0]
+    assert f"already linked to plan decision {plan} for CH-5" in seen[0]
+    assert "15/01/2026 differs" in seen[1] and "(20/01/2026)" in seen[1]
     assert second.model.row_at(0).plan_decided_on == dt.date(2026, 1, 20)  # linked with the decision's date

@@ -3,7 +3,8 @@ several rows), with Add, Edit and Link existing child. Everything works from the
 has an Alt+letter, Enter on a row edits it, dates are typed as DD/MM/YYYY (blank = not yet).
 
 A plan date that differs from the date of the signed plan-for-adoption decision the child is on is asked
-about (:func:`ask_plan_date`): use the decision's date, save anyway, or cancel and go back to the date."""
+about (:func:`ask_plan_date`): use the decision's date, save anyway, or cancel and go back to the date. A child
+already linked to another decision of the same kind is not moved unless the person says so (:func:`ask_move`)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from adoption_desktop.core.errors import AppError, StaleRecord, ValidationError
 from adoption_desktop.core.security.permissions import Permission
 from adoption_desktop.core.text_input import read_date
 from adoption_desktop.journey import rules, service
-from adoption_desktop.journey.service import ChildInput, ChildView, PlanDateDiffers
+from adoption_desktop.journey.service import AlreadyLinked, ChildInput, ChildView, PlanDateDiffers
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.conflict import CANCEL as CANCEL_CHOICE
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, as_opened, reloaded_text, resolve_conflict
@@ -88,6 +89,21 @@ def ask_plan_date(parent: QWidget | None, exc: PlanDateDiffers) -> str:
     box.exec()
     clicked = box.clickedButton()
     return USE_DECISION_DATE if clicked is use else SAVE_ANYWAY if clicked is anyway else CANCEL
+
+
+def ask_move(parent: QWidget | None, exc: AlreadyLinked) -> bool:
+    """Ask whether to move a child already linked to another decision (a colleague may have linked it a moment
+    ago) to this one: "Move it here" (Alt+M) or Cancel, the default (Enter or Esc): nothing is moved unasked."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Child already linked to another decision", str(exc),
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("child_already_linked")
+    move = box.addButton("&Move it here", QMessageBox.ButtonRole.DestructiveRole)
+    move.setObjectName("move_child_here")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is move
 
 
 COLUMNS: list[Column[ChildView]] = [
@@ -408,7 +424,12 @@ class ChildrenDialog(QDialog):
                 choice = ask_plan_date(self, exc)
                 if choice == CANCEL:
                     return
-                options = {"use_decision_date": True} if choice == USE_DECISION_DATE else {"plan_date_anyway": True}
+                options = {"relink": options.get("relink", False),
+                           "use_decision_date" if choice == USE_DECISION_DATE else "plan_date_anyway": True}
+            except AlreadyLinked as exc:
+                if not ask_move(self, exc):
+                    return
+                options["relink"] = True
             except AppError as exc:
                 show_error(self, "Link existing child", exc)
                 return

@@ -1,0 +1,80 @@
+"""Migration ``journey_0002_match_decision``: a child's link to its ADM match decision gets a column of its own
+(``journey_children.match_decision_id``). A child on file whose ``plan_decision_id`` names a match decision was
+linked from that decision (the version before wrote the match decision there, moving the child off its plan
+decision): its link moves to the new column, sealed again by the upgrade, so ``verify`` stays clean; a child on a
+plan decision keeps it. On an existing encrypted file through the application's copy-then-upgrade; the downgrade
+puts the link back. PostgreSQL runs every migration in ``tests/core/test_migrations.py``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import Connection, inspect, text
+
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage.lifecycle import open_database, verify_database
+from tests.core.test_lbsent_migration import _insert
+from tests.core.test_migrations import check_revision_follows, older_file
+
+REVISION = "journey_0002_match_decision"  # alembic_version holds 32 characters (PostgreSQL)
+BEFORE = "access_0001_reviews"  # the head of its day
+
+
+def test_revision_follows_the_last_head_and_fits_alembic_version() -> None:
+    check_revision_follows(REVISION, BEFORE)
+
+
+def _sealed(conn: Connection, table: str, row_id: int) -> None:
+    """Seal the row as the version of its day did when it wrote it (its entry and seal over its columns then)."""
+    from adoption_desktop.core.audit.chain import append_entry
+    from adoption_desktop.core.audit.seals import _make_seals, _plain, _write, aggregate
+    from adoption_desktop.core.security.permissions import SYSTEM
+
+    row = _plain(conn.execute(text(f'SELECT * FROM "{table}" WHERE id = :i'), {"i": row_id}).mappings().one())
+    seals, colsets = _make_seals(table, {str(row_id): row}, ())
+    seq = append_entry(conn, SYSTEM, "create", table, str(row_id), None, "",
+                       aggregate((s.entity, s.entity_id, s.digest) for s in seals))
+    _write(conn, seq, seals, colsets)
+
+
+def test_children_linked_from_a_match_decision_move_to_its_column(tmp_path: Path, store: SecretStore) -> None:
+    with older_file(tmp_path, store, BEFORE) as (path, conn):
+        assert "match_decision_id" not in {c["name"] for c in inspect(conn).get_columns("journey_children")}
+        for did, kind in ((1, "plan_for_adoption"), (2, "match")):
+            _insert(conn, "adm_decisions", id=did, root_id=did, decision_type=kind, subject_reference="CH-1",
+                    version=1)
+            _sealed(conn, "adm_decisions", did)
+        # CH-1a on its plan decision; CH-1b linked from the match decision by the version before (plan link lost)
+        for cid, ref, plan in ((1, "CH-1a", 1), (2, "CH-1b", 2), (3, "CH-1c", None)):
+            _insert(conn, "journey_children", id=cid, reference=ref, reference_key=ref.lower(),
+                    plan_decision_id=plan)
+            _sealed(conn, "journey_children", cid)
+        conn.commit()
+    opened = open_database(path, store)  # the application's upgrade: a copy first, then the steps
+    try:
+        with opened.engine.connect() as conn:
+            assert migrations.current_heads(conn) == migrations.script_heads()
+            links = {r[0]: (r[1], r[2]) for r in conn.execute(text(
+                "SELECT reference, plan_decision_id, match_decision_id FROM journey_children"))}
+            assert links == {"CH-1a": (1, None), "CH-1b": (None, 2), "CH-1c": (None, None)}
+            assert "ix_journey_children_match_decision_id" in {
+                i["name"] for i in inspect(conn).get_indexes("journey_children")}
+            assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'journey_match_link_moved'")
+                                ).scalar() == 1
+        report = verify_database(opened)
+        assert report.ok, report
+        from adoption_desktop.core.security.permissions import SYSTEM
+        from adoption_desktop.journey import service
+
+        assert [c.reference for c in service.list_children(opened, SYSTEM, decision_id=2)] == ["CH-1b"]
+        assert [c.reference for c in service.list_children(opened, SYSTEM, decision_id=1)] == ["CH-1a"]
+        with opened.engine.connect() as conn:
+            command.downgrade(migrations.alembic_config(conn), BEFORE)
+            conn.commit()
+            assert "match_decision_id" not in {c["name"] for c in inspect(conn).get_columns("journey_children")}
+            assert dict(conn.execute(text("SELECT reference, plan_decision_id FROM journey_children")).all()) == {
+                "CH-1a": 1, "CH-1b": 2, "CH-1c": None}
+    finally:
+        opened.dispose()
