@@ -63,6 +63,11 @@ def test_children_linked_from_a_match_decision_move_to_its_column(tmp_path: Path
                 i["name"] for i in inspect(conn).get_indexes("journey_children")}
             assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'journey_match_link_moved'")
                                 ).scalar() == 1
+        from adoption_desktop.core.audit.readable import action_label
+
+        # the audit window names the entry in words
+        assert action_label("journey_match_link_moved") == (
+            "Journey: children linked from a match decision moved to its own link (upgrade)")
         report = verify_database(opened)
         assert report.ok, report
         from adoption_desktop.core.security.permissions import SYSTEM

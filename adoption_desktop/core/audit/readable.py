@@ -40,6 +40,8 @@ ACTIONS: dict[str, str] = {
     "panel_invitations_written": "Panel invitation letters written",
     # once, at the first open after the December 2026 upgrade (``letterbox.findings_backfill``)
     "letterbox_findings_backfill": "Letterbox: screening findings of older items sealed (once, after the upgrade)",
+    # once, in the upgrade to migration ``journey_0002_match_decision``
+    "journey_match_link_moved": "Journey: children linked from a match decision moved to its own link (upgrade)",
 }
 #: the first word of a table's or action's code, as it is read
 AREAS: dict[str, str] = {"adm": "ADM", "qd": "Qualifying determination:", "panel": "Panel",
