@@ -143,9 +143,10 @@ def validate(data: AdopterStages, today: dt.date | None = None) -> AdopterStages
     return AdopterStages(**{f: getattr(data, f) for f in STAGE_FIELDS if f != "reference"}, reference=ref)
 
 
-def _check_item(session: object, item_id: int | None, household_id: int | None = None) -> dt.date | None:
+def check_approval_item(session: object, item_id: int | None, household_id: int | None = None) -> dt.date | None:
     """The approval item ``item_id`` exists, is an approval item and is linked to no other household than
-    ``household_id``; returns its sitting's date (None when not linked). Read in the save's transaction with
+    ``household_id``; returns its sitting's date (None when not linked). Public: ``journey.service``'s
+    ``record_adopter_stages`` checks the item with it too, as the screen's save does. Read in the save's transaction with
     the item locked to its end, so two PCs linking two households to one item at once take turns: the second
     sees the first's link and is refused."""
     if item_id is None:
@@ -174,7 +175,7 @@ def _check_item(session: object, item_id: int | None, household_id: int | None =
     return session.scalar(select(PanelSitting.sitting_date).where(PanelSitting.id == item.sitting_id))
 
 
-def _with_sitting_date(clean: AdopterStages, sitting_date: dt.date | None, today: dt.date) -> AdopterStages:
+def with_panel_date_from_sitting(clean: AdopterStages, sitting_date: dt.date | None, today: dt.date) -> AdopterStages:
     """``clean`` with the panel date of the linked item's sitting (``rules.panel_date_from_sitting``), its
     dates checked in order again; a ValidationError keyed ``panel_on`` when the typed panel date differs."""
     panel_on, problem = rules.panel_date_from_sitting(clean.panel_on, sitting_date, today)
@@ -202,7 +203,8 @@ def add_household(db: Database, actor: Principal, data: AdopterStages, today: dt
         if session.scalar(select(AdopterJourney.id).where(AdopterJourney.reference_key == key)) is not None:
             raise ValidationError(f"Household reference: {clean.reference} is already recorded; open it from the "
                                   "list to change its dates.", "reference")
-        clean = _with_sitting_date(clean, _check_item(session, clean.approval_item_id), today or dt.date.today())
+        clean = with_panel_date_from_sitting(clean, check_approval_item(session, clean.approval_item_id),
+                                             today or dt.date.today())
         row = AdopterJourney(reference=clean.reference, reference_key=key)
         _apply(row, clean)
         session.add(row)
@@ -223,8 +225,8 @@ def update_household(db: Database, actor: Principal, household_id: int, data: Ad
                 select(AdopterJourney.id).where(AdopterJourney.reference_key == key)) is not None:
             raise ValidationError(f"Household reference: {clean.reference} belongs to another household.",
                                   "reference")
-        clean = _with_sitting_date(clean, _check_item(session, clean.approval_item_id, row.id),
-                                   today or dt.date.today())
+        clean = with_panel_date_from_sitting(clean, check_approval_item(session, clean.approval_item_id, row.id),
+                                             today or dt.date.today())
         _apply(row, clean)
         session.flush()
         return _household(row, _items(session, {row.approval_item_id} if row.approval_item_id else set()))

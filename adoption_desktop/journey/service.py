@@ -502,8 +502,8 @@ def record_adopter_stages(db: Database, actor: Principal, data: AdopterStages,
         key = reference_key(ref)
         row = session.scalar(select(AdopterJourney).where(AdopterJourney.reference_key == key))
         # as the screen's save: the item is one household's, the panel date its sitting's
-        data = adopters._with_sitting_date(
-            data, adopters._check_item(session, data.approval_item_id, row.id if row is not None else None),
+        data = adopters.with_panel_date_from_sitting(
+            data, adopters.check_approval_item(session, data.approval_item_id, row.id if row is not None else None),
             today or dt.date.today())
         if row is None:
             row = AdopterJourney(reference=ref, reference_key=key)

@@ -92,7 +92,7 @@ def test_two_pcs_linking_one_item_at_once_link_it_once(pcs: tuple[Database, Data
     a = adopters.add_household(mine, clerk, _stages("HH-51", None))
     b = adopters.add_household(mine, clerk, _stages("HH-52", None))
     read, go = threading.Event(), threading.Event()
-    real: Callable[..., Any] = adopters._check_item
+    real: Callable[..., Any] = adopters.check_approval_item
 
     def held(*args: Any) -> Any:
         out = real(*args)
@@ -101,7 +101,7 @@ def test_two_pcs_linking_one_item_at_once_link_it_once(pcs: tuple[Database, Data
             assert go.wait(30)
         return out
 
-    monkeypatch.setattr(adopters, "_check_item", held)
+    monkeypatch.setattr(adopters, "check_approval_item", held)
     results: dict[str, object] = {}
 
     def run(name: str, db: Database, household: int, ref: str, version: int) -> None:

@@ -35,12 +35,13 @@ SITTING_DAY = dt.date(2026, 11, 10)
 
 
 class Held:
-    """A hook on a module's ``_check_item``: the first call, once it has read the item, waits (its transaction
-    open) until :meth:`release`."""
+    """A hook on a module's check of the item (``name``: the children's ``_check_item``, the households'
+    ``check_approval_item``): the first call, once it has read the item, waits (its transaction open) until
+    :meth:`release`."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, module: Any) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, module: Any, name: str = "_check_item") -> None:
         self.read, self.go = threading.Event(), threading.Event()
-        real: Callable[..., None] = module._check_item
+        real: Callable[..., None] = getattr(module, name)
 
         def held(*args: Any) -> None:
             real(*args)
@@ -48,7 +49,7 @@ class Held:
                 self.read.set()
                 assert self.go.wait(30)
 
-        monkeypatch.setattr(module, "_check_item", held)
+        monkeypatch.setattr(module, name, held)
 
     def release(self) -> None:
         self.go.set()
@@ -116,7 +117,7 @@ def test_an_item_being_linked_cannot_be_deleted_until_the_link_is_saved(
         thread, out = _in_thread(lambda: journey.add_child(first, clerk, journey.ChildInput("CH-0201", "XY"),
                                                            item_id=item))
     else:
-        held = Held(monkeypatch, adopters)
+        held = Held(monkeypatch, adopters, "check_approval_item")
         thread, out = _in_thread(lambda: adopters.add_household(first, clerk, journey.AdopterStages(
             "HH-0201", dt.date(2026, 1, 5), approval_item_id=item), today=TODAY))
     try:

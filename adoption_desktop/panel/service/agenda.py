@@ -207,10 +207,10 @@ def remove_item(db: Database, actor: Principal, item_id: int, *, expected_versio
     (scripts): the item as stored now is removed."""
     require(actor, P.PANEL_EDIT)
     with db.session(actor) as session:
-        # the item's write lock first: a child or household being linked to it at this moment holds its share
-        # lock (journey ``_check_item``), so the links read below include theirs, or theirs fail on no item; a
-        # paper's date, a declaration and a member out of the room are recorded under the same lock, so the
-        # parts read are final
+        # the item's write lock first: a child or household being linked to it at this moment holds its lock
+        # (journey ``service._check_item``, ``adopters.check_approval_item``), so the links read below include
+        # theirs, or theirs fail on no item; a paper's date, a declaration and a member out of the room are
+        # recorded under the same lock, so the parts read are final
         item = _item(session, item_id)
         check_version(session, item, expected_version, f"agenda item {item.subject_reference}", _item_values,
                       removal=True)
