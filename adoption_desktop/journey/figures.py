@@ -66,7 +66,9 @@ def behind(db: Database, actor: Principal, section: str, label: str, start: dt.d
     area's cases need that area's permission), only those within the threshold for that row. A band row
     ("Matched within 4 months of the placement order") counts the children in its band, so it lists only
     them: it listed every child matched in the period, its title saying "3 children" under a figure of 1
-    (user trial)."""
+    (user trial). The band's "…: children counted" row is every child matched in the period (what the band
+    is counted out of), so it lists them all, each with its band in Detail: it listed only the band's own,
+    1 under a figure of 3 (user trial, 7 December)."""
     from adoption_desktop.core.errors import ValidationError
     from adoption_desktop.reports.measures import measure_children
 
@@ -76,7 +78,7 @@ def behind(db: Database, actor: Principal, section: str, label: str, start: dt.d
         raise ValidationError(f"{section}: no measure '{label}'.", "label")
     m = max(matches, key=lambda x: len(x.label))
     rows = measure_children(db, actor, m.code, start, end)
-    if label.endswith("within the threshold") or m.code in BAND_CODES:
+    if label.endswith("within the threshold") or (m.code in BAND_CODES and not label.endswith(" counted")):
         rows = [r for r in rows if r.within]
 
     def d(day: dt.date | None) -> str:

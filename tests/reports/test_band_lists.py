@@ -58,3 +58,21 @@ def test_a_band_figure_lists_only_its_own_children(open_demo: Callable[..., Data
     said = dialog.findChildren(QLabel)[0].text()
     n = int(m.value or 0)
     assert said.endswith(f": {n} {'child' if n == 1 else 'children'}." if n else ": none."), said
+
+
+def test_a_bands_children_counted_lists_every_child_counted(open_demo: Callable[..., Database]) -> None:
+    """The row under a band, "Matched within 4 months of the placement order: children counted", is every child
+    matched in the period (the band's figure is counted out of them), so its list is all of them, each with its
+    band in Detail: it listed only the band's own children, 1 under a figure of 3 (user trial, 7 December)."""
+    db = open_demo(MADE)
+    adm = make_user(db, "trialadm", Role.AGENCY_DECISION_MAKER)
+    bands = {m.code: m for m in measures.journey_measures(db, adm, YEAR.start, YEAR.end) if m.code in BANDS}
+    assert any(m.value is not None and m.value < m.count for m in bands.values())  # a band is not all of them
+    every = set()
+    for code, m in bands.items():
+        behind = open_figure(db, adm, journey_figures.TIMELINESS, f"{m.label}: children counted", YEAR.start,
+                             YEAR.end)
+        assert len(behind.rows) == m.count, (code, behind.rows)
+        assert {r[-1].split("; ")[0] for r in behind.rows} <= set(BANDS.values())
+        every.add(tuple(sorted(r[0] for r in behind.rows)))
+    assert len(every) == 1  # every band is counted out of the same children
