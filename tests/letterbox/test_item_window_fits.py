@@ -88,3 +88,39 @@ def test_the_form_still_scrolls_at_150_percent(qtbot: Any, db: Database, coordin
     body.ensureWidgetVisible(dialog.outcome_button)
     QApplication.processEvents()
     assert _whole(dialog.outcome_button)
+
+
+def test_a_new_item_screened_in_its_window_still_needs_no_scrolling(
+        qtbot: Any, db: Database, coordinator: Principal, arrangement: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual way: Log item…, the letter pasted, logged, screened, in one window. The message after the
+    screening ("5 findings highlighted; …") is two lines where the window's first message was one, and the
+    window kept its height: the form scrolled and Put a mistake right… was cut at its foot (user trial at
+    1366×768, 7 December). The window grows for its message, where the screen has the room."""
+    area = QRect(0, 0, 1366, 728)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(area))
+    monkeypatch.setattr("adoption_desktop.letterbox.views.item_dialog.ask_yes_no", lambda *_a, **_k: True)
+    app = QApplication.instance()
+    assert app is not None
+    namer = DialogNamer()
+    app.installEventFilter(namer)
+    try:
+        page = make_page(qtbot, db, coordinator)
+        dialog = page.open_item_dialog(arrangement, "LB-0001")
+        qtbot.waitExposed(dialog)
+        dialog.text.setPlainText("Dear Gina, we moved to 12 Oak Street, Leeds LS1 4AB, and you start at St Mary's "
+                                 "Primary School in September. Grandma says call her on 07700 900123. Love, Mum")
+        dialog.log()
+        assert dialog.item_id is not None, dialog.message.text()
+        dialog.screen_letter()
+        for _ in range(3):
+            QApplication.processEvents()
+    finally:
+        app.removeEventFilter(namer)
+    assert dialog.findings_model.rowCount() >= 4, dialog.message.text()
+    assert dialog.message.height() >= 2 * dialog.message.fontMetrics().lineSpacing()  # the message's two lines
+    body = dialog.findChild(QScrollArea, "fit_scroll_body")
+    assert body is not None
+    assert body.verticalScrollBar().maximum() == 0, (body.widget().size(), body.viewport().size())
+    for button in (dialog.second_check_button, dialog.outcome_button, dialog.mistakes.button, dialog.close_button):
+        assert _whole(button), button.objectName()
+    assert dialog.height() + geometry.FRAME_ALLOWANCE_H <= area.height()

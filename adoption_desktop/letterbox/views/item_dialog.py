@@ -885,6 +885,12 @@ class ItemDialog(QDialog):
         self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
         self.message.setText(text)
         keep_label_whole(self.message)
+        if self._shown:
+            # a message of more lines takes its room from the form above it: the window grows for it where the
+            # screen has the room (user trial at 1366×768: a new item screened in its window, "5 findings
+            # highlighted; …" on two lines, and the form scrolled, Put a mistake right… cut at its foot).
+            # Once the layout has given the message its lines; never smaller (tall_enough).
+            QTimer.singleShot(0, self, lambda: tall_enough(self, self._form_area))
 
     def _run(self, action: str, fn: Callable[[], object], *,
              after_conflict: str = " The item is shown as it is stored now: do it again if it is still needed."
