@@ -79,3 +79,42 @@ def test_a_manager_sees_write_report_but_not_the_pack(open_demo: Callable[..., D
     assert actions == {"&Write report…": True, "&Ofsted pack…": False}
     page = window.open_target("reports")
     assert isinstance(page, ReportsPage) and not page.pack_button.isVisibleTo(page)
+
+
+def _parts(chart: BarChart) -> Any:
+    from PySide6.QtGui import QFontMetrics
+
+    return chart.layout_parts(QFontMetrics(chart.font()), QFontMetrics(chart.font()).height())
+
+
+def test_a_partial_quarters_dates_are_whole_and_the_timescale_strikes_no_value(qtbot: Any) -> None:
+    """The Reports page's charts at 1366×768 (user trial, 7 December): the latest quarter's label, "Q4 2026
+    (01/10–07/12)", was drawn one line wider than its bar's room and cut at both ends (")1/10–07/12"); the
+    words "Timescale 7 WD" sat over that quarter's value, 6.5, the dashed line through it. Each line of a label
+    now fits its bar's room, and the timescale's words cover no value and no bar."""
+    from PySide6.QtGui import QFontMetrics
+
+    chart = BarChart("ADM: median working days to decision (waiting for information not counted), by quarter")
+    qtbot.addWidget(chart)
+    chart.resize(555, 240)  # one of the two charts side by side at 1366×768
+    quarters = ["Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025", "Q1 2026", "Q2 2026", "Q3 2026", "Q4 2026 (01/10–07/12)"]
+    chart.set_data(quarters, [3.5, 4.5, 4, 5, 5, 4, 4, 6.5], threshold=7, threshold_label="Timescale 7 WD",
+                   notes=["89%", "90%", "100%", "88%", "84%", "93%", "84%", "77%"])
+    fm = QFontMetrics(chart.font())
+    at = _parts(chart)
+    for label in at.labels:
+        for line in label.split("\n"):
+            assert fm.horizontalAdvance(line) <= at.slot - 4, (line, at.slot)
+    assert at.labels[-1].replace("\n", " ").replace("– ", "–") == quarters[-1]  # every word kept, in order
+    assert at.labels[0] == "Q1 2025"
+    assert at.threshold_y is not None
+    for value in at.values:
+        assert not value.intersects(at.threshold_text), (value, at.threshold_text)
+        assert not value.top() <= at.threshold_y <= value.bottom(), (value, at.threshold_y)  # not struck through
+    for bar in at.bars:
+        assert bar is not None and not bar.intersects(at.threshold_text)
+    # a value well under the timescale leaves its words at the right, above the line, as before
+    chart.set_data(quarters[:3], [1, 2, 2], threshold=7, threshold_label="Timescale 7 WD")
+    at = _parts(chart)
+    assert at.threshold_y is not None
+    assert at.threshold_text.right() == at.right and at.threshold_text.bottom() <= at.threshold_y
