@@ -188,5 +188,9 @@ def test_new_decision_without_panel_and_day_batch_from_the_page(db: Database, ad
     page.detail.sign(password=TEST_PASSWORD)
     out = tmp_path / "day.pdf"
     page.print_day(D(2026, 3, 2), str(out))
-    assert "1 letter dated 2026-03-02" in page.message.text()
+    # the date as every screen and the command line write it (it said "2026-03-02"; user trial, 7 December)
+    assert "1 letter dated 02/03/2026" in page.message.text()
     assert "Jo Testworker" in _pdf_text(out)
+    page.print_day(D(2026, 3, 3), str(tmp_path / "none.pdf"))  # a day with no letter: said, nothing written
+    assert "No ADM letters are dated 03/03/2026." in page.message.text(), page.message.text()
+    assert not (tmp_path / "none.pdf").exists()

@@ -458,7 +458,7 @@ def print_day(db: Database, actor: Principal, day: dt.date, out: Path, *,
         every = list(session.scalars(select(AdmLetter).where(AdmLetter.letter_date == day)
                                      .order_by(AdmLetter.id)))
         if not every:
-            raise NotFound(f"No ADM letters are dated {day}.")
+            raise NotFound(f"No ADM letters are dated {day:%d/%m/%Y}.")
         # every letter of the day, those left out as replaced too (a letter's decision or kind changed with the
         # key would leave it out): one letter not as filed stops the whole batch, never silently skipped
         require_as_filed(session, every,

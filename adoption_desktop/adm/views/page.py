@@ -547,7 +547,7 @@ class AdmPage(CountsFromToday, QWidget):
         def done(n: Any) -> None:
             self.message.setStyleSheet(tint_style("#1B5E20", self.message))
             skipped = (f" {len(left_out)} replaced since left out ({'; '.join(left_out)})." if left_out else "")
-            self.message.setText(f"{n} letter{'' if n == 1 else 's'} dated {when} written to {out}.{skipped}")
+            self.message.setText(f"{n} letter{'' if n == 1 else 's'} dated {when:%d/%m/%Y} written to {out}.{skipped}")
             self.message.show()
 
         run_with_progress(self, self.ctx.tasks, "Printing letters", work, done, self.show_problem)
