@@ -66,7 +66,7 @@ def _reminders(args: argparse.Namespace) -> int:
             print(result.held_text)
         _say_past_months(months)
         return 0
-    print(f"{result.letters} reminder letters written to {result.path}.")
+    print(f"{result.letters:,} reminder letter{'' if result.letters == 1 else 's'} written to {result.path}.")
     if not result.not_recorded_by and result.recorded:  # its name, for voiding it if it is never posted
         print(f"Recorded as sent in batch {', '.join(result.recorded)}.")
     if result.not_recorded_by:  # a copy only: said plainly (the first, or an extra of a month already

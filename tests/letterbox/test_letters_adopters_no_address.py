@@ -4,6 +4,7 @@ it was written "To The adoptive family / Dear Sir or Madam" with no address and 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -90,12 +91,20 @@ def test_the_command_line_names_the_held_letters(db: Database, coordinator: Prin
 
     db.dispose()
     monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", TEST_PASSWORD)
-    month = f"{dt.date.today().year + 1}-03"
+    # the command's today held at 7 December 2026, so next March's reminders (the arrangements' month) may be
+    # printed: with the PC's today, "next year's March" is more than three months ahead from January to
+    # November, and refused (the test held only in December)
+    from adoption_desktop.letterbox import documents
+
+    today = dt.date(2026, 12, 7)
+    monkeypatch.setattr(documents, "write_batch", partial(write_batch, today=today))  # the batch's today
+    check = rules.check_reminder_months  # the command's own check before the sign-in
+    monkeypatch.setattr(rules, "check_reminder_months", lambda months, _today, days=14: check(months, today, days))
     out = tmp_path / "r.pdf"
-    assert main(["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", month,
+    assert main(["export", "reminders", "--db", str(db_path), "--user", "lbcoord", "--month", "2027-03",
                  "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert f"1 reminder letters written to {out}." in said
+    assert f"1 reminder letter written to {out}." in said  # one letter: "1 reminder letters" before
     assert "1 letter held on file (no current address): LB-0009 (the adopters)." in said
     assert "LB-0009" not in _text(out)
 
