@@ -1,6 +1,6 @@
-"""The work of a dialog's OK button (Approve, Change password, Sign in) on a :class:`TaskRunner`'s worker
-thread: one mechanism for the dialogs whose OK checks a password (argon2, the failed-answer floor, server
-round trips in team mode), so the window keeps drawing meanwhile.
+"""The work of a dialog's OK button (Approve, Change password, Sign in, an ADM decision's Sign) on a
+:class:`TaskRunner`'s worker thread: one mechanism for the dialogs whose OK checks a password (argon2, the
+failed-answer floor, server round trips in team mode), so the window keeps drawing meanwhile.
 
     self.ok_work = OkOnWorker(self, self.buttons, [self.password], note=CHECKING_PASSWORD)
     ...

@@ -42,7 +42,8 @@ def _password(monkeypatch: Any) -> list[str]:
     def fake_exec(dialog: Any) -> int:
         asked.append("asked")
         dialog.password.setText(TEST_PASSWORD)
-        return 1
+        dialog.accept()  # Sign: signed by the dialog, which then closes
+        return int(dialog.result())
     monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)
     return asked
 
@@ -167,7 +168,8 @@ def test_a_correction_begun_before_midnight_is_dated_the_day_it_is_signed(
         asked.append("asked")
         dialog.password.setText(TEST_PASSWORD)
         dialog.reason.setPlainText("The number of children was left out.")
-        return 1
+        dialog.accept()  # Sign: signed by the dialog, which then closes
+        return int(dialog.result())
     monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)
     clock[0] = evening + dt.timedelta(days=1)
     page.detail.correct()

@@ -196,7 +196,8 @@ def test_a_late_signature_asks_for_the_reason_for_delay(db: Database, adm_user: 
         assert "\nOutcome: Agree with the recommendation." in summary  # what is signed, named (second trial)
         dialog.delay_reason.setPlainText("Legal advice was needed before deciding.")
         dialog.password.setText(TEST_PASSWORD)
-        return 1
+        dialog.accept()  # Sign: signed by the dialog, which then closes
+        return int(dialog.result())
 
     monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)
     page.detail.sign()

@@ -153,7 +153,8 @@ def test_the_sign_dialog_warns_and_signs_only_when_confirmed(db: Database, qtbot
         if next(tick):
             dialog.sign_anyway.setChecked(True)
             seen[-1]["ok_after"] = ok.isEnabled()
-            return 1
+            dialog.accept()  # Sign: signed by the dialog, which then closes
+            return int(dialog.result())
         return 0  # the first time the ADM cancels: nothing signed
 
     monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)

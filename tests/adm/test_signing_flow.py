@@ -1,6 +1,6 @@
 """Signing a decision as an ADM does it, from a user trial: the outcome a decision starts on can be signed,
 the sentence on the letter follows the outcome, anything that would refuse the signature is said before
-the password is asked for, and a wrong password asks again with what was typed kept."""
+the password is asked for, and a wrong password is said in the dialog with what was typed kept."""
 
 from __future__ import annotations
 
@@ -69,28 +69,29 @@ def test_what_would_refuse_the_signature_is_said_before_the_password(
         assert s.get(AdmDecision, decision).signed_at is None
 
 
-def test_a_wrong_password_asks_again_keeping_the_reason_for_delay(
+def test_a_wrong_password_is_said_in_the_same_dialog_keeping_the_reason_for_delay(
         db: Database, adm_user: Principal, qtbot: Any, monkeypatch: Any) -> None:
     decision = _not_suitable(db, received=dt.date(2025, 11, 20))  # due 1 December: signed late
     page = _page(db, adm_user, qtbot)
     page.detail.decision_reasons.setPlainText(REASONS)
-    shown: list[tuple[str, str]] = []
-    passwords = iter(["not the password", TEST_PASSWORD])
+    shown: list[tuple[str, str, bool]] = []
 
     def fake_exec(dialog: Any) -> int:
+        dialog.delay_reason.setPlainText("The chair was away; the minutes came late.")
+        dialog.password.setText("not the password")
+        dialog.accept()  # refused: said in this dialog, which stays (it closed and a new one opened before)
         shown.append((dialog.error.text() if dialog.error.isVisibleTo(dialog) else "",
-                      dialog.delay_reason.toPlainText()))
-        if not dialog.delay_reason.toPlainText():
-            dialog.delay_reason.setPlainText("The chair was away; the minutes came late.")
-        dialog.password.setText(next(passwords))
-        return 1
+                      dialog.delay_reason.toPlainText(), dialog.result() == 1))
+        dialog.password.setText(TEST_PASSWORD)
+        dialog.accept()
+        return int(dialog.result())
 
     monkeypatch.setattr(detail_module.SignDialog, "exec", fake_exec)
     page.detail.sign()
-    qtbot.waitUntil(lambda: len(shown) == 2)
-    assert shown[0] == ("", "")
-    assert "not your password" in shown[1][0]
-    assert shown[1][1] == "The chair was away; the minutes came late."  # kept
+    assert len(shown) == 1  # one dialog
+    assert "not your password" in shown[0][0]
+    assert shown[0][1] == "The chair was away; the minutes came late."  # kept
+    assert not shown[0][2]  # not closed
     with db.session() as s:
         signed = s.get(AdmDecision, decision)
         assert signed.signed_at is not None and signed.outcome == rules.OUTCOME_NOT_APPROVE

@@ -12,6 +12,7 @@ import html
 import json
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -774,8 +775,12 @@ class DecisionPanel(QWidget):
              sign_anyway: bool = False) -> None:
         """Save the draft, check that the decision as saved can be signed (outcome, wording, reasons, the
         order of events: all before the password is asked for), then ask for the password (and the reason
-        for delay when late) and sign. A wrong password or a missing reason for delay asks again with
-        what was typed kept and the problem said in the dialog."""
+        for delay when late) and sign. The dialog stays open while the password is checked and the decision
+        signed (on the runner's worker thread: "Checking your password…"); a wrong password, a missing
+        reason for delay, or a correction of the panel minutes opened meanwhile is said in it with what was
+        typed kept, the cursor where it is put right; it closes once signed. ``password`` given: signed
+        without a dialog (``delay_reason``, ``sign_anyway``); ``error``, ``delay_reason`` without it: the
+        dialog opens saying ``error`` with that reason kept."""
         if self.detail is None:
             return
         if password is None and self._moved_before("Sign…"):
@@ -787,52 +792,84 @@ class DecisionPanel(QWidget):
         except AppError as exc:
             self._refused(exc)
             return
-        db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
-        asked = password is None
-        shown_correction: int | None = None  # the correction the warning named: "sign anyway" is for it alone
-        if password is None:
-            warning = self.detail.conflict_warning
-            try:
-                late_by = service.check_signable(db, me, did, day)
-                correction = service.minutes_correction(db, me, did)
-            except AppError as exc:
-                if isinstance(exc, ValidationError) and exc.field == "addressee":
-                    self._to_addressee()  # the message names it; the cursor is put there
-                self.failed.emit(exc)
-                return
-            r = self.detail.row
-            outcome = str(self.outcome.currentData() or "")
-            what = (f"You are signing: {r.subject_reference} — {r.type_label}, decided on {day:%d/%m/%Y}.\n"
-                    f"Outcome: {rules.outcome_label(outcome, r.decision_type, r.source)}"
-                    + rules.signing_effect(outcome, r.source) + "\n\n")
-            dlg = SignDialog(self, what + (f"Warning: {warning}\n\n" if warning else "")
-                             + "Signing makes this decision final and files its letter. Nobody can change "
-                             "a signed decision; mistakes are corrected by a new version with a reason."
-                             + ("\n\nThis decision is past its statutory deadline: say why it is late."
-                                if late_by else ""), late_by=late_by, error=error, delay_reason=delay_reason,
-                             minutes_correction=service.minutes_correction_warning(correction) if correction else "")
-            if not run_modal(dlg):
-                return
-            password, delay_reason = dlg.password.text(), dlg.delay_reason.toPlainText()
-            sign_anyway = correction is not None and dlg.sign_anyway.isChecked()
-            shown_correction = correction.version if correction is not None else None
-        pw, version, why, anyway = password, self.version, delay_reason, sign_anyway
+        db, me, did, version = self.ctx.db, self.ctx.principal, self.detail.row.id, self.version
+        if password is not None:
+            pw, why, anyway = password, delay_reason, sign_anyway
+            self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version,
+                                                    delay_reason=why, sign_anyway=anyway),
+                      lambda _r: self._signed(did))
+            return
+        warning = self.detail.conflict_warning
+        try:
+            late_by = service.check_signable(db, me, did, day)
+            correction = service.minutes_correction(db, me, did)
+        except AppError as exc:
+            if isinstance(exc, ValidationError) and exc.field == "addressee":
+                self._to_addressee()  # the message names it; the cursor is put there
+            self.failed.emit(exc)
+            return
+        r = self.detail.row
+        outcome = str(self.outcome.currentData() or "")
+        what = (f"You are signing: {r.subject_reference} — {r.type_label}, decided on {day:%d/%m/%Y}.\n"
+                f"Outcome: {rules.outcome_label(outcome, r.decision_type, r.source)}"
+                + rules.signing_effect(outcome, r.source) + "\n\n")
+        dlg = SignDialog(self, what + (f"Warning: {warning}\n\n" if warning else "")
+                         + "Signing makes this decision final and files its letter. Nobody can change "
+                         "a signed decision; mistakes are corrected by a new version with a reason."
+                         + ("\n\nThis decision is past its statutory deadline: say why it is late."
+                            if late_by else ""), late_by=late_by, error=error, delay_reason=delay_reason,
+                         minutes_correction=service.minutes_correction_warning(correction) if correction else "")
+        # the correction the warning names: "sign anyway" is for it alone (another found meanwhile is shown)
+        shown: list[int | None] = [correction.version if correction is not None else None]
+
+        def prepare() -> Callable[[], Any]:
+            pw, why = dlg.password.text(), dlg.delay_reason.toPlainText()
+            named = shown[0]
+            anyway = named is not None and dlg.sign_anyway.isChecked()
+            return lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why,
+                                                 sign_anyway=anyway, correction_shown=named)
+
+        def said_in_dialog(exc: BaseException) -> bool:
+            if not (self.detail is not None and self.detail.row.id == did and isinstance(exc, ValidationError)):
+                return False
+            if exc.field == "minutes_correction":  # opened or approved while the dialog was up: its warning
+                try:
+                    found = service.minutes_correction(db, me, did)
+                except AppError:
+                    return False
+                if found is None:
+                    return False
+                shown[0] = found.version
+                dlg.warn_minutes_correction(service.minutes_correction_warning(found))
+                dlg.refuse("The panel minutes changed while you were signing (a correction was opened or "
+                           "approved): read the warning.", dlg.sign_anyway)
+                return True
+            field = {"password": dlg.password, "delay_reason": dlg.delay_reason,
+                     "Reason for delay": dlg.delay_reason}.get(exc.field or "")
+            if field is None:
+                return False
+            if not field.isVisibleTo(dlg):  # late after all (the calendar changed meanwhile): asked anew
+                why = dlg.delay_reason.toPlainText()
+                retry[:] = [lambda: self.sign(delay_reason=why, error=str(exc))]
+                return False
+            dlg.refuse(str(exc), field)
+            return True
+
+        retry: list[Callable[[], None]] = []
 
         def failed(exc: BaseException) -> None:
-            still_open = self.detail is not None and self.detail.row.id == did
-            # a correction opened while the dialog was up: asked again, now with the warning
-            if asked and still_open and isinstance(exc, ValidationError) and exc.field in (
-                    "password", "delay_reason", "minutes_correction"):
-                said = ("The panel minutes changed while you were signing (a correction was opened or approved): "
-                        "read the warning."
-                        if exc.field == "minutes_correction" else str(exc))
-                QTimer.singleShot(0, lambda: self.sign(delay_reason=why, error=said))  # ask again
+            if retry:
+                QTimer.singleShot(0, retry.pop())
             else:
                 self.failed.emit(exc)
 
-        self._run(lambda: service.sign_decision(db, me, did, pw, day, expected_version=version, delay_reason=why,
-                                                sign_anyway=anyway, correction_shown=shown_correction),
-                  lambda _r: self._signed(did), failed)
+        def signed(_result: Any) -> None:
+            self._signed(did)
+            self.changed.emit(did)
+
+        dlg.prepare, dlg.runner = prepare, self.ctx.tasks
+        dlg.on_done, dlg.on_error, dlg.on_failed = signed, said_in_dialog, failed
+        run_modal(dlg)
 
     def _refused(self, exc: AppError) -> None:
         """A save refused: said on the page; a refusal of Letter to (an address too long for the envelope's
@@ -872,30 +909,14 @@ class DecisionPanel(QWidget):
         except AppError as exc:
             self.failed.emit(exc)
             return
-        if password is None or reason is None:
-            outcome_now = str(self.outcome.currentData() or "")
-            try:
-                restart = (service.corrected_period(self.ctx.db, self.ctx.principal, self.detail.row.id, day)
-                           if outcome_now == rules.OUTCOME_NOT_APPROVE else None)
-            except AppError as exc:
-                self.failed.emit(exc)
-                return
-            period = ("" if restart is None else
-                      f"\n\nThe corrected notice is dated {day:%d/%m/%Y}: the applicants' 40 working days for "
-                      f"representations or an application to the IRM start again from it, to {restart:%d/%m/%Y}.")
-            dlg = SignDialog(self, "A correction is a new signed version; the signed original stays in the "
-                             "history. Give the reason for the correction." + period, correction=True)
-            if not run_modal(dlg):
-                return
-            password, reason = dlg.password.text(), dlg.reason.toPlainText()
         db, me, did = self.ctx.db, self.ctx.principal, self.detail.row.id
         outcome, text = str(self.outcome.currentData()), self.decision_text.toPlainText()
-        reasons, pw, why = self.decision_reasons.toPlainText(), password, reason
+        reasons = self.decision_reasons.toPlainText()
         # who the corrected letter goes to: as typed, where it can be (a version signed before a letter had to
         # go to someone may have nobody; a plan for adoption's goes to the social worker, not changed here)
         to = (self.addressee.toPlainText(), self.salutation.text()) if self.addressee.isEnabled() else (None, None)
 
-        def go() -> int:
+        def go(pw: str, why: str) -> int:
             return service.correct_decision(db, me, did, pw, reason=why, outcome=outcome, decision_text=text,
                                             reasons=reasons, decided_on=day, addressee=to[0],
                                             salutation=to[1]).decision_id
@@ -905,7 +926,36 @@ class DecisionPanel(QWidget):
                 self._to_addressee()  # the message names it; the cursor is put there
             self.failed.emit(exc)
 
-        self._run(go, on_error=failed)
+        if password is not None and reason is not None:
+            pw, why = password, reason
+            self._run(lambda: go(pw, why), on_error=failed)
+            return
+        outcome_now = str(self.outcome.currentData() or "")
+        try:
+            restart = (service.corrected_period(db, me, did, day) if outcome_now == rules.OUTCOME_NOT_APPROVE
+                       else None)
+        except AppError as exc:
+            self.failed.emit(exc)
+            return
+        period = ("" if restart is None else
+                  f"\n\nThe corrected notice is dated {day:%d/%m/%Y}: the applicants' 40 working days for "
+                  f"representations or an application to the IRM start again from it, to {restart:%d/%m/%Y}.")
+        dlg = SignDialog(self, "A correction is a new signed version; the signed original stays in the "
+                         "history. Give the reason for the correction." + period, correction=True)
+
+        def said_in_dialog(exc: BaseException) -> bool:
+            """A wrong password or a reason missing: said in the dialog, which stays open (the cursor there)."""
+            field = {"password": dlg.password, "reason": dlg.reason, "Reason for correction": dlg.reason}.get(
+                exc.field or "") if isinstance(exc, ValidationError) else None
+            if field is None or not (self.detail is not None and self.detail.row.id == did):
+                return False
+            dlg.refuse(str(exc), field)
+            return True
+
+        dlg.prepare = lambda: partial(go, dlg.password.text(), dlg.reason.toPlainText())
+        dlg.runner = self.ctx.tasks
+        dlg.on_done, dlg.on_error, dlg.on_failed = self.changed.emit, said_in_dialog, failed
+        run_modal(dlg)
 
     def begin_correction(self) -> None:
         """Step one of a correction: the signed decision's fields open for editing; pressing the button

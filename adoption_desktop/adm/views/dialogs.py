@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,7 +28,9 @@ from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.fit import grow_with_message
 from adoption_desktop.ui.forms import child, load_dialog_form
+from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
 from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.tasks import TaskRunner
 from adoption_desktop.ui.today_default import TodayDefaults
 
 MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366-pixel screen
@@ -35,7 +38,15 @@ MAX_TYPE_WIDTH = 760  # pixels: the new-decision dialog stays well inside a 1366
 
 class SignDialog(AsksBeforeDiscard, QDialog):
     """Re-enter the password to sign; a correction also asks for its reason. Escape or Cancel after a reason
-    was typed asks "Discard what you typed?" (the password does not count)."""
+    was typed asks "Discard what you typed?" (the password does not count).
+
+    With :attr:`prepare` and :attr:`runner` set, Sign (or Enter) runs the signing itself on the runner's worker
+    thread (the argon2 check of the password, then the signature, committed there): the dialog stays open
+    meanwhile saying "Checking your password…", its fields read-only or greyed, every button greyed (Cancel
+    too: the worker commits the signature, a Cancel could not take it back), and Sign or Enter again starts
+    nothing. Signed: the dialog closes (accepted), then :attr:`on_done`. Refused: :attr:`on_error` says
+    whether the dialog stays open (it has said the refusal with :meth:`refuse`, the cursor in the field to
+    put right) or closes (rejected, nothing asked) for the caller to say it elsewhere."""
 
     def __init__(self, parent: QWidget | None, summary: str, *, correction: bool = False,
                  late_by: int = 0, error: str = "", delay_reason: str = "", minutes_correction: str = "") -> None:
@@ -61,11 +72,14 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         self.sign_anyway.setVisible(bool(minutes_correction))
         layout.addWidget(self.sign_anyway)
         self.error = MessageLine(error)
+        #: the same line under the name the dialogs whose OK runs on the worker share
+        self.message = self.error
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.setStyleSheet(tint_style("#B00020", self.error))
         self.error.setVisible(bool(error))
         layout.addWidget(self.error)
+        grow_with_message(self, self.error)  # a refusal said in the dialog makes it taller, nothing cut
         form = QFormLayout()
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
@@ -100,15 +114,29 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         lab.setBuddy(self.password)
         form.addRow(lab, self.password)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                                  | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Sign")
+        self.sign_anyway.toggled.connect(self._anyway_toggled)
         if minutes_correction:
             ok.setEnabled(False)
-            self.sign_anyway.toggled.connect(ok.setEnabled)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        #: set with :attr:`runner`: Sign reads the fields here (on the window's thread) and returns the work
+        #: that signs, run on the runner's worker thread with the dialog open (see the class's text)
+        self.prepare: Callable[[], Callable[[], Any]] | None = None
+        self.runner: TaskRunner | None = None
+        #: the work's result, on the window's thread, after the dialog closed (accepted)
+        self.on_done: Callable[[Any], None] = lambda _value: None
+        #: a refusal from the work, on the window's thread: True when the dialog said it and stays open
+        self.on_error: Callable[[BaseException], bool] = lambda _exc: False
+        #: a refusal the dialog did not keep (:attr:`on_error` False), after the dialog closed (rejected)
+        self.on_failed: Callable[[BaseException], None] = lambda _exc: None
+        #: the signing on the worker (Cancel greyed meanwhile)
+        self.ok_work = OkOnWorker(self, buttons, [self.sign_anyway, self.reason, self.delay_reason, self.password],
+                                  note=CHECKING_PASSWORD)
         # a reason for delay kept from a refused attempt was typed too: Cancel asks before losing it
         self.opened_with = ["", ""]
         first: QWidget = self.reason if correction else self.delay_reason if late_by > 0 else self.password
@@ -120,6 +148,62 @@ class SignDialog(AsksBeforeDiscard, QDialog):
 
     def typed_values(self) -> list[object]:
         return [self.reason.toPlainText(), self.delay_reason.toPlainText()]
+
+    @property
+    def checking(self) -> bool:
+        """The password is being checked and the decision signed on the runner's worker thread."""
+        return self.ok_work.running
+
+    def _anyway_toggled(self, checked: bool) -> None:
+        """Sign waits for "Sign anyway" while a correction of the minutes is warned about."""
+        if self.correction_warning.isVisibleTo(self) and not self.ok_work.running:
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(checked)
+
+    def accept(self) -> None:
+        """Sign or Enter: the signing on the worker with the dialog open (:attr:`prepare`); without it, the
+        dialog closes accepted for the caller to sign."""
+        if self.ok_work.running:  # Sign or Enter again while the first runs: one check, one failure counted
+            return
+        if self.prepare is None or self.runner is None:
+            super().accept()
+            return
+        work = self.prepare()
+        self.error.clear()
+        self.error.hide()
+        self.ok_work.start(self.runner, work, on_done=self._signed, on_error=self._refused)
+
+    def _signed(self, value: Any) -> None:
+        QDialog.accept(self)
+        self.on_done(value)
+
+    def _refused(self, exc: BaseException) -> None:
+        if self.on_error(exc):
+            return
+        QDialog.reject(self)  # closed without "Discard what you typed?": the caller says what went wrong
+        self.on_failed(exc)
+
+    def reject(self) -> None:
+        if self.ok_work.holds_cancel():  # Cancel is greyed while it signs; Esc and the close box do nothing
+            return
+        super().reject()
+
+    def refuse(self, said: str, field: QWidget) -> None:
+        """A refusal said at the top of the dialog, which stays open with what was typed; the cursor in
+        ``field`` (a refused password selected, to be typed again over itself)."""
+        self.error.setText(said)
+        self.error.show()
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        if field is self.password:
+            self.password.selectAll()
+
+    def warn_minutes_correction(self, warning: str) -> None:
+        """A correction of the panel minutes found as it was signing: its warning shown, "Sign anyway"
+        unticked and Sign off until it is ticked (the confirmation is for this correction alone)."""
+        self.correction_warning.setText(warning)
+        self.correction_warning.show()
+        self.sign_anyway.setChecked(False)
+        self.sign_anyway.show()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
 
 
 class DatedNoteDialog(AsksBeforeDiscard, QDialog):
