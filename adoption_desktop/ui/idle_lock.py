@@ -14,6 +14,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from adoption_desktop.ui.accessibility import MessageLine
+from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
 from adoption_desktop.ui.palette import tint_style
 
 _INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -99,7 +100,7 @@ LOCKED_IDLE = "The window locked after a period of inactivity. Your unsaved work
 LOCKED_MANUALLY = "The window was locked. Your unsaved work is kept."
 
 #: said while the password typed at the lock screen is being checked (on a worker thread)
-UNLOCK_CHECKING = "Checking your password…"
+UNLOCK_CHECKING = CHECKING_PASSWORD
 #: said, with the seconds waited and Cancel, when the check waits for another user's long save
 UNLOCK_WAITING = "Waiting for another user's save to finish…"
 UNLOCK_WAITING_DETAIL = ("The window unlocks as soon as it is done. Cancel stops waiting: the window stays locked, "
@@ -130,11 +131,12 @@ def unlock_failed_message(kind: str) -> str:
 
 
 class LockScreen(QWidget):
-    """The password box, Unlock, Sign out / Switch user. While the password is checked (on a worker thread:
-    :meth:`MainWindow.try_unlock <adoption_desktop.ui.main_window.MainWindow.try_unlock>`) it says
-    :data:`UNLOCK_CHECKING`, the box is read-only and Enter or Unlock again does nothing; when the check waits
-    for another user's long save it says :data:`UNLOCK_WAITING` with the seconds waited and a Cancel button
-    (:attr:`cancel_requested`)."""
+    """The password box, Unlock, Sign out / Switch user. While the password is checked (on a worker thread,
+    through :attr:`ok_work`, as a dialog's OK that checks a password: :meth:`MainWindow.try_unlock
+    <adoption_desktop.ui.main_window.MainWindow.try_unlock>`) it says :data:`UNLOCK_CHECKING`, the box is
+    read-only, Unlock and Sign out are greyed (the check's outcome is for this session) and Enter or Unlock
+    again does nothing; when the check waits for another user's long save it says :data:`UNLOCK_WAITING` with
+    the seconds waited and a Cancel button (:attr:`cancel_requested`)."""
 
     unlock_requested = Signal(str)
     #: "Sign out / Switch user": the next person signs in without the window being closed
@@ -182,7 +184,6 @@ class LockScreen(QWidget):
         self.checking.hide()
         self.waiting_bar.hide()
         self.cancel_button.hide()
-        self._checking = False
         self._waiting_since: float | None = None
         self._clock = QTimer(self)
         self._clock.setInterval(500)
@@ -198,6 +199,11 @@ class LockScreen(QWidget):
         layout.addWidget(self.switch_button)
         layout.addStretch(2)
         self.setMaximumWidth(16777215)
+        #: the password's check on the worker: the box read-only, Unlock and Sign out greyed, :attr:`checking`
+        #: saying :data:`UNLOCK_CHECKING` (Cancel, not greyed, shows only while it waits for another's save)
+        self.ok_work = OkOnWorker(self, [self.unlock_button, self.switch_button], [self.password],
+                                  note=UNLOCK_CHECKING, note_line=self.checking,
+                                  on_running=lambda _running: self.set_waiting(False))
 
     def set_reason(self, manual: bool) -> None:
         """Why the window is locked: Lock now (Ctrl+L) or a period without input."""
@@ -211,22 +217,11 @@ class LockScreen(QWidget):
     @property
     def is_checking(self) -> bool:
         """A password typed here is being checked."""
-        return self._checking
-
-    def set_checking(self, checking: bool) -> None:
-        """The check began (:data:`UNLOCK_CHECKING`; the box read-only, Unlock and Sign out greyed: the
-        check's outcome is for this session) or ended (all as before)."""
-        self._checking = checking
-        self.password.setReadOnly(checking)
-        self.unlock_button.setEnabled(not checking)
-        self.switch_button.setEnabled(not checking)
-        self.set_waiting(False)
-        self.checking.setText(UNLOCK_CHECKING)
-        self.checking.setVisible(checking)
+        return self.ok_work.running
 
     def set_waiting(self, waiting: bool) -> None:
         """The check waits for another user's save (after the quiet moment), or no longer does."""
-        if waiting and self._checking:
+        if waiting and self.ok_work.running:
             self._waiting_since = time.monotonic()
             self._show_seconds()
             self.waiting_bar.show()
@@ -247,7 +242,7 @@ class LockScreen(QWidget):
                               f"Waited {seconds} second{'' if seconds == 1 else 's'} so far.")
 
     def _submit(self) -> None:
-        if self._checking:  # Enter or Unlock pressed again while the password is checked: one check
+        if self.ok_work.running:  # Enter or Unlock pressed again while the password is checked: one check
             return
         self.unlock_requested.emit(self.password.text())
         self.password.clear()

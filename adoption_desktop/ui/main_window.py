@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from adoption_desktop.ui.day_watch import DayWatch
     from adoption_desktop.ui.dialogs import PasswordDialog
     from adoption_desktop.ui.idle_lock import IdleWatcher, LockScreen, LockVeil, LockWindow
-    from adoption_desktop.ui.tasks import TaskHandle, TaskRunner
+    from adoption_desktop.ui.tasks import TaskRunner
 
 # Plain role and alignment numbers in the start-up path: touching PySide6's ``Qt`` namespace the
 # first time builds all of its enums (~14 ms), which would double the shell's cost over a bare window.
@@ -150,8 +150,8 @@ class MainWindow(QMainWindow):
         # status bar was shown: it is hidden while locked (its Undo line and messages name cases)
         self._focus_at_lock: QWidget | None = None
         self._status_shown_at_lock = True
-        # the password typed at the lock screen being checked (see try_unlock): its task, its stop, its runner
-        self._unlock_task: TaskHandle | None = None
+        # the password typed at the lock screen being checked (see try_unlock; running: the lock screen's
+        # ok_work): its stop, its runner
         self._unlock_stop = threading.Event()
         self._unlock_runner: TaskRunner | None = None
         self.unlock_wait_said.connect(self._unlock_waits)
@@ -619,7 +619,7 @@ class MainWindow(QMainWindow):
     @property
     def unlocking(self) -> bool:
         """A password typed at the lock screen is being checked (on the unlock runner's thread)."""
-        return self._unlock_task is not None
+        return self.lock_screen is not None and self.lock_screen.ok_work.running
 
     def try_unlock(self, password: str) -> bool:
         """Check ``password`` (the lock screen's Enter or Unlock) and unlock the window if it is the user's.
@@ -638,24 +638,23 @@ class MainWindow(QMainWindow):
         from adoption_desktop.core.storage.engine import WaitWatch, watching_waits
 
         assert self.lock_screen is not None and self.idle is not None
-        if self._unlock_task is not None:  # pressed again while the first is checked
+        if self.unlocking:  # pressed again while the first is checked
             return False
         ctx = self.ctx
         db, principal = ctx.db, ctx.principal
         self._unlock_stop = stop = threading.Event()
         watch = WaitWatch(on_wait=self.unlock_wait_said.emit, stopped=stop.is_set)
 
-        def work(_task: TaskHandle) -> None:
+        def work() -> None:
             with watching_waits(watch):
                 users.confirm_password(db, principal, password)
 
         self.lock_screen.message.clear()
-        self.lock_screen.set_checking(True)
-        task = self._unlock_tasks(ctx).run(work, on_done=lambda _none: self._unlock_checked(ctx, stop, None),
-                                           on_error=lambda exc: self._unlock_checked(ctx, stop, exc))
-        # a runner that works on this thread has already called back: nothing is running any more
-        if not task.done:
-            self._unlock_task = task
+        # the lock screen read-only and saying so meanwhile, as a dialog's OK that checks a password; the
+        # outcome comes back on this thread (never to a lock screen deleted meanwhile, at Sign out)
+        self.lock_screen.ok_work.start(self._unlock_tasks(ctx), work,
+                                       on_done=lambda _none: self._unlock_checked(ctx, stop, None),
+                                       on_error=lambda exc: self._unlock_checked(ctx, stop, exc))
         return not self.locked
 
     def _unlock_tasks(self, ctx: AppContext) -> TaskRunner:
@@ -673,23 +672,24 @@ class MainWindow(QMainWindow):
         """Before the window closes or its session ends: a password check under way stops waiting for a
         colleague's save and is finished (its audit entry committed, or nothing written) before the database
         may be closed or the next person signed in; its outcome is then that ended session's (ignored)."""
-        if self._unlock_task is not None:
+        if self.unlocking:
             self._unlock_stop.set()
         if self._unlock_runner is not None:
             self._unlock_runner.wait(msecs)
 
     def _unlock_waits(self, message: str) -> None:
-        if self._unlock_task is not None and self.lock_screen is not None:
+        if self.unlocking and self.lock_screen is not None:
             self.lock_screen.set_waiting(bool(message))
 
     def _unlock_stop_waiting(self) -> None:
         """Cancel on the lock screen: the check stops waiting for the other user's save; the window stays
         locked (said by :meth:`_unlock_checked` once the worker has stopped)."""
-        if self._unlock_task is not None:
+        if self.unlocking:
             self._unlock_stop.set()
 
     def _unlock_checked(self, ctx: AppContext, stop: threading.Event, exc: BaseException | None) -> None:
-        """The check's outcome, on the window's thread: unlocked, or still locked saying why."""
+        """The check's outcome, on the window's thread (the lock screen as before the check): unlocked, or
+        still locked saying why."""
         import shiboken6
 
         from adoption_desktop.core.errors import AppError, DatabaseBusy, DatabaseUnavailable, WaitCancelled
@@ -697,11 +697,9 @@ class MainWindow(QMainWindow):
 
         if not shiboken6.isValid(self):
             return
-        self._unlock_task = None
         screen = self.lock_screen
         if ctx is not self._ctx or ctx.ended or screen is None or not shiboken6.isValid(screen):
             return  # signed out meanwhile: the outcome was that session's
-        screen.set_checking(False)
         if exc is None:
             if stop.is_set():  # Cancel pressed as the password was accepted: locked, as asked
                 screen.message.setText(idle_lock.UNLOCK_STOPPED_LATE)

@@ -24,6 +24,10 @@ Cancel, Esc and the window's close button while it runs, decided per dialog from
   comes. Closing the dialog then would leave the person believing nothing was done while it was.
 * ``on_cancel`` given (the sign-in): Cancel stays enabled; pressing it, or Esc, calls ``on_cancel`` (which
   asks the work to stop) and the dialog stays open until the work ends, to say how it ended.
+
+A window that is not a dialog with a button box (the idle-lock's unlock screen) gives its buttons as a list
+(every one greyed while the work runs; a Cancel of its own, not listed, is its to show) and its own line for
+``note`` (``note_line``), which it may change while the work runs (the unlock's wait for another user's save).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from functools import partial
 from typing import Any
 
 import shiboken6
-from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QDialog, QDialogButtonBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QBoxLayout, QDialogButtonBox, QLabel, QLineEdit, QWidget
 
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.fit import grow_with_message
@@ -50,18 +54,19 @@ class OkOnWorker:
     (see the module's text). The dialog owns it and keeps its own public names (``checking``,
     ``signing_in``) as :attr:`running`."""
 
-    def __init__(self, dialog: QDialog, buttons: QDialogButtonBox,
+    def __init__(self, dialog: QWidget, buttons: QDialogButtonBox | Sequence[QAbstractButton],
                  fields: Sequence[QWidget] | Callable[[], Sequence[QWidget]], *, note: str = "",
-                 on_cancel: Callable[[], None] | None = None, on_running: Callable[[bool], None] | None = None) -> None:
+                 on_cancel: Callable[[], None] | None = None, on_running: Callable[[bool], None] | None = None,
+                 note_line: QLabel | None = None) -> None:
         self.dialog, self.buttons, self.on_cancel, self.on_running = dialog, buttons, on_cancel, on_running
         self._fields = fields
         self._task: TaskHandle | None = None
         self._restore: list[Callable[[], None]] = []
         #: what the dialog says while the work runs (Cancel greyed): settable until the first run
         self.note_text = note
-        #: the line saying it (:attr:`note_text`), put above the buttons at the first run, shown (and
-        #: announced) only while the work runs
-        self.note: MessageLine | None = None
+        #: the line saying it (:attr:`note_text`), put above the buttons at the first run (or the window's
+        #: own, ``note_line``), shown (and announced, a :class:`MessageLine`) only while the work runs
+        self.note: QLabel | None = note_line
 
     @property
     def running(self) -> bool:
@@ -133,9 +138,10 @@ class OkOnWorker:
         note = MessageLine()
         note.setObjectName("ok_running_note")
         note.setWordWrap(True)
-        parent = self.buttons.parentWidget()
+        parent = self.buttons.parentWidget() if isinstance(self.buttons, QDialogButtonBox) else self.dialog
         layout = parent.layout() if parent is not None else None
-        if isinstance(layout, QBoxLayout) and layout.indexOf(self.buttons) >= 0:
+        if isinstance(self.buttons, QDialogButtonBox) and isinstance(layout, QBoxLayout) \
+                and layout.indexOf(self.buttons) >= 0:
             layout.insertWidget(layout.indexOf(self.buttons), note)
         else:  # no room to put it in: a line of its own under the buttons' parent
             note.setParent(parent)
@@ -144,6 +150,8 @@ class OkOnWorker:
 
     def _greyed(self) -> list[QAbstractButton]:
         """Every button while it runs; Cancel stays when pressing it does something (``on_cancel``)."""
+        if not isinstance(self.buttons, QDialogButtonBox):
+            return list(self.buttons)
         return [b for b in self.buttons.buttons()
                 if self.on_cancel is None
                 or self.buttons.buttonRole(b) != QDialogButtonBox.ButtonRole.RejectRole]
