@@ -8,7 +8,16 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
@@ -81,6 +90,32 @@ def test_a_cancel_that_stops_the_work_stays_enabled(qtbot: QtBot) -> None:
     go.set()
     qtbot.waitUntil(lambda: not dialog.ok_work.running, timeout=5000)
     assert answers == [True] and ok.isEnabled() and not dialog.ok_work.holds_cancel()
+
+
+def test_a_window_with_buttons_of_its_own_and_its_own_note_line(qtbot: QtBot) -> None:
+    """The idle lock's unlock screen: no button box; its buttons given as a list (all greyed), a Cancel of
+    its own not listed (left as it is), its own line saying the note while it runs and hidden after."""
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    text, note, unlock, switch, cancel = QLineEdit(), QLabel(), QPushButton("Unlock"), QPushButton("Switch"), \
+        QPushButton("Cancel")
+    for widget in (text, note, unlock, switch, cancel):
+        layout.addWidget(widget)
+    note.hide()
+    qtbot.addWidget(window)
+    window.show()
+    seen: list[bool] = []
+    work = OkOnWorker(window, [unlock, switch], [text], note=CHECKING_PASSWORD, note_line=note, on_running=seen.append)
+    go = threading.Event()
+    answers: list[Any] = []
+    work.start(TaskRunner(), lambda: go.wait(10), on_done=answers.append, on_error=answers.append)
+    assert work.running and text.isReadOnly() and not unlock.isEnabled() and not switch.isEnabled()
+    assert cancel.isEnabled() and work.note is note and note.isVisible() and note.text() == CHECKING_PASSWORD
+    assert window.findChildren(QLabel) == [note]  # no line of its own added
+    go.set()
+    qtbot.waitUntil(lambda: not work.running, timeout=5000)
+    assert answers == [True] and seen == [True, False]
+    assert not text.isReadOnly() and unlock.isEnabled() and switch.isEnabled() and not note.isVisible()
 
 
 def _alive(widget: QDialog) -> bool:
