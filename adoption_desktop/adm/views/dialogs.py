@@ -26,7 +26,7 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit, pydate, qdate
 from adoption_desktop.ui.discard import AsksBeforeDiscard
-from adoption_desktop.ui.fit import grow_with_message
+from adoption_desktop.ui.fit import grow_for_message, grow_with_message
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
 from adoption_desktop.ui.palette import tint_style
@@ -79,7 +79,6 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         self.error.setStyleSheet(tint_style("#B00020", self.error))
         self.error.setVisible(bool(error))
         layout.addWidget(self.error)
-        grow_with_message(self, self.error)  # a refusal said in the dialog makes it taller, nothing cut
         form = QFormLayout()
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)
@@ -192,6 +191,10 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         ``field`` (a refused password selected, to be typed again over itself)."""
         self.error.setText(said)
         self.error.show()
+        layout = self.layout()
+        if layout is not None:  # the dialog taller for it, at its own width: nothing above it cut
+            layout.activate()
+            grow_for_message(self, self.error)
         field.setFocus(Qt.FocusReason.OtherFocusReason)
         if field is self.password:
             self.password.selectAll()
