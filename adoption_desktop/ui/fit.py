@@ -407,6 +407,10 @@ class _MessageGrower(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # Python may clear this filter's attributes while its window is torn down and Qt still delivers the
+        # window's events to it (a dialog ending in a test raised AttributeError here): nothing to grow then
+        if getattr(self, "owner", None) is None:
+            return False
         if watched is self.owner and event.type() == QEvent.Type.LayoutRequest:
             grow_for_message(self.owner, self.line)
         return False
