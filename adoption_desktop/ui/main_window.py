@@ -89,8 +89,10 @@ class _NavDelegate(QStyledItemDelegate):
     """Draws the area's keyboard shortcut right-aligned and dimmed after its title."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        return QSize(size.width(), size.height() + 16)
+        from adoption_desktop.ui.focus_frame import CELL_PADDING
+
+        size = super().sizeHint(option, index)  # room for the focus frame round the text included (CELL_PADDING)
+        return QSize(size.width(), size.height() + 16 - 2 * CELL_PADDING)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:

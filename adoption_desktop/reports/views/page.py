@@ -40,6 +40,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DateEdit
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.focus_frame import CELL_PADDING
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
 from adoption_desktop.ui.wrap_row import WrapRow
 
@@ -61,7 +62,8 @@ class _Wrapped(QStyledItemDelegate):
         if room <= 0 or not text:
             return hint
         lines = self.tree.fontMetrics().boundingRect(QRect(0, 0, room, 100_000), Qt.TextFlag.TextWordWrap, text)
-        return QSize(hint.width(), max(hint.height(), lines.height() + 4))
+        # room above and below the lines for the focus frame drawn in the current cell (as Qt's one line has)
+        return QSize(hint.width(), max(hint.height(), lines.height() + 2 * CELL_PADDING))
 
 
 #: values up to this many characters set a value column's width; longer ones (a reason given) wrap in it
