@@ -218,6 +218,10 @@ class MainWindow(QMainWindow):
             self.nav.addItem(self._nav_item(target))
         self.nav.setEnabled(False)
 
+        from adoption_desktop.ui.status_bar import StatusBar
+
+        # a message longer than the room is cut at a word with "…", whole in its tooltip (ui.status_bar)
+        self.setStatusBar(StatusBar())
         status = self.statusBar()
         self.user_label = QLabel("Not signed in")
         self.user_label.setObjectName("status_user")

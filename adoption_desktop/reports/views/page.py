@@ -380,9 +380,10 @@ class ReportsPage(QWidget):
                                lambda d: setattr(self, "behind_dialog", d), value=value):
                 # Enter on a figure with no list behind it said nothing (a trial's manager pressed it on
                 # several and thought the page had stopped): say why
-                self.ctx.notify(f"“{key[1]}” has no list behind it: the figures of “{key[0]}” are counted "
-                                "for the report only. The figures whose tooltip says “Enter or double-click” "
-                                "open to the cases they count.")
+                # what matters first: a status bar too narrow for all of it (150 %) cuts the rest at a word,
+                # whole in its tooltip (ui.status_bar)
+                self.ctx.notify(f"“{key[1]}” has no list behind it (counted for the report only). Figures whose "
+                                "tooltip says “Enter or double-click” open to the cases they count.")
             return self.behind_dialog
         try:
             behind = open_figure(self.ctx.db, self.ctx.principal, key[0], key[1], period.start, period.end)

@@ -1,0 +1,107 @@
+"""The main window's status bar: a message longer than the room left of the database's name is cut at the end
+of a phrase or word with "…" (``fit.elide_words``), its whole text in the status bar's tooltip and accessible
+description; it is said whole to a screen reader when it is shown (``MainWindow``: the status bar's
+``messageChanged``). Qt's own status bar clipped a long message mid-letter at the database's name, and at 150 %
+the end of "“Decisions signed late” has no list behind it: …" on Reports was lost (user trial, thirteenth
+release).
+
+``currentMessage()`` and ``messageChanged`` keep the whole text; only the painting is cut, so every caller
+(``showMessage`` from Python, a menu's status tip from Qt) is served alike. A message that fits is painted by Qt.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QSizeGrip, QStatusBar, QStyle, QStyleOption, QWidget
+
+#: what of a permanent widget changes the room left for the message
+_MOVED = (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide)
+
+
+class StatusBar(QStatusBar):
+    """A status bar whose long messages are cut at a word with "…", and given whole in the tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._permanent: list[QWidget] = []
+        self._shown = ""  # the message as painted, when it is cut; "" when Qt paints it whole
+        self.messageChanged.connect(lambda _text: self._fit())
+
+    # the permanent widgets (the database's name, the background backup) bound the message on the right
+    def addPermanentWidget(self, widget: QWidget, /, stretch: int | None = 0) -> None:  # noqa: N802
+        super().addPermanentWidget(widget, stretch or 0)
+        self._permanent.append(widget)
+        widget.installEventFilter(self)
+
+    def insertPermanentWidget(self, index: int, widget: QWidget, /, stretch: int | None = 0) -> int:  # noqa: N802
+        self._permanent.append(widget)
+        widget.installEventFilter(self)
+        return super().insertPermanentWidget(index, widget, stretch or 0)
+
+    def removeWidget(self, widget: QWidget, /) -> None:  # noqa: N802
+        if widget in self._permanent:
+            self._permanent.remove(widget)
+            widget.removeEventFilter(self)
+        super().removeWidget(widget)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in _MOVED and self.currentMessage():
+            self._fit()  # the database's name shown, or the backup's line come or gone: the room changed
+        return super().eventFilter(watched, event)
+
+    def message_room(self) -> QRect:
+        """Where Qt paints the message: from the left edge to the first permanent widget (or the size grip)."""
+        left, right = 6, self.width() - 12
+        grip = self.findChild(QSizeGrip)
+        if grip is not None and grip.isVisible():
+            right = grip.x()
+        shown = [w.x() for w in self._permanent if w.isVisible() and w.parentWidget() is self]
+        if shown:
+            right = min(right, min(shown) - 2)
+        if self.layoutDirection() == Qt.LayoutDirection.RightToLeft:
+            left, right = self.width() - right, self.width() - left
+        return QRect(left, 0, max(0, right - left), self.height())
+
+    def shown_message(self) -> str:
+        """The message as it can be read in the bar: whole, or cut at a word with "…"."""
+        return self._shown or self.currentMessage()
+
+    def _fit(self) -> None:
+        from adoption_desktop.ui.fit import elide_words  # when first needed: not on the first paint's path
+
+        text = self.currentMessage()
+        room = self.message_room().width()
+        cut = elide_words(self.fontMetrics(), text, room) if text else ""
+        self._shown = cut if cut != text else ""
+        whole = text if self._shown else ""
+        if self.toolTip() != whole:
+            self.setToolTip(whole)
+            self.setAccessibleDescription(whole)
+        self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if not self._shown or not self.currentMessage():
+            super().paintEvent(event)
+            return
+        # as QStatusBar paints itself, with the message cut at a word instead of clipped mid-letter
+        painter = QPainter(self)
+        option = QStyleOption()
+        option.initFrom(self)
+        style = self.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, self)
+        for widget in self._permanent:
+            if widget.isVisible() and widget.parentWidget() is self:
+                item = QStyleOption()
+                item.rect = widget.geometry().adjusted(-2, -1, 2, 1)
+                item.palette = self.palette()
+                item.state = QStyle.StateFlag.State_None
+                style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem, item, painter, widget)
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(self.message_room(), int(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter
+                                                  | Qt.TextFlag.TextSingleLine), self._shown)
+        painter.end()
