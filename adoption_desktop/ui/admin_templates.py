@@ -42,7 +42,7 @@ from adoption_desktop.core.files import windows_safe_name
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import ask_discard
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.table_model import ROW_ROLE, Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.wrap_row import WrapRow
@@ -101,7 +101,7 @@ class ProfileTab(QWidget):
         self.example_note = QLabel()
         self.example_note.setObjectName("example_note")
         self.example_note.setWordWrap(True)
-        self.example_note.setStyleSheet(tint_style("#B00020", self.example_note))
+        error_tint(self.example_note)
         self.example_note.setVisible(False)
         layout.addWidget(self.example_note)
         form = QFormLayout()

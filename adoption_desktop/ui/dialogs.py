@@ -33,7 +33,7 @@ from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, SETTING_PASSWORD, OkOnWorker
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.tasks import TaskRunner
 
 
@@ -95,7 +95,7 @@ class PassphraseDialog(QDialog):
             fields.addRow(second_label, self.second)
         layout.addLayout(fields)
         self.message = MessageLine()
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -166,7 +166,7 @@ class PasswordDialog(QDialog):
         layout.addLayout(fields)
         self.message = MessageLine()
         self.message.setObjectName("message")
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

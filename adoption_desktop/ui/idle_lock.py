@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QVBo
 
 from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 
 _INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                  QEvent.Type.Wheel, QEvent.Type.TouchBegin}
@@ -165,7 +165,7 @@ class LockScreen(QWidget):
         layout.addWidget(self.password)
         self.message = MessageLine()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         layout.addWidget(self.message)
         # the check under way: what it does, and when it waits for a colleague's save the seconds and Cancel
         self.checking = QLabel()

@@ -38,7 +38,7 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.autosave import not_shown_for_account
 from adoption_desktop.ui.context import AppContext, CountsFromToday
 from adoption_desktop.ui.dialogs import plain_error
-from adoption_desktop.ui.palette import tint, tint_style
+from adoption_desktop.ui.palette import error_tint, tint
 
 #: palette colours of the tones (the navigation's blue family, a muted red and amber)
 TONE_COLOURS = {OVERDUE: "#B00020", DUE: "#8A5300", WAITING: "#2F5D7C", OK: "#3E7D4F"}  # 4.5:1 on white
@@ -155,7 +155,7 @@ class MyWorkPage(CountsFromToday, QWidget):
         layout.addWidget(self.charts_box)
         layout.addStretch(0)
         self.message = MessageLine()
-        self.message.setStyleSheet(tint_style("#B00020", self.message))  # white under High Contrast
+        error_tint(self.message)  # white under High Contrast
         layout.addWidget(self.message)
         self.refresh()
         ctx.after_new_day.append(lambda _day: self.refresh(keep=self.current_line))
@@ -239,7 +239,7 @@ class MyWorkPage(CountsFromToday, QWidget):
 
     def _say_not_read(self, note: str) -> None:
         """``note`` on the line above the list, in red, where its counts are said (not under the list)."""
-        self.summary.setStyleSheet(tint_style("#B00020", self.summary))
+        error_tint(self.summary)
         self.summary.setText(note)
 
     def _drop_charts(self) -> None:

@@ -121,6 +121,17 @@ def tint_style(colour: str, widget: QWidget) -> str:
     return f"color: {tint(colour, widget).name()};"
 
 
+#: the red of an error or warning line (4.5:1 on white); where it would not read, :func:`tint` gives the
+#: palette's own text colour instead (High Contrast: white on black)
+ERROR_COLOUR = "#B00020"
+
+
+def error_tint(widget: QWidget, on: object = True, *, bold: bool = False) -> None:
+    """Colour ``widget``'s text (a form's message line, a warning) as an error: :data:`ERROR_COLOUR` through
+    :func:`tint`, in bold with ``bold``; with ``on`` false (no error now) its style sheet is cleared."""
+    widget.setStyleSheet((tint_style(ERROR_COLOUR, widget) + (" font-weight: bold;" if bold else "")) if on else "")
+
+
 def window_base(widget: QWidget) -> QPalette:
     """``widget``'s palette with its text area in the window's colour (the system's, High Contrast included):
     a list drawn as part of the window, or a text box that is read-only. (``widget.palette()`` is already a

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QScrollArea
 from adoption_desktop.core.security.permissions import Principal
 from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.letterbox import rules, service
-from adoption_desktop.letterbox.views.item_dialog import ERROR_COLOUR
 from adoption_desktop.letterbox.views.page import LetterboxPage
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.palette import ERROR_COLOUR
 from adoption_desktop.ui.tasks import TaskRunner
 from tests.letterbox.conftest import sample_input
 from tests.undo_checks import confirm_next

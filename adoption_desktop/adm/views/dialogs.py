@@ -29,7 +29,7 @@ from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.fit import grow_for_message, grow_with_message
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.tasks import TaskRunner
 from adoption_desktop.ui.today_default import TodayDefaults
 
@@ -64,7 +64,7 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         self.correction_warning.setObjectName("minutes_correction")
         self.correction_warning.setWordWrap(True)
         self.correction_warning.setTextFormat(Qt.TextFormat.PlainText)
-        self.correction_warning.setStyleSheet(tint_style("#B00020", self.correction_warning) + " font-weight: bold;")
+        error_tint(self.correction_warning, bold=True)
         self.correction_warning.setVisible(bool(minutes_correction))
         layout.addWidget(self.correction_warning)
         self.sign_anyway = QCheckBox("I have read this warning and sign &anyway, on the minutes as approved")
@@ -76,7 +76,7 @@ class SignDialog(AsksBeforeDiscard, QDialog):
         self.message = self.error
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet(tint_style("#B00020", self.error))
+        error_tint(self.error)
         self.error.setVisible(bool(error))
         layout.addWidget(self.error)
         form = QFormLayout()
@@ -265,7 +265,7 @@ class DatedNoteDialog(AsksBeforeDiscard, QDialog):
         self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         self.message.hide()
         layout.addWidget(self.message)
         grow_with_message(self, self.message)  # a longer message makes the dialog taller, not the text box smaller
@@ -328,7 +328,7 @@ class NewDecisionDialog(AsksBeforeDiscard, QDialog):
         self.social_worker = child(form, QLineEdit, "social_worker")
         self.addressee = child(form, QPlainTextEdit, "addressee")
         self.message = child(form, QLabel, "message")
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         buttons = child(form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

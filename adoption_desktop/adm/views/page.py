@@ -51,7 +51,7 @@ from adoption_desktop.ui.fit import size_columns
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.modal import run_modal
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint, tint_style
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.tasks import TaskHandle, run_with_progress
@@ -113,7 +113,7 @@ class AdmPage(CountsFromToday, QWidget):
         layout.addLayout(bar)
         self.message = MessageLine()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         self.message.hide()
         layout.addWidget(self.message)
 
@@ -480,7 +480,7 @@ class AdmPage(CountsFromToday, QWidget):
 
     def show_problem(self, exc: Any) -> None:
         if isinstance(exc, AppError | OSError):
-            self.message.setStyleSheet(tint_style("#B00020", self.message))
+            error_tint(self.message)
             self.message.setText(str(exc))
             self.message.show()
         else:

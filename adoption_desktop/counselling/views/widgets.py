@@ -32,7 +32,7 @@ from adoption_desktop.ui.discard import (
 )
 from adoption_desktop.ui.field_message import ClearWhenChanged
 from adoption_desktop.ui.fit import grow_with_message
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 
 
 def date_edit(value: dt.date | None = None, name: str = "") -> DateEdit:
@@ -88,7 +88,7 @@ class FormDialog(QDialog):
             message = MessageLine()
             message.setObjectName("message")
             message.setWordWrap(True)
-            message.setStyleSheet(tint_style("#B00020", message))
+            error_tint(message)
             layout.addWidget(message)
         self.message = message
         self._clears = ClearWhenChanged(message)  # the message about a field goes once the field is changed

@@ -37,7 +37,7 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.field_message import ClearWhenChanged
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.record_list import RecordList, close_if_saved
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 
@@ -122,7 +122,7 @@ class HouseholdEditor(FormKeptOnExit, QDialog):
         self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         self.clears = ClearWhenChanged(self.message)  # a refusal goes once the field it names is changed
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)

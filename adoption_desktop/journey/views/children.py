@@ -48,7 +48,7 @@ from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
 from adoption_desktop.ui.field_message import ClearWhenChanged
 from adoption_desktop.ui.modal import run_modal, session_ended
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
 
@@ -195,7 +195,7 @@ class ChildEditor(FormKeptOnExit, QDialog):
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.message = MessageLine()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(tint_style("#B00020", self.message))  # white under High Contrast
+        error_tint(self.message)  # white under High Contrast
         self.clears = ClearWhenChanged(self.message)  # a refusal goes once the field it names is changed
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

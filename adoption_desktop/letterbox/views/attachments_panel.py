@@ -29,7 +29,7 @@ from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.files import focus_kept, save_file_name
 from adoption_desktop.ui.list_keys import EnterActivates, select_row
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.table_view import make_table_view
 from adoption_desktop.ui.tasks import TaskHandle
@@ -44,7 +44,6 @@ COLUMNS: list[Column[AttachmentRow]] = [
     Column("When", lambda a: f"{local_time(a.created_at):%d/%m/%Y %H:%M}", sort_key=lambda a: a.created_at),
     Column("SHA-256", lambda a: a.sha256[:16]),
 ]
-ERROR_COLOUR = "#B00020"
 
 
 class AttachmentsPanel(QDialog):
@@ -99,7 +98,7 @@ class AttachmentsPanel(QDialog):
         (self.table if self.model.rowCount() else self.attach_button).setFocus()
 
     def say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
+        error_tint(self.message, error)
         self.message.setText(text)
 
     def reload(self) -> None:

@@ -55,13 +55,12 @@ from adoption_desktop.ui.fit import keep_label_whole, resize_to_contents, scroll
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.geometry import FRAME_ALLOWANCE_W
 from adoption_desktop.ui.list_keys import EnterActivates
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.today_default import TodayDefaults
 from adoption_desktop.ui.undo import confirm_final, editable_text, undo_keys
 
-ERROR_COLOUR = "#B00020"
 #: what QPlainTextEdit makes of characters it does not keep: a no-break space, line and paragraph separators
 _EDITOR_FORMS = str.maketrans({"\u00a0": " ", "\u2028": "\n", "\u2029": "\n"})
 
@@ -247,7 +246,7 @@ class ItemDialog(QDialog):
         self.seal_problem.setWordWrap(True)
         self.seal_problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                                   | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.seal_problem.setStyleSheet(tint_style(ERROR_COLOUR, self.seal_problem) + "font-weight: bold;")
+        error_tint(self.seal_problem, bold=True)
         self.seal_problem.hide()
         heading_layout = child(form, QVBoxLayout, "layout")
         heading_layout.insertWidget(heading_layout.indexOf(self.heading) + 1, self.seal_problem)
@@ -882,7 +881,7 @@ class ItemDialog(QDialog):
     def say(self, text: str, *, error: bool = False) -> None:
         """Show a message under the buttons: red for an error or a refusal, the normal text colour for
         progress (what happened, what to do next)."""
-        self.message.setStyleSheet(tint_style(ERROR_COLOUR, self.message) if error else "")
+        error_tint(self.message, error)
         self.message.setText(text)
         keep_label_whole(self.message)
         if self._shown:

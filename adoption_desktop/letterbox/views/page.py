@@ -46,7 +46,7 @@ from adoption_desktop.ui.files import focus_kept
 from adoption_desktop.ui.fit import resize_to_contents
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.modal import run_modal
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.sort_menu import make_sortable
 from adoption_desktop.ui.table_model import OVERDUE_BRUSH, Column, RowTableModel
 from adoption_desktop.ui.table_view import show_cut_text
@@ -441,7 +441,7 @@ class LetterboxPage(CountsFromToday, QWidget):
             lead = "The work list could not be read again, so it is as it was before" if self._work_built else \
                 "The work list could not be read"
             note = f"{lead}: {plain_error(exc)}"
-        self.work_count.setStyleSheet(tint_style("#B00020", self.work_count))
+        error_tint(self.work_count)
         self.work_count.setText(note)
 
     def _show_work_rows(self) -> None:

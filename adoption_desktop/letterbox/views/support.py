@@ -35,7 +35,7 @@ from adoption_desktop.ui.accessibility import MessageLine
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import DISPLAY_FORMAT, DateEdit, qdate
 from adoption_desktop.ui.discard import FormKeptOnExit, field_values
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.record_list import RecordList, close_if_saved
 from adoption_desktop.ui.table_model import Column, RowTableModel
 from adoption_desktop.ui.today_default import TodayDefaults, keep_opened
@@ -110,7 +110,7 @@ class ReferralEditor(FormKeptOnExit, QDialog):
         self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)

@@ -50,7 +50,7 @@ from adoption_desktop.ui.discard import ask_discard, field_values
 from adoption_desktop.ui.fit import grow_with_message, keep_on_screen
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.ok_on_worker import CHECKING_PASSWORD, OkOnWorker
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.tasks import TaskRunner
 
 NOT_SET = QDate(1900, 1, 1)  # an optional date left blank (shown as its special value text)
@@ -87,7 +87,7 @@ class FormDialog(DiscardAsks):
         super().__init__(parent)
         self.form = load_dialog_form(self, form_name)
         self.message = child(self.form, QLabel, "message")
-        self.message.setStyleSheet(tint_style("#B00020", self.message))  # readable under a high-contrast palette
+        error_tint(self.message)  # readable under a high-contrast palette
         buttons = child(self.form, QDialogButtonBox, "buttons")
         buttons.accepted.connect(self._ok)
         buttons.rejected.connect(self.reject)
@@ -468,7 +468,7 @@ class SimpleDialog(DiscardAsks):
         self.message = MessageLine()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         self.layout_.addWidget(self.message)
         # a message needing more lines makes the dialog taller: the papers checklist's midnight line showed
         # in the room of one, cut above and below

@@ -54,7 +54,7 @@ from adoption_desktop.ui.autosave import KEEP_TO_COPY, account_changed_note
 from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, resolve_conflict
 from adoption_desktop.ui.discard import ask_discard
 from adoption_desktop.ui.forms import child, load_form
-from adoption_desktop.ui.palette import tint_style, window_base
+from adoption_desktop.ui.palette import error_tint, window_base
 from adoption_desktop.ui.save_timer import MAX_WAIT_MS, SaveTimer
 from adoption_desktop.ui.table_view import show_cut_text
 from adoption_desktop.ui.wrap_row import WrapRow
@@ -273,7 +273,7 @@ class MinutesEditor(QWidget):
             finally:
                 self._loading = False
             self.dirty = True
-            self.message.setStyleSheet(tint_style("#B00020", self.message))
+            error_tint(self.message)
             self.message.setText("Unsaved changes are kept on screen: save them (Ctrl+S) or revert (Ctrl+Shift+Z).")
 
     #: the members' views table shows this many rows at most before it scrolls itself
@@ -313,8 +313,7 @@ class MinutesEditor(QWidget):
             self.heading.setText(f"<b>Item {item.position} of {len(self.items)}: {item.case_label} — "
                                  f"{item.subject}</b>  (presented by {item.presenting_worker or '—'})")
             self.quorum.setText(item.quorum_text)
-            self.quorum.setStyleSheet(tint_style("#B00020", self.quorum) + " font-weight: bold;"
-                                      if item.quorum_state == "inquorate" else "")
+            error_tint(self.quorum, item.quorum_state == "inquorate", bold=True)
             self.outcome.addItem("— not yet recorded —", "")
             for code in rules.CASE_OUTCOMES[item.case_type]:
                 self.outcome.addItem(rules.OUTCOMES[code], code)
@@ -380,7 +379,7 @@ class MinutesEditor(QWidget):
             f"version {m.version}, {m.status}" + (f" by {m.approved_by_name} on {m.approved_on:%d/%m/%Y}"
                                                   if m.locked and m.approved_on else "")
             + (" — locked; use Correct… for a new version" if m.locked and not broken else ""))
-        self.message.setStyleSheet(tint_style("#B00020", self.message) + " font-weight: bold;" if broken else "")
+        error_tint(self.message, broken, bold=True)
         self.message.setText(f"{broken}\nMinutes: {state}." if broken else f"Minutes: {state}.")
 
     def _vote_fields(self) -> None:
@@ -433,7 +432,7 @@ class MinutesEditor(QWidget):
             deferral_reason=self.deferral_reason.text())
 
     def _error(self, exc: AppError) -> None:
-        self.message.setStyleSheet(tint_style("#B00020", self.message))
+        error_tint(self.message)
         self.message.setText(str(exc))
 
     def _autosave(self) -> None:

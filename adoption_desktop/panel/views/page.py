@@ -67,7 +67,7 @@ from adoption_desktop.ui.files import save_file_name
 from adoption_desktop.ui.forms import child
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import select_row
-from adoption_desktop.ui.palette import tint_style
+from adoption_desktop.ui.palette import error_tint
 from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import RowTableModel
@@ -364,7 +364,7 @@ class PanelPage(CountsFromToday, QWidget):
 
     # --- helpers ------------------------------------------------------------------------------------
     def say(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet(tint_style("#B00020", self.status) if error else "")
+        error_tint(self.status, error)
         self.status.setText(text)
 
     def _run(self, fn: Callable[[], Any]) -> Any:
@@ -1078,7 +1078,7 @@ class PanelPage(CountsFromToday, QWidget):
         def refused(problems: str) -> None:
             """Show the minutes as stored now, and why nothing was approved (the chair typed only a password)."""
             self._load_detail(keep_item=item_id)
-            self.minutes.message.setStyleSheet(tint_style("#B00020", self.minutes.message))
+            error_tint(self.minutes.message)
             self.minutes.message.setText(f"Not approved. {problems}")
             self.say(f"Not approved. {problems}", error=True)
 
