@@ -89,10 +89,11 @@ class _NavDelegate(QStyledItemDelegate):
     """Draws the area's keyboard shortcut right-aligned and dimmed after its title."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:  # noqa: N802
-        from adoption_desktop.ui.focus_frame import CELL_PADDING
-
-        size = super().sizeHint(option, index)  # room for the focus frame round the text included (CELL_PADDING)
-        return QSize(size.width(), size.height() + 16 - 2 * CELL_PADDING)
+        # a line of text and 8 pixels above and below it, whatever room the style adds (the focus frame's
+        # style keeps 4 round a list's text: focus_frame.CELL_PADDING; importing it here, before the first
+        # paint, would load Qt's namespace early, issue 17)
+        size = super().sizeHint(option, index)
+        return QSize(size.width(), option.fontMetrics.height() + 16)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:

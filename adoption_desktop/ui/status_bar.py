@@ -11,7 +11,7 @@ release).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizeGrip, QStatusBar, QStyle, QStyleOption, QWidget
 
@@ -53,13 +53,14 @@ class StatusBar(QStatusBar):
     def message_room(self) -> QRect:
         """Where Qt paints the message: from the left edge to the first permanent widget (or the size grip)."""
         left, right = 6, self.width() - 12
-        grip = self.findChild(QSizeGrip)
-        if grip is not None and grip.isVisible():
-            right = grip.x()
+        # children(), not findChild(): its default argument builds Qt's namespace, slow before the first paint
+        for grip in self.children():
+            if isinstance(grip, QSizeGrip) and grip.isVisible():
+                right = grip.x()
         shown = [w.x() for w in self._permanent if w.isVisible() and w.parentWidget() is self]
         if shown:
             right = min(right, min(shown) - 2)
-        if self.layoutDirection() == Qt.LayoutDirection.RightToLeft:
+        if self.isRightToLeft():
             left, right = self.width() - right, self.width() - left
         return QRect(left, 0, max(0, right - left), self.height())
 
@@ -68,11 +69,12 @@ class StatusBar(QStatusBar):
         return self._shown or self.currentMessage()
 
     def _fit(self) -> None:
-        from adoption_desktop.ui.fit import elide_words  # when first needed: not on the first paint's path
-
         text = self.currentMessage()
-        room = self.message_room().width()
-        cut = elide_words(self.fontMetrics(), text, room) if text else ""
+        cut = ""
+        if text:
+            from adoption_desktop.ui.fit import elide_words  # when first needed: not before the first paint
+
+            cut = elide_words(self.fontMetrics(), text, self.message_room().width())
         self._shown = cut if cut != text else ""
         whole = text if self._shown else ""
         if self.toolTip() != whole:
@@ -88,6 +90,9 @@ class StatusBar(QStatusBar):
         if not self._shown or not self.currentMessage():
             super().paintEvent(event)
             return
+        # Qt's namespace here, not before the first paint: it is slow to load (issue 17)
+        from PySide6.QtCore import Qt
+
         # as QStatusBar paints itself, with the message cut at a word instead of clipped mid-letter
         painter = QPainter(self)
         option = QStyleOption()
