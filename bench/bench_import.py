@@ -63,7 +63,9 @@ def register_rows(n: int, seed: int = 12, coordinator: str = "coordinator") -> l
             "" if rng.random() < 0.1 else f"{rng.randint(1, 99)} {rng.choice(STREETS)}\n{rng.choice(TOWNS)}",
             rng.choice(MONTHS), "adoptive" if rng.random() < 0.85 else "birth", "yes", "no",
             dt.datetime.combine(min(start, TODAY), dt.time()),
-            dt.datetime.combine(TODAY + dt.timedelta(days=rng.randint(-60, 700)), dt.time()), "active", coordinator,
+            # never before the start, which the import refuses (the same draws: the rest of the register as before)
+            dt.datetime.combine(max(TODAY + dt.timedelta(days=rng.randint(-60, 700)),
+                                    min(start, TODAY) + dt.timedelta(days=365)), dt.time()), "active", coordinator,
             f"{rng.choice(TOWNS)} Primary School", rng.choice(("", "", "Prefers email reminders."))]
         rows.append(base)
         if rng.random() < 0.1 and len(rows) < n:

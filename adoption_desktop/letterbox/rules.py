@@ -535,3 +535,99 @@ def coordinator_login(text: str, accounts: Mapping[str, str], *, label: str = "C
     raise ValidationError(f"{label}: {text.strip()!r} is not the user name of a letterbox coordinator (an enabled "
                           f"account that may keep the letterbox).{hint}", "coordinator")
 
+
+
+# --- what an agreement's own terms must agree on (the form, the service, the import) ----------------------
+def exchange_months_value(value: str) -> tuple[int, ...]:
+    """:func:`parse_months`, refusing a month given twice ("March, March", "3, 3", "Mar, March"), which is a
+    slip (another month meant?) and was silently read as one exchange, and text that names no month (", ",
+    "and"), read as none (letterbox trial). Empty: no months (not known yet: the essentials' question)."""
+    months = parse_months(value)
+    named: dict[int, str] = {}
+    for part in re.split(r"[\s,;/&+]+|\band\b", str(value or "").strip()):
+        p = part.strip().lower().rstrip(".")
+        if not p:
+            continue
+        month = int(p) if p.isdigit() else _MONTHS[p]
+        if month in named:
+            raise ValidationError(
+                f"Exchange months: {calendar.month_name[month]} is given twice ({named[month]!r} and "
+                f"{part.strip()!r}); give each exchange month once, e.g. 'March, September'.", "exchange_months")
+        named[month] = part.strip()
+    if not months and str(value or "").strip():
+        raise ValidationError(f"Exchange months: {str(value).strip()!r} names no month; give the month(s) the "
+                              "agreement names, e.g. 'March, September'.", "exchange_months")
+    return months
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What :func:`agreement_problems` judges of an arrangement: its dates, exchange months (as typed or
+    stored) and stored status."""
+
+    child_dob: dt.date | None
+    start_date: dt.date | None
+    review_date: dt.date | None
+    exchange_months: str
+    status: str = "active"
+
+    def months(self) -> tuple[int, ...] | str:
+        """The months, or the text as it is when it is not months (stored before months were checked)."""
+        try:
+            return parse_months(self.exchange_months)
+        except ValidationError:
+            return self.exchange_months.strip()
+
+
+def review_before_start(start_date: dt.date | None, review_date: dt.date | None) -> str | None:
+    """The refusal of a review dated before the agreement starts (it showed as "review overdue" at once)."""
+    if start_date and review_date and review_date < start_date:
+        return (f"Review date: {review_date:%d/%m/%Y} is before the start date ({start_date:%d/%m/%Y}); an "
+                "agreement is reviewed after it starts. Check both dates.")
+    return None
+
+
+def start_at_eighteen(child_dob: dt.date | None, start_date: dt.date | None) -> str | None:
+    """The refusal of an arrangement starting on or after the child's 18th birthday: the agreement "runs until
+    the child is 18" (domain notes), so it would be ended from its first day."""
+    if child_dob and start_date and start_date >= eighteenth_birthday(child_dob):
+        return (f"Start date: {start_date:%d/%m/%Y} is on or after the child's 18th birthday "
+                f"({eighteenth_birthday(child_dob):%d/%m/%Y}); a letterbox agreement runs until the child is 18. "
+                "Check the start date and the child's date of birth.")
+    return None
+
+
+def no_exchange_months(months: tuple[int, ...] | str, status: str) -> str | None:
+    """The refusal of an active arrangement with no exchange month: nothing would ever be expected of it, so
+    the work list, the reminders and the chasers would pass it by without a word."""
+    if status == "active" and not months:
+        return ("Exchange months: give the month(s) the agreement names, e.g. 'March, September'; an active "
+                "arrangement with none is never expected, reminded or chased.")
+    return None
+
+
+def agreement_problems(terms: AgreementTerms, stored: Collection[AgreementTerms] = ()) -> list[tuple[str, str]]:
+    """``(field, message)`` for each rule the agreement breaks, most harmful first: a review before the start,
+    an active arrangement whose exchange pattern names no month, a start on or after the child's 18th
+    birthday. A rule is judged only when one of its values differs from every version in ``stored`` (the
+    arrangement as saved; an undo's version put back): an arrangement saved before these rules still opens and
+    saves other changes."""
+    def changed(*names: str) -> bool:
+        def values(t: AgreementTerms) -> tuple[object, ...]:
+            return tuple(t.months() if n == "exchange_months" else getattr(t, n) for n in names)
+        return all(values(terms) != values(s) for s in stored)
+
+    out: list[tuple[str, str]] = []
+    said = review_before_start(terms.start_date, terms.review_date)
+    if said and changed("start_date", "review_date"):
+        out.append(("review_date", said))
+    said = no_exchange_months(terms.months(), terms.status)
+    # months not known yet (a new arrangement left blank, one saved so before) are the essentials' question
+    # (``missing_essentials``: the form asks once, then saves); refused are months written that name none
+    # (", ", "and") and an active arrangement's months taken away, the pattern left empty
+    if said and (terms.exchange_months.strip() or (stored and all(s.months() for s in stored))):
+        out.append(("exchange_months", said))
+    said = start_at_eighteen(terms.child_dob, terms.start_date)
+    if said and changed("child_dob", "start_date"):
+        out.append(("start_date", said))
+    return out

@@ -215,11 +215,12 @@ def test_change_dates_are_checked_and_a_same_day_undo_leaves_no_history(db: Data
 
 def test_a_change_before_the_agreement_begins_needs_no_history(db: Database, coordinator: Principal) -> None:
     start = TODAY + dt.timedelta(days=40)
+    review = start + dt.timedelta(days=365)  # never before the start, which is refused
     aid = service.create_arrangement(db, coordinator, sample_input("LB-PAT", exchange_months="March",
-                                                                   start_date=start))
+                                                                   start_date=start, review_date=review))
     detail = service.get_arrangement(db, coordinator, aid)
     service.update_arrangement(db, coordinator, aid, sample_input("LB-PAT", exchange_months="June",
-                                                                  start_date=start),
+                                                                  start_date=start, review_date=review),
                                expected_version=detail.row_version)
     assert service.get_arrangement(db, coordinator, aid).pattern_changes == ()
 

@@ -44,6 +44,7 @@ from adoption_desktop.letterbox.service import (
     TermData,
     _default_terms,
     _validate,
+    agreement_terms,
     coordinator_accounts_in,
 )
 
@@ -98,12 +99,14 @@ def problem_column(columns: dict[str, str], form_field: str | None) -> str:
     return columns.get(key) or (FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else "(whole row)")
 
 
-def _checked(plan: ImportPlan, group: Group, data: ArrangementInput, where: str) -> ArrangementInput | None:
+def _checked(plan: ImportPlan, group: Group, data: ArrangementInput, where: str,
+             before: ArrangementInput | None = None) -> ArrangementInput | None:
     """``data`` through the arrangement's own checks (the form's and the update's: ``service._validate``), as
     it will be stored; a refusal is the row's problem, naming its column (the check report, a dry run and the
-    import itself then agree, and a new row is stored only as the form would store it)."""
+    import itself then agree, and a new row is stored only as the form would store it). ``before``: the
+    arrangement as stored, for an update: what it already holds is not judged again (``rules.agreement_problems``)."""
     try:
-        return _validate(data)
+        return _validate(data, [agreement_terms(before)] if before is not None else [])
     except ValidationError as exc:
         plan.problems.append(Problem(group.first, problem_column(group.columns, exc.field),
                                      f"{group.reference}: {exc}{where}"))
@@ -295,7 +298,7 @@ def compare(session: Session, groups: list[Group], plan: ImportPlan, *, progress
         plan.kept += kept + kept_parts
         if not _changes_anything(before, data, parts.get(aid, []), terms.get(aid, [])):
             plan.unchanged += 1
-        elif _checked(plan, group, data, " (with what is stored for it)") is not None:  # as the save will check it
+        elif _checked(plan, group, data, " (with what is stored for it)", before) is not None:  # as the save will check it
             plan.changed.append((group.first, aid, data))
 
 

@@ -284,7 +284,7 @@ def _convert(row: _Row, vals: dict[str, str], today: dt.date) -> dict[str, Any] 
             elif spec.kind == "bool":
                 out[key] = parse_bool(text)
             elif spec.kind == "months":
-                out[key] = ",".join(str(m) for m in rules.parse_months(text))
+                out[key] = ",".join(str(m) for m in rules.exchange_months_value(text))  # a month twice: refused
             elif spec.kind == "choice":
                 out[key] = choice_value(spec, text) if text else None  # None: left as it is
         except ValidationError as exc:

@@ -130,14 +130,26 @@ def _clean(data: ArrangementInput) -> ArrangementInput:
         protected=tuple(replace(t, term=clean_field("protected_term", t.term)) for t in data.protected))
 
 
-def _validate(data: ArrangementInput) -> ArrangementInput:
+def agreement_terms(data: ArrangementInput) -> rules.AgreementTerms:
+    """What ``rules.agreement_problems`` judges of an arrangement."""
+    return rules.AgreementTerms(data.child_dob, data.start_date, data.review_date, data.exchange_months,
+                                data.status)
+
+
+def _validate(data: ArrangementInput, stored: Collection[rules.AgreementTerms] = ()) -> ArrangementInput:
+    """``data`` cleaned and checked as it will be stored. ``stored``: the arrangement as saved (and an undo's
+    version put back): a rule of ``rules.agreement_problems`` whose values are unchanged from one of them, and
+    exchange months as stored, are not judged again (an arrangement saved before the rule still saves)."""
     data = _clean(data)
     ref = data.reference.strip()
     if not ref:
         raise ValidationError("Reference: enter the agency reference for this child.", "reference")
     if len(ref) > 40:
         raise ValidationError("Reference: use at most 40 characters.", "reference")
-    months = rules.parse_months(data.exchange_months)
+    if any(data.exchange_months.strip() == s.exchange_months.strip() for s in stored):
+        months = rules.parse_months(data.exchange_months)
+    else:
+        months = rules.exchange_months_value(data.exchange_months)  # a month given twice is refused
     if data.status not in rules.STORED_STATUSES:
         raise ValidationError(f"Status: choose one of {', '.join(rules.STORED_STATUSES)}.", "status")
     if data.first_writer not in (rules.ADOPTIVE, rules.BIRTH):
@@ -157,16 +169,20 @@ def _validate(data: ArrangementInput) -> ArrangementInput:
                                        data.direct_ended_on, data.start_date)
     if problems:
         raise ValidationError(problems[0][1], problems[0][0])
+    broken = rules.agreement_problems(agreement_terms(data), stored)
+    if broken:
+        raise ValidationError(broken[0][1], broken[0][0])
     return replace(data, reference=ref, exchange_months=",".join(str(m) for m in months),
                    frequency=data.frequency or len(months))
 
 
-def check_arrangement(data: ArrangementInput) -> None:
+def check_arrangement(data: ArrangementInput, stored: ArrangementInput | None = None) -> None:
     """Refuse what a save would refuse in the values themselves (no database: a reference on more than one
-    line, a control character, a wrong month or date), so that a form says it before anything else, such as
-    the essentials still missing, which would otherwise quote the wrong value first (a letter pasted into
-    the one-line Reference showed as "Not saved yet: Dear Sam, is missing ...")."""
-    _validate(data)
+    line, a control character, a wrong month or date, a review before the start), so that a form says it
+    before anything else, such as the essentials still missing, which would otherwise quote the wrong value
+    first (a letter pasted into the one-line Reference showed as "Not saved yet: Dear Sam, is missing ...").
+    ``stored``: the arrangement as the form opened it, whose values already saved are not judged again."""
+    _validate(data, [agreement_terms(stored)] if stored is not None else [])
 
 
 #: the arrangement's own columns, one per field of :class:`ArrangementInput` but its relatives and terms:
@@ -444,7 +460,12 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
     ``kept``: see :func:`_people_checked` (an undo). A change of its exchange pattern is effective from
     ``pattern_from`` (default today) and kept in its history in the same transaction
     (:func:`_record_pattern_change`, checked against ``today``: the caller's, default the PC's date)."""
-    data = _people_checked(session, _validate(data), arrangement_id, kept)
+    stored = [agreement_terms(kept)] if kept is not None else []
+    saved = session.get(Arrangement, arrangement_id) if arrangement_id is not None else None
+    if saved is not None:
+        stored.append(rules.AgreementTerms(saved.child_dob, saved.start_date, saved.review_date,
+                                           saved.exchange_months, saved.status))
+    data = _people_checked(session, _validate(data, stored), arrangement_id, kept)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
     # (rows made around the ORM, with no key, compared by their reference: ``arrangement_by_reference``)
     clash = arrangement_by_reference(session, data.reference, other_than=arrangement_id)

@@ -43,6 +43,7 @@ from adoption_desktop.ui.discard import (
     kept_nowhere_note,
     still_open,
 )
+from adoption_desktop.ui.field_message import ClearWhenChanged
 from adoption_desktop.ui.forms import child, load_dialog_form
 from adoption_desktop.ui.presence import attach_banner
 from adoption_desktop.ui.record_history import history_button
@@ -138,6 +139,7 @@ class ArrangementDialog(QDialog):
         self.history_button.setVisible(ctx.can(Permission.AUDIT_VIEW) and arrangement_id is not None)
         child(form, QVBoxLayout, "right").addWidget(self.history_button, 0, Qt.AlignmentFlag.AlignRight)
         self.message = child(form, QLabel, "message")
+        self.clears = ClearWhenChanged(self.message)  # a refusal naming a field goes once that field is changed
         self._add_contact_fields(child(form, QFormLayout, "form"))
         self._show_pattern_from(form)
         buttons = child(form, QDialogButtonBox, "buttons")
@@ -496,9 +498,11 @@ class ArrangementDialog(QDialog):
             # an address refused (too long for the envelope's window, a line like a formula): the cursor there
             field = exc.field if isinstance(exc, ValidationError) else None
             target = {"Adopters' address": self.adopters_address, "Adopters' names": self.fields["adopters_name"],
-                      "Birth relative's address": self.participants,
-                      "Birth relative": self.participants}.get(field or "")
+                      "Birth relative's address": self.participants, "Birth relative": self.participants,
+                      # the agreement's own terms (``rules.agreement_problems``, a month given twice), by key
+                      **self.dates, "exchange_months": self.fields["exchange_months"]}.get(field or "")
             if target is not None:
+                self.clears.watch(target, str(exc))  # the message goes once that field is changed
                 target.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         # an ending is said by the status bar's undo notice ("Ended the arrangement …: its expected exchanges
@@ -547,7 +551,7 @@ class ArrangementDialog(QDialog):
         reference, without a word). An edit that leaves gaps the arrangement already had is not held up."""
         # a value that is wrong (a letter pasted into the one-line Reference, a wrong month) is said before
         # what is missing, which would otherwise quote it and be said first
-        service.check_arrangement(data)
+        service.check_arrangement(data, self.opened)
         if data.status != "active":
             return True
         self._check_people(data)
