@@ -36,6 +36,10 @@ def sample_input(reference: str = "LB-0001", **kw: object) -> ArrangementInput:
                       ParticipantData("Umar Quillfield", "birth grandfather", "")),
         protected=(TermData("Kestrel Vale Primary", "school"),),
     )
+    start = kw.get("start_date")
+    if isinstance(start, dt.date) and "review_date" not in kw and data.review_date is not None \
+            and start >= data.review_date:  # a start given later than the sample's review: a review after it
+        kw["review_date"] = start.replace(year=start.year + 1, day=min(start.day, 28))
     return ArrangementInput(**{**data.__dict__, **kw})  # type: ignore[arg-type]
 
 
