@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,12 +57,13 @@ from adoption_desktop.counselling.settings import REFERENCE_PREFIX
 
 # --- cases --------------------------------------------------------------------------------------
 
-def check_referral(data: ReferralInput, today: dt.date | None = None) -> ReferralInput:
+def check_referral(data: ReferralInput, today: dt.date | None = None, *, stored: Any = None) -> ReferralInput:
     """The referral's details as :func:`create_referral` and :func:`update_referral` would save them, or the
     first :class:`ValidationError` they would refuse them with; nothing is read or saved. The New referral form
     checks its fields with this before asking "A case for … already exists" (user trial: the question came
-    first, then the form's own error, then the same question again after it was put right)."""
-    return _validate_referral(data, _today(today))
+    first, then the form's own error, then the same question again after it was put right). ``stored``: the
+    case as saved, for an edit (its kept name, address and e-mail are not judged again for the envelope)."""
+    return _validate_referral(data, _today(today), stored)
 
 
 def create_referral(db: Database, actor: Principal, data: ReferralInput, today: dt.date | None = None) -> int:
@@ -106,9 +108,11 @@ def update_referral(db: Database, actor: Principal, case_id: int, data: Referral
     The truth is saved all the same (refusing it would keep a wrong date on file); the warning is audited
     and the case shows it."""
     require(actor, Permission.COUNSELLING_EDIT)
-    clean = check_referral(data, today)
     with db.session(actor) as session:
         case = _open_case_for_edit(session, case_id, expected_version)
+        # judged against the case as saved now: a name, address or e-mail kept as it is is not judged again
+        # against the envelope's window (a case saved before that rule still saves its new phone number)
+        clean = check_referral(data, today, stored=case)
         _check_nothing_before(session, case, clean.referral_date)
         before = shared_without(session, case)
         for key, value in clean.__dict__.items():

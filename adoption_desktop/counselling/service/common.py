@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -225,7 +226,12 @@ def check_phone(value: str, label: str = "Phone", key: str = "phone") -> str:
     return value
 
 
-def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
+def _validate_referral(data: ReferralInput, today: dt.date, stored: Any = None) -> ReferralInput:
+    """The referral as it would be saved, or the first refusal. ``stored``: the case as saved (an edit), whose
+    name, address and e-mail are not judged again against the envelope's window while they are kept as they
+    are: a case saved before that rule still saves a new phone number (review: it was refused for the name)."""
+    def kept(field: str, value: str) -> bool:
+        return stored is not None and value.strip() == (getattr(stored, field, None) or "").strip()
     _not_future(data.referral_date, today, "referral_date", "Referral date")
     # keyed by the form's widgets, so a refusal focuses the date and clears once it is fixed (trial: keyed by
     # the label, it did neither)
@@ -241,8 +247,8 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
         birth_name=_keyed(clean_name, data.birth_name, "Name at birth", "birth_name"),
         current_name=_keyed(clean_name, data.current_name, "Name now", "current_name"),
         salutation=_keyed(clean_salutation, data.salutation, "Salutation", "salutation"),
-        address=_keyed(clean_address, data.address, "Address", "address", max_length=1000,
-                        window_lines=WINDOW_LINES - 1, above="the name"),  # printed under the name now
+        address=_keyed(clean_address, data.address, "Address", "address", max_length=1000,  # under the name
+                        window_lines=None if kept("address", data.address) else WINDOW_LINES - 1, above="the name"),
         phone=check_phone(_keyed(clean_text, data.phone, "Phone", "phone", max_length=40).strip()),
         email=_keyed(clean_text, data.email, "Email", "email", max_length=120),
         court=_keyed(clean_name, data.court, "Court", "court", max_length=200),
@@ -257,7 +263,8 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     current = _text(data.current_name, "current_name", "Name now", "enter the applicant's current name.",
                     limit=120)
     # the first line of every letter to the applicant: checked here, not weeks later when a letter is printed
-    current = _keyed(check_name_line, current, "Name now", "current_name")
+    if not kept("current_name", current):
+        current = _keyed(check_name_line, current, "Name now", "current_name")
     order = data.adoption_order_date
     if order is not None and data.date_of_birth >= order:
         raise ValidationError("Adoption order date: it must be after the applicant's date of birth.",
@@ -282,7 +289,8 @@ def _validate_referral(data: ReferralInput, today: dt.date) -> ReferralInput:
     if problem:
         raise ValidationError(problem, "date_of_birth")
     check_email(data.email, "Email")  # a badly formed address is told as such, whatever the preferred contact
-    if data.email and not data.address.strip() and line_width(data.email.strip()) > WINDOW_WIDTH:
+    if data.email and not data.address.strip() and line_width(data.email.strip()) > WINDOW_WIDTH \
+            and not (kept("email", data.email) and kept("address", data.address)):
         # with no postal address the letters print the e-mail address under the name (documents.recipient_lines)
         raise ValidationError(
             f"Email: \"{data.email.strip()}\" is too long for the envelope's window (at most "
