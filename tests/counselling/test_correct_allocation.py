@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtWidgets import QDateEdit, QDialogButtonBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDialogButtonBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -191,3 +191,37 @@ def test_the_case_window_corrects_the_allocation(qtbot: QtBot, db: Database, cou
     assert not dialog.isVisible(), dialog.message.text()
     assert service.open_case(db, counsellor, case.case_id, TODAY).allocated_on == D(2026, 10, 10)
     assert "Allocation corrected" in case.status.text()
+
+
+def test_the_date_of_a_counsellor_who_has_left_is_corrected_and_the_case_stays_theirs(
+        db: Database, counsellor: Principal, new_case: Callable[..., int], qtbot: QtBot) -> None:
+    """Review: the form's list holds only today's counsellors, so for a case whose counsellor has left it chose the
+    first name in the list, and OK pressed to put only the date right handed the case to someone else (audited as
+    a correction of the counsellor); the service refused the departed counsellor even for the date alone."""
+    from adoption_desktop.core.security import service as security
+
+    leaver = make_user(db, "lena", Role.COUNSELLOR)
+    make_user(db, "aaron", Role.COUNSELLOR)  # first in the list by name
+    admin = make_user(db, "boss", Role.ADMINISTRATOR)
+    case_id = new_case()
+    service.allocate(db, counsellor, case_id, leaver.user_id, D(2026, 11, 20), today=TODAY)
+    security.set_disabled(db, admin, leaver.user_id, True)
+    case = CaseDialog(AppContext(db, counsellor, TaskRunner(synchronous=True)), case_id, lambda: TODAY)
+    qtbot.addWidget(case)
+    dialog = case.correct_allocation_dialog()
+    who = next(c for c in dialog.form.findChildren(QComboBox) if c.objectName() == "counsellor")
+    assert who.currentData() == leaver.user_id and "no longer a counsellor" in who.currentText()
+    date = dialog.form.findChild(QDateEdit, "allocated_on")
+    reason = dialog.form.findChild(QLineEdit, "reason")
+    assert date is not None and reason is not None
+    date.setDate(qdate(D(2026, 10, 10)))
+    reason.setText("typed 20/11 for 10/10")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert not dialog.isVisible(), dialog.message.text()
+    detail = service.open_case(db, counsellor, case_id, TODAY)
+    assert detail.counsellor_id == leaver.user_id and detail.allocated_on == D(2026, 10, 10)
+    # handing it to someone who is not a counsellor is still refused
+    with pytest.raises(ValidationError) as refused:
+        service.correct_allocation(db, counsellor, case_id, admin.user_id, D(2026, 10, 10), "moved",
+                                   expected_version=_version(db, counsellor, case_id), today=TODAY)
+    assert refused.value.field == "counsellor"

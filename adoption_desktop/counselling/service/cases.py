@@ -269,7 +269,8 @@ def correct_allocation(db: Database, actor: Principal, case_id: int, counsellor_
         if not starts or case.allocated_on is None:
             raise ValidationError(f"Allocation: case {case.reference} is not allocated yet, so there is no "
                                   "allocation to correct; use Allocate….", "allocated_on")
-        _check_counsellor(session, counsellor_id)
+        if counsellor_id != case.counsellor_id:  # a counsellor who has left keeps the case whose date is corrected
+            _check_counsellor(session, counsellor_id)
         names = _names(session)
         since, before_counsellor = starts[-1], case.counsellor_id
         handover = len(starts) > 1

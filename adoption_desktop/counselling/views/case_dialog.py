@@ -617,8 +617,13 @@ class CaseDialog(QDialog):
         who = QComboBox()
         for c in service.counsellors(self.ctx.db, self.ctx.principal):
             who.addItem(c.name, c.id)
-        if self.detail.counsellor_id is not None:
-            who.setCurrentIndex(max(who.findData(self.detail.counsellor_id), 0))
+        current = self.detail.counsellor_id
+        if current is not None and who.findData(current) < 0:
+            # the case's counsellor has left the role (or the agency): kept, so correcting only the date never
+            # hands the case to whoever comes first in the list (review)
+            who.insertItem(0, f"{self.detail.counsellor} (no longer a counsellor)", current)
+        if current is not None:
+            who.setCurrentIndex(who.findData(current))
         on = date_edit(self.detail.counsellor_since or self.detail.allocated_on or self.today())
         reason = QLineEdit()
         reason.setPlaceholderText("for example: the wrong date was typed")
