@@ -1,8 +1,13 @@
-"""Runs in a separate process (multiprocessing, spawn): opens the same database with its own engine and
-performs one use case per round, every round starting together with the other process (a barrier)."""
+"""Runs in a separate process (multiprocessing, forked from a fork server: see :func:`context`): opens the
+same database with its own engine and performs one use case per round, every round starting together with
+the other process (a barrier)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.process
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -178,6 +183,36 @@ OPS["draft"] = _draft
 
 def open_target(target: str, key_hex: str | None) -> Database:
     return open_sqlcipher(Path(target), bytes.fromhex(key_hex)) if key_hex else open_postgresql(target)
+
+
+#: what the processes use, imported once by the fork server rather than again by every process (a spawned
+#: process spent about 1 s of CPU importing them: some 70 processes in tests/core/test_concurrency.py)
+PRELOAD = ["tests.concurrency_worker", "adoption_desktop.adm.service", "adoption_desktop.panel.service",
+           "adoption_desktop.letterbox.service", "adoption_desktop.letterbox.support",
+           "adoption_desktop.letterbox.documents", "adoption_desktop.counselling.service",
+           "adoption_desktop.core.security.service", "adoption_desktop.core.settings_service",
+           "adoption_desktop.core.drafts", "adoption_desktop.journey.adopters"]
+
+
+def context() -> multiprocessing.context.ForkServerContext:
+    """Processes forked from a fork server that has imported :data:`PRELOAD`: each one a real process with
+    its own engine and connections, opened after the fork, as a spawned one was (the server itself never
+    opens a database), without each importing the program again. Start them with :func:`process`."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(PRELOAD)
+    return ctx
+
+
+def process(ctx: multiprocessing.context.ForkServerContext, *args: Any) -> multiprocessing.process.BaseProcess:
+    """A process of ``ctx`` running :func:`run` with ``args`` in this process's environment as it is now
+    (a spawned process's; a forked one would have the fork server's, as it was when the server started)."""
+    return ctx.Process(target=_run_in, args=(dict(os.environ), *args))
+
+
+def _run_in(environ: dict[str, str], *args: Any) -> None:
+    os.environ.clear()
+    os.environ.update(environ)
+    run(*args)
 
 
 def run(target: str, key_hex: str | None, op: str, rounds: list[dict[str, Any]], barrier: Any,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +34,8 @@ from adoption_desktop.letterbox.service import TermData
 from adoption_desktop.panel import service as panel
 from adoption_desktop.panel.models import PanelDeclaration, PanelItemAbsence, PanelMinutes
 from tests.adm.conftest import handoff, open_from_panel
-from tests.concurrency_worker import run
+from tests.concurrency_worker import context as worker_context
+from tests.concurrency_worker import process
 from tests.conftest import TEST_PASSWORD, make_user
 from tests.letterbox.conftest import sample_input
 
@@ -74,10 +74,10 @@ def race(s: Shared, op: str, a: list[dict[str, Any]], b: list[dict[str, Any]]) -
 def race_ops(s: Shared, a_op: tuple[str, list[dict[str, Any]]], b_op: tuple[str, list[dict[str, Any]]]
              ) -> list[dict[str, tuple[str, str]]]:
     """As :func:`race`, each process with its own use case (``(op, rounds)``)."""
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(2), ctx.Queue()
     a, b = a_op[1], b_op[1]
-    procs = [ctx.Process(target=run, args=(s.target, s.key_hex, op, rounds, barrier, results, who))
+    procs = [process(ctx, s.target, s.key_hex, op, rounds, barrier, results, who)
              for who, (op, rounds) in (("a", a_op), ("b", b_op))]
     for p in procs:
         p.start()
@@ -932,11 +932,10 @@ def test_a_user_disabled_from_another_process_is_refused_and_audited_here(shared
     make_user(db, "coord_here", Role.LETTERBOX_COORDINATOR)
     coordinator = authenticate(db, "coord_here", TEST_PASSWORD)  # signed in here: refusals are audited
     assert list_items(db, coordinator, ItemFilter()) is not None
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(1), ctx.Queue()
-    far = ctx.Process(target=run, args=(shared.target, shared.key_hex, "admin_change",
-                                        [{"user": admin, "id": coordinator.user_id, "action": "disable"}],
-                                        barrier, results, "far"))
+    far = process(ctx, shared.target, shared.key_hex, "admin_change",
+                  [{"user": admin, "id": coordinator.user_id, "action": "disable"}], barrier, results, "far")
     far.start()
     assert results.get(timeout=300)[2] == "ok"
     far.join(timeout=60)

@@ -4,7 +4,6 @@ own engine (``Database``) on it, and two processes saving at the same moment."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from adoption_desktop.core.drafts import DraftCopy
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.security.service import authenticate
 from adoption_desktop.core.storage.engine import Database
-from tests.concurrency_worker import open_target, run
+from tests.concurrency_worker import context as worker_context
+from tests.concurrency_worker import open_target, process
 from tests.conftest import TEST_PASSWORD, make_user
 
 KEY = "letterbox.arrangement:5"
@@ -188,15 +188,15 @@ def test_a_draft_from_before_stamps_is_not_replaced_by_a_window_that_did_not_tak
 
 def test_two_processes_keeping_the_same_forms_draft_at_the_same_moment_lose_nothing(
         db: Database, db_path: Path, ann: Principal) -> None:
-    """Two programs (spawned processes, each its own engine) keep their drafts of one form at the same
+    """Two programs (separate processes, each its own engine) keep their drafts of one form at the same
     moment, round after round: each one's last text is kept, neither replaced."""
     rounds = 6
-    ctx = multiprocessing.get_context("spawn")
+    ctx = worker_context()
     barrier, results = ctx.Barrier(2), ctx.Queue()
     work: dict[str, list[dict[str, Any]]] = {
         who: [{"username": "ann", "password": TEST_PASSWORD, "key": KEY, "text": f"window {who}, round {i}"}
               for i in range(rounds)] for who in ("a", "b")}
-    procs = [ctx.Process(target=run, args=(str(db_path), _key_hex(db), "draft", rounds_, barrier, results, who))
+    procs = [process(ctx, str(db_path), _key_hex(db), "draft", rounds_, barrier, results, who)
              for who, rounds_ in work.items()]
     for p in procs:
         p.start()
