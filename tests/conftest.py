@@ -196,6 +196,15 @@ def _small_demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[
 def _make_small_demo(folder: Path, today: dt.date | None) -> DemoTemplate:
     from adoption_desktop import demo
 
+    return make_template(folder / "demo.db", lambda db: demo.populate(db, "small", today=today))
+
+
+def make_template(path: Path, populate: Callable[[Database], object]) -> DemoTemplate:
+    """A database made at ``path`` by ``create_database(..., populate=populate)`` in its own data folder
+    (beside ``path``) and keyring, as :func:`_isolation` sets them for a test: the file and the keyring's
+    entries, for :func:`copy_template` to give each test that wants it a copy (a session- or module-scoped
+    fixture makes it once)."""
+    folder = path.parent
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
     with pytest.MonkeyPatch.context() as mp:  # as _isolation does for a test: nothing of the user's touched
@@ -209,14 +218,22 @@ def _make_small_demo(folder: Path, today: dt.date | None) -> DemoTemplate:
         keyring.set_keyring(backend)
         passwords.set_hasher(_cheap_hasher())
         try:
-            path = folder / "demo.db"
-            create_database(path, SecretStore(),
-                            populate=lambda db: demo.populate(db, "small", today=today)).db.dispose()
+            create_database(path, SecretStore(), populate=populate).db.dispose()
         finally:
             keyring.set_keyring(previous)
             policy.reset_cache()
             reset_logging()
     return DemoTemplate(path, dict(backend.store))
+
+
+def copy_template(made: DemoTemplate, path: Path, backend: MemoryKeyring) -> Path:
+    """``made``'s database copied to ``path``, its key put in ``backend`` (the test's keyring)."""
+    for suffix in DATABASE_FILES:
+        if Path(f"{made.path}{suffix}").exists():
+            shutil.copyfile(f"{made.path}{suffix}", f"{path}{suffix}")
+    for (service, name), value in made.keyring.items():
+        backend.set_password(service, name, value)
+    return path
 
 
 @dataclass(frozen=True)
@@ -232,13 +249,7 @@ def small_demo_copy(_small_demo_templates: Callable[[dt.date | None], DemoTempla
     ``adoption-desktop demo --db path`` would have made it (dated ``today``)."""
 
     def copy(path: Path, today: dt.date | None = None) -> Path:
-        made = _small_demo_templates(today)
-        for suffix in DATABASE_FILES:
-            if Path(f"{made.path}{suffix}").exists():
-                shutil.copyfile(f"{made.path}{suffix}", f"{path}{suffix}")
-        for (service, name), value in made.keyring.items():
-            _isolation.set_password(service, name, value)
-        return path
+        return copy_template(_small_demo_templates(today), path, _isolation)
 
     return copy
 
