@@ -20,11 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="closing a pipe's read end early is POSIX here")
 
 
+PASSPHRASE = "synthetic pipe test passphrase 4417"
+
+
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)  # the test's own data folder and policy files (conftest)
     env.update(PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1",
-               ADOPTION_DESKTOP_DATA_DIR=str(tmp_path / "appdata"),
-               ADOPTION_DESKTOP_PASSPHRASE="synthetic pipe test passphrase 4417",
+               ADOPTION_DESKTOP_DATA_DIR=str(tmp_path / "appdata"), ADOPTION_DESKTOP_PASSPHRASE=PASSPHRASE,
                PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", **extra)
     return env
 
@@ -35,15 +37,32 @@ def _program(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture
-def verified_db(tmp_path: Path) -> Path:
-    """A database whose verify prints several lines (the anchors a first verify recorded)."""
+def verified_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    """A database whose verify prints several lines (the anchors a first verify recorded): made and verified
+    by the command line's entry point in this process (the data folder and the passphrase the programs
+    started below are given), not by two more programs; only what a reader does to a program's pipes needs
+    one."""
     path = tmp_path / "pipe.db"
-    env = _env(tmp_path)
-    for args in (("init", "--db", str(path)), ("verify", "--db", str(path))):
-        done = subprocess.run([sys.executable, "-m", "adoption_desktop", *args], capture_output=True, env=env,
-                              cwd=ROOT, timeout=300, check=False)
-        assert done.returncode == 0, done.stderr
+    for args in (["init", "--db", str(path)], ["verify", "--db", str(path)]):
+        _in_process(args, tmp_path, monkeypatch, capsys)
     return path
+
+
+def _in_process(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                capsys: pytest.CaptureFixture[str]) -> None:
+    """``adoption-desktop <args>`` run by its entry point in this process, as :func:`_env` has the programs
+    (this test's data folder, the passphrase, no keyring): for a database the programs then work on."""
+    import keyring
+    from keyring.backends import fail
+
+    from adoption_desktop import cli
+
+    assert os.environ["ADOPTION_DESKTOP_DATA_DIR"] == _env(tmp_path)["ADOPTION_DESKTOP_DATA_DIR"]
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSPHRASE", PASSPHRASE)
+    keyring.set_keyring(fail.Keyring())  # as the programs have it (conftest's _isolation puts its own back)
+    code = cli.main(args)
+    assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
 
 
 def test_reader_gone_before_any_output(verified_db: Path, tmp_path: Path) -> None:
@@ -154,7 +173,8 @@ def test_demo_runs_to_its_end_when_the_reader_of_its_progress_stops(tmp_path: Pa
 
 @pytest.mark.parametrize("reader", ["2>&1 | head -1", "stderr closed after its first line"])
 def test_move_to_server_runs_to_its_end_when_the_reader_stops(
-        tmp_path: Path, postgres_server: PostgresServer | None, reader: str) -> None:
+        tmp_path: Path, postgres_server: PostgresServer | None, reader: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     from sqlalchemy import create_engine, text
 
     from adoption_desktop.core.storage.team_setup import team_setup
@@ -165,8 +185,7 @@ def test_move_to_server_runs_to_its_end_when_the_reader_stops(
 
     env = _env(tmp_path, ADOPTION_DESKTOP_PASSWORD=demo.DEMO_PASSWORD)
     path = tmp_path / "demo.db"
-    made = _run(["demo", "--db", str(path)], env)
-    assert made.returncode == 0, made.stderr
+    _in_process(["demo", "--db", str(path)], tmp_path, monkeypatch, capsys)  # the program under test: the move
     url = postgres_server.empty_database_url("pipe_")
     suffix = url.rsplit("_", 1)[-1]
     server = team_setup(url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
