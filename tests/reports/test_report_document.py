@@ -203,13 +203,25 @@ def test_export_report_explains_a_bad_option_in_one_line(period: str, out_name: 
     assert not out.exists()
 
 
-def test_report_and_pack_on_sqlcipher_and_postgresql(any_db: Database, tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlcipher", "postgresql"])
+def demo_anywhere(request: pytest.FixtureRequest, open_demo: Callable[..., Database]) -> Database:
+    """The small demo dated ``TODAY`` on SQLCipher and on PostgreSQL (skipped when no server could start).
+    On SQLCipher it is the copy of the one made once per run (conftest: ``demo.populate`` on a new
+    database, as ``demo_db`` above), not the demo filled again; on PostgreSQL it is filled here."""
+    if request.param == "sqlcipher":
+        return open_demo(TODAY)
+    db: Database = request.getfixturevalue("pg_db")
+    demo.populate(db, "small", today=TODAY)
+    return db
+
+
+def test_report_and_pack_on_sqlcipher_and_postgresql(demo_anywhere: Database, tmp_path: Path) -> None:
     """The same queries in team mode: the small demo, the report's numbers and the pack."""
     from pypdf import PdfReader
 
     from adoption_desktop.reports.ofsted import write_ofsted_pack
 
-    demo.populate(any_db, "small", today=TODAY)
+    any_db = demo_anywhere
     officer = make_user(any_db, "pa", Role.PANEL_ADMINISTRATOR)
     data = build_report(any_db, officer, HALF, today=TODAY)
     assert data.key[0].items > 0 and data.key[0].adm_decisions > 0 and len(data.quarter_key) == 8
