@@ -18,32 +18,31 @@ from sqlalchemy import Connection, text
 from adoption_desktop import demo
 from adoption_desktop.core import audit
 from adoption_desktop.core.audit import anchors
-from adoption_desktop.core.security import keys
+from adoption_desktop.core.security import keys, passwords
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage.engine import Database, open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import create_database, open_database, verify_database
+from tests.conftest import CHEAP_KDF, _cheap_hasher
 
 PASS = "tamper suite passphrase"
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo database, made once for the module (passphrase mode: no keyring needed)."""
-    import os
-
+    """A small demo database, made once for the module (passphrase mode: no keyring needed). Its key is
+    wrapped with the cheap derivation every test's own databases have (conftest's ``_isolation``, not yet
+    in force for a module's fixture): the real one cost 0.2 s of CPU at each of the several openings a case
+    makes, and what is tested here is the audit and the seals, not the key's wrapping."""
     folder = tmp_path_factory.mktemp("tamper-template")
-    old = os.environ.get("ADOPTION_DESKTOP_DATA_DIR")
-    os.environ["ADOPTION_DESKTOP_DATA_DIR"] = str(folder / "appdata")
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ADOPTION_DESKTOP_DATA_DIR", str(folder / "appdata"))
+        mp.setattr(keys, "PASSPHRASE_KDF", CHEAP_KDF)
+        mp.setattr(keys, "RECOVERY_KDF", CHEAP_KDF)
+        passwords.set_hasher(_cheap_hasher())  # as every test has it (_isolation sets it again)
         created = create_database(folder / "demo.db", SecretStore(), passphrase=PASS)
         demo.populate(created.db, "small")
         created.db.checkpoint()
         created.db.engine.dispose()  # no anchors for the template: each case makes its own
-    finally:
-        if old is None:
-            os.environ.pop("ADOPTION_DESKTOP_DATA_DIR", None)
-        else:
-            os.environ["ADOPTION_DESKTOP_DATA_DIR"] = old
     return folder / "demo.db"
 
 
