@@ -75,11 +75,20 @@ def test_children_linked_from_a_match_decision_move_to_its_column(tmp_path: Path
 
         assert [c.reference for c in service.list_children(opened, SYSTEM, decision_id=2)] == ["CH-1b"]
         assert [c.reference for c in service.list_children(opened, SYSTEM, decision_id=1)] == ["CH-1a"]
+        # CH-1a on its plan decision and now on the match decision too: the older schema has one link only
+        service.link_child(opened, SYSTEM, "CH-1a", decision_id=2)
         with opened.engine.connect() as conn:
             command.downgrade(migrations.alembic_config(conn), BEFORE)
             conn.commit()
             assert "match_decision_id" not in {c["name"] for c in inspect(conn).get_columns("journey_children")}
             assert dict(conn.execute(text("SELECT reference, plan_decision_id FROM journey_children")).all()) == {
                 "CH-1a": 1, "CH-1b": 2, "CH-1c": None}
+            # one entry sealing the rows as the older schema has them, naming the match link lost
+            (detail,) = conn.execute(text(
+                "SELECT detail FROM audit_log WHERE action = 'journey_match_link_taken_away'")).scalars().all()
+            assert "CH-1a (match decision 2)" in detail and "CH-1b" not in detail.split("lost")[-1], detail
+        # every row sealed after the upgrade covered match_decision_id: the downgrade seals them again without it
+        report = verify_database(opened)
+        assert report.ok, report
     finally:
         opened.dispose()

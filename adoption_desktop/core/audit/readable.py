@@ -42,6 +42,8 @@ ACTIONS: dict[str, str] = {
     "letterbox_findings_backfill": "Letterbox: screening findings of older items sealed (once, after the upgrade)",
     # once, in the upgrade to migration ``journey_0002_match_decision``
     "journey_match_link_moved": "Journey: children linked from a match decision moved to its own link (upgrade)",
+    # once, in that migration's downgrade (the links put back as the version before wrote them)
+    "journey_match_link_taken_away": "Journey: the match decision's own link taken away (downgrade)",
 }
 #: the first word of a table's or action's code, as it is read
 AREAS: dict[str, str] = {"adm": "ADM", "qd": "Qualifying determination:", "panel": "Panel",
