@@ -3,10 +3,12 @@
 linked from that decision (the version before wrote the match decision there, moving the child off its plan
 decision): its link moves to the new column, sealed again by the upgrade, so ``verify`` stays clean; a child on a
 plan decision keeps it. On an existing encrypted file through the application's copy-then-upgrade; the downgrade
-puts the link back. PostgreSQL runs every migration in ``tests/core/test_migrations.py``."""
+puts the link back and seals every row again without the column, naming the match links it loses (SQLCipher and
+PostgreSQL). PostgreSQL runs every migration in ``tests/core/test_migrations.py``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +16,7 @@ from sqlalchemy import Connection, inspect, text
 
 from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage.engine import Database
 from adoption_desktop.core.storage.lifecycle import open_database, verify_database
 from tests.core.test_lbsent_migration import _insert
 from tests.core.test_migrations import check_revision_follows, older_file
@@ -92,3 +95,50 @@ def test_children_linked_from_a_match_decision_move_to_its_column(tmp_path: Path
         assert report.ok, report
     finally:
         opened.dispose()
+
+
+def _insert_any(conn: Connection, table: str, **given: object) -> None:
+    """:func:`_insert` on SQLite or PostgreSQL: the given values, and a plain value for every other required
+    column without a default."""
+    values = dict(given)
+    for col in inspect(conn).get_columns(table):
+        name, kind = col["name"], str(col["type"]).upper()
+        if name in values or col["nullable"] or col.get("default") is not None or name == "id":
+            continue
+        values[name] = (1 if name == "row_version" else 0) if "INT" in kind else False if "BOOL" in kind else \
+            dt.datetime(2026, 1, 1) if ("DATETIME" in kind or "TIMESTAMP" in kind) else \
+            dt.date(2026, 1, 1) if "DATE" in kind else ""
+    names = ", ".join(values)
+    conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)
+
+
+def test_the_downgrade_seals_every_row_again_and_names_the_match_links_it_loses(any_db: Database) -> None:
+    """At the head every row's seal covers ``match_decision_id``: the downgrade drops the column, so it seals
+    every row again without it (one entry), or ``verify`` reports each one changed outside the program; a child
+    on both decisions keeps its plan decision and the entry names its lost match link. A row already changed
+    outside the program is left unsealed and still reported. SQLCipher and PostgreSQL."""
+    with any_db.engine.connect() as conn:
+        for did, kind in ((1, "plan_for_adoption"), (2, "match")):
+            _insert_any(conn, "adm_decisions", id=did, root_id=did, decision_type=kind, subject_reference="CH-9",
+                        version=1)
+            _sealed(conn, "adm_decisions", did)
+        for cid, ref, plan, match in ((1, "CH-9a", 1, 2), (2, "CH-9b", None, 2), (3, "CH-9c", 1, None),
+                                      (4, "CH-9d", None, None)):
+            _insert_any(conn, "journey_children", id=cid, reference=ref, reference_key=ref.lower(),
+                        plan_decision_id=plan, match_decision_id=match)
+            _sealed(conn, "journey_children", cid)
+        conn.execute(text("UPDATE journey_children SET notes = 'changed in SQL' WHERE id = 4"))
+        conn.commit()
+    before = [p for p in verify_database(any_db).problems if "journey_children" in p]
+    assert before and all("row 4" in p for p in before), before
+    with any_db.engine.connect() as conn:
+        command.downgrade(migrations.alembic_config(conn), BEFORE)
+        conn.commit()
+        assert dict(conn.execute(text("SELECT reference, plan_decision_id FROM journey_children")).all()) == {
+            "CH-9a": 1, "CH-9b": 2, "CH-9c": 1, "CH-9d": None}
+        (detail,) = conn.execute(text(
+            "SELECT detail FROM audit_log WHERE action = 'journey_match_link_taken_away'")).scalars().all()
+    assert "match link lost, the child being on a plan decision: CH-9a (match decision 2)" in detail, detail
+    assert "row 4 not sealed" in detail, detail
+    problems = verify_database(any_db).problems  # row 4 only, as before
+    assert problems and all("journey_children row 4" in p for p in problems), problems
