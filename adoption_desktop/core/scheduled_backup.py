@@ -290,10 +290,12 @@ def _run(db: Database, path: Path, policy: MachinePolicy, config: LocalConfig, f
             raise
         _write_record(path, BackupRecord(now, str(out), socket.gethostname()))
         # the backup is made and recorded beside the database: a profile whose settings cannot be written (read
-        # only) must not turn it into a failure said to the user
+        # only) must not turn it into a failure said to the user. While a window is open the time is handed to
+        # the settings writer (behind): written on this thread, a stalled profile share held it for good, and
+        # the window's close waits for this thread
         with contextlib.suppress(OSError):
             config.update({LAST_BACKUP_DB_KEY: _db_key(path),  # written with the time, in one file write
-                           LAST_BACKUP_KEY: now.isoformat(timespec="seconds")})
+                           LAST_BACKUP_KEY: now.isoformat(timespec="seconds")}, behind=True)
         return out
 
 

@@ -316,3 +316,42 @@ def test_the_backup_at_close_never_holds_the_programs_end_on_a_stalled_share(tmp
             pytest.fail("the program did not end: its backup at close waited for the stalled share")
     assert ended.returncode == 0, ended.stderr
     assert len(list(folder.glob("*.adkbak"))) == 1  # the backup was taken all the same
+
+
+def test_the_backup_while_the_window_is_open_never_waits_for_a_stalled_share_and_its_time_is_written_behind(
+        db: Any, tmp_path: Path, window_thread: None) -> None:
+    """The automatic backup the open window takes on its own thread wrote its time to the settings file there,
+    with no bound (the folder made, the lock, the file read and replaced): on a stalled share that thread never
+    ended, and at close ``run_gui`` waited for it with no limit, so the program never ended, its database open.
+    Now its time is this program's at once and handed to the background writer: the thread ends, the backup
+    whole, and the time is written when the share answers."""
+    from adoption_desktop.core.policy import current_policy
+    from adoption_desktop.core.scheduled_backup import (
+        LAST_BACKUP_DB_KEY,
+        LAST_BACKUP_KEY,
+        run_scheduled_backup,
+    )
+    from tests.core.test_policy import write_policy
+
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    paths = app_paths().ensure()
+    path = paths.settings_file
+    path.write_text(json.dumps(ON_FILE), encoding="utf-8")
+    config = LocalConfig(path)  # read by the window before the share stopped answering
+    _until(config.read_finished)
+    made: list[Path | None] = []
+    with StalledShare(path, ON_FILE):
+        worker = threading.Thread(target=lambda: made.append(
+            run_scheduled_backup(db, current_policy(), config, paths, while_open=True)), daemon=True)
+        worker.start()
+        worker.join(10)  # the share answers only after: a worker waiting for it is still alive here
+        ended = not worker.is_alive()
+        assert ended, "the backup's thread waited for the stalled share"
+        assert config.get(LAST_BACKUP_KEY) is not None  # this program's at once (the status bar's line)
+        assert set(config_module.pending_preferences()) >= {LAST_BACKUP_KEY, LAST_BACKUP_DB_KEY}
+    worker.join(30)
+    assert len(made) == 1 and made[0] is not None and list(folder.glob("*.adkbak")) == [made[0]]
+    _until(lambda: not config_module.pending_preferences())
+    saved = _saved(path)
+    assert saved[LAST_BACKUP_KEY] == config.get(LAST_BACKUP_KEY) and saved["save_folders"] == ON_FILE["save_folders"]

@@ -34,6 +34,7 @@ from adoption_desktop.core.config.write_behind import (
     _same_file,
     _still_pending,
     _with_pending,
+    _writes_deferred,
 )
 
 T = TypeVar("T")
@@ -330,12 +331,22 @@ class LocalConfig:
     def set(self, key: str, value: Any) -> None:
         self.update({key: value})
 
-    def update(self, changes: Mapping[str, Any]) -> None:
+    def update(self, changes: Mapping[str, Any], *, behind: bool = False) -> None:
         """Write ``changes`` in one file write, keeping every other key as the file has it now.
         :class:`SettingsBusy` (nothing written) when another program kept the file locked too long. On the
         window's thread (:func:`defer_writes_on`) it waits :data:`SETTINGS_READ_WAIT` at most: past it the change
-        is this object's (and every new one's in this program) at once and written behind the window."""
+        is this object's (and every new one's in this program) at once and written behind the window.
+        ``behind``: on any thread, while a window is open, the change is this object's at once and handed to
+        the background writer with no wait at all (the automatic backup's time, from the backup's own thread:
+        written there with no bound, a stalled profile share held that thread, and the program's end, for good);
+        with no window (a command) it is written as without it."""
         try:
+            if behind and _writes_deferred():
+                with _QUEUE:
+                    item = _Pending(self, dict(changes), None)
+                    self.values = item.applied_to(self.values)  # read at once in this program
+                    _defer(item)
+                return
             self._write(dict(changes))
         finally:
             self._say_notice()

@@ -86,6 +86,11 @@ def _on_window_thread() -> bool:
     return _window_thread is not None and threading.current_thread() is _window_thread
 
 
+def _writes_deferred() -> bool:
+    """A window is open (:func:`defer_writes_on` given its thread): a change may be written behind it."""
+    return _window_thread is not None
+
+
 def pending_preferences() -> list[str]:
     """The preferences changed in this program but not yet written to their settings file, in order, each once."""
     with _QUEUE:
