@@ -114,6 +114,11 @@ def test_a_save_folder_chosen_while_another_program_holds_the_settings_never_fre
     # written onto the file as the other program left it: its Save folder is kept, and neither of these lost
     assert saved["save_folders"] == {"exports": str(exports), "letters": str(letters), "backup": str(backups),
                                      "pdf": str(pdfs)}
+    # the writer takes a change off its queue a moment after the file is replaced (this failed now and then)
+    for _ in range(600):
+        if not config_module.pending_preferences():
+            break
+        time.sleep(0.05)
     assert config_module.pending_preferences() == []
 
 
