@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -73,37 +73,40 @@ def parse_date(text: str, label: str) -> dt.date | None:
 USE_DECISION_DATE, SAVE_ANYWAY, CANCEL = "decision", "anyway", "cancel"
 
 
-def ask_plan_date(parent: QWidget | None, exc: PlanDateDiffers) -> str:
-    """Ask what to do when the child's plan date differs from the date the linked decision agreed the plan:
-    "Use the decision's date" (the default: Enter), "Save anyway", or Cancel (Esc). Each has an Alt+letter."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Plan date differs from the decision's", str(exc),
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("plan_date_differs")
-    use = box.addButton(f"&Use the decision's date ({_d(exc.decision_date)})", QMessageBox.ButtonRole.AcceptRole)
-    use.setObjectName("use_decision_date")
-    anyway = box.addButton("&Save anyway", QMessageBox.ButtonRole.DestructiveRole)
-    anyway.setObjectName("save_anyway")
+def _question(parent: QWidget | None, name: str, title: str, text: str,
+              choices: Sequence[tuple[str, str, QMessageBox.ButtonRole]], default: str = CANCEL) -> str:
+    """Ask ``text``: a question window (object name ``name``) with a button for each of ``choices`` (its text with
+    the Alt letter, its object name, its role), then Cancel, which Esc presses. Enter presses the button named
+    ``default`` (:data:`CANCEL`: Cancel). Returns the object name of the button clicked, or :data:`CANCEL`."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName(name)
+    buttons: dict[str, QPushButton] = {}
+    for label, key, role in choices:
+        buttons[key] = box.addButton(label, role)
+        buttons[key].setObjectName(key)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(use)
+    box.setDefaultButton(buttons.get(default, cancel))
     box.setEscapeButton(cancel)
     box.exec()
     clicked = box.clickedButton()
-    return USE_DECISION_DATE if clicked is use else SAVE_ANYWAY if clicked is anyway else CANCEL
+    return next((key for key, button in buttons.items() if button is clicked), CANCEL)
+
+
+def ask_plan_date(parent: QWidget | None, exc: PlanDateDiffers) -> str:
+    """Ask what to do when the child's plan date differs from the date the linked decision agreed the plan:
+    "Use the decision's date" (the default: Enter), "Save anyway", or Cancel (Esc). Each has an Alt+letter."""
+    answer = _question(parent, "plan_date_differs", "Plan date differs from the decision's", str(exc), [
+        (f"&Use the decision's date ({_d(exc.decision_date)})", "use_decision_date",
+         QMessageBox.ButtonRole.AcceptRole),
+        ("&Save anyway", "save_anyway", QMessageBox.ButtonRole.DestructiveRole)], default="use_decision_date")
+    return {"use_decision_date": USE_DECISION_DATE, "save_anyway": SAVE_ANYWAY}.get(answer, CANCEL)
 
 
 def ask_move(parent: QWidget | None, exc: AlreadyLinked) -> bool:
     """Ask whether to move a child already linked to another decision (a colleague may have linked it a moment
     ago) to this one: "Move it here" (Alt+M) or Cancel, the default (Enter or Esc): nothing is moved unasked."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Child already linked to another decision", str(exc),
-                      QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("child_already_linked")
-    move = box.addButton("&Move it here", QMessageBox.ButtonRole.DestructiveRole)
-    move.setObjectName("move_child_here")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    box.exec()
-    return box.clickedButton() is move
+    return _question(parent, "child_already_linked", "Child already linked to another decision", str(exc), [
+        ("&Move it here", "move_child_here", QMessageBox.ButtonRole.DestructiveRole)]) == "move_child_here"
 
 
 COLUMNS: list[Column[ChildView]] = [
