@@ -186,9 +186,10 @@ class AlreadyLinked(ValidationError):
     a moment ago, or it belongs to another decision): nothing was linked. The caller asks whether to move it
     (``link_child(..., relink=True)``). Field key ``reference``."""
 
-    def __init__(self, message: str, linked_to: int) -> None:
+    def __init__(self, message: str, linked_to: int, *, on_item: bool = False) -> None:
         super().__init__(message, "reference")
-        self.linked_to = linked_to
+        self.linked_to = linked_to  # the decision's root, or the panel item's id (``on_item``), the child is on
+        self.on_item = on_item
 
 
 def _check_not_linked_elsewhere(session: Session, child: JourneyChild, link: DecisionLink) -> None:
@@ -207,6 +208,54 @@ def _check_not_linked_elsewhere(session: Session, child: JourneyChild, link: Dec
     raise AlreadyLinked(f"Child's reference: {child.reference} is already linked to {named} (last saved by {who} "
                         f"at {when_text(at)}); nothing was linked. Move the child to this decision only if the "
                         "other link is wrong.", current)
+
+
+def _earlier_hearing(session: Session, current_id: int, item_id: int) -> bool:
+    """True when panel item ``current_id`` is an earlier hearing of the case of item ``item_id``: an item it was
+    deferred from (any number of deferrals back), or an item of the same case reference at an earlier sitting.
+    A match heard again at panel is the normal flow: the child goes on to the later hearing without a question.
+    An item that no longer exists counts as one (the link named nothing)."""
+    from adoption_desktop.panel.models import PanelItem, PanelSitting
+
+    def item(i: int) -> tuple[PanelItem, dt.date] | None:
+        row = session.execute(select(PanelItem, PanelSitting.sitting_date)
+                              .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+                              .where(PanelItem.id == i)).first()
+        return (row[0], row[1]) if row is not None else None
+
+    current, this = item(current_id), item(item_id)
+    if current is None or this is None:
+        return current is None
+    seen, back = {item_id}, this[0].deferred_from_id
+    while back is not None and back not in seen:  # the deferrals that led to this item
+        if back == current_id:
+            return True
+        seen.add(back)
+        earlier = session.get(PanelItem, back)
+        back = earlier.deferred_from_id if earlier is not None else None
+    case = reference_key(this[0].subject_reference or "")
+    return bool(case) and reference_key(current[0].subject_reference or "") == case and current[1] < this[1]
+
+
+def _check_not_on_another_item(session: Session, child: JourneyChild, item_id: int) -> None:
+    """Raise AlreadyLinked (``on_item``) when ``child`` is on another panel item that is not an earlier hearing of
+    this item's case (:func:`_earlier_hearing`): another case's match, or a later hearing of this one (a colleague
+    may have linked it there a moment ago; read under the child's row lock)."""
+    from adoption_desktop.core.concurrency import last_saved, when_text
+    from adoption_desktop.panel.models import PanelItem, PanelSitting
+
+    current = child.match_item_id
+    if current is None or current == item_id or _earlier_hearing(session, current, item_id):
+        return
+    row = session.execute(select(PanelItem.position, PanelItem.subject_reference, PanelSitting.sitting_date)
+                          .join(PanelSitting, PanelSitting.id == PanelItem.sitting_id)
+                          .where(PanelItem.id == current)).one()
+    who, at = last_saved(session, child)
+    raise AlreadyLinked(f"Child's reference: {child.reference} is already linked to item {row.position} "
+                        f"({row.subject_reference or 'no case number'}) of the panel sitting of "
+                        f"{row.sitting_date:%d/%m/%Y} (last saved by {who} at {when_text(at)}); nothing was "
+                        "linked. Move the child to this item only if the other link is wrong.", current,
+                        on_item=True)
 
 
 def _plan_agreed(session: Session, root_id: int) -> tuple[dt.date | None, str]:
@@ -357,11 +406,16 @@ def add_child(db: Database, actor: Principal, data: ChildInput, *, decision_id: 
 
 def link_child(db: Database, actor: Principal, reference: str, *, decision_id: int | None = None,
                item_id: int | None = None, plan_date_anyway: bool = False,
-               use_decision_date: bool = False, relink: bool = False) -> ChildView:
+               use_decision_date: bool = False, relink: bool = False,
+               moving_from: int | None = None) -> ChildView:
     """Put a child already recorded (e.g. on the plan decision) on this decision or match item. A match decision
     has its own link: the child stays on its plan decision. A child already linked to another decision of the
     same kind raises AlreadyLinked (nothing linked; a colleague may have linked it a moment ago) unless
-    ``relink`` (the person confirmed moving it here). The child's row is locked while this is checked.
+    ``relink`` (the person confirmed moving it here). So does a child on another panel item, unless that item is
+    an earlier hearing of this item's case (deferred to this one, or the same case at an earlier sitting): a match
+    heard again is moved on without a question. ``moving_from`` (with ``relink``): the link the person agreed to
+    move the child off (``AlreadyLinked.linked_to``); a child on another one by now (a colleague moved it after
+    the question) is asked about again. The child's row is locked while this is checked.
 
     Linked to a signed plan-for-adoption decision that agrees the plan, a child with no plan date takes the
     decision's date (when it is in order with the child's other dates); a child whose plan date differs raises
@@ -379,7 +433,7 @@ def link_child(db: Database, actor: Principal, reference: str, *, decision_id: i
         check_version(session, child, None, "child's record")  # locked: a link made a moment ago is seen
         if decision_id is not None:
             link = decision_link(session, decision_id)
-            if not relink:
+            if not relink or (moving_from is not None and getattr(child, link.column) != moving_from):
                 _check_not_linked_elsewhere(session, child, link)
             if link.column == "match_decision_id":
                 setattr(child, link.column, link.root)
@@ -402,6 +456,8 @@ def link_child(db: Database, actor: Principal, reference: str, *, decision_id: i
         else:
             assert item_id is not None
             _check_item(session, item_id)
+            if not relink or (moving_from is not None and child.match_item_id != moving_from):
+                _check_not_on_another_item(session, child, item_id)
             child.match_item_id = item_id
             recommended = _match_recommended(session, item_id) if child.match_recommended_on is None else None
             # the child recorded on the plan decision is linked, not added, at panel (the documented way): it

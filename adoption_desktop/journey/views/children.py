@@ -4,7 +4,8 @@ has an Alt+letter, Enter on a row edits it, dates are typed as DD/MM/YYYY (blank
 
 A plan date that differs from the date of the signed plan-for-adoption decision the child is on is asked
 about (:func:`ask_plan_date`): use the decision's date, save anyway, or cancel and go back to the date. A child
-already linked to another decision of the same kind is not moved unless the person says so (:func:`ask_move`)."""
+already linked to another decision of the same kind, or to a panel item that is not an earlier hearing of this
+item's case, is not moved unless the person says so (:func:`ask_move`)."""
 
 from __future__ import annotations
 
@@ -104,8 +105,10 @@ def ask_plan_date(parent: QWidget | None, exc: PlanDateDiffers) -> str:
 
 def ask_move(parent: QWidget | None, exc: AlreadyLinked) -> bool:
     """Ask whether to move a child already linked to another decision (a colleague may have linked it a moment
-    ago) to this one: "Move it here" (Alt+M) or Cancel, the default (Enter or Esc): nothing is moved unasked."""
-    return _question(parent, "child_already_linked", "Child already linked to another decision", str(exc), [
+    ago), or to another case's panel item or a later hearing of this one, to this one: "Move it here" (Alt+M) or
+    Cancel, the default (Enter or Esc): nothing is moved unasked."""
+    title = f"Child already linked to another {'panel item' if exc.on_item else 'decision'}"
+    return _question(parent, "child_already_linked", title, str(exc), [
         ("&Move it here", "move_child_here", QMessageBox.ButtonRole.DestructiveRole)]) == "move_child_here"
 
 
@@ -417,22 +420,23 @@ class ChildrenDialog(QDialog):
             if not ok:
                 return
             reference = text
-        options: dict[str, bool] = {}
+        dates: dict[str, bool] = {}
+        moving_from: int | None = None  # the link the person agreed to move the child off (asked again if moved since)
         while True:
             try:
                 linked = service.link_child(self.ctx.db, self.ctx.principal, reference, decision_id=self.decision_id,
-                                            item_id=self.item_id, **options)
+                                            item_id=self.item_id, relink=moving_from is not None,
+                                            moving_from=moving_from, **dates)
                 break
             except PlanDateDiffers as exc:
                 choice = ask_plan_date(self, exc)
                 if choice == CANCEL:
                     return
-                options = {"relink": options.get("relink", False),
-                           "use_decision_date" if choice == USE_DECISION_DATE else "plan_date_anyway": True}
+                dates = {"use_decision_date" if choice == USE_DECISION_DATE else "plan_date_anyway": True}
             except AlreadyLinked as exc:
                 if not ask_move(self, exc):
                     return
-                options["relink"] = True
+                moving_from = exc.linked_to
             except AppError as exc:
                 show_error(self, "Link existing child", exc)
                 return
