@@ -9,11 +9,13 @@ Portable SQL only (SQLCipher and PostgreSQL); audited like every other table (``
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Date, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, Integer, String, Text, event, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
+from adoption_desktop.core.errors import Conflict
 from adoption_desktop.core.storage.base import Base, TimestampMixin
 from adoption_desktop.journey import settings as _settings  # noqa: F401 - registers the thresholds with the schema
 
@@ -72,3 +74,30 @@ class AdopterJourney(Versioned, TimestampMixin, Base):
     stage2_started_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     panel_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     approved_on: Mapped[dt.date | None] = mapped_column(Date, index=True, nullable=True)  # ADM decision
+
+
+@event.listens_for(Session, "before_flush")
+def _linked_decisions_stay(session: Session, _ctx: Any, _instances: Any) -> None:
+    """Refuse (``Conflict``, nothing written) to delete an ADM decision a child's journey record links to (its plan
+    or match decision): the link is a plain number with no foreign key, so the child would be left naming a
+    decision that no longer exists, with nothing said. No screen or command deletes a decision (a signed one is
+    final, ``adm.models``); this holds for any caller that goes around them with the ORM, as that guard does. Read
+    in the deleting transaction, whose writer lock a link waits for (a link made first is seen)."""
+    from adoption_desktop.adm.models import AdmDecision
+
+    ids = [obj.id for obj in session.deleted if isinstance(obj, AdmDecision)]
+    if not ids:
+        return
+    with session.no_autoflush:
+        linked = session.execute(select(JourneyChild.reference, JourneyChild.plan_decision_id,
+                                        JourneyChild.match_decision_id)
+                                 .where(or_(JourneyChild.plan_decision_id.in_(ids),
+                                            JourneyChild.match_decision_id.in_(ids)))
+                                 .order_by(JourneyChild.reference)).all()
+    if not linked:
+        return
+    ref, plan, match = linked[0]
+    kind, decision = ("plan decision", plan) if plan in ids else ("match decision", match)
+    more = f" (and {len(linked) - 1} more)" if len(linked) > 1 else ""
+    raise Conflict(f"ADM decision {decision} cannot be deleted: child {ref}'s journey record{more} is linked to it "
+                   f"as its {kind} (Children… on the decision). Nothing was changed.")
