@@ -44,6 +44,8 @@ ACTIONS: dict[str, str] = {
     "journey_match_link_moved": "Journey: children linked from a match decision moved to its own link (upgrade)",
     # once, in that migration's downgrade (the links put back as the version before wrote them)
     "journey_match_link_taken_away": "Journey: the match decision's own link taken away (downgrade)",
+    # a migration's downgrade taking columns away: the rows sealed again without them (``core.audit.column_drops``)
+    "seal_downgrade": "Rows sealed again without the columns a downgrade took away",
 }
 #: the first word of a table's or action's code, as it is read
 AREAS: dict[str, str] = {"adm": "ADM", "qd": "Qualifying determination:", "panel": "Panel",
