@@ -2,6 +2,10 @@
 reference_key column, indexed, filled for the rows already there), as letterbox arrangements already are,
 so that the audit log finds a case's entries by one indexed lookup instead of reading every row
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers a
+reference_key (``core.audit.column_drops``), so ``verify`` stays clean: nothing is lost (each key is derived from
+its reference). A decision signed after the upgrade (its sealed content includes the key) refuses the downgrade.
+
 Revision ID: auditview_0001_reference_keys
 Revises: users_0001_password_change
 """
@@ -37,7 +41,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {name: ['reference_key'] for name, _source in TABLES})
     for name, _source in reversed(TABLES):
         with op.batch_alter_table(name) as batch:
             batch.drop_index(batch.f(f'ix_{name}_reference_key'))
             batch.drop_column('reference_key')
+    dropping.seal_again(conn, detail="nothing lost: each key is derived from its reference")

@@ -1,6 +1,10 @@
 """letterbox: the sent-list records which item a letter about one item was about and which birth relative
 it went to (an item's writer can be corrected afterwards; the row is the record of who received it)
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers the two
+columns (``core.audit.column_drops``), so ``verify`` stays clean. A letter sent is final when written (its first
+seal is its content seal): one recorded after the upgrade, sealed with the two columns, refuses the downgrade.
+
 Revision ID: lbsent_0001_item_recipient
 Revises: panel_0002_item_absences
 """
@@ -26,6 +30,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {'letterbox_letters_sent': ['item_id', 'participant_id']})
+    named = conn.execute(sa.text("SELECT count(*) FROM letterbox_letters_sent "
+                                 "WHERE item_id IS NOT NULL OR participant_id IS NOT NULL")).scalar()
     with op.batch_alter_table('letterbox_letters_sent', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_letterbox_letters_sent_participant_id_letterbox_participants'),
                                  type_='foreignkey')
@@ -34,3 +44,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_letterbox_letters_sent_item_id'))
         batch_op.drop_column('participant_id')
         batch_op.drop_column('item_id')
+    dropping.seal_again(conn, detail=f"letters whose item or birth relative is lost: {named or 0}")

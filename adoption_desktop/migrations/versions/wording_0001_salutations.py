@@ -1,5 +1,9 @@
 """salutations: how each person a letter goes to wishes to be addressed
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), every row whose seal covers a
+salutation taken away (``core.audit.column_drops``), so ``verify`` stays clean; a case closed with one (its
+sealed content includes it) refuses the downgrade instead.
+
 Revision ID: wording_0001_salutations
 Revises: journey_0001_children
 Create Date: 2026-12-01 15:10:00
@@ -24,6 +28,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {table: [column] for table, column in COLUMNS})
+    wrote = conn.execute(sa.text(
+        "SELECT (SELECT count(*) FROM letterbox_participants WHERE salutation <> '') + "
+        "(SELECT count(*) FROM letterbox_arrangements WHERE adopters_salutation <> '') + "
+        "(SELECT count(*) FROM counselling_cases WHERE salutation <> '')")).scalar()
     for table, column in COLUMNS:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column(column)
+        # plain columns, no index or constraint: dropped in place (SQLite 3.35+), where a batch copy of
+        # letterbox_arrangements would drop it under the rows that refer to it (FOREIGN KEY constraint failed)
+        op.drop_column(table, column)
+    dropping.seal_again(conn, detail=f"salutations lost: {wrote or 0}")

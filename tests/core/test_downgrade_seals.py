@@ -1,0 +1,205 @@
+"""Downgrades that take a column away from an audited table seal the rows again without it
+(``core.audit.column_drops``): after the upgrade every row's seal covers the new column (``seal_new_columns``),
+and a seal over a column that is gone is reported by ``verify`` as a change made outside the program.
+
+For each migration: a database at the revision before it, with rows sealed as the version of its day wrote them;
+the upgrade to the migration and the seals the application adds after an upgrade; the downgrade; ``verify``
+clean, and one audit entry saying what was taken away. A final record sealed with the column (its content seal
+cannot be made again) refuses the downgrade instead, nothing changed. SQLCipher and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Connection, inspect, text
+
+from adoption_desktop.core.audit.column_drops import DOWNGRADE_SEAL, DowngradeRefused
+from adoption_desktop.core.audit.column_seals import seal_new_columns
+from adoption_desktop.core.audit.seals import seal_written
+from adoption_desktop.core.security.permissions import SYSTEM
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage import migrations
+from adoption_desktop.core.storage.engine import Database, open_sqlcipher
+from adoption_desktop.core.storage.lifecycle import verify_database
+from tests.core.test_journey_match_decision_migration import _insert_any
+from tests.core.test_migrations import _blank_sqlcipher
+
+DAY = dt.date(2026, 3, 2)
+
+
+def _row(conn: Connection, table: str, **values: object) -> None:
+    """A row written and sealed as the program writes one (its content sealed too when it is final)."""
+    _insert_any(conn, table, **values)
+    seal_written(conn, SYSTEM, table, [(values["id"],)], action="create")
+
+
+def _letterbox(conn: Connection) -> None:
+    _row(conn, "letterbox_arrangements", id=1, reference="LB-0901", reference_key="lb-0901")
+    _row(conn, "letterbox_participants", id=1, arrangement_id=1, name="Birth Relative One")
+
+
+def _item(conn: Connection, item_id: int, status: str) -> None:
+    _row(conn, "letterbox_items", id=item_id, arrangement_id=1, participant_id=1, direction="birth_to_adoptive",
+         received_on=DAY, status=status)
+
+
+def _wording_rows(conn: Connection) -> None:
+    _letterbox(conn)
+    _row(conn, "counselling_cases", id=1, reference="BR-0901", referral_date=DAY, date_of_birth=DAY)
+    _row(conn, "counselling_cases", id=2, reference="BR-0902", referral_date=DAY, date_of_birth=DAY,
+         closed_on=DAY)  # closed before the upgrade: its sealed content has no salutation
+
+
+def _wording_final(conn: Connection) -> None:
+    _row(conn, "counselling_cases", id=3, reference="BR-0903", referral_date=DAY, date_of_birth=DAY,
+         closed_on=DAY, salutation="Dear Sam")
+
+
+def _lbsent_rows(conn: Connection) -> None:
+    _letterbox(conn)
+    _item(conn, 1, "received")
+    _row(conn, "letterbox_letters_sent", id=1, arrangement_id=1, kind="reminder", side="birth", sent_on=DAY)
+
+
+def _lbsent_final(conn: Connection) -> None:
+    _row(conn, "letterbox_letters_sent", id=2, arrangement_id=1, kind="forwarded", side="birth", sent_on=DAY,
+         item_id=1, participant_id=1)
+
+
+def _auditview_rows(conn: Connection) -> None:
+    _row(conn, "counselling_cases", id=1, reference="BR-0901", referral_date=DAY, date_of_birth=DAY,
+         closed_on=DAY)
+    _row(conn, "adm_decisions", id=1, root_id=1, decision_type="plan_for_adoption", subject_reference="CH-0901",
+         received_on=DAY, version=1)
+    _row(conn, "adm_decisions", id=2, root_id=2, decision_type="match", subject_reference="CH-0902",
+         received_on=DAY, version=1, signed_at=dt.datetime(2026, 3, 3, 10, 0))  # signed before the upgrade
+    _row(conn, "panel_sittings", id=1, sitting_date=DAY)
+    _row(conn, "panel_items", id=1, sitting_id=1, case_type="adopter_approval", subject_reference="AP-0901")
+
+
+def _auditview_final(conn: Connection) -> None:
+    _row(conn, "adm_decisions", id=3, root_id=3, decision_type="match", subject_reference="CH-0903",
+         reference_key="ch-0903", received_on=DAY, version=1, signed_at=dt.datetime(2026, 3, 4, 10, 0))
+
+
+def _lbseal_rows(conn: Connection) -> None:
+    _letterbox(conn)
+    _item(conn, 1, "received")
+    _item(conn, 2, "forwarded")  # its outcome sealed before the upgrade, without a findings digest
+
+
+def _lbseal_final(conn: Connection) -> None:
+    _item(conn, 3, "forwarded")
+
+
+@dataclass(frozen=True)
+class Case:
+    revision: str
+    before: str
+    rows: Callable[[Connection], None]
+    final: Callable[[Connection], None]
+    #: table: the column the downgrade takes away
+    dropped: dict[str, str]
+    #: a row sealed with the column: what the refusal names
+    refused: str
+
+
+CASES = [
+    Case("wording_0001_salutations", "journey_0001_children", _wording_rows, _wording_final,
+         {"letterbox_participants": "salutation", "letterbox_arrangements": "adopters_salutation",
+          "counselling_cases": "salutation"}, "counselling_cases (row 3)"),
+    Case("lbsent_0001_item_recipient", "panel_0002_item_absences", _lbsent_rows, _lbsent_final,
+         {"letterbox_letters_sent": "item_id"}, "letterbox_letters_sent (row 2)"),
+    Case("auditview_0001_reference_keys", "users_0001_password_change", _auditview_rows, _auditview_final,
+         {"adm_decisions": "reference_key", "counselling_cases": "reference_key", "panel_items": "reference_key"},
+         "adm_decisions (row 3)"),
+    Case("lbseal_0001_findings_digest", "counselling_0004_chase_history", _lbseal_rows, _lbseal_final,
+         {"letterbox_items": "findings_digest"}, "letterbox_items (row 3)"),
+]
+
+
+@pytest.fixture(params=["sqlcipher", "postgresql"])
+def blank(request: pytest.FixtureRequest, tmp_path: Path, store: SecretStore) -> Iterator[Database]:
+    """An empty database with no schema yet: a new SQLCipher file, or a new PostgreSQL database."""
+    if request.param == "sqlcipher":
+        path, key = _blank_sqlcipher(tmp_path, store)
+        db = open_sqlcipher(path, key)
+    else:
+        server = request.getfixturevalue("postgres_server")
+        if server is None:
+            pytest.skip("no PostgreSQL server could be started on loopback")
+        from adoption_desktop.core.storage.engine import open_postgresql
+
+        db = open_postgresql(server.empty_database_url("dg_"))
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextlib.contextmanager
+def _at(db: Database, revision: str) -> Iterator[Connection]:
+    with db.engine.connect() as conn:
+        command.upgrade(migrations.alembic_config(conn), revision)
+        conn.commit()
+        yield conn
+        conn.commit()
+
+
+def _upgraded(db: Database, case: Case) -> None:
+    """The rows of the day before the migration; the upgrade, and the seals the application adds after it."""
+    with _at(db, case.before) as conn:
+        case.rows(conn)
+    with _at(db, case.revision) as conn:
+        assert seal_new_columns(conn)  # every row sealed again over the new column
+    assert _problems(db) == []
+
+
+def _problems(db: Database) -> list[str]:
+    """What ``verify`` reports, but the search index (these rows are written in SQL, not indexed)."""
+    return [p for p in verify_database(db).problems if not p.startswith("search:")]
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    with db.engine.connect() as conn:
+        return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.revision for c in CASES])
+def test_the_downgrade_seals_again_the_rows_it_takes_a_column_from(blank: Database, case: Case) -> None:
+    _upgraded(blank, case)
+    with blank.engine.connect() as conn:
+        command.downgrade(migrations.alembic_config(conn), case.before)
+        conn.commit()
+        details = conn.execute(text("SELECT detail FROM audit_log WHERE action = :a"), {"a": DOWNGRADE_SEAL}
+                               ).scalars().all()
+    for table, column in case.dropped.items():
+        assert column not in _columns(blank, table)
+    assert _problems(blank) == []
+    (detail,) = details  # one entry for the migration, naming every column it took away
+    assert case.revision in detail, detail
+    assert all(f"{t}.{c}" in detail for t, c in case.dropped.items()), detail
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.revision for c in CASES])
+def test_a_final_record_sealed_with_the_column_refuses_the_downgrade(blank: Database, case: Case) -> None:
+    """Its content seal covers the column and cannot be made again: the downgrade is refused, nothing changed."""
+    _upgraded(blank, case)
+    with blank.engine.connect() as conn:
+        case.final(conn)
+        conn.commit()
+    with blank.engine.connect() as conn, pytest.raises(DowngradeRefused) as refused:
+        command.downgrade(migrations.alembic_config(conn), case.before)
+    said = str(refused.value)
+    assert case.revision in said and case.refused in said and "pre-upgrade" in said, said
+    with blank.engine.connect() as conn:
+        assert migrations.current_heads(conn) == {case.revision}
+    for table, column in case.dropped.items():
+        assert column in _columns(blank, table)
+    assert _problems(blank) == []
