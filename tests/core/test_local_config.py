@@ -99,6 +99,27 @@ def test_a_preference_saved_while_the_backup_runs_is_kept(db: Database, tmp_path
     assert saved.get(LAST_BACKUP_KEY) == now.isoformat(timespec="seconds")
 
 
+
+def test_every_open_object_of_the_file_sees_a_change_made_through_another(db: Database, tmp_path: Path) -> None:
+    """The window's own object (read at start-up, kept open: Help → About's backup line, its place at close) and
+    the automatic backup's (its time) each kept a copy of their own: the backup's time, or a Save folder chosen
+    in a dialog, written through one was never seen by the other, which went on with the older values."""
+    from adoption_desktop.core.scheduled_backup import LAST_BACKUP_DB_KEY, last_backup
+
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(tmp_path / "scheduled")})
+    path = tmp_path / "settings.json"
+    LocalConfig(path).set("last_database", "C:/Agency/adoption.db")
+    window = LocalConfig(path)  # the window's, read as it opened
+    backup = LocalConfig(path)  # the automatic backup's, read when it is taken
+    now = dt.datetime.now().replace(microsecond=0)
+    assert run_scheduled_backup(db, policy.current_policy(), backup, app_paths().ensure(), now) is not None
+    assert window.get(LAST_BACKUP_KEY) == now.isoformat(timespec="seconds")
+    assert window.get(LAST_BACKUP_DB_KEY) is not None and last_backup(db, window) == now
+    LocalConfig(path).put_entry("save_folders", "letters", "C:/Letters", lambda v: v)  # a Save dialog's
+    assert window.get("save_folders") == {"letters": "C:/Letters"}
+    assert window.get("last_database") == "C:/Agency/adoption.db"
+
+
 # Two copies of the program for one Windows user (two windows, or the window and a command such as
 # move-database): the lock was a threading lock, one per program, so both read the file, each added its own
 # preference and wrote: the one written second dropped the other's.

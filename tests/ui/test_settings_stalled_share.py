@@ -76,6 +76,42 @@ def test_a_read_on_the_window_thread_never_waits_for_a_stalled_share_and_a_chang
     assert len(notices) == 1  # said once
 
 
+
+def test_a_read_ending_late_never_takes_back_a_change_written_meanwhile_from_another_open_object(
+        tmp_path: Path, window_thread: None, notices: list[str]) -> None:
+    """The window's object waited for a read that ended late (its start-up read) and a Save dialog's object
+    wrote a Save folder meanwhile: the late read, older than that write, was put into the window's object, which
+    then held the folder list without it (the file had it). Every object of the file now sees the newest."""
+    from adoption_desktop.ui.files import remember_folder, start_folder
+
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps(ON_FILE), encoding="utf-8")
+    letters = tmp_path / "Letters"
+    letters.mkdir()
+    with StalledShare(path, ON_FILE) as share:
+        with share.watchdog() as fired:
+            # this program's writer busy as the read begins (the backup's time waiting for another program):
+            # the reader reads without it, and stalls
+            with settings_locks._WRITE_LOCK:
+                window = LocalConfig(path, wait=0.2)  # the window's start-up read: not answered in time
+                time.sleep(settings_locks.SETTINGS_READ_WAIT + 0.2)  # the reader has stopped waiting for it
+            dialog = LocalConfig(path)  # a Save dialog's, while the read still goes on
+        assert fired == [] and not window.read_finished()
+        # the share answers new opens (the writer reads and writes the file) before the stalled read returns
+        real = path.with_name(path.name + ".real")
+        real.write_text(json.dumps(ON_FILE), encoding="utf-8")
+        real.replace(path)
+        remember_folder("pdf", letters / "letter.pdf", dialog)  # the folder chosen in the Save dialog
+        _until(lambda: not config_module.pending_preferences())
+        assert _saved(path)["save_folders"] == {"export": "/tmp/Synthetic/Old", "pdf": str(letters)}
+        share.answer()  # the stalled read returns at last, with what the file held before the change
+        _until(window.read_finished)
+    assert window.read_finished()
+    assert start_folder("pdf", config=window) == letters  # the window's object: the change, not the older read
+    assert window.mapping("save_folders", text_of) == {"export": "/tmp/Synthetic/Old", "pdf": str(letters)}
+    assert window.get("last_database") == ON_FILE["last_database"]
+
+
 def test_a_change_made_on_the_window_thread_never_touches_a_stalled_share(tmp_path: Path,
                                                                           window_thread: None) -> None:
     """The quick write tried on the window's thread (the lock, then the file read and replaced) before the change

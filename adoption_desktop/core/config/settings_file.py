@@ -49,20 +49,49 @@ _UNMOVABLE: set[Path] = set()
 #: (settings file, preference) found of the wrong shape: logged once each (the window reads the file every few
 #: minutes and at each Save dialog)
 _WRONG_SHAPE: set[tuple[Path, str]] = set()
-#: every LocalConfig of this program: a change given up for good puts those of its file back to what it holds
-_OPEN: weakref.WeakSet[LocalConfig] = weakref.WeakSet()
+#: guards a LocalConfig's notice to say (the settings-reader's thread may say it too)
 _OPEN_LOCK = threading.Lock()
 
 
-class _Read:
-    """One background read of a settings file (:meth:`LocalConfig._read_behind`): what it read once done, and the
-    objects that stopped waiting for it (each with its :attr:`LocalConfig._generation` then)."""
+class _Known:
+    """What this program knows of one settings file, shared by every :class:`LocalConfig` of it (the window's, a
+    Save dialog's, the automatic backup's): each object kept its own copy, so a change made through one (the
+    backup's time, a Save folder) or a read ending late was not seen by another still open (the window's, read
+    at start-up), which went on showing, and deciding by, older values. Under :data:`_QUEUE`."""
 
     def __init__(self) -> None:
+        #: the file's preferences as last read or written here, with this program's changes still waiting
+        self.values: dict[str, Any] = {}
+        #: counts the writes of :attr:`values` from the file (a read, a write, a change given up): a read that
+        #: ends is not used over one written since it began (newer: that write read the file itself)
+        self.generation = 0
+        #: whether :attr:`values` came from the file (else the defaults: nothing read yet)
+        self.read = False
+
+
+#: what this program knows of each settings file, by its absolute path, while an object of it is open (under
+#: _QUEUE)
+_KNOWN: weakref.WeakValueDictionary[str, _Known] = weakref.WeakValueDictionary()
+
+
+def _known_of(path: Path) -> _Known:
+    key = os.path.abspath(path)
+    with _QUEUE:
+        known = _KNOWN.get(key)
+        if known is None:
+            known = _KNOWN[key] = _Known()
+        return known
+
+
+class _Read:
+    """One background read of a settings file (:meth:`LocalConfig._read_behind`): done once read, the generation
+    of what was known when it began, and the objects that stopped waiting for it."""
+
+    def __init__(self, generation: int) -> None:
         self.done = threading.Event()
         self.started = time.monotonic()
-        self.values: dict[str, Any] | None = None
-        self.late: list[tuple[LocalConfig, int]] = []
+        self.generation = generation
+        self.late: list[LocalConfig] = []
 
 
 #: the background reads going on, by settings file (under _QUEUE)
@@ -109,12 +138,10 @@ class LocalConfig:
         waiting), the user is told once, and the file's preferences come in when the read ends, under any change
         made meanwhile (:meth:`read_finished`)."""
         self.path = path
-        self.values: dict[str, Any] = {}
+        #: what this program knows of the file, shared with every other object of it (see :class:`_Known`)
+        self._known = _known_of(path)
         #: (words, log line) said once the locks are let go (a listener may read the settings itself)
         self._notice: tuple[str, str] | None = None
-        #: counts the writes of :attr:`values` from the file (a write, a change given up): a read that ends late
-        #: is not used over a write made since (which read the file itself)
-        self._generation = 0
         #: the background read this object waits for, until it ends
         self._reading: _Read | None = None
         if wait is None and _on_window_thread():
@@ -122,14 +149,38 @@ class LocalConfig:
         if wait is not None:
             self._read_behind(wait)
         else:
-            try:
-                self.values = self._read()
-            finally:
-                # this program's changes not yet written (the file was busy): seen here at once
-                self.values = _with_pending(path, self.values)
-        with _OPEN_LOCK:
-            _OPEN.add(self)
+            with _QUEUE:
+                generation = self._known.generation
+            read = self._read()  # OSError: no object made, nothing known changed
+            self._take_read(read, generation)
         self._say_notice()
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The preferences as this program knows them now (every object of the file sees the same): the file's as
+        last read or written here, with this program's changes still waiting; {} (the defaults) until read."""
+        return self._known.values
+
+    @values.setter
+    def values(self, values: dict[str, Any]) -> None:
+        self._known.values = values
+
+    @property
+    def _generation(self) -> int:
+        return self._known.generation
+
+    def _take_read(self, read: dict[str, Any] | None, generation: int) -> None:
+        """What a read of the file begun at ``generation`` found (None: the file missing, damaged or not to be
+        looked in) made what this program knows, with its changes still waiting; unless a read or write has been
+        made since it began (newer), or it found no file while this program knows one (a change will write it
+        again from what is known, as :meth:`_write_now` does)."""
+        with _QUEUE:
+            known = self._known
+            if known.generation != generation or (read is None and known.read):
+                return
+            known.values = _with_pending(self.path, dict(read or {}))
+            known.read = True
+            known.generation += 1
 
     def read_finished(self) -> bool:
         """Whether the file has been read (False while a read that took longer than its wait goes on: the
@@ -144,17 +195,18 @@ class LocalConfig:
         with _QUEUE:
             read = _READS.get(key)
             if read is None:
-                read = _READS[key] = _Read()
+                read = _READS[key] = _Read(self._known.generation)
                 threading.Thread(target=self._background_read, args=(read, key), name="settings-reader",
                                  daemon=True).start()
         read.done.wait(max(0.0, read.started + wait - time.monotonic()))  # a read stalled since: not again
         with _QUEUE:
-            if read.values is not None:
-                self.values = _with_pending(self.path, dict(read.values))
-                return
+            if read.done.is_set():
+                return  # what it read is what this program knows (unless a write since knows better)
             self._reading = read
-            read.late.append((self, self._generation))
-            self.values = _with_pending(self.path, {})  # the defaults, with this program's changes waiting
+            read.late.append(self)
+            if self._known.read:
+                return  # read (or written) earlier here: that is used meanwhile, not the defaults
+            # the defaults, with this program's changes waiting (applied to what is known as they are made)
             first = key not in _SAID_UNREAD
             _SAID_UNREAD.add(key)
         if first:
@@ -166,7 +218,7 @@ class LocalConfig:
     def _background_read(self, read: _Read, key: str) -> None:
         """The settings-reader thread: read the file, hand it to whoever waited for it (a late one: under the
         changes made since), and say what the read found (a damaged file kept aside)."""
-        values: dict[str, Any] = {}
+        values: dict[str, Any] | None = None
         try:
             values = self._read()
         except OSError:  # a folder this user may not look in: the defaults (raised to the caller before, who
@@ -174,30 +226,34 @@ class LocalConfig:
             _log.info("settings file could not be read (its folder could not be looked in); defaults used")
         finally:
             with _QUEUE:
-                read.values = values
+                # what every object of the file sees, those waiting and those open already (the window's): not
+                # over a write made since the read began, which read the file itself
+                self._take_read(values, read.generation)
                 read.done.set()
                 if _READS.get(key) is read:
                     del _READS[key]
                 _SAID_UNREAD.discard(key)  # a later stall is said again
-                for config, generation in read.late:
+                for config in read.late:
                     config._reading = None
-                    if config._generation == generation:  # no write since, which would be newer than this
-                        config.values = _with_pending(config.path, dict(values))
             self._say_notice()
 
-    def _read(self) -> dict[str, Any]:
+    def _read(self) -> dict[str, Any] | None:
+        """The file's preferences; None when it is missing or damaged (kept aside, said as lost but for what
+        this program knows of it)."""
         path = self.path
         if not path.exists():
-            return {}
+            return None
         # this program's other thread (the automatic backup's) may itself be waiting up to SETTINGS_LOCK_WAIT
         # for another program, holding _WRITE_LOCK: a read waits for neither longer than SETTINGS_READ_WAIT
         if not _WRITE_LOCK.acquire(timeout=settings_locks.SETTINGS_READ_WAIT):
-            return self._load(keep_aside=False) or {}  # a writer has it: left to that writer
+            return self._load(keep_aside=False)  # a writer has it: left to that writer
         try:
             with self._locked(wait=settings_locks.SETTINGS_READ_WAIT) as held:
                 # busy past the wait: read without the lock (the file is always whole), but leave a damaged
                 # one to the program writing it
-                return self._load(keep_aside=held is not False) or {}
+                with _QUEUE:
+                    kept = dict(self._known.values) if self._known.read else {}
+                return self._load(keep_aside=held is not False, kept=kept)
         finally:
             _WRITE_LOCK.release()
 
@@ -210,11 +266,9 @@ class LocalConfig:
         """A change of this file given up for good (under :data:`_QUEUE`, taken off it already): every object of
         the file in this program goes back to ``held`` (:meth:`_held_now`) with this program's changes still
         waiting, so the window does not go on as if it had been saved; the next start reads the same."""
-        with _OPEN_LOCK:
-            same = [config for config in _OPEN if _same_file(config.path, self.path)]
-        for config in same:
-            config.values = _with_pending(self.path, dict(held))
-            config._generation += 1
+        self.values = _with_pending(self.path, dict(held))  # every object's: they share it
+        self._known.read = True
+        self._known.generation += 1
 
     def _say_notice(self) -> None:
         with _OPEN_LOCK:  # the settings-reader's thread may say it too
@@ -423,8 +477,9 @@ class LocalConfig:
         for item in later:
             merged = item.applied_to(merged)
         with _QUEUE:
-            self.values = merged
-            self._generation += 1
+            self.values = merged  # every object of the file sees it (the window's, read at start-up)
+            self._known.read = True
+            self._known.generation += 1
         return True
 
     def _replace(self, merged: dict[str, Any]) -> None:
