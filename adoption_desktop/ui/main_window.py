@@ -55,6 +55,9 @@ _ALIGN_LEFT_VCENTER = 0x0001 | 0x0080  # Qt.AlignmentFlag.AlignLeft | Qt.Alignme
 #: ``bench/bench_startup.py`` times the real program from outside without changing its event order.
 ENV_REPORT_FIRST_PAINT = "ADOPTION_DESKTOP_REPORT_FIRST_PAINT"
 
+#: how often the window looks whether its settings read, past the start-up's wait, has arrived (its place)
+PLACE_WHEN_READ_MS = 200
+
 #: what must not be loaded before the first paint (issue 17: the window first, the heavy work after it)
 NOT_BEFORE_PAINT = ("sqlalchemy", "alembic", "argon2", "sqlcipher3", "psycopg", "keyring", "holidays", "reportlab",
                     "docx", "adoption_desktop.core.storage", "adoption_desktop.panel", "adoption_desktop.adm",
@@ -142,6 +145,15 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("Adoption Desktop")
         self._config = self._local_config()
         place_window(self, self._config)  # the available area of its screen, or where it was left there
+        # the settings read past its start-up wait (a slow profile share): the default place meanwhile, and the
+        # one left there once the read arrives, unless the user has moved or resized the window since
+        self._placed_at = (self.pos(), self.size())
+        self._place_timer: QTimer | None = None
+        if self._config is not None and not self._config.read_finished():
+            self._place_timer = QTimer(self)
+            self._place_timer.setInterval(PLACE_WHEN_READ_MS)
+            self._place_timer.timeout.connect(self._place_when_read)
+            self._place_timer.start()
         self._pages: dict[str, QWidget] = {}
         self.targets: list[NavTarget] = []
         self.nav_actions: dict[str, QAction] = {}
@@ -829,6 +841,21 @@ class MainWindow(QMainWindow):
                           lambda _task: backup_database(self.ctx.db, Path(path), self.ctx.principal),
                           lambda out: self.statusBar().showMessage(f"Backup written and verified: {out}", 8000),
                           lambda exc: show_error(self, "Back up", exc))
+
+    def _place_when_read(self) -> None:
+        """The settings read that ended after the start-up's wait: the window moved and sized to the place it was
+        left in on this screen, if it is still where it opened at its default place and size (the user has not
+        moved, resized, maximised or minimised it meanwhile: it never jumps from where they put it)."""
+        config = self._config
+        if config is None or not config.read_finished() or self._place_timer is None:
+            return
+        self._place_timer.stop()
+        self._place_timer = None
+        moved = (self.pos(), self.size()) != self._placed_at
+        if moved or self.isMaximized() or self.isMinimized() or self.isFullScreen():
+            return
+        place_window(self, config)
+        self._placed_at = (self.pos(), self.size())
 
     @staticmethod
     def _local_config() -> LocalConfig | None:

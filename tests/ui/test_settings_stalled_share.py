@@ -204,6 +204,60 @@ def test_the_first_read_at_start_up_is_bounded_and_the_start_up_waits_for_it_wit
     assert any(said.startswith("Your settings could not be read yet") for said in window.settings_notices)
 
 
+
+def _saved_place(qtbot: Any) -> tuple[dict[str, Any], Any]:
+    """The settings with a place remembered on this screen, other than the default one, and that place."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QGuiApplication
+
+    from adoption_desktop.ui.geometry import default_rect, screen_key
+
+    screen = QGuiApplication.primaryScreen()
+    assert screen is not None
+    area = screen.availableGeometry()
+    place = QRect(area.x() + 7, area.y() + 11, 480, 360)
+    assert place != default_rect(area)
+    return {**ON_FILE, "window_geometry": {screen_key(screen): [place.x(), place.y(), 480, 360]}}, place
+
+
+@pytest.mark.parametrize("user_moved", [False, True])
+def test_a_settings_read_ending_after_the_start_up_wait_puts_the_window_where_it_was_left_unless_moved_since(
+        qtbot: Any, monkeypatch: pytest.MonkeyPatch, settings_notices_cleared: None, user_moved: bool) -> None:
+    """The start-up's read ended after its wait (2 s): the window opened at its default size and place and stayed
+    there, though the settings had the place it was left in. It goes there when the read arrives, unless the
+    user has moved (or resized) it meanwhile: it never jumps from where they put it."""
+    from PySide6.QtCore import QPoint
+
+    from adoption_desktop.ui.main_window import MainWindow
+
+    monkeypatch.setattr(settings_locks, "SETTINGS_START_WAIT", 0.2, raising=False)
+    content, place = _saved_place(qtbot)
+    path = app_paths().ensure().settings_file
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with StalledShare(path, content) as share:
+        with share.watchdog() as fired:
+            window = MainWindow()
+            qtbot.addWidget(window)
+            window.show()
+        assert fired == []
+        assert window._config is not None and not window._config.read_finished()
+        opened = (window.pos(), window.size())
+        assert opened != (place.topLeft(), place.size())  # the default place meanwhile
+        if user_moved:
+            window.move(window.pos() + QPoint(3, 5))  # the user moves it before the read arrives
+        moved = (window.pos(), window.size())
+        share.answer()
+        qtbot.waitUntil(window._config.read_finished, timeout=30_000)
+        qtbot.wait(3 * 200)  # the window's look at the read, several times over
+    try:
+        if user_moved:
+            assert (window.pos(), window.size()) == moved
+        else:
+            assert (window.pos(), window.size()) == (place.topLeft(), place.size())
+    finally:
+        window.close()
+
+
 def test_a_settings_folder_that_cannot_be_looked_in_is_the_defaults_on_the_window_thread(
         tmp_path: Path, window_thread: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """Looking for the file raised (a folder name no disk can hold, a folder this user may not look in): the
