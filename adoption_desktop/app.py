@@ -20,6 +20,8 @@ from adoption_desktop.core.files import secure_umask
 from adoption_desktop.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from adoption_desktop.core.config import LocalConfig
     from adoption_desktop.core.security.permissions import Principal
     from adoption_desktop.core.security.secret_store import SecretStore
@@ -360,11 +362,23 @@ def _start_log() -> None:
                                                    describe_platform())
 
 
-def _scheduled_backup(database: Database) -> None:
+#: how long the program's end waits for the automatic backups, in all (one begun while the window was open, then
+#: the one at close): a backup folder that stopped answering (a network share) kept the program running for good,
+#: its database held open; as the settings still to be written are waited for (``SETTINGS_LOCK_WAIT``)
+BACKUP_CLOSE_WAIT = 10.0
+
+
+def _scheduled_backup(database: Database, deadline: float | None = None) -> bool:
     """The backup IT's policy schedules (``BackupSchedule``), taken as the application closes; a failure
-    is logged (its detail, with no path, by ``run_scheduled_backup``) and never stops the application from closing."""
+    is logged (its detail, with no path, by ``run_scheduled_backup``) and never stops the application from closing.
+    With ``deadline`` (``time.monotonic()``), it is taken on a thread of its own and waited for until then: False
+    when it is still being written (its folder not answering), said in the log and beside the database, and left
+    under its temporary name as the program ends."""
     import contextlib
+    import datetime as dt
     import logging
+    import threading
+    import time
 
     from adoption_desktop.core.config import LocalConfig, app_paths
     from adoption_desktop.core.policy import current_policy
@@ -374,12 +388,44 @@ def _scheduled_backup(database: Database) -> None:
     try:
         paths = app_paths().ensure_local()
         policy = current_policy()
+        # read here, as the window's thread reads (bounded: a stalled profile share), not on the backup's thread
+        config = LocalConfig(paths.settings_file)
     except Exception as exc:
         log.warning("scheduled backup not attempted: %s", type(exc).__name__)
-        return
-    with contextlib.suppress(Exception):  # a failure is logged, once and with its detail, by run_scheduled_backup
-        if run_scheduled_backup(database, policy, LocalConfig(paths.settings_file), paths):
-            log.info("scheduled backup written")
+        return True
+
+    def take() -> None:
+        with contextlib.suppress(Exception):  # a failure is logged, once and with its detail, by run_scheduled_backup
+            if run_scheduled_backup(database, policy, config, paths):
+                log.info("scheduled backup written")
+
+    if deadline is None:
+        take()
+        return True
+    started = dt.datetime.now()
+    thread = threading.Thread(target=take, name="backup-at-close", daemon=True)
+    thread.start()
+    thread.join(max(0.0, deadline - time.monotonic()))
+    if not thread.is_alive():
+        return True
+    _backup_unfinished(database, started, "the automatic backup at close")
+    return False
+
+
+def _backup_unfinished(database: Database, started: dt.datetime, which: str) -> None:
+    """A backup still being written as the program ends (its folder not answering): said in the log (no path: it
+    names the user) and beside the database, for the status bar's backup line and Help → About next time."""
+    import contextlib
+    import logging
+
+    from adoption_desktop.core.scheduled_backup import record_unfinished
+
+    logging.getLogger("adoption_desktop.app").warning(
+        "%s was not finished within %.0f s of the close (its backup folder did not answer); the program ends "
+        "without it, the file left under its temporary name", which, BACKUP_CLOSE_WAIT)
+    if database.path is not None:
+        with contextlib.suppress(OSError):
+            record_unfinished(database.path, started, BACKUP_CLOSE_WAIT)
 
 
 def run_gui(db: str | None = None) -> int:
@@ -425,9 +471,22 @@ def run_gui(db: str | None = None) -> int:
     # then finds this period's backup made) and before the database is closed. The backup at close reads the
     # settings file and writes its time there still as the window's thread does (a bounded read, the write
     # behind): on a stalled profile share it held the program's end for good, its database open
-    window.background_backup.finish()
-    for database in opened:
-        _scheduled_backup(database)
+    # Both are waited for BACKUP_CLOSE_WAIT in all: one still writing to a backup folder that stopped answering is
+    # left (on a thread that never holds the program's end), said in the log and beside the database, and the
+    # one at close is not begun into the same folder
+    import datetime as dt
+    import time
+
+    deadline = time.monotonic() + BACKUP_CLOSE_WAIT
+    started = dt.datetime.now()
+    finished = window.background_backup.finish(int(BACKUP_CLOSE_WAIT * 1000))
+    for database in opened:  # the window's one database
+        if not finished:
+            _backup_unfinished(database, started, "the automatic backup begun while the window was open")
+            logging.getLogger("adoption_desktop.app").warning(
+                "scheduled backup at close not attempted: the one begun while the window was open had not finished")
+        else:
+            _scheduled_backup(database, deadline)
         database.dispose()
     defer_writes_on(None)  # from here a change waits for the file as a command's does
     # the window's place, a Save folder, the backup's time … still waiting for another program's hold: written

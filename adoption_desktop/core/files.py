@@ -176,11 +176,12 @@ def _sweep_partials_once(folder: Path) -> None:
         _partials_swept[key] = time.monotonic()
 
 
-def _temporary_beside(path: Path) -> Path:
+def _temporary_beside(path: Path, *, keep_suffix: bool = True) -> Path:
     """A new, empty temporary file in ``path``'s folder (so the final rename stays on one file system),
     with a short name whatever the length of ``path``'s and keeping its suffix (some writers choose the
-    format by it). Its name carries this process's id, so a sweep never takes a running export's file."""
-    suffix = path.suffix.lower() if len(path.suffix) <= 10 else ""
+    format by it) unless ``keep_suffix`` is False. Its name carries this process's id, so a sweep never takes
+    a running export's file."""
+    suffix = path.suffix.lower() if keep_suffix and len(path.suffix) <= 10 else ""
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".adk-{os.getpid()}-", suffix=".partial" + suffix)
     except OSError as exc:
@@ -199,7 +200,7 @@ def _named(exc: OSError, path: Path) -> OSError:
 
 
 @contextmanager
-def output_file(path: Path | str) -> Iterator[Path]:
+def output_file(path: Path | str, *, keep_suffix: bool = True) -> Iterator[Path]:
     """Write ``path`` safely: yields a temporary file beside it to write to, which gets ``path``'s name only
     when the ``with`` block ends without an exception. Any exception (``KeyboardInterrupt`` too) removes the
     temporary file and leaves ``path`` as it was.
@@ -207,11 +208,13 @@ def output_file(path: Path | str) -> Iterator[Path]:
     An existing ``path`` that is not a regular file (directory, device, pipe) is refused before anything
     is written. Put whatever must be committed before the file is delivered (the audit entry for an
     export) *inside* the block: the file is put in place only after it. An ``OSError`` about the temporary
-    file is raised naming ``path``."""
+    file is raised naming ``path``. ``keep_suffix`` False: the temporary file's name does not end as
+    ``path``'s (``.adk-….partial``), for a kind of file found by its ending (a backup, ``*.adkbak``: one left
+    half-written by a program that ended while its folder did not answer must never be taken for one)."""
     path = Path(path)
     check_output_target(path)
     _sweep_partials_once(path.parent)  # what an export killed while writing here left behind
-    tmp = _temporary_beside(path)
+    tmp = _temporary_beside(path, keep_suffix=keep_suffix)
     try:
         try:
             yield tmp

@@ -137,6 +137,23 @@ def _write_record(db_path: Path, record: BackupRecord) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def unfinished_words(seconds: float) -> str:
+    """Said of a backup still being written when the program closed (its folder not answering)."""
+    return (f"The backup was not finished: its folder did not answer within {seconds:.0f} seconds as the program "
+            "closed, so it was left unfinished under a temporary name (no backup file has its name). It is taken "
+            "again next time.")
+
+
+def record_unfinished(db_path: Path, now: dt.datetime, seconds: float) -> None:
+    """The backup begun for ``db_path`` was still being written when the program closed (a backup folder that
+    stopped answering): recorded beside the database as a failed attempt, so the status bar's backup line and
+    Help → About say it at the next start (the last backup made is kept). A record cannot be written: as
+    :func:`_write_record`."""
+    record = read_record(db_path)
+    _write_record(db_path, BackupRecord(record.last_at, record.last_file, record.last_computer, now,
+                                        unfinished_words(seconds)))
+
+
 @contextlib.contextmanager
 def _claim(db_path: Path) -> Iterator[bool]:
     """The claim on this database's scheduled backup, taken without waiting: ``True`` while held here,

@@ -152,7 +152,9 @@ class BackgroundBackup(QObject):
         if self._runner is None:
             from adoption_desktop.ui.tasks import TaskRunner
 
-            self._runner = TaskRunner(max_threads=1)  # never queued behind a page's long work
+            # never queued behind a page's long work; a thread that never holds the program's end (a backup folder
+            # that stopped answering: the close waits for it FINISH_WAIT at most, see finish)
+            self._runner = TaskRunner(max_threads=1, own_threads=True)
         self.task = self._runner.run(lambda _task: run_scheduled_backup(db, policy, config, paths, now,
                                                                          while_open=True),
                                      on_done=lambda out: self._done(out, now),
@@ -226,8 +228,11 @@ class BackgroundBackup(QObject):
         self.label.setAccessibleDescription(words)
         self.label.setVisible(True)
 
-    def finish(self, msecs: int = -1) -> None:
-        """The window closes: no new backup starts, and one under way ends before the database is closed."""
+    def finish(self, msecs: int = -1) -> bool:
+        """The window closes: no new backup starts, and one under way is waited for ``msecs`` at most (-1: no
+        limit) before the database is closed; whether none is still under way. One still writing to a backup
+        folder that stopped answering is left: its file has only its temporary name, never the backup's."""
         self.timer.stop()
         if self._runner is not None:
-            self._runner.wait(msecs)
+            return self._runner.wait(msecs)
+        return True

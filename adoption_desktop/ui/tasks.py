@@ -56,12 +56,19 @@ class _Runnable(QRunnable):
 
 
 class TaskRunner(QObject):
-    def __init__(self, synchronous: bool = False, max_threads: int = 2) -> None:
+    """``own_threads``: each task on a thread of its own that never holds the program's end (a daemon thread),
+    rather than the pool's: a pool waits for its tasks as it goes, with no limit, so work that never returns (a
+    file written to a network folder that has stopped answering) kept the program running after its window had
+    gone. :meth:`wait` then waits for them at most ``msecs``."""
+
+    def __init__(self, synchronous: bool = False, max_threads: int = 2, *, own_threads: bool = False) -> None:
         super().__init__()
         self.synchronous = synchronous
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max_threads)
         self._live: set[TaskHandle] = set()
+        self.own_threads = own_threads
+        self._threads: list[threading.Thread] = []
 
     def run(self, fn: Callable[[TaskHandle], Any], *, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
@@ -88,12 +95,25 @@ class TaskRunner(QObject):
         runnable = _Runnable(fn, handle)
         if self.synchronous:
             runnable.run()
+        elif self.own_threads:
+            self._threads = [thread for thread in self._threads if thread.is_alive()]
+            thread = threading.Thread(target=runnable.run, name="task", daemon=True)
+            self._threads.append(thread)
+            thread.start()
         else:
             self.pool.start(runnable)
         return handle
 
     def wait(self, msecs: int = 30000) -> bool:
-        return self.pool.waitForDone(msecs)
+        """Wait for the tasks running to end, ``msecs`` at most (-1: no limit); whether they all have."""
+        if not self.own_threads:
+            return self.pool.waitForDone(msecs)
+        import time
+
+        deadline = None if msecs < 0 else time.monotonic() + msecs / 1000
+        for thread in list(self._threads):
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in self._threads)
 
 
 def progress_dialog(parent: QWidget | None, title: str) -> QProgressDialog:

@@ -408,6 +408,87 @@ def test_the_backup_at_close_never_holds_the_programs_end_on_a_stalled_share(tmp
     assert len(list(folder.glob("*.adkbak"))) == 1  # the backup was taken all the same
 
 
+
+# The backup FILE written to a backup folder that has stopped answering: the temporary file the backup is written
+# to is a named pipe nobody reads (its writes stop once the pipe's buffer is full, as a stalled share's do)
+_STALLED_BACKUP_PROGRAM = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from adoption_desktop import app
+from adoption_desktop.core import files
+from adoption_desktop.core.security.permissions import Role
+from adoption_desktop.core.security.secret_store import SecretStore
+from adoption_desktop.core.storage.lifecycle import create_database
+from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import make_user
+from tests.stalled_share import StalledShare
+
+real_temporary = files._temporary_beside
+
+def stalled_temporary(path, **options):
+    made = real_temporary(path, **options)
+    if path.suffix == ".adkbak":  # the backup's file, in the stalled folder
+        assert not made.name.endswith(".adkbak"), made.name  # a half-written one is never taken for a backup
+        made.unlink()
+        StalledShare(made, {}).__enter__()
+    return made
+
+files._temporary_beside = stalled_temporary
+while_open = sys.argv[2] == "while-open"
+
+def start_up(window, db_arg):
+    db = create_database(Path(sys.argv[1]), SecretStore(), passphrase="closing passphrase").db
+    if while_open:  # the automatic backup begun while the window is open, then the user closes it
+        window.attach(AppContext(db, make_user(db, "admin", Role.ADMINISTRATOR), TaskRunner()))
+        assert window.background_backup.check()
+        QTimer.singleShot(1500, window.close)
+    else:  # the backup at close
+        QTimer.singleShot(0, window.close)
+    return db
+
+app.finish_start_up = start_up
+sys.exit(app.run_gui())
+"""
+
+
+@pytest.mark.parametrize("when", ["while-open", "at-close"])
+def test_a_backup_written_to_a_stalled_backup_folder_never_holds_the_programs_end(tmp_path: Path, when: str) -> None:
+    """The automatic backup's file written to a backup folder that stopped answering: the close waited for the
+    backup begun while the window was open, and the one at close, with no limit; the program never ended, its
+    database held open. Now the close waits for them 10 s in all, says in the log and beside the database (the
+    status bar's backup line next time) that the backup was not finished, and ends; the unfinished file never
+    has the backup's name."""
+    import os
+    import subprocess
+
+    from adoption_desktop.core.scheduled_backup import read_record
+    from tests.core.test_policy import write_policy
+
+    folder = tmp_path / "scheduled"
+    write_policy({"BackupSchedule": "daily", "BackupFolder": str(folder)})
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1", "QT_QPA_PLATFORM": "offscreen",
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
+    database = tmp_path / "agency.db"
+    try:
+        ended = subprocess.run([sys.executable, "-c", _STALLED_BACKUP_PROGRAM, str(database), when], cwd=root,
+                               env=env, timeout=90, capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the program did not end: its close waited for the backup written to the stalled folder")
+    assert ended.returncode == 0, ended.stderr
+    # no file has the backup's name or its ending: the one half-written has a temporary name only
+    assert list(folder.glob("*.adkbak")) == [] and list(folder.glob(".*.adkbak")) == []
+    assert list(folder.glob(".adk-*.partial")), "the backup was not being written"
+    record = read_record(database)
+    assert record.last_at is None and record.failed_at is not None
+    assert record.failure.startswith("The backup was not finished: its folder did not answer")
+    logged = "".join(log.read_text(encoding="utf-8") for log in app_paths().logs.glob("*.log*"))
+    which = "begun while the window was open" if when == "while-open" else "the automatic backup at close"
+    assert f"{which} was not finished within 10 s" in logged
+
+
 def test_the_backup_while_the_window_is_open_never_waits_for_a_stalled_share_and_its_time_is_written_behind(
         db: Any, tmp_path: Path, window_thread: None) -> None:
     """The automatic backup the open window takes on its own thread wrote its time to the settings file there,
