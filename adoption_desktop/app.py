@@ -366,9 +366,22 @@ def _start_log() -> None:
 #: the one at close): a backup folder that stopped answering (a network share) kept the program running for good,
 #: its database held open; as the settings still to be written are waited for (``SETTINGS_LOCK_WAIT``)
 BACKUP_CLOSE_WAIT = 10.0
+#: and one more second for each this many bytes of the database: a backup of a large database to a slow (not a
+#: stalled) network folder takes longer than 10 s and must not be given up at every close (2 MB/s: a slow share)
+BACKUP_CLOSE_BYTES_A_SECOND = 2_000_000
 
 
-def _scheduled_backup(database: Database, deadline: float | None = None) -> bool:
+def backup_close_wait(database_file: Path | None) -> float:
+    """How long the program's end waits for the automatic backups, in all: :data:`BACKUP_CLOSE_WAIT`, plus the
+    time a slow network folder takes for a database of this size (:data:`BACKUP_CLOSE_BYTES_A_SECOND`)."""
+    size = 0
+    if database_file is not None:
+        with contextlib.suppress(OSError):
+            size = database_file.stat().st_size
+    return BACKUP_CLOSE_WAIT + size / BACKUP_CLOSE_BYTES_A_SECOND
+
+
+def _scheduled_backup(database: Database, deadline: float | None = None, waited: float = BACKUP_CLOSE_WAIT) -> bool:
     """The backup IT's policy schedules (``BackupSchedule``), taken as the application closes; a failure
     is logged (its detail, with no path, by ``run_scheduled_backup``) and never stops the application from closing.
     With ``deadline`` (``time.monotonic()``), it is taken on a thread of its own and waited for until then: False
@@ -408,11 +421,11 @@ def _scheduled_backup(database: Database, deadline: float | None = None) -> bool
     thread.join(max(0.0, deadline - time.monotonic()))
     if not thread.is_alive():
         return True
-    _backup_unfinished(database, started, "the automatic backup at close")
+    _backup_unfinished(database, started, "the automatic backup at close", waited)
     return False
 
 
-def _backup_unfinished(database: Database, started: dt.datetime, which: str) -> None:
+def _backup_unfinished(database: Database, started: dt.datetime, which: str, waited: float) -> None:
     """A backup still being written as the program ends (its folder not answering): said in the log (no path: it
     names the user) and beside the database, for the status bar's backup line and Help → About next time."""
     import contextlib
@@ -422,10 +435,10 @@ def _backup_unfinished(database: Database, started: dt.datetime, which: str) -> 
 
     logging.getLogger("adoption_desktop.app").warning(
         "%s was not finished within %.0f s of the close (its backup folder did not answer); the program ends "
-        "without it, the file left under its temporary name", which, BACKUP_CLOSE_WAIT)
+        "without it, the file left under its temporary name", which, waited)
     if database.path is not None:
         with contextlib.suppress(OSError):
-            record_unfinished(database.path, started, BACKUP_CLOSE_WAIT)
+            record_unfinished(database.path, started, waited)
 
 
 def run_gui(db: str | None = None) -> int:
@@ -477,16 +490,17 @@ def run_gui(db: str | None = None) -> int:
     import datetime as dt
     import time
 
-    deadline = time.monotonic() + BACKUP_CLOSE_WAIT
+    wait = max((backup_close_wait(database.path) for database in opened), default=BACKUP_CLOSE_WAIT)
+    deadline = time.monotonic() + wait
     started = dt.datetime.now()
-    finished = window.background_backup.finish(int(BACKUP_CLOSE_WAIT * 1000))
+    finished = window.background_backup.finish(int(wait * 1000))
     for database in opened:  # the window's one database
         if not finished:
-            _backup_unfinished(database, started, "the automatic backup begun while the window was open")
+            _backup_unfinished(database, started, "the automatic backup begun while the window was open", wait)
             logging.getLogger("adoption_desktop.app").warning(
                 "scheduled backup at close not attempted: the one begun while the window was open had not finished")
         else:
-            _scheduled_backup(database, deadline)
+            _scheduled_backup(database, deadline, wait)
         database.dispose()
     defer_writes_on(None)  # from here a change waits for the file as a command's does
     # the window's place, a Save folder, the backup's time … still waiting for another program's hold: written

@@ -227,3 +227,19 @@ def test_the_detail_is_found_under_the_applications_own_message() -> None:
         detail = failure_detail(exc, Path("/home/someone/backups"), False)
     assert detail.startswith("AppError; ENOSPC (") and "at a file in the backup folder" in detail, detail
     assert "the user's own backups folder: missing" in detail and "someone" not in detail
+
+
+def test_the_close_waits_longer_for_the_backup_of_a_larger_database(tmp_path: Path) -> None:
+    """A backup of a large database to a slow (not stalled) network folder is not given up at every close:
+    the wait grows with the database's size; a stalled folder still ends the program after it."""
+    from adoption_desktop.app import BACKUP_CLOSE_BYTES_A_SECOND, BACKUP_CLOSE_WAIT, backup_close_wait
+
+    small, large = tmp_path / "small.db", tmp_path / "large.db"
+    small.write_bytes(b"x" * 4096)
+    with open(large, "wb") as f:
+        f.truncate(200_000_000)  # sparse: the size IT sees, nothing written
+    assert backup_close_wait(None) == BACKUP_CLOSE_WAIT
+    assert backup_close_wait(tmp_path / "gone.db") == BACKUP_CLOSE_WAIT
+    assert BACKUP_CLOSE_WAIT < backup_close_wait(small) < BACKUP_CLOSE_WAIT + 1
+    assert backup_close_wait(large) == BACKUP_CLOSE_WAIT + 200_000_000 / BACKUP_CLOSE_BYTES_A_SECOND
+    assert backup_close_wait(large) >= 60  # a 200 MB database: a minute at least before it is given up
