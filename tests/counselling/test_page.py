@@ -903,7 +903,9 @@ def test_escape_asks_before_throwing_away_a_typed_referral(qtbot: QtBot, db: Dat
         assert dialog.isVisible() and birth.text() == "Baby Larkspur", key
     asked = answer_discard(True, key=(Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier))
     QTest.keyClick(birth, Qt.Key.Key_Escape)
-    assert asked == ["Discard what you typed?"] and not dialog.isVisible()  # Alt+D itself answered it
+    assert asked == ["Discard what you typed?"]  # Alt+D itself answered it
+    # the dialog closes on the answer; waited for, not sampled (a loaded CI run found it still shown once)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     assert service.caseload(db, counsellor, "all", today=TODAY) == []
 
     # Edit referral: Cancel after a change asks; Discard leaves the case as it was
