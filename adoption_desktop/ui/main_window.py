@@ -238,7 +238,10 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.user_label = QLabel("Not signed in")
         self.user_label.setObjectName("status_user")
-        self.db_label = QLabel("")
+        from adoption_desktop.ui.status_bar import PathLabel
+
+        # its path shortened in the middle to a third of the bar at most, the whole in its tooltip (ui.status_bar)
+        self.db_label = PathLabel("Database: ")
         self.db_label.setObjectName("status_database")
         self.user_label.setAccessibleName("Signed-in user")
         self.db_label.setAccessibleName("Database")
@@ -372,21 +375,21 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.show_user(f"Signed in: {ctx.principal.display}")
         self._say_withheld_roles()
-        self.db_label.setText(f"Database: {ctx.db.label}")
         if ctx.db.login_warning:  # team mode with a superuser's or the owner's login: said while it is open
             from adoption_desktop.ui.palette import tint
 
-            self.db_label.setText(f"Database: {ctx.db.label} — <b style=\"color:{tint('#B00020', self.db_label).name()}"
-                                  f"\">not the application login</b>")
-            self.db_label.setToolTip(ctx.db.login_warning)
+            self.db_label.set_path(ctx.db.label, warning="not the application login",
+                                   colour=tint("#B00020", self.db_label).name(), why=ctx.db.login_warning)
             self.statusBar().showMessage(ctx.db.login_warning, 30000)
+        else:
+            self.db_label.set_path(ctx.db.label)
         # a file moved to the team server: said over every page while it is open; every save is refused
         self.moved_banner.setText(ctx.db.moved_to_server or "")
         self.moved_banner.setAccessibleName(ctx.db.moved_to_server or "")
         self.moved_banner.setVisible(bool(ctx.db.moved_to_server))
         if ctx.db.moved_to_server:
-            self.db_label.setText(f"Database: {ctx.db.label} — <b>read-only (moved to the team server)</b>")
-            self.db_label.setToolTip(ctx.db.moved_to_server)
+            self.db_label.set_path(ctx.db.label, warning="read-only (moved to the team server)",
+                                   why=ctx.db.moved_to_server)
         if idle_minutes is None:
             from adoption_desktop.core.config import IDLE_LOCK_MINUTES
             from adoption_desktop.core.settings_service import get_setting

@@ -192,7 +192,7 @@ def grab(db: Database, qtbot: Any, name: str, shot: Shot) -> tuple[QImage, list[
             QApplication.processEvents()
         if shot.prepare is not None:
             shot.prepare(window)
-        window.db_label.setText("Database: agency.db")  # not the test's temporary folder
+        window.db_label.set_path("agency.db")  # not the test's temporary folder
         QApplication.processEvents()
         target: QWidget = window
         if shot.window is not None:
