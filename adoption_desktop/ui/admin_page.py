@@ -51,7 +51,7 @@ from adoption_desktop.ui.dates import DateEdit, pydate
 from adoption_desktop.ui.dialogs import show_error
 from adoption_desktop.ui.discard import AsksBeforeDiscard
 from adoption_desktop.ui.files import save_file_name
-from adoption_desktop.ui.fit import TITLE_MARGIN, fold_pairs
+from adoption_desktop.ui.fit import TITLE_MARGIN, fold_pairs, title_metrics
 from adoption_desktop.ui.forms import child, load_dialog_form, load_form
 from adoption_desktop.ui.list_keys import SearchKeys
 from adoption_desktop.ui.modal import run_modal, session_ended
@@ -80,7 +80,7 @@ def _table(model: RowTableModel[object], name: str, *, last_fills: bool = False)
             header = view.horizontalHeader()
             last = header.count() - 1
             title = str(model.headerData(last, Qt.Orientation.Horizontal) or "")
-            header.resizeSection(last, header.fontMetrics().horizontalAdvance(title) + TITLE_MARGIN)
+            header.resizeSection(last, title_metrics(header).horizontalAdvance(title) + TITLE_MARGIN)
             header.setStretchLastSection(True)
 
         model.modelReset.connect(narrow_last)
