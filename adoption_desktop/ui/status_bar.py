@@ -86,8 +86,6 @@ class PathLabel(QLabel):
     def _show(self) -> None:
         import html
 
-        from PySide6.QtCore import Qt  # not at import: building Qt's namespace costs start-up ~12 ms
-
         metrics = self.fontMetrics()
         bold = QFont(self.font())
         bold.setBold(True)
@@ -96,12 +94,12 @@ class PathLabel(QLabel):
                  + (metrics.horizontalAdvance(" — ") + QFontMetrics(bold).horizontalAdvance(self._warning) + 2
                     if self._warning else 0))
         shown = elide_path(self.path, metrics, self._most - fixed) if self._most else self.path
+        # the label's own format (Qt's AutoText): plain for a path, rich with the warning's bold; Qt's namespace
+        # is not loaded for it before the first paint (tests/ui/test_start_up_paints_first.py)
         if not self._warning:
-            self.setTextFormat(Qt.TextFormat.PlainText)
             self.setText(f"{self.prefix}{shown}")
             return
         style = f' style="color:{self._colour}"' if self._colour else ""
-        self.setTextFormat(Qt.TextFormat.RichText)
         self.setText(f"{html.escape(self.prefix + shown)} — <b{style}>{html.escape(self._warning)}</b>")
 
 
