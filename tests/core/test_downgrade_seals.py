@@ -98,16 +98,76 @@ def _lbseal_final(conn: Connection) -> None:
     _item(conn, 3, "forwarded")
 
 
+def _finish_rows(conn: Connection) -> None:
+    _row(conn, "adm_decisions", id=1, root_id=1, decision_type="plan_for_adoption", subject_reference="CH-0901",
+         received_on=DAY, version=1)
+    _row(conn, "adm_decisions", id=2, root_id=2, decision_type="match", subject_reference="CH-0902",
+         received_on=DAY, version=1, signed_at=dt.datetime(2026, 3, 3, 10, 0))  # signed before the upgrade
+
+
+def _finish_final(conn: Connection) -> None:
+    _row(conn, "adm_decisions", id=3, root_id=3, decision_type="match", subject_reference="CH-0903",
+         received_on=DAY, version=1, signed_at=dt.datetime(2026, 3, 4, 10, 0), delay_reason="Panel adjourned")
+
+
+def _figpanel_rows(conn: Connection) -> None:
+    _row(conn, "panel_members", id=1, full_name="Panel Member One")
+
+
+def _profile_rows(conn: Connection) -> None:
+    _row(conn, "users", id=1, username="worker1")
+    _letterbox(conn)
+    _row(conn, "letterbox_letters_sent", id=1, arrangement_id=1, kind="reminder", side="birth", sent_on=DAY)
+    _row(conn, "adm_decisions", id=1, root_id=1, decision_type="match", subject_reference="CH-0901",
+         received_on=DAY, version=1)
+    _row(conn, "adm_letters", id=1, decision_id=1, kind="match", letter_date=DAY, pdf=b"%PDF-synthetic")
+    # filed before the upgrade: its content has no template version
+
+
+def _profile_final(conn: Connection) -> None:
+    _row(conn, "letterbox_letters_sent", id=2, arrangement_id=1, kind="reminder", side="birth", sent_on=DAY,
+         template_version="reminder v2")
+
+
+def _users_rows(conn: Connection) -> None:
+    _row(conn, "users", id=1, username="worker1")
+
+
+def _order_rows(conn: Connection) -> None:
+    _row(conn, "counselling_cases", id=1, reference="BR-0901", referral_date=DAY, date_of_birth=DAY,
+         adoption_order_date=DAY)
+    _row(conn, "counselling_cases", id=2, reference="BR-0902", referral_date=DAY, date_of_birth=DAY,
+         adoption_order_date=DAY, closed_on=DAY)  # closed before the upgrade: its content has no answer
+
+
+def _order_final(conn: Connection) -> None:
+    _row(conn, "counselling_cases", id=3, reference="BR-0903", referral_date=DAY, date_of_birth=DAY,
+         adoption_order_date=DAY, adopted_before_1975=True, closed_on=DAY)
+
+
+def _outcome_rows(conn: Connection) -> None:
+    _row(conn, "counselling_cases", id=1, reference="BR-0901", referral_date=DAY, date_of_birth=DAY)
+    _row(conn, "counselling_sessions", id=1, case_id=1, held_on=DAY)
+
+
+def _figletter_rows(conn: Connection) -> None:
+    _letterbox(conn)
+    _item(conn, 1, "received")
+    _item(conn, 2, "forwarded")
+
+
 @dataclass(frozen=True)
 class Case:
     revision: str
     before: str
     rows: Callable[[Connection], None]
-    final: Callable[[Connection], None]
+    #: a final record sealed with the column, written after the upgrade (None: no column taken away is ever
+    #: in a final record's sealed content)
+    final: Callable[[Connection], None] | None
     #: table: the column the downgrade takes away
     dropped: dict[str, str]
     #: a row sealed with the column: what the refusal names
-    refused: str
+    refused: str = ""
 
 
 CASES = [
@@ -121,7 +181,23 @@ CASES = [
          "adm_decisions (row 3)"),
     Case("lbseal_0001_findings_digest", "counselling_0004_chase_history", _lbseal_rows, _lbseal_final,
          {"letterbox_items": "findings_digest"}, "letterbox_items (row 3)"),
+    Case("finish_0001_adm_delay_reason", "profile_0001_templates", _finish_rows, _finish_final,
+         {"adm_decisions": "delay_reason"}, "adm_decisions (row 3)"),
+    Case("figpanel_0001_member_profile", "finish_0001_adm_delay_reason", _figpanel_rows, None,
+         {"panel_members": "ethnicity"}),
+    Case("profile_0001_templates", "wording_0001_salutations", _profile_rows, _profile_final,
+         {"letterbox_letters_sent": "template_version", "adm_letters": "template_version", "users": "job_title"},
+         "letterbox_letters_sent (row 2)"),
+    Case("users_0001_password_change", "lbsent_0001_item_recipient", _users_rows, None,
+         {"users": "must_change_password"}),
+    Case("counselling_0002_order_not_known", "lbwork_0002_items_month_index", _order_rows, _order_final,
+         {"counselling_cases": "adopted_before_1975"}, "counselling_cases (row 3)"),
+    Case("counselling_0003_session_outcome", "conc_0002_lease_holder", _outcome_rows, None,
+         {"counselling_sessions": "outcome"}),
+    Case("figletter_0001_contact_support", "pgsearch_0001_stored_tsvector", _figletter_rows, None,
+         {"letterbox_arrangements": "direct_ended_on", "letterbox_items": "channel"}),
 ]
+REFUSING = [c for c in CASES if c.final is not None]
 
 
 @pytest.fixture(params=["sqlcipher", "postgresql"])
@@ -187,9 +263,10 @@ def test_the_downgrade_seals_again_the_rows_it_takes_a_column_from(blank: Databa
     assert all(f"{t}.{c}" in detail for t, c in case.dropped.items()), detail
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.revision for c in CASES])
+@pytest.mark.parametrize("case", REFUSING, ids=[c.revision for c in REFUSING])
 def test_a_final_record_sealed_with_the_column_refuses_the_downgrade(blank: Database, case: Case) -> None:
     """Its content seal covers the column and cannot be made again: the downgrade is refused, nothing changed."""
+    assert case.final is not None
     _upgraded(blank, case)
     with blank.engine.connect() as conn:
         case.final(conn)

@@ -1,6 +1,10 @@
 """counselling: the adoption order date may be not known (NULL), with whether the person was adopted
 before 12 November 1975 as far as is known while it is not (adopted_before_1975: NULL = not known)
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers the
+answer (``core.audit.column_drops``), so ``verify`` stays clean; a case closed after the upgrade (its sealed content
+includes the answer) refuses it.
+
 Revision ID: counselling_0002_order_not_known
 Revises: lbwork_0002_items_month_index
 """
@@ -27,6 +31,13 @@ def downgrade() -> None:
         raise RuntimeError(
             f"{missing} counselling case(s) have no adoption order date; the older schema needs one. "
             "Enter the dates (or restore the backup taken before the upgrade) before downgrading.")
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {'counselling_cases': ['adopted_before_1975']})
+    n = conn.execute(sa.text(
+        "SELECT count(*) FROM counselling_cases WHERE adopted_before_1975 IS NOT NULL")).scalar()
     with op.batch_alter_table('counselling_cases') as batch:
         batch.drop_column('adopted_before_1975')
         batch.alter_column('adoption_order_date', existing_type=sa.Date(), nullable=False)
+    dropping.seal_again(conn, detail=f"cases whose adopted-before-1975 answer is lost: {n or 0}")

@@ -5,6 +5,9 @@ the case from being closed before it; a booked session whose day passed no longe
 Sessions already on file keep the count they had: one dated on or before the day of the upgrade was counted
 as having taken place, and is recorded as held; one dated later is an appointment, not recorded yet.
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers the
+outcome (``core.audit.column_drops``), so ``verify`` stays clean.
+
 Revision ID: counselling_0003_session_outcome
 Revises: conc_0002_lease_holder
 """
@@ -29,5 +32,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {'counselling_sessions': ['outcome']})
+    n = conn.execute(sa.text(
+        "SELECT count(*) FROM counselling_sessions WHERE outcome IS NOT NULL AND outcome <> ''")).scalar()
     with op.batch_alter_table('counselling_sessions', schema=None) as batch_op:
         batch_op.drop_column('outcome')
+    dropping.seal_again(conn, detail=f"session outcomes lost: {n or 0}")

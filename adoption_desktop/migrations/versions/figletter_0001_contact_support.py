@@ -1,6 +1,10 @@
 """letterbox: the channel of each item (post, secure e-mail, digital letterbox), the kind of contact of each
 arrangement (letterbox, direct contact with or without it), and the register of birth-parent support referrals
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers a
+column taken away (``core.audit.column_drops``), so ``verify`` stays clean. The columns are dropped in place: a batch
+copy of letterbox_arrangements failed (FOREIGN KEY constraint failed) as soon as an item or participant existed.
+
 Revision ID: figletter_0001_contact_support
 Revises: pgsearch_0001_stored_tsvector
 """
@@ -49,10 +53,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {
+        'letterbox_arrangements': ['direct_ended_on', 'direct_started_on', 'direct_form', 'contact_kind'],
+        'letterbox_items': ['channel']})
     op.drop_table('letterbox_support_referrals')
-    with op.batch_alter_table('letterbox_arrangements') as batch:
-        for name in ('direct_ended_on', 'direct_started_on', 'direct_form', 'contact_kind'):
-            batch.drop_column(name)
-    with op.batch_alter_table('letterbox_items') as batch:
-        batch.drop_index(batch.f('ix_letterbox_items_channel'))
-        batch.drop_column('channel')
+    # plain columns (the index dropped first): dropped in place (SQLite 3.35+), where a batch copy of
+    # letterbox_arrangements or letterbox_items would drop it under the rows that refer to it (FOREIGN KEY
+    # constraint failed)
+    for name in ('direct_ended_on', 'direct_started_on', 'direct_form', 'contact_kind'):
+        op.drop_column('letterbox_arrangements', name)
+    op.drop_index(op.f('ix_letterbox_items_channel'), table_name='letterbox_items')
+    op.drop_column('letterbox_items', 'channel')
+    dropping.seal_again(conn, detail="lost: each arrangement's kind of contact and direct contact dates, "
+                                     "each item's channel")

@@ -1,6 +1,10 @@
 """panel: members' gender and ethnicity (optional, for the panel make-up figures) and the record of
 each member's annual appraisal
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers the
+two columns (``core.audit.column_drops``), so ``verify`` stays clean; the entry counts the members whose profile is
+lost.
+
 Revision ID: figpanel_0001_member_profile
 Revises: finish_0001_adm_delay_reason
 """
@@ -35,9 +39,16 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {'panel_members': ['ethnicity', 'gender']})
+    n = conn.execute(sa.text(
+        "SELECT count(*) FROM panel_members WHERE ethnicity <> '' OR gender <> ''")).scalar()
     with op.batch_alter_table('panel_appraisals') as batch:
         batch.drop_index(batch.f('ix_panel_appraisals_member_id'))
     op.drop_table('panel_appraisals')
     with op.batch_alter_table('panel_members') as batch:
         batch.drop_column('ethnicity')
         batch.drop_column('gender')
+    dropping.seal_again(conn, detail=f"members whose gender or ethnicity is lost: {n or 0}")

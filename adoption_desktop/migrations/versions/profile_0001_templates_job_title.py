@@ -1,5 +1,9 @@
 """agency profile and templates as data: template versions, users' job title, template on each letter
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers a
+column taken away (``core.audit.column_drops``), so ``verify`` stays clean; a letter sent or filed after the upgrade
+(its sealed content includes the template version) refuses it.
+
 Revision ID: profile_0001_templates
 Revises: wording_0001_salutations
 Create Date: 2026-12-01 15:05:00
@@ -42,6 +46,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {
+        'letterbox_letters_sent': ['template_version'], 'adm_letters': ['template_version'], 'users': ['job_title']})
     with op.batch_alter_table('letterbox_letters_sent', schema=None) as batch_op:
         batch_op.drop_column('template_version')
     with op.batch_alter_table('adm_letters', schema=None) as batch_op:
@@ -51,3 +60,5 @@ def downgrade() -> None:
     with op.batch_alter_table('template_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_template_versions_name'))
     op.drop_table('template_versions')
+    dropping.seal_again(conn, detail="lost: which template version each letter was written from, "
+                                     "each user's job title")

@@ -1,6 +1,9 @@
 """users: a password set by an administrator must be changed by its user at the next sign-in
 (must_change_password), and a reset ends the sessions signed in before it (password_serial)
 
+The downgrade seals again, in one audit entry (action ``seal_downgrade``), the rows whose seal covers the
+two columns (``core.audit.column_drops``), so ``verify`` stays clean.
+
 Revision ID: users_0001_password_change
 Revises: lbsent_0001_item_recipient
 """
@@ -22,6 +25,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {'users': ['must_change_password', 'password_serial']})
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('must_change_password')
         batch_op.drop_column('password_serial')
+    dropping.seal_again(conn, detail="lost: which users must change their password at next sign-in")
