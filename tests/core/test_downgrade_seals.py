@@ -5,7 +5,8 @@ and a seal over a column that is gone is reported by ``verify`` as a change made
 For each migration: a database at the revision before it, with rows sealed as the version of its day wrote them;
 the upgrade to the migration and the seals the application adds after an upgrade; the downgrade; ``verify``
 clean, and one audit entry saying what was taken away. A final record sealed with the column (its content seal
-cannot be made again) refuses the downgrade instead, nothing changed. SQLCipher and PostgreSQL."""
+cannot be made again) refuses the downgrade instead, nothing changed. A downgrade that drops an audited table
+whole seals its rows as deleted in the same entry. SQLCipher and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -280,3 +281,73 @@ def test_a_final_record_sealed_with_the_column_refuses_the_downgrade(blank: Data
     for table, column in case.dropped.items():
         assert column in _columns(blank, table)
     assert _problems(blank) == []
+
+
+def _absence(conn: Connection) -> None:
+    _row(conn, "panel_sittings", id=1, sitting_date=DAY)
+    _row(conn, "panel_items", id=1, sitting_id=1, case_type="adopter_approval", subject_reference="AP-0901")
+    _row(conn, "panel_members", id=1, full_name="Panel Member One")
+    _row(conn, "panel_item_absences", id=1, item_id=1, member_id=1)
+
+
+def _chase(conn: Connection) -> None:
+    _row(conn, "counselling_cases", id=1, reference="BR-0901", referral_date=DAY, date_of_birth=DAY)
+    _row(conn, "counselling_requests", id=1, case_id=1, sent_on=DAY)
+    _row(conn, "counselling_chases", id=1, request_id=1, chased_on=DAY)
+
+
+def _missed(conn: Connection) -> None:
+    _row(conn, "letterbox_arrangements", id=1, reference="LB-0901", reference_key="lb-0901")
+    _row(conn, "letterbox_missed_exchanges", id=1, arrangement_id=1, due=DAY)
+
+
+def _pattern(conn: Connection) -> None:
+    _row(conn, "letterbox_arrangements", id=1, reference="LB-0901", reference_key="lb-0901")
+    _row(conn, "letterbox_pattern_changes", id=1, arrangement_id=1, effective_from=DAY)
+
+
+def _appraisal(conn: Connection) -> None:
+    _row(conn, "panel_members", id=1, full_name="Panel Member One")
+    _row(conn, "panel_appraisals", id=1, member_id=1, done_on=DAY)
+
+
+#: revision, the revision before it, the rows written after the upgrade, the audited table its downgrade drops
+DROPPED_TABLES: list[tuple[str, str, Callable[[Connection], None], str]] = [
+    ("panel_0002_item_absences", "counselling_0002_order_not_known", _absence, "panel_item_absences"),
+    ("counselling_0004_chase_history", "counselling_0003_session_outcome", _chase, "counselling_chases"),
+    ("access_0001_reviews", "lbseal_0002_digest_waiting",
+     lambda conn: _row(conn, "access_reviews", id=1, reviewer="Reviewer One"), "access_reviews"),
+    ("lbwork_0001_missed_exchanges", "search_0001_fts_prefix_1", _missed, "letterbox_missed_exchanges"),
+    ("lbwork_0005_pattern_changes", "lbwork_0004_items_by_arrangement", _pattern, "letterbox_pattern_changes"),
+    ("figpanel_0001_member_profile", "finish_0001_adm_delay_reason", _appraisal, "panel_appraisals"),
+    ("figletter_0001_contact_support", "pgsearch_0001_stored_tsvector",
+     lambda conn: _row(conn, "letterbox_support_referrals", id=1, case_reference="LB-0901", referred_on=DAY),
+     "letterbox_support_referrals"),
+    ("profile_0001_templates", "wording_0001_salutations",
+     lambda conn: _row(conn, "template_versions", id=1, name="reminder"), "template_versions"),
+    ("journey_0001_children", "docs_0001_attachments",
+     lambda conn: _row(conn, "journey_children", id=1, reference="CH-0901", reference_key="ch-0901"),
+     "journey_children"),
+]
+
+
+@pytest.mark.parametrize(("revision", "before", "rows", "table"), DROPPED_TABLES, ids=[d[0] for d in DROPPED_TABLES])
+def test_the_downgrade_seals_as_deleted_the_rows_of_a_table_it_drops(
+        blank: Database, revision: str, before: str, rows: Callable[[Connection], None], table: str) -> None:
+    """A table dropped whole with rows on file: ``verify`` reported it as dropped outside the program, with the
+    rows the audit log said it held. Its rows are sealed as deleted in the downgrade's entry."""
+    with _at(blank, before):
+        pass
+    with _at(blank, revision) as conn:
+        seal_new_columns(conn)
+        rows(conn)
+    assert _problems(blank) == []
+    with blank.engine.connect() as conn:
+        command.downgrade(migrations.alembic_config(conn), before)
+        conn.commit()
+        details = conn.execute(text("SELECT detail FROM audit_log WHERE action = :a"), {"a": DOWNGRADE_SEAL}
+                               ).scalars().all()
+        assert table not in inspect(conn).get_table_names()
+    assert _problems(blank) == []
+    (detail,) = details
+    assert revision in detail and f"table {table} dropped: 1 row(s) sealed as deleted" in detail, detail

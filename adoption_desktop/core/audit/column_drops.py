@@ -9,6 +9,10 @@ the downgrade itself changed) is sealed again as the older schema has it, all in
 detail says what was lost. A row that did not match its seal before the downgrade is left unsealed and
 named, so ``verify`` goes on naming it.
 
+A downgrade that drops a whole audited table names it in ``tables``: its rows still on file are sealed as
+deleted (a tombstone each) in the same entry, or ``verify`` reports the table as dropped outside the program
+with the rows the audit log says it held.
+
 A final record's content seal (a signed decision, a letter sent, a closed case, an item's outcome) cannot be
 made again: ``verify`` holds the record to its first one. When such a seal covers a dropped column, the
 downgrade would leave the record reported as changed for good: :func:`before_drop` refuses it
@@ -63,6 +67,8 @@ class ColumnDrop:
 
     revision: str
     drops: dict[str, list[str]]
+    #: by table dropped whole, its rows on file whose latest seal is not a deletion's (their key strings)
+    gone: dict[str, list[str]] = field(default_factory=dict)
     #: by table, the rows to seal again (their key strings) and those left unsealed (off their seals before)
     rows: dict[str, list[str]] = field(default_factory=dict)
     unsound: dict[str, set[str]] = field(default_factory=dict)
@@ -76,7 +82,7 @@ class ColumnDrop:
         """One entry sealing again, as they now are, the rows :func:`before_drop` named; its detail says which
         columns were taken away, how many rows were sealed again, ``detail`` (what else was lost), and the rows
         left unsealed. None, and no entry, when there was no row to seal."""
-        if not any(self.rows.values()):
+        if not any(self.rows.values()) and not any(self.gone.values()):
             return None
         seals: list[_Seal] = []
         colsets: dict[str, str] = {}
@@ -95,13 +101,20 @@ class ColumnDrop:
             if left:
                 _warn_unsealed(name, left)
                 named.append(f"{name}: {not_sealed_note(left)}")
+        for name, keys in self.gone.items():
+            made, _cs = _make_seals(name, {}, keys)
+            seals.extend(made)
         taken = "; ".join(f"{t}.{', '.join(cols)}" for t, cols in self.drops.items())
         said = [f"downgrade {self.revision}: column(s) taken away: {taken}",
-                f"{self.count} row(s) sealed again without them"]
+                f"{self.count} row(s) sealed again without them"] if self.drops else \
+            [f"downgrade {self.revision}"]
+        said.extend(f"table {t} dropped: {len(keys)} row(s) sealed as deleted" for t, keys in self.gone.items()
+                    if keys)
         if detail:
             said.append(detail)
         said.extend(named)
-        entity = next(iter(self.drops)) if len(self.drops) == 1 else "database"
+        touched = [*self.drops, *(t for t, keys in self.gone.items() if keys)]
+        entity = touched[0] if len(set(touched)) == 1 else "database"
         seq = append_entry(conn, SYSTEM, action, entity, "*", None, "; ".join(said),
                            aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
         _write(conn, seq, seals, colsets)
@@ -111,15 +124,21 @@ class ColumnDrop:
 
 
 def before_drop(conn: Connection, revision: str, drops: Mapping[str, Sequence[str]], *,
-                changed: Mapping[str, Iterable[int]] | None = None) -> ColumnDrop:
+                changed: Mapping[str, Iterable[int]] | None = None, tables: Sequence[str] = ()) -> ColumnDrop:
     """Asked by a downgrade before it changes or drops anything: the rows of each table in ``drops`` (table:
     the columns it drops) whose latest seal covers one of those columns, with the rows in ``changed`` (ids
-    the downgrade itself rewrites), each checked against its seal now (:func:`rows_off_seal`). Refuses
-    (:class:`DowngradeRefused`) when a final record's content seal covers a dropped column."""
+    the downgrade itself rewrites), each checked against its seal now (:func:`rows_off_seal`), and the rows on
+    file of each table in ``tables`` (dropped whole) whose latest seal is not a deletion's. Refuses
+    (:class:`DowngradeRefused`) when a final record's content seal covers a dropped column (no table dropped
+    whole by a downgrade holds final records)."""
     present = set(inspect(conn).get_table_names())
     wanted = {t: list(cols) for t, cols in drops.items() if t in present}
+    whole = [t for t in tables if t in present]
     _refuse_final(conn, revision, wanted)
     plan = ColumnDrop(revision, {t: list(c) for t, c in drops.items()})
+    for name in whole:
+        live = {pk for pk, (_colkey, digest) in _latest(conn, name).items() if digest != TOMBSTONE}
+        plan.gone[name] = sorted(live & _ids(conn, name), key=int)
     extra = {t: {str(i) for i in ids} for t, ids in (changed or {}).items()}
     for name, cols in wanted.items():
         keys = (_covering(conn, name, cols) | extra.get(name, set())) & _ids(conn, name)
@@ -145,13 +164,18 @@ def _covering(conn: Connection, name: str, cols: Sequence[str]) -> set[str]:
     keys = _colsets_with(conn, cols)
     if not keys:
         return set()
+    return {pk for pk, (colkey, digest) in _latest(conn, name).items() if digest != TOMBSTONE and colkey in keys}
+
+
+def _latest(conn: Connection, name: str) -> dict[str, tuple[str, str]]:
+    """Each row's latest seal (its column list key and digest), by key string."""
     seal_t = cast(Table, AuditSeal.__table__)
     latest: dict[str, tuple[str, str]] = {}
     for entity_id, colkey, digest in conn.execute(
             select(seal_t.c.entity_id, seal_t.c.columns, seal_t.c.digest).where(seal_t.c.entity == name)
             .order_by(seal_t.c.seq, seal_t.c.id)):
         latest[str(entity_id)] = (str(colkey), str(digest))
-    return {pk for pk, (colkey, digest) in latest.items() if digest != TOMBSTONE and colkey in keys}
+    return latest
 
 
 def _refuse_final(conn: Connection, revision: str, drops: Mapping[str, Sequence[str]]) -> None:

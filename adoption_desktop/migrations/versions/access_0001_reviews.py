@@ -6,6 +6,9 @@ the letterbox items' entries to find one arrangement's).
 IF NOT EXISTS / IF EXISTS for the index (SQLite and PostgreSQL), so a database put back a step by hand
 upgrades again.
 
+The downgrade seals as deleted, in one audit entry (action ``seal_downgrade``), the rows of the tables it
+drops (``core.audit.column_drops``), or ``verify`` reports each table as dropped outside the program.
+
 Revision ID: access_0001_reviews
 Revises: lbseal_0002_digest_waiting
 """
@@ -37,5 +40,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {}, tables=['access_reviews'])
     op.execute(f'DROP INDEX IF EXISTS {INDEX}')
     op.drop_table('access_reviews')
+    dropping.seal_again(conn, detail="lost: the record of access reviews")

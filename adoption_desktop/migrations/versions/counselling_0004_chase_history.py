@@ -4,6 +4,9 @@ in April no longer changes the figures reported for January to March. Chases rec
 no row (their earlier dates were not kept): a period before them is judged, as before, by the request's current
 chase date.
 
+The downgrade seals as deleted, in one audit entry (action ``seal_downgrade``), the rows of the tables it
+drops (``core.audit.column_drops``), or ``verify`` reports each table as dropped outside the program.
+
 Revision ID: counselling_0004_chase_history
 Revises: counselling_0003_session_outcome
 """
@@ -34,4 +37,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {}, tables=['counselling_chases'])
     op.drop_table('counselling_chases')
+    dropping.seal_again(conn, detail="lost: the history of chases")

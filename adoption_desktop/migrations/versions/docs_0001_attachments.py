@@ -1,5 +1,8 @@
 """letterbox documents: attachments, encrypted blobs, document keys, page text
 
+The downgrade seals as deleted, in one audit entry (action ``seal_downgrade``), the rows of the tables it
+drops (``core.audit.column_drops``), or ``verify`` reports each table as dropped outside the program.
+
 Revision ID: docs_0001_attachments
 Revises: audit_0001
 Create Date: 2026-12-01 14:10:00
@@ -71,6 +74,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {}, tables=['letterbox_attachment_pages', 'letterbox_attachments'])
     with op.batch_alter_table('letterbox_attachment_pages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_letterbox_attachment_pages_attachment_id'))
     op.drop_table('letterbox_attachment_pages')
@@ -81,3 +88,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_letterbox_attachments_item_id'))
     op.drop_table('letterbox_attachments')
     op.drop_table('letterbox_document_keys')
+    dropping.seal_again(conn, detail="lost: the documents attached to letterbox items")

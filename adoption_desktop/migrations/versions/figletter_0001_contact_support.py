@@ -58,7 +58,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     dropping = before_drop(conn, revision, {
         'letterbox_arrangements': ['direct_ended_on', 'direct_started_on', 'direct_form', 'contact_kind'],
-        'letterbox_items': ['channel']})
+        'letterbox_items': ['channel']}, tables=['letterbox_support_referrals'])
     op.drop_table('letterbox_support_referrals')
     # plain columns (the index dropped first): dropped in place (SQLite 3.35+), where a batch copy of
     # letterbox_arrangements or letterbox_items would drop it under the rows that refer to it (FOREIGN KEY

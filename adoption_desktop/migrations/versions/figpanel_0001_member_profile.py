@@ -42,7 +42,8 @@ def downgrade() -> None:
     from adoption_desktop.core.audit.column_drops import before_drop
 
     conn = op.get_bind()
-    dropping = before_drop(conn, revision, {'panel_members': ['ethnicity', 'gender']})
+    dropping = before_drop(conn, revision, {'panel_members': ['ethnicity', 'gender']},
+                           tables=['panel_appraisals'])
     n = conn.execute(sa.text(
         "SELECT count(*) FROM panel_members WHERE ethnicity <> '' OR gender <> ''")).scalar()
     with op.batch_alter_table('panel_appraisals') as batch:

@@ -1,5 +1,8 @@
 """the child's journey: children on plan decisions and match items, adopter assessment stages
 
+The downgrade seals as deleted, in one audit entry (action ``seal_downgrade``), the rows of the tables it
+drops (``core.audit.column_drops``), or ``verify`` reports each table as dropped outside the program.
+
 Revision ID: journey_0001_children
 Revises: docs_0001_attachments
 Create Date: 2026-12-01 15:15:00
@@ -78,5 +81,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {}, tables=['journey_adopters', 'journey_children'])
     op.drop_table('journey_adopters')
     op.drop_table('journey_children')
+    dropping.seal_again(conn, detail="lost: the children's and adopters' journey records")

@@ -1,6 +1,9 @@
 """letterbox: expected exchanges marked as missed (they leave the work list without an item; undo removes
 the mark)
 
+The downgrade seals as deleted, in one audit entry (action ``seal_downgrade``), the rows of the tables it
+drops (``core.audit.column_drops``), or ``verify`` reports each table as dropped outside the program.
+
 Revision ID: lbwork_0001_missed_exchanges
 Revises: search_0001_fts_prefix_1
 """
@@ -35,4 +38,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {}, tables=['letterbox_missed_exchanges'])
     op.drop_table('letterbox_missed_exchanges')
+    dropping.seal_again(conn, detail="lost: the register of missed exchanges")

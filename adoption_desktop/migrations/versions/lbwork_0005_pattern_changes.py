@@ -3,6 +3,9 @@ a change to an existing arrangement is effective from a date, and the work list 
 pattern in effect on its month's 1st set it out (a month added is not overdue before the change; one taken
 away stays owed before it). Existing arrangements have no row: their pattern applies from their start.
 
+The downgrade seals as deleted, in one audit entry (action ``seal_downgrade``), the rows of the tables it
+drops (``core.audit.column_drops``), or ``verify`` reports each table as dropped outside the program.
+
 Revision ID: lbwork_0005_pattern_changes
 Revises: lbwork_0004_items_by_arrangement
 """
@@ -41,4 +44,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {}, tables=['letterbox_pattern_changes'])
     op.drop_table('letterbox_pattern_changes')
+    dropping.seal_again(conn, detail="lost: the history of exchange pattern changes")

@@ -1,6 +1,9 @@
 """panel: members not present for an agenda item (arrived after it, left before it, or left during it
 before the panel's views), so that they are not counted in the item's quorum (AAR 2005 reg 3)
 
+The downgrade seals as deleted, in one audit entry (action ``seal_downgrade``), the rows of the tables it
+drops (``core.audit.column_drops``), or ``verify`` reports each table as dropped outside the program.
+
 Revision ID: panel_0002_item_absences
 Revises: counselling_0002_order_not_known
 """
@@ -33,6 +36,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from adoption_desktop.core.audit.column_drops import before_drop
+
+    conn = op.get_bind()
+    dropping = before_drop(conn, revision, {}, tables=['panel_item_absences'])
     with op.batch_alter_table('panel_item_absences', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_panel_item_absences_item_id'))
     op.drop_table('panel_item_absences')
+    dropping.seal_again(conn, detail="lost: the members recorded absent from an item")

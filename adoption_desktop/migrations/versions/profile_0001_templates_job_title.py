@@ -50,7 +50,8 @@ def downgrade() -> None:
 
     conn = op.get_bind()
     dropping = before_drop(conn, revision, {
-        'letterbox_letters_sent': ['template_version'], 'adm_letters': ['template_version'], 'users': ['job_title']})
+        'letterbox_letters_sent': ['template_version'], 'adm_letters': ['template_version'], 'users': ['job_title']},
+        tables=['template_versions'])
     with op.batch_alter_table('letterbox_letters_sent', schema=None) as batch_op:
         batch_op.drop_column('template_version')
     with op.batch_alter_table('adm_letters', schema=None) as batch_op:
