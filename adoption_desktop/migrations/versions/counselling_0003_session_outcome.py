@@ -38,6 +38,6 @@ def downgrade() -> None:
     dropping = before_drop(conn, revision, {'counselling_sessions': ['outcome']})
     n = conn.execute(sa.text(
         "SELECT count(*) FROM counselling_sessions WHERE outcome IS NOT NULL AND outcome <> ''")).scalar()
-    with op.batch_alter_table('counselling_sessions', schema=None) as batch_op:
-        batch_op.drop_column('outcome')
+    # a plain column: dropped in place (SQLite 3.35+), as the other downgrades that take a column away
+    op.drop_column('counselling_sessions', 'outcome')
     dropping.seal_again(conn, detail=f"session outcomes lost: {n or 0}")

@@ -49,7 +49,8 @@ def downgrade() -> None:
     with op.batch_alter_table('panel_appraisals') as batch:
         batch.drop_index(batch.f('ix_panel_appraisals_member_id'))
     op.drop_table('panel_appraisals')
-    with op.batch_alter_table('panel_members') as batch:
-        batch.drop_column('ethnicity')
-        batch.drop_column('gender')
+    # plain columns, no index or constraint: dropped in place (SQLite 3.35+), where a batch copy of panel_members
+    # would drop it under the rows that refer to it (FOREIGN KEY constraint failed)
+    op.drop_column('panel_members', 'ethnicity')
+    op.drop_column('panel_members', 'gender')
     dropping.seal_again(conn, detail=f"members whose gender or ethnicity is lost: {n or 0}")

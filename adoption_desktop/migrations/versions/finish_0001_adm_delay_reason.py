@@ -28,6 +28,7 @@ def downgrade() -> None:
     conn = op.get_bind()
     dropping = before_drop(conn, revision, {'adm_decisions': ['delay_reason']})
     n = conn.execute(sa.text("SELECT count(*) FROM adm_decisions WHERE delay_reason <> ''")).scalar()
-    with op.batch_alter_table('adm_decisions') as batch:
-        batch.drop_column('delay_reason')
+    # plain columns, no index or constraint: dropped in place (SQLite 3.35+), where a batch copy of adm_decisions
+    # would drop it under the rows that refer to it (FOREIGN KEY constraint failed)
+    op.drop_column('adm_decisions', 'delay_reason')
     dropping.seal_again(conn, detail=f"reasons for delay lost: {n or 0}")

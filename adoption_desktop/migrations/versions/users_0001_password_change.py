@@ -29,7 +29,8 @@ def downgrade() -> None:
 
     conn = op.get_bind()
     dropping = before_drop(conn, revision, {'users': ['must_change_password', 'password_serial']})
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('must_change_password')
-        batch_op.drop_column('password_serial')
+    # plain columns, no index or constraint: dropped in place (SQLite 3.35+), where a batch copy of users
+    # would drop it under the rows that refer to it (FOREIGN KEY constraint failed)
+    op.drop_column('users', 'must_change_password')
+    op.drop_column('users', 'password_serial')
     dropping.seal_again(conn, detail="lost: which users must change their password at next sign-in")
