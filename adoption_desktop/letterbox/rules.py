@@ -606,12 +606,26 @@ def no_exchange_months(months: tuple[int, ...] | str, status: str) -> str | None
     return None
 
 
-def agreement_problems(terms: AgreementTerms, stored: Collection[AgreementTerms] = ()) -> list[tuple[str, str]]:
+def reactivated_at_eighteen(child_dob: dt.date | None, today: dt.date) -> str | None:
+    """The refusal of an arrangement made active again (from suspended or ended) once the child is 18: the
+    agreement "runs until the child is 18" (domain notes), so it would show as ended at once and nothing
+    would be expected of it."""
+    if child_dob and today >= eighteenth_birthday(child_dob):
+        return (f"Status: the child turned 18 on {eighteenth_birthday(child_dob):%d/%m/%Y}; a letterbox agreement "
+                "runs until the child is 18, so this arrangement cannot be made active again. Leave it suspended "
+                "or ended.")
+    return None
+
+
+def agreement_problems(terms: AgreementTerms, stored: Collection[AgreementTerms] = (), *,
+                       today: dt.date | None = None) -> list[tuple[str, str]]:
     """``(field, message)`` for each rule the agreement breaks, most harmful first: a review before the start,
     an active arrangement whose exchange pattern names no month, a start on or after the child's 18th
     birthday. A rule is judged only when one of its values differs from every version in ``stored`` (the
     arrangement as saved; an undo's version put back): an arrangement saved before these rules still opens and
-    saves other changes."""
+    saves other changes. A change of status is such a change: an arrangement made active again (its stored
+    status suspended or ended) is judged as an active one — refused with no exchange month, or (``today``
+    given) once the child is 18."""
     def changed(*names: str) -> bool:
         def values(t: AgreementTerms) -> tuple[object, ...]:
             return tuple(t.months() if n == "exchange_months" else getattr(t, n) for n in names)
@@ -625,7 +639,16 @@ def agreement_problems(terms: AgreementTerms, stored: Collection[AgreementTerms]
     # months not known yet (a new arrangement left blank, one saved so before) are the essentials' question
     # (``missing_essentials``: the form asks once, then saves); refused are months written that name none
     # (", ", "and") and an active arrangement's months taken away, the pattern left empty
-    if said and (terms.exchange_months.strip() or (stored and all(s.months() for s in stored))):
+    reactivated = bool(stored) and terms.status == "active" and changed("status")
+    at_eighteen = reactivated_at_eighteen(terms.child_dob, today) if reactivated and today is not None else None
+    if at_eighteen:  # said first: months given would not make it active either
+        out.append(("status", at_eighteen))
+    if said and reactivated:
+        out.append(("exchange_months", "Exchange months: the arrangement names no exchange month, so it cannot be "
+                                       "made active again: an active arrangement with none is never expected, "
+                                       "reminded or chased. Give the month(s) the agreement names first, e.g. "
+                                       "'March, September'."))
+    elif said and (terms.exchange_months.strip() or (stored and all(s.months() for s in stored))):
         out.append(("exchange_months", said))
     said = start_at_eighteen(terms.child_dob, terms.start_date)
     if said and changed("child_dob", "start_date"):

@@ -136,10 +136,12 @@ def agreement_terms(data: ArrangementInput) -> rules.AgreementTerms:
                                 data.status)
 
 
-def _validate(data: ArrangementInput, stored: Collection[rules.AgreementTerms] = ()) -> ArrangementInput:
+def _validate(data: ArrangementInput, stored: Collection[rules.AgreementTerms] = (),
+              today: dt.date | None = None) -> ArrangementInput:
     """``data`` cleaned and checked as it will be stored. ``stored``: the arrangement as saved (and an undo's
     version put back): a rule of ``rules.agreement_problems`` whose values are unchanged from one of them, and
-    exchange months as stored, are not judged again (an arrangement saved before the rule still saves)."""
+    exchange months as stored, are not judged again (an arrangement saved before the rule still saves).
+    ``today``: the caller's (a re-activation once the child is 18 is refused), default the PC's date."""
     data = _clean(data)
     ref = data.reference.strip()
     if not ref:
@@ -169,20 +171,22 @@ def _validate(data: ArrangementInput, stored: Collection[rules.AgreementTerms] =
                                        data.direct_ended_on, data.start_date)
     if problems:
         raise ValidationError(problems[0][1], problems[0][0])
-    broken = rules.agreement_problems(agreement_terms(data), stored)
+    broken = rules.agreement_problems(agreement_terms(data), stored, today=today or dt.date.today())
     if broken:
         raise ValidationError(broken[0][1], broken[0][0])
     return replace(data, reference=ref, exchange_months=",".join(str(m) for m in months),
                    frequency=data.frequency or len(months))
 
 
-def check_arrangement(data: ArrangementInput, stored: ArrangementInput | None = None) -> None:
+def check_arrangement(data: ArrangementInput, stored: ArrangementInput | None = None, *,
+                      today: dt.date | None = None) -> None:
     """Refuse what a save would refuse in the values themselves (no database: a reference on more than one
     line, a control character, a wrong month or date, a review before the start), so that a form says it
     before anything else, such as the essentials still missing, which would otherwise quote the wrong value
     first (a letter pasted into the one-line Reference showed as "Not saved yet: Dear Sam, is missing ...").
-    ``stored``: the arrangement as the form opened it, whose values already saved are not judged again."""
-    _validate(data, [agreement_terms(stored)] if stored is not None else [])
+    ``stored``: the arrangement as the form opened it, whose values already saved are not judged again.
+    ``today``: the form's (default the PC's date)."""
+    _validate(data, [agreement_terms(stored)] if stored is not None else [], today)
 
 
 #: the arrangement's own columns, one per field of :class:`ArrangementInput` but its relatives and terms:
@@ -465,7 +469,7 @@ def save_arrangement_in(session: Session, data: ArrangementInput, arrangement_id
     if saved is not None:
         stored.append(rules.AgreementTerms(saved.child_dob, saved.start_date, saved.review_date,
                                            saved.exchange_months, saved.status))
-    data = _people_checked(session, _validate(data, stored), arrangement_id, kept)
+    data = _people_checked(session, _validate(data, stored, today), arrangement_id, kept)
     # references are compared after normalisation: case, spacing, full-width forms, invisible characters
     # (rows made around the ORM, with no key, compared by their reference: ``arrangement_by_reference``)
     clash = arrangement_by_reference(session, data.reference, other_than=arrangement_id)
@@ -558,13 +562,16 @@ def get_arrangement(db: Database, actor: Principal, arrangement_id: int,
 
 
 def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, status: str, *,
-                           expected_version: int | None) -> int:
+                           expected_version: int | None, today: dt.date | None = None) -> int:
     """Set the arrangement's stored status (active, suspended, ended) on its own. ``expected_version``: the
     ``row_version`` the person saw (``ArrangementDetail.row_version``), as :func:`update_arrangement` takes
     it: a colleague's save since is refused (:class:`StaleRecord`, the same words), never overwritten.
     ``None`` only from a script, which saw no version (then the latest save wins, under the row's lock).
     The old status is read under the row's lock and logged with the new (``{"status": [old, new]}``); the
     status it already has is no change: no new version, no audit entry. Returns the row's version now.
+    The rules that depend on the status (``rules.agreement_problems``, judged against the record as stored)
+    apply as a save of the form applies them: made active again with no exchange month, or once the child is
+    18 (by ``today``, default the PC's date), is refused (:class:`ValidationError`), nothing changed.
 
     One ``update()`` statement of its own (sealed by the ``do_orm_execute`` hook, stamped with
     ``record_now``), guarded by the version read under the lock as well."""
@@ -578,6 +585,10 @@ def set_arrangement_status(db: Database, actor: Principal, arrangement_id: int, 
         old, version = a.status, int(a.row_version)
         if old == status:
             return version
+        saved = rules.AgreementTerms(a.child_dob, a.start_date, a.review_date, a.exchange_months, old)
+        broken = rules.agreement_problems(replace(saved, status=status), [saved], today=today or dt.date.today())
+        if broken:
+            raise ValidationError(broken[0][1], broken[0][0])
         done = session.execute(update(Arrangement)
                                .where(Arrangement.id == arrangement_id, Arrangement.row_version == version)
                                .values(status=status, row_version=version + 1,

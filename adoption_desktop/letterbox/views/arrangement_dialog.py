@@ -500,7 +500,8 @@ class ArrangementDialog(QDialog):
             target = {"Adopters' address": self.adopters_address, "Adopters' names": self.fields["adopters_name"],
                       "Birth relative's address": self.participants, "Birth relative": self.participants,
                       # the agreement's own terms (``rules.agreement_problems``, a month given twice), by key
-                      **self.dates, "exchange_months": self.fields["exchange_months"]}.get(field or "")
+                      **self.dates, "exchange_months": self.fields["exchange_months"],
+                      "status": self.status}.get(field or "")  # made active again once the child is 18
             if target is not None:
                 self.clears.watch(target, str(exc))  # the message goes once that field is changed
                 target.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -551,7 +552,7 @@ class ArrangementDialog(QDialog):
         reference, without a word). An edit that leaves gaps the arrangement already had is not held up."""
         # a value that is wrong (a letter pasted into the one-line Reference, a wrong month) is said before
         # what is missing, which would otherwise quote it and be said first
-        service.check_arrangement(data, self.opened)
+        service.check_arrangement(data, self.opened, today=self.today)
         if data.status != "active":
             return True
         self._check_people(data)
