@@ -11,7 +11,8 @@ named, so ``verify`` goes on naming it.
 
 A downgrade that drops a whole audited table names it in ``tables``: its rows still on file are sealed as
 deleted (a tombstone each) in the same entry, or ``verify`` reports the table as dropped outside the program
-with the rows the audit log says it held.
+with the rows the audit log says it held. A row there that did not match its seal before is not: it is named, and
+``verify`` goes on reporting the table (a deletion never seals over a change made outside the program).
 
 A final record's content seal (a signed decision, a letter sent, a closed case, an item's outcome) cannot be
 made again: ``verify`` holds the record to its first one. When such a seal covers a dropped column, the
@@ -82,7 +83,7 @@ class ColumnDrop:
         """One entry sealing again, as they now are, the rows :func:`before_drop` named; its detail says which
         columns were taken away, how many rows were sealed again, ``detail`` (what else was lost), and the rows
         left unsealed. None, and no entry, when there was no row to seal."""
-        if not any(self.rows.values()) and not any(self.gone.values()):
+        if not any(self.rows.values()) and not any(self.gone.values()) and not any(self.unsound.values()):
             return None
         seals: list[_Seal] = []
         colsets: dict[str, str] = {}
@@ -104,16 +105,20 @@ class ColumnDrop:
         for name, keys in self.gone.items():
             made, _cs = _make_seals(name, {}, keys)
             seals.extend(made)
+            left = self.unsound.get(name, set())
+            if left:
+                _warn_unsealed(name, left)
+                named.append(f"{name}: {not_sealed_note(left)}")
         taken = "; ".join(f"{t}.{', '.join(cols)}" for t, cols in self.drops.items())
         said = [f"downgrade {self.revision}: column(s) taken away: {taken}",
                 f"{self.count} row(s) sealed again without them"] if self.drops else \
             [f"downgrade {self.revision}"]
         said.extend(f"table {t} dropped: {len(keys)} row(s) sealed as deleted" for t, keys in self.gone.items()
-                    if keys)
+                    if keys or self.unsound.get(t))
         if detail:
             said.append(detail)
         said.extend(named)
-        touched = [*self.drops, *(t for t, keys in self.gone.items() if keys)]
+        touched = [*self.drops, *(t for t, keys in self.gone.items() if keys or self.unsound.get(t))]
         entity = touched[0] if len(set(touched)) == 1 else "database"
         seq = append_entry(conn, SYSTEM, action, entity, "*", None, "; ".join(said),
                            aggregate((s.entity, s.entity_id, s.digest) for s in seals) if seals else "")
@@ -138,7 +143,13 @@ def before_drop(conn: Connection, revision: str, drops: Mapping[str, Sequence[st
     plan = ColumnDrop(revision, {t: list(c) for t, c in drops.items()})
     for name in whole:
         live = {pk for pk, (_colkey, digest) in _latest(conn, name).items() if digest != TOMBSTONE}
-        plan.gone[name] = sorted(live & _ids(conn, name), key=int)
+        on_file = sorted(live & _ids(conn, name), key=int)
+        # a row changed outside the program is not sealed as deleted (as a bulk delete leaves it): verify goes on
+        # reporting the table, with that row, as dropped outside the program
+        off = rows_off_seal(conn, _table(name), [(int(k),) for k in on_file], lock=False) if on_file else set()
+        plan.gone[name] = [k for k in on_file if k not in off]
+        if off:
+            plan.unsound[name] = set(off)
     extra = {t: {str(i) for i in ids} for t, ids in (changed or {}).items()}
     for name, cols in wanted.items():
         keys = (_covering(conn, name, cols) | extra.get(name, set())) & _ids(conn, name)
