@@ -85,7 +85,27 @@ def _linked_decisions_stay(session: Session, _ctx: Any, _instances: Any) -> None
     in the deleting transaction, whose writer lock a link waits for (a link made first is seen)."""
     from adoption_desktop.adm.models import AdmDecision
 
-    ids = [obj.id for obj in session.deleted if isinstance(obj, AdmDecision)]
+    _refuse_linked(session, [obj.id for obj in session.deleted if isinstance(obj, AdmDecision)])
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _linked_decisions_stay_in_bulk(state: Any) -> None:
+    """The same for a ``delete()`` statement of decisions run through the session: it goes around the flush (the
+    review found it took a child's decision away without a word). The rows it would delete are read first."""
+    from adoption_desktop.adm.models import AdmDecision
+
+    mapper = state.bind_mapper
+    if not state.is_delete or mapper is None or mapper.class_ is not AdmDecision:
+        return
+    where = getattr(state.statement, "whereclause", None)
+    query = select(AdmDecision.id) if where is None else select(AdmDecision.id).where(where)
+    with state.session.no_autoflush:
+        ids = list(state.session.execute(query).scalars())
+    _refuse_linked(state.session, ids)
+
+
+def _refuse_linked(session: Session, ids: list[int]) -> None:
+    """``Conflict`` when a child's journey record links to one of the decisions ``ids`` (about to be deleted)."""
     if not ids:
         return
     with session.no_autoflush:

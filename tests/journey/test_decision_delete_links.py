@@ -74,3 +74,23 @@ def test_this_pc_deletes_then_the_other_links(db: Database, other_pc: Database) 
     with pytest.raises(NotFound, match="no longer exists"):
         service.link_child(other_pc, other, "CH-1a", decision_id=plan, relink=True)
     assert service.find_children(db, adm, "CH-1a")[0].plan_decision_id != plan
+
+
+def test_a_bulk_delete_statement_is_refused_too(any_db: Database) -> None:
+    """Review: the guard looked only at objects deleted one by one (``session.delete``); a ``delete()`` statement
+    run through the ORM session went around it and took the child's decision away without a word."""
+    from sqlalchemy import delete
+
+    from adoption_desktop.adm.models import AdmDecision
+
+    adm = make_user(any_db, "decider", Role.AGENCY_DECISION_MAKER)
+    plan, bare = plan_decision(any_db, adm), plan_decision(any_db, adm, "CH-2")
+    service.add_child(any_db, adm, ChildInput(reference="CH-1a", initials="A.B."), decision_id=plan)
+
+    with pytest.raises(Conflict, match=rf"^ADM decision {plan} cannot be deleted: child CH-1a's journey record"), \
+            any_db.session(adm) as session:
+        session.execute(delete(AdmDecision).where(AdmDecision.id.in_([plan, bare])))
+    assert _exists(any_db, adm, plan) and _exists(any_db, adm, bare)  # nothing deleted
+    with any_db.session(adm) as session:
+        session.execute(delete(AdmDecision).where(AdmDecision.id == bare))  # no child on it: deleted
+    assert not _exists(any_db, adm, bare)
