@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,7 +126,8 @@ def _write_record(db_path: Path, record: BackupRecord) -> None:
     """Written whole under a temporary name (a reader never sees half of it); a folder that cannot be
     written leaves the record as it was (the per-user settings still hold the time)."""
     target = record_file_for(db_path)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    # this thread's own name: at the program's end the backup at close may write it as the close says it unfinished
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     data = {"last_at": _stamp(record.last_at) if record.last_at else None, "last_file": record.last_file,
             "last_computer": record.last_computer,
             "failed_at": _stamp(record.failed_at) if record.failed_at else None, "failure": record.failure}

@@ -243,3 +243,32 @@ def test_the_close_waits_longer_for_the_backup_of_a_larger_database(tmp_path: Pa
     assert BACKUP_CLOSE_WAIT < backup_close_wait(small) < BACKUP_CLOSE_WAIT + 1
     assert backup_close_wait(large) == BACKUP_CLOSE_WAIT + 200_000_000 / BACKUP_CLOSE_BYTES_A_SECOND
     assert backup_close_wait(large) >= 60  # a 200 MB database: a minute at least before it is given up
+
+
+def test_two_threads_writing_the_record_at_once_both_get_through(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    """Review: the record's temporary name was the process's alone (``NAME.db.scheduled-backup.<pid>.tmp``), and
+    at the program's end two threads of it write the record at once (the backup at close finishing as the close
+    records it unfinished): the one whose temporary file the other took away was lost, said nowhere. Here the
+    backup thread's write lands between the close's write of its temporary file and its rename."""
+    from adoption_desktop.core import scheduled_backup as sb
+
+    db_path = tmp_path / "agency.db"
+    today = dt.datetime.now().replace(microsecond=0)
+    real_replace = os.replace
+    calls: list[int] = []
+
+    def replace(src: object, dst: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:  # the other thread writes its record meanwhile
+            other = threading.Thread(target=sb._write_record,
+                                     args=(db_path, sb.BackupRecord(today, "backup-made.adkbak", "PC-1")))
+            other.start()
+            other.join()
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sb.os, "replace", replace)
+    sb._write_record(db_path, sb.BackupRecord(today, "backup-made.adkbak", "PC-1", today, "not finished"))
+    monkeypatch.setattr(sb.os, "replace", real_replace)
+    assert sb.read_record(db_path).failure == "not finished"  # the later rename is the one on file
+    assert not list(tmp_path.glob("*.tmp"))
