@@ -215,11 +215,10 @@ def shots_dir() -> Path:
     return IMAGES
 
 
-def test_the_guide_pictures_show_the_program_as_it_is(db: Database, qtbot: Any, shots_dir: Path) -> None:
-    import datetime as dt
+def test_the_guide_pictures_show_the_program_as_it_is(small_demo_db: Database, qtbot: Any, shots_dir: Path) -> None:
     import json
 
-    demo.populate(db, "small", today=dt.date.today())
+    db = small_demo_db  # the small demo dated today, made once per run (conftest): 10-15 s not spent filling it
     force = os.environ.get("ADOPTION_GUIDE_SHOTS") == "write"
     known: dict[str, list[str]] = json.loads(FINGERPRINTS.read_text(encoding="utf-8")) if FINGERPRINTS.exists() else {}
     recorded = {name: known[name] for name in SHOTS if name in known}
@@ -268,8 +267,8 @@ def test_a_changed_page_makes_its_picture_stale() -> None:
     assert "looks different" in stale_because(picture, png_bytes(other), [], [])
 
 
-def test_a_picture_of_a_page_that_is_gone_fails(db: Database, qtbot: Any) -> None:
-    demo.populate(db, "small")
+def test_a_picture_of_a_page_that_is_gone_fails(small_demo_db: Database, qtbot: Any) -> None:
+    db = small_demo_db  # a copy of the same demo the picture test grabs (its users and pages)
     with pytest.raises(AssertionError, match="no tab"):  # (the picture test then fails the same way)
         grab(db, qtbot, "x.png", Shot("letterbox", "letterbox", ("A tab that does not exist",)))
     with pytest.raises(AssertionError, match="no page"):
