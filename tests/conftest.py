@@ -183,7 +183,7 @@ def _small_demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[
     as ``adoption-desktop demo`` makes it (``create_database`` filled by ``demo.populate``), in its own data
     folder and keyring: the file and the keyring's entries. Each test that wants it gets a copy
     (:func:`small_demo_copy`): 0.1 s instead of 4–7 s of filling it again."""
-    made: dict[dt.date | None, DemoTemplate] = {}
+    made: dict[dt.date | None, DemoTemplate] = dict(_inherited_templates())
 
     def template(today: dt.date | None) -> DemoTemplate:
         if today not in made:
@@ -191,6 +191,28 @@ def _small_demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[
         return made[today]
 
     return template
+
+
+#: set by a test for the pytest it runs as a child process (another screen, another scale): the small demo
+#: templates the parent made, so the child copies them instead of filling the demo again (:func:`share_templates`)
+TEMPLATES_ENV = "ADOPTION_TEST_SMALL_DEMO_TEMPLATES"
+
+
+def share_templates(*templates: tuple[dt.date | None, DemoTemplate]) -> dict[str, str]:
+    """The environment entry that hands ``templates`` (each with the day it was made for) to a child pytest."""
+    import json
+
+    return {TEMPLATES_ENV: json.dumps([[day.isoformat() if day else None, str(t.path),
+                                        [[s, n, v] for (s, n), v in t.keyring.items()]] for day, t in templates])}
+
+
+def _inherited_templates() -> Iterator[tuple[dt.date | None, DemoTemplate]]:
+    import json
+
+    for day, path, entries in json.loads(os.environ.get(TEMPLATES_ENV) or "[]"):
+        if Path(path).exists():
+            yield (dt.date.fromisoformat(day) if day else None,
+                   DemoTemplate(Path(path), {(s, n): v for s, n, v in entries}))
 
 
 def _make_small_demo(folder: Path, today: dt.date | None) -> DemoTemplate:

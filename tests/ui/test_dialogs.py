@@ -35,6 +35,7 @@ from adoption_desktop.ui.fit import window_title_needs
 from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.palette import high_contrast_palette
 from adoption_desktop.ui.tasks import TaskRunner
+from tests.conftest import DemoTemplate, share_templates
 from tests.ui.dialog_registry import ALL_ROLES, DIALOGS, capturing, open_entry
 from tests.ui.walk import (
     TASKBAR,
@@ -95,12 +96,14 @@ def test_every_dialog_class_is_registered() -> None:
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_every_dialog_fits_reads_and_is_reachable(screen: str, tmp_path: Path) -> None:
+def test_every_dialog_fits_reads_and_is_reachable(screen: str, tmp_path: Path,
+                                                  _small_demo_templates: Callable[[dt.date | None], DemoTemplate]) -> None:
     config = tmp_path / "screen.json"
     config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
                                                "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
     env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": SCREENS[screen],
-           SCREEN_ENV: screen}
+           SCREEN_ENV: screen,  # the demo made once here, copied by each screen's process (not filled 4 times)
+           **share_templates((DEMO_DAY, _small_demo_templates(DEMO_DAY)))}
     env.pop("PYTEST_XDIST_WORKER", None)
     run = subprocess.run([sys.executable, "-m", "pytest", f"{Path(__file__).relative_to(ROOT)}::test_dialogs_on_this_screen",
                           "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
