@@ -41,6 +41,7 @@ from adoption_desktop.counselling.service.common import (
     _validate_referral,
     counsellor_since,
     counsellor_starts,
+    handed_over_by,
     shared_without_interview_warning,
 )
 from adoption_desktop.counselling.service.data import (
@@ -218,7 +219,8 @@ def allocate(db: Database, actor: Principal, case_id: int, counsellor_id: int, o
                 raise ValidationError(f"Allocation date: {day:%d/%m/%Y} is before {current} took the case "
                                       f"({since:%d/%m/%Y}); enter the day it is handed over.", "allocated_on")
             audit.record(session, HANDOVER, ENTITY, case.id,
-                         changes={"counsellor_since": [since.isoformat(), day.isoformat()]},
+                         changes={"counsellor_since": [since.isoformat(), day.isoformat()],
+                                  "counsellor_id": [case.counsellor_id, counsellor_id]},
                          detail=f"{case.reference}: handed over from {current} to "
                                 f"{names.get(counsellor_id, '?')} on {day:%d/%m/%Y}")
         case.counsellor_id = counsellor_id
@@ -286,6 +288,14 @@ def correct_allocation(db: Database, actor: Principal, case_id: int, counsellor_
         if later is not None and on > later[0]:
             raise ValidationError(f"Allocation date: {on:%d/%m/%Y} is after {later[1]} ({later[0]:%d/%m/%Y}); "
                                   "the case was allocated on or before that day.", "allocated_on")
+        handed_by = handed_over_by(session, case) if handover else None
+        if handed_by is not None and counsellor_id == handed_by:
+            # a hand-over "corrected" back to the counsellor who handed the case over: a hand-over from them to
+            # themselves, and a "since" that was never a start (review, 7 December)
+            who = names.get(handed_by, "this counsellor")
+            raise ValidationError(f"Counsellor: {who} handed the case over on {since:%d/%m/%Y}: correct the "
+                                  f"hand-over's counsellor to someone else, or, if the case has gone back to {who}, "
+                                  "record that as a hand-over with Allocate… instead.", "counsellor")
         if on == since and counsellor_id == before_counsellor:
             raise ValidationError(f"Allocation date: case {case.reference} is already allocated to "
                                   f"{names.get(counsellor_id, 'this counsellor')} since {since:%d/%m/%Y}; nothing "

@@ -323,7 +323,8 @@ def _referral_of(case: CounsellingCase) -> ReferralInput:
 
 
 #: the audit action recording a case handed over to another counsellor; its ``changes`` hold
-#: ``{"counsellor_since": [previous ISO date, hand-over ISO date]}``
+#: ``{"counsellor_since": [previous ISO date, hand-over ISO date], "counsellor_id": [from, to]}`` (a hand-over
+#: recorded before 7 December 2026 holds ``counsellor_since`` only: see :func:`handed_over_by`)
 HANDOVER = "handover"
 #: the audit action recording a correction of the current allocation (the first allocation, or the last
 #: hand-over): its ``changes`` hold ``{"counsellor_since": [ISO date before, ISO date now], "counsellor_id":
@@ -349,6 +350,36 @@ def counsellor_starts(session: Session, case: CounsellingCase) -> list[dt.date]:
         elif len(starts) > 1:  # a hand-over corrected (a first allocation corrected is ``allocated_on`` itself)
             starts[-1] = day
     return starts
+
+
+def handed_over_by(session: Session, case: CounsellingCase) -> int | None:
+    """The counsellor who handed the case over in its last hand-over (as recorded: a correction changes who
+    took it, never who handed it over); None when the case was never handed over or it cannot be told. A
+    hand-over recorded before its entry held ``counsellor_id`` is read from the case's ``update`` entry written
+    in the same save (the next entry of the case, by the same person), which holds the counsellor changed."""
+    found = session.execute(select(AuditEntry.seq, AuditEntry.actor_id, AuditEntry.changes).where(
+        AuditEntry.action == HANDOVER, AuditEntry.entity == ENTITY, AuditEntry.entity_id == str(case.id))
+        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    if found is None:
+        return None
+    seq, actor_id, changes = found
+    previous = _counsellor_from(changes)
+    if previous is None:
+        after = session.execute(select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.changes).where(
+            AuditEntry.entity == ENTITY, AuditEntry.entity_id == str(case.id), AuditEntry.seq > seq)
+            .order_by(AuditEntry.seq).limit(1)).first()
+        if after is not None and after.action == "update" and after.actor_id == actor_id:
+            previous = _counsellor_from(after.changes)
+    return previous
+
+
+def _counsellor_from(changes: str | None) -> int | None:
+    """The counsellor before, from an audit entry's ``counsellor_id: [before, after]``; None without one."""
+    try:
+        before = json.loads(changes or "{}")["counsellor_id"][0]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return before if isinstance(before, int) and not isinstance(before, bool) else None
 
 
 def counsellor_since(session: Session, case: CounsellingCase) -> dt.date | None:
