@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -58,7 +57,8 @@ from adoption_desktop.counselling.settings import REFERENCE_PREFIX
 
 # --- cases --------------------------------------------------------------------------------------
 
-def check_referral(data: ReferralInput, today: dt.date | None = None, *, stored: Any = None) -> ReferralInput:
+def check_referral(data: ReferralInput, today: dt.date | None = None, *,
+                   stored: CounsellingCase | None = None) -> ReferralInput:
     """The referral's details as :func:`create_referral` and :func:`update_referral` would save them, or the
     first :class:`ValidationError` they would refuse them with; nothing is read or saved. The New referral form
     checks its fields with this before asking "A case for … already exists" (user trial: the question came

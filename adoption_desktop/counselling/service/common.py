@@ -7,7 +7,6 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -226,7 +225,7 @@ def check_phone(value: str, label: str = "Phone", key: str = "phone") -> str:
     return value
 
 
-def _validate_referral(data: ReferralInput, today: dt.date, stored: Any = None) -> ReferralInput:
+def _validate_referral(data: ReferralInput, today: dt.date, stored: CounsellingCase | None = None) -> ReferralInput:
     """The referral as it would be saved, or the first refusal. ``stored``: the case as saved (an edit), whose
     name, address and e-mail are not judged again against the envelope's window while they are kept as they
     are: a case saved before that rule still saves a new phone number (review: it was refused for the name)."""
