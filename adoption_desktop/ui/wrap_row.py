@@ -132,9 +132,13 @@ class WrapRow(QLayout):
         height = self._place(rect, move=True)
         # the lines need another height than the page gave them (more or fewer lines; at the first placing too:
         # a row that needed two lines at once was left one line high, its second line under the tabs below):
-        # the page lays itself out again, asking minimumSize at this width; once per height asked, so a page
-        # that cannot give it is not asked again and again
-        if height != rect.height() and height != self._asked:
+        # the page lays itself out again, asking minimumSize at this width; once per height asked until it is
+        # given, so a page that cannot give it is not asked again and again
+        if height == rect.height():
+            # given what it needs: a later need is asked for again, even of a height asked before (narrowed,
+            # widened and narrowed again, the second line was left one line high, its buttons over the row below)
+            self._asked = -1
+        elif height != self._asked:
             self._asked = height
             QTimer.singleShot(0, self._relayout)
 
