@@ -89,6 +89,21 @@ def _isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memo
     reset_logging()  # a command run in-process opened the log in this test's folder
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _heap_frozen_after_each_module() -> Iterator[None]:
+    """After each test module: its garbage collected, and what is left (the session's fixtures, modules
+    imported, Qt's wrappers) moved out of the collector's sight (``gc.freeze``). A worker runs thousands of
+    tests in one process; every full collection walked all it had kept (770,000 objects after tests/panel
+    alone: 38 full collections took 49 s of its 578 s); now each walks only what the running module made.
+    What a test makes is never frozen while it runs: a test that waits for an object to be collected sees
+    it collected."""
+    import gc
+
+    yield
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(autouse=True)
 def _no_window_outlives_its_test() -> Iterator[None]:
     """After each test: windows it left on screen (a dialog a page opened, not handed to ``qtbot``) are
