@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import func, select
 
 from adoption_desktop.adm import rules, service
@@ -221,33 +220,3 @@ def test_a_plan_for_adoption_greys_letter_to_and_salutation(db: Database, adm_us
     assert "goes to the child's social worker" in d.addressee.toolTip()
     assert page.select_decision(approval)
     assert d.addressee.isEnabled() and d.salutation.isEnabled() and not d.addressee.toolTip()
-
-
-def test_at_150_percent_the_queue_shows_its_urgent_columns_and_the_decision_form_fits(
-        db: Database, adm_user: Principal, qtbot: Any) -> None:
-    """1366×768 at 150 % is 911 logical pixels: the page beside the navigation about 670. The decision pane's
-    minimum (long labels beside fields, three buttons in a row) left the queue 180 pixels: Reference and half
-    the Clock."""
-    _queue(db)
-    page = _page(db, adm_user, qtbot)
-    page.resize(round(1366 / 1.5) - 240, round(768 / 1.5) - 120)
-    page.show()
-    qtbot.waitExposed(page)
-    QApplication.processEvents()
-    header = page.view.horizontalHeader()
-    visible = page.view.viewport().width()
-    for col in (COL_REF, COL_CLOCK, COL_DUE):
-        assert header.sectionViewportPosition(col) + header.sectionSize(col) <= visible, col
-    assert page.view.width() >= page.width() // 2  # the queue has at least half the page
-    detail = page.detail
-    detail.tabs.setCurrentWidget(detail.form.findChild(QWidget, "tab_decision"))
-    QApplication.processEvents()
-    QApplication.processEvents()
-    tab = detail.tabs.currentWidget()
-    # every button on the Decision tab inside the tab, none cut off at its right edge
-    for name in ("sign_button", "save_button", "correct_button", "info_button", "info_received_button"):
-        button = detail.buttons[name]
-        right = button.mapTo(tab, button.rect().topRight()).x()
-        assert right < tab.width() and button.width() >= button.minimumSizeHint().width(), name
-    # the labels above their fields: the text boxes as wide as the tab less its margins, not 60 pixels
-    assert detail.decision_text.width() >= tab.width() // 2

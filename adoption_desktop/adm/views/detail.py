@@ -20,11 +20,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QStandardItemModel, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QBoxLayout,
     QComboBox,
     QDateEdit,
-    QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -68,7 +65,6 @@ from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.today_default import TodayDefaults
-from adoption_desktop.ui.wrap_row import WrapRow
 
 #: decision types that concern children (the Children… button shows on these)
 CHILD_TYPES = frozenset({"plan_for_adoption", "relinquished", "match"})
@@ -95,65 +91,6 @@ def read_base(base: str | None) -> tuple[int | None, str] | None:
         return None
 
 
-#: the least width a field keeps beside its label; narrower, every label of the form goes above its field
-FIELD_WIDTH = 240
-
-
-class _LabelsAbove(QObject):
-    """Puts every label of a form above its field while the form is too narrow for its widest label and a
-    field of :data:`FIELD_WIDTH` side by side (a text box 60 pixels wide beside "Decision (as on the letter):"
-    at 150 %), and beside it again when there is room."""
-
-    def __init__(self, owner: QWidget, layout: QFormLayout) -> None:
-        super().__init__(owner)
-        self.layout = layout
-        owner.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
-            labels = [self.layout.itemAt(row, QFormLayout.ItemRole.LabelRole) for row in range(self.layout.rowCount())]
-            widest = max((item.sizeHint().width() for item in labels if item is not None), default=0)
-            margins = self.layout.contentsMargins()
-            room = watched.width() - margins.left() - margins.right() - max(0, self.layout.horizontalSpacing())
-            policy = (QFormLayout.RowWrapPolicy.WrapAllRows if room < widest + FIELD_WIDTH
-                      else QFormLayout.RowWrapPolicy.WrapLongRows)
-            if self.layout.rowWrapPolicy() != policy:
-                self.layout.setRowWrapPolicy(policy)
-        return False
-
-
-def narrow_form(form: QWidget) -> None:
-    """Let the decision's form be as narrow as its widest field, not its widest label plus its widest field
-    plus three buttons in a row: at 150 % scaling (a page of 670 logical pixels) the pane's 470-pixel minimum
-    left the queue beside it 180 pixels, Reference and half the Clock. A label goes above its field when the
-    two do not fit side by side, and each row of buttons (a grid in the form) wraps onto further lines."""
-    for layout in form.findChildren(QFormLayout):
-        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        owner = layout.parentWidget()
-        if owner is not None:
-            _LabelsAbove(owner, layout)
-    for grid in form.findChildren(QGridLayout):
-        parent = grid.parent()
-        if not isinstance(parent, QBoxLayout):
-            continue
-        placed: list[tuple[int, int, QWidget]] = []
-        for index in range(grid.count()):
-            item = grid.itemAt(index)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                position: Any = grid.getItemPosition(index)  # (row, column, rows, columns)
-                placed.append((int(position[0]), int(position[1]), widget))
-        row_layout = WrapRow()
-        row_layout.setObjectName(grid.objectName())
-        for _row, _column, widget in sorted(placed, key=lambda p: (p[0], p[1])):
-            grid.removeWidget(widget)
-            row_layout.addWidget(widget)
-        row_layout.addStretch(1)
-        at = parent.indexOf(grid)
-        parent.removeItem(grid)
-        parent.insertLayout(at, row_layout)
-
-
 def _d(day: dt.date | None) -> str:
     return long_date(day) if day else "—"
 
@@ -170,7 +107,6 @@ class DecisionPanel(QWidget):
         self.ctx, self.today = ctx, today
         self.detail: DecisionDetail | None = None
         form = load_form("adm_decision", self)
-        narrow_form(form)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
