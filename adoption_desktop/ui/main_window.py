@@ -63,11 +63,17 @@ NOT_BEFORE_PAINT = ("sqlalchemy", "alembic", "argon2", "sqlcipher3", "psycopg", 
                     "docx", "adoption_desktop.core.storage", "adoption_desktop.panel", "adoption_desktop.adm",
                     "adoption_desktop.letterbox", "adoption_desktop.counselling", "adoption_desktop.reports")
 
+#: PySide classes whose enums PySide builds as the class is first loaded (~1 ms each; QStyle's eleven cost the first
+#: paint ~8 ms): an import of the class, or the first event of its kind reaching Python (an event filter in Python
+#: before the paint, or a Python override of ``eventFilter`` on a widget of the window, is handed them all)
+NOT_BEFORE_PAINT_CLASSES = ("PySide6.QtWidgets.QStyle", "PySide6.QtGui.QPlatformSurfaceEvent",
+                            "PySide6.QtGui.QInputMethodEvent", "PySide6.QtGui.QFocusEvent")
 
 def _loaded_at_first_paint() -> list[str]:
     """Which of :data:`NOT_BEFORE_PAINT` had been loaded at the first paint, and ``PySide6.QtCore.Qt`` if Qt's
     namespace had been built (its ~90 enums cost ~12 ms, so the modules loaded before the paint use plain
-    values or import it inside the function that needs it). Printed for the start-up test."""
+    values or import it inside the function that needs it), and any of :data:`NOT_BEFORE_PAINT_CLASSES`
+    PySide had loaded. Printed for the start-up test."""
     import sys
 
     import PySide6.QtCore
@@ -75,6 +81,10 @@ def _loaded_at_first_paint() -> list[str]:
     loaded = [name for name in NOT_BEFORE_PAINT if any(m == name or m.startswith(name + ".") for m in sys.modules)]
     if "Qt" in vars(PySide6.QtCore):
         loaded.append("PySide6.QtCore.Qt")
+    for name in NOT_BEFORE_PAINT_CLASSES:
+        module, _, cls = name.rpartition(".")
+        if module in sys.modules and cls in vars(sys.modules[module]):
+            loaded.append(name)
     return loaded
 
 

@@ -16,12 +16,17 @@ cut to the other half, and its width held the window wider than the screen (four
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QRect, QSize
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QLabel, QSizeGrip, QStatusBar, QStyle, QStyleOption, QWidget
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-#: what of a permanent widget changes the room left for the message
-_MOVED = (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide)
+# Before the first paint (issue 17, tests/ui/test_start_up_paints_first.py) this module does not load what PySide
+# builds Python enums for on first use, ~1 ms each: QStyle's (importing QStyle, QStyleOption or QSizeGrip built
+# eleven), an event class's (as its first event reaches a Python event filter), Qt's namespace or ``html``.
+
+#: what of a permanent widget changes the room left for the message: ``QEvent.Type``'s Move, Resize, Show, Hide
+_MOVED = frozenset((13, 14, 17, 18))
 #: the most of the status bar's width the database's path may take: the rest is the messages'
 PATH_SHARE = 1 / 3
 
@@ -42,6 +47,12 @@ def elide_path(path: str, metrics: QFontMetrics, room: int) -> str:
         if room_for_folder >= metrics.horizontalAdvance(folder[:3] + "…"):
             return metrics.elidedText(folder, middle, room_for_folder) + last
     return metrics.elidedText(path, middle, max(room, 0)) or "…"
+
+
+def _escape(text: str) -> str:
+    """``text`` in Qt's rich text, as ``html.escape`` gives it."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("'", "&#x27;"))
 
 
 class PathLabel(QLabel):
@@ -84,8 +95,6 @@ class PathLabel(QLabel):
             self._show()
 
     def _show(self) -> None:
-        import html
-
         metrics = self.fontMetrics()
         bold = QFont(self.font())
         bold.setBold(True)
@@ -100,7 +109,23 @@ class PathLabel(QLabel):
             self.setText(f"{self.prefix}{shown}")
             return
         style = f' style="color:{self._colour}"' if self._colour else ""
-        self.setText(f"{html.escape(self.prefix + shown)} — <b{style}>{html.escape(self._warning)}</b>")
+        self.setText(f"{_escape(self.prefix + shown)} — <b{style}>{_escape(self._warning)}</b>")
+
+
+class _RoomWatch(QObject):
+    """Fits the bar's message again when one of its permanent widgets moves, is resized, shown or hidden."""
+
+    def __init__(self, bar: StatusBar) -> None:
+        super().__init__(bar)
+        self._bar = bar
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        # the bar being deleted hides its widgets after its own C++ part has gone
+        if not shiboken6.isValid(self._bar):
+            return False
+        if self._bar.currentMessage() and event.type().value in _MOVED:
+            self._bar.fit_message()  # the database's name shown, or the backup's line come or gone: room changed
+        return False
 
 
 class StatusBar(QStatusBar):
@@ -110,32 +135,42 @@ class StatusBar(QStatusBar):
         super().__init__(parent)
         self._permanent: list[QWidget] = []
         self._shown = ""  # the message as painted, when it is cut; "" when Qt paints it whole
-        self.messageChanged.connect(lambda _text: self._fit())
+        self._watcher: _RoomWatch | None = None  # watches the permanent widgets from the first message on
+        self.messageChanged.connect(lambda _text: self.fit_message())
 
     # the permanent widgets (the database's name, the background backup) bound the message on the right
     def addPermanentWidget(self, widget: QWidget, /, stretch: int | None = 0) -> None:  # noqa: N802
         super().addPermanentWidget(widget, stretch or 0)
         self._permanent.append(widget)
-        widget.installEventFilter(self)
+        if self._watcher is not None:
+            widget.installEventFilter(self._watcher)
 
     def insertPermanentWidget(self, index: int, widget: QWidget, /, stretch: int | None = 0) -> int:  # noqa: N802
         self._permanent.append(widget)
-        widget.installEventFilter(self)
+        if self._watcher is not None:
+            widget.installEventFilter(self._watcher)
         return super().insertPermanentWidget(index, widget, stretch or 0)
 
     def removeWidget(self, widget: QWidget, /) -> None:  # noqa: N802
         if widget in self._permanent:
             self._permanent.remove(widget)
-            widget.removeEventFilter(self)
+            if self._watcher is not None:
+                widget.removeEventFilter(self._watcher)
         super().removeWidget(widget)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in _MOVED and self.currentMessage():
-            self._fit()  # the database's name shown, or the backup's line come or gone: the room changed
-        return super().eventFilter(watched, event)
+    def _watch(self) -> None:
+        """Watch the permanent widgets from now on: a message is shown, and its room changes as they move. Not
+        before, and not by the bar itself: a Python ``eventFilter`` on the bar was handed its own start-up
+        events, and every kind of event that reaches Python builds its class's enums the first time."""
+        if self._watcher is None:
+            self._watcher = _RoomWatch(self)
+            for widget in self._permanent:
+                widget.installEventFilter(self._watcher)
 
     def message_room(self) -> QRect:
         """Where Qt paints the message: from the left edge to the first permanent widget (or the size grip)."""
+        from PySide6.QtWidgets import QSizeGrip
+
         left, right = 6, self.width() - 12
         # children(), not findChild(): its default argument builds Qt's namespace, slow before the first paint
         for grip in self.children():
@@ -152,10 +187,12 @@ class StatusBar(QStatusBar):
         """The message as it can be read in the bar: whole, or cut at a word with "…"."""
         return self._shown or self.currentMessage()
 
-    def _fit(self) -> None:
+    def fit_message(self) -> None:
+        """The message cut to the room it has now (whole in its tooltip when cut)."""
         text = self.currentMessage()
         cut = ""
         if text:
+            self._watch()
             from adoption_desktop.ui.fit import elide_words  # when first needed: not before the first paint
 
             cut = elide_words(self.fontMetrics(), text, self.message_room().width())
@@ -171,7 +208,7 @@ class StatusBar(QStatusBar):
             if isinstance(widget, PathLabel):
                 widget.fit_to(event.size().width())  # before the bar lays its widgets out at the new width
         super().resizeEvent(event)
-        self._fit()
+        self.fit_message()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         if not self._shown or not self.currentMessage():
@@ -179,6 +216,7 @@ class StatusBar(QStatusBar):
             return
         # Qt's namespace here, not before the first paint: it is slow to load (issue 17)
         from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QStyle, QStyleOption
 
         # as QStatusBar paints itself, with the message cut at a word instead of clipped mid-letter
         painter = QPainter(self)
