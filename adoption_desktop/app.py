@@ -12,6 +12,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# The start-up path's modules that do not use Qt, imported before PySide6: once it is loaded, its import hook reads
+# the source of every module imported after it, looking for "PySide6" (its __feature__ support): ~5 ms of the first
+# paint for these and the standard library modules they bring (issue 17, bench/bench_startup.py)
+import adoption_desktop.core.config
+import adoption_desktop.core.security.permissions
+import adoption_desktop.core.undo
+import adoption_desktop.core.wording  # noqa: F401
+
+# isort: split
 # QDialog, QFileDialog and QMessageBox are imported where used: importing them here built their Qt enums
 # before the first paint (~2 ms)
 from PySide6.QtWidgets import QApplication, QWidget
