@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -392,3 +393,56 @@ def test_a_row_changed_in_sql_before_a_table_is_dropped_stays_reported(
     assert any(table in p and "missing" in p for p in problems), problems
     (detail,) = details
     assert "0 row(s) sealed as deleted" in detail and "1" in detail and "not sealed" in detail.lower(), detail
+
+
+def _documents(conn: Connection) -> None:
+    """An item with a document attached (its encrypted content, its key, a page of its text) and a redacted copy
+    of it (a row that refers to the first): what the letterbox stores once documents came in."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from adoption_desktop.letterbox.attachments import _aad
+
+    _letterbox(conn)
+    _item(conn, 1, "received")
+    key = AESGCM.generate_key(bit_length=256)
+    _insert_any(conn, "letterbox_document_keys", id=1, key=key)
+    for aid, parent, kind in ((1, None, "original"), (2, 1, "redacted")):
+        data = f"%PDF-synthetic letter {aid}".encode()
+        digest = hashlib.sha256(data).hexdigest()
+        _row(conn, "letterbox_attachments", id=aid, item_id=1, parent_id=parent, kind=kind,
+             filename=f"letter-{aid}.pdf", media_type="application/pdf", size=len(data), sha256=digest, pages=1,
+             created_by="letterbox", note="")
+        nonce = bytes(12)
+        _insert_any(conn, "letterbox_attachment_blobs", attachment_id=aid, key_id=1, nonce=nonce,
+                    data=AESGCM(key).encrypt(nonce, data, _aad(aid, digest)))
+        _row(conn, "letterbox_attachment_pages", id=aid, attachment_id=aid, page_no=1, source="text",
+             text="Dear Birth Relative One", words="[]", width=595, height=842, confidence=1.0,
+             low_confidence=False)
+
+
+def test_the_documents_downgrade_seals_as_deleted_the_attachments_and_their_pages(blank: Database) -> None:
+    """``docs_0001_attachments`` drops the letterbox's two audited document tables (and the unaudited blobs and
+    keys) with documents on file, a redacted copy referring to its original: one entry seals every attachment and
+    page as deleted and ``verify`` is clean."""
+    revision, before = "docs_0001_attachments", "audit_0001"
+    with _at(blank, before):
+        pass
+    with _at(blank, revision) as conn:
+        seal_new_columns(conn)
+        _documents(conn)
+    assert _problems(blank) == []
+    with blank.engine.connect() as conn:
+        command.downgrade(migrations.alembic_config(conn), before)
+        conn.commit()
+        details = conn.execute(text("SELECT detail FROM audit_log WHERE action = :a"), {"a": DOWNGRADE_SEAL}
+                               ).scalars().all()
+        left = set(inspect(conn).get_table_names())
+        assert migrations.current_heads(conn) == {before}
+    assert not {"letterbox_attachments", "letterbox_attachment_pages", "letterbox_attachment_blobs",
+                "letterbox_document_keys"} & left
+    assert _problems(blank) == []
+    (detail,) = details
+    assert revision in detail, detail
+    for table in ("letterbox_attachments", "letterbox_attachment_pages"):
+        assert f"table {table} dropped: 2 row(s) sealed as deleted" in detail, detail
+    assert "documents attached to letterbox items" in detail, detail

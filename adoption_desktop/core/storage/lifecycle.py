@@ -484,10 +484,15 @@ def _stored_file_problems(session: Session, limit: int = 10) -> list[str]:
     row (the bytes would flood the log), so the row seals alone would not notice a blob or key deleted or
     altered outside the application: each file's blob and key must exist and the blob must decrypt (the
     attachment id and SHA-256 are its associated data) to bytes with that SHA-256. One file in memory at
-    a time. At most ``limit`` files named, then how many more."""
+    a time. At most ``limit`` files named, then how many more. An older schema without the tables (before
+    ``docs_0001_attachments``, or downgraded past it) has nothing to check."""
+    from sqlalchemy import inspect as sa_inspect
+
     from adoption_desktop.letterbox.attachment_models import Attachment, AttachmentBlob, DocumentKey
     from adoption_desktop.letterbox.attachments import load_blob
 
+    if not set(ATTACHMENT_TABLES) <= set(sa_inspect(session.connection()).get_table_names()):
+        return []  # at this version's schema a dropped one is named as missing (the caller skips this check)
     found: list[str] = []
     ids = list(session.scalars(select(Attachment.id).order_by(Attachment.id)))
     for attachment_id in ids:
