@@ -29,6 +29,7 @@ from adoption_desktop.core.security.secret_store import SecretStore
 from adoption_desktop.core.storage import migrations
 from adoption_desktop.core.storage.engine import Database, open_sqlcipher
 from adoption_desktop.core.storage.lifecycle import verify_database
+from adoption_desktop.core.storage.table_copy import TableCopyRefused
 from tests.core.test_journey_match_decision_migration import _insert_any
 from tests.core.test_migrations import _blank_sqlcipher
 
@@ -446,3 +447,73 @@ def test_the_documents_downgrade_seals_as_deleted_the_attachments_and_their_page
     for table in ("letterbox_attachments", "letterbox_attachment_pages"):
         assert f"table {table} dropped: 2 row(s) sealed as deleted" in detail, detail
     assert "documents attached to letterbox items" in detail, detail
+
+
+def test_the_order_date_downgrade_runs_under_sessions_that_refer_to_the_cases(blank: Database) -> None:
+    """``counselling_0002_order_not_known`` makes the order date required again, which on SQLite copies
+    ``counselling_cases``: with foreign keys on (a downgrade run directly), dropping the old table under a case's
+    session, request and disclosure failed with "FOREIGN KEY constraint failed". The cases, their references and
+    their indexes are kept, the answer is taken away, and ``verify`` is clean."""
+    revision, before = "counselling_0002_order_not_known", "lbwork_0002_items_month_index"
+    with _at(blank, before):
+        pass
+    with _at(blank, revision) as conn:
+        seal_new_columns(conn)
+        for cid in (1, 2):  # open cases (a case closed since the upgrade refuses the downgrade)
+            _row(conn, "counselling_cases", id=cid, reference=f"BR-090{cid}", referral_date=DAY, date_of_birth=DAY,
+                 adoption_order_date=DAY, adopted_before_1975=cid == 1)
+        _row(conn, "counselling_sessions", id=1, case_id=1, held_on=DAY)
+        _row(conn, "counselling_sessions", id=2, case_id=2, held_on=DAY)
+        _row(conn, "counselling_requests", id=1, case_id=1, sent_on=DAY)
+        _row(conn, "counselling_disclosures", id=1, case_id=2, disclosed_on=DAY)
+        indexes = {i["name"] for i in inspect(conn).get_indexes("counselling_cases")}
+    assert _problems(blank) == []
+    with blank.engine.connect() as conn:
+        command.downgrade(migrations.alembic_config(conn), before)
+        conn.commit()
+        assert migrations.current_heads(conn) == {before}
+        assert conn.execute(text("SELECT id FROM counselling_cases ORDER BY id")).scalars().all() == [1, 2]
+        assert conn.execute(text("SELECT case_id FROM counselling_sessions ORDER BY id")).scalars().all() == [1, 2]
+        assert {i["name"] for i in inspect(conn).get_indexes("counselling_cases")} == indexes
+        (order_date,) = [c for c in inspect(conn).get_columns("counselling_cases")
+                         if c["name"] == "adoption_order_date"]
+        assert order_date["nullable"] is False  # required again, as the older schema has it
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    assert "adopted_before_1975" not in _columns(blank, "counselling_cases")
+    assert _problems(blank) == []
+
+
+def test_the_order_date_downgrade_is_refused_when_a_reference_would_be_left_broken(
+        tmp_path: Path, store: SecretStore) -> None:
+    """The copy defers the reference checks to its end: ``PRAGMA foreign_key_check`` then finds a session of a case
+    that is not there (deleted in SQL with the checks off), and the downgrade is refused, nothing changed by it."""
+    path, key = _blank_sqlcipher(tmp_path, store)
+    db = open_sqlcipher(path, key)
+    try:
+        revision, before = "counselling_0002_order_not_known", "lbwork_0002_items_month_index"
+        with _at(db, revision) as conn:
+            _row(conn, "counselling_cases", id=1, reference="BR-0901", referral_date=DAY, date_of_birth=DAY,
+                 adoption_order_date=DAY)
+            _row(conn, "counselling_sessions", id=1, case_id=1, held_on=DAY)
+            _row(conn, "counselling_sessions", id=2, case_id=1, held_on=DAY)
+        with db.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys = OFF")  # between transactions, where the pragma applies
+            try:
+                conn.execute(text("UPDATE counselling_sessions SET case_id = 9 WHERE id = 2"))
+                conn.commit()
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
+        with db.engine.connect() as conn, pytest.raises(TableCopyRefused) as refused:
+            command.downgrade(migrations.alembic_config(conn), before)
+        assert "counselling_sessions" in str(refused.value) and "Nothing was changed" in str(refused.value)
+        with db.engine.connect() as conn:
+            assert migrations.current_heads(conn) == {revision}
+            assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = :a"),
+                                {"a": DOWNGRADE_SEAL}).scalar() == 0
+            assert not {t for t in inspect(conn).get_table_names() if t.startswith(("_adk_copy", "_alembic"))}
+        assert "adopted_before_1975" in _columns(db, "counselling_cases")
+    finally:
+        db.dispose()

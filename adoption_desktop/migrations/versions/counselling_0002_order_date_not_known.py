@@ -8,6 +8,8 @@ includes the answer) refuses it.
 Revision ID: counselling_0002_order_not_known
 Revises: lbwork_0002_items_month_index
 """
+from typing import Any
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -37,7 +39,13 @@ def downgrade() -> None:
     dropping = before_drop(conn, revision, {'counselling_cases': ['adopted_before_1975']})
     n = conn.execute(sa.text(
         "SELECT count(*) FROM counselling_cases WHERE adopted_before_1975 IS NOT NULL")).scalar()
-    with op.batch_alter_table('counselling_cases') as batch:
+    from adoption_desktop.core.storage.table_copy import copy_table
+
+    def change(batch: Any) -> None:
         batch.drop_column('adopted_before_1975')
         batch.alter_column('adoption_order_date', existing_type=sa.Date(), nullable=False)
+
+    # the order date made required again: SQLite copies the table, which a batch copy dropped under the
+    # sessions, requests and disclosures that refer to the cases (FOREIGN KEY constraint failed)
+    copy_table(conn, 'counselling_cases', change)
     dropping.seal_again(conn, detail=f"cases whose adopted-before-1975 answer is lost: {n or 0}")
