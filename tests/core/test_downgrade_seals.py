@@ -84,6 +84,11 @@ def _auditview_rows(conn: Connection) -> None:
          received_on=DAY, version=1, signed_at=dt.datetime(2026, 3, 3, 10, 0))  # signed before the upgrade
     _row(conn, "panel_sittings", id=1, sitting_date=DAY)
     _row(conn, "panel_items", id=1, sitting_id=1, case_type="adopter_approval", subject_reference="AP-0901")
+    # rows that refer to each of the three tables: a copy of one was dropped under them
+    _row(conn, "counselling_sessions", id=1, case_id=1, held_on=DAY)
+    _row(conn, "adm_letters", id=1, decision_id=2, kind="match", letter_date=DAY, pdf=b"%PDF-synthetic")
+    _row(conn, "panel_members", id=1, full_name="Panel Member One")
+    _row(conn, "panel_item_absences", id=1, item_id=1, member_id=1)
 
 
 def _auditview_final(conn: Connection) -> None:

@@ -45,8 +45,9 @@ def downgrade() -> None:
 
     conn = op.get_bind()
     dropping = before_drop(conn, revision, {name: ['reference_key'] for name, _source in TABLES})
+    # its index dropped first, the column is plain: dropped in place (SQLite 3.35+), where a batch copy of the
+    # table was dropped under the sessions, letters and absences that refer to it (FOREIGN KEY constraint failed)
     for name, _source in reversed(TABLES):
-        with op.batch_alter_table(name) as batch:
-            batch.drop_index(batch.f(f'ix_{name}_reference_key'))
-            batch.drop_column('reference_key')
+        op.drop_index(op.f(f'ix_{name}_reference_key'), table_name=name)
+        op.drop_column(name, 'reference_key')
     dropping.seal_again(conn, detail="nothing lost: each key is derived from its reference")
