@@ -505,7 +505,9 @@ def run_gui(db: str | None = None) -> int:
     finished = window.background_backup.finish(int(wait * 1000))
     for database in opened:  # the window's one database
         if not finished:
-            _backup_unfinished(database, started, "the automatic backup begun while the window was open", wait)
+            # as of when it began: the record it writes if it ends meanwhile has that time, and is kept
+            _backup_unfinished(database, window.background_backup.begun or started,
+                               "the automatic backup begun while the window was open", wait)
             logging.getLogger("adoption_desktop.app").warning(
                 "scheduled backup at close not attempted: the one begun while the window was open had not finished")
         else:

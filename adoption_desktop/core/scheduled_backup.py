@@ -13,6 +13,12 @@ leaves the backup to its holder), and the due rule is checked again under it aga
 database, ``NAME.db.scheduled-backup`` (JSON: when the last one was made, its file, by which computer, and
 the last failure). The time is also kept in the per-user settings, as before, with the database it is for
 (``last_scheduled_backup_db``): one user's backup of a training copy does not count for the agency's database.
+
+The record is changed only under a second, short lock, on ``NAME.db.scheduled-backup.record.lock``
+(:func:`_update_record`: read, changed and written whole while it is held, a few milliseconds): the claim is held
+for the whole backup, and the program's end says a backup it gave up unfinished (:func:`record_unfinished`)
+while that backup's thread, given up but not stopped, may still finish and write the record itself, as may
+another program on the database. Nobody's record is written over with an older copy read before it.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +99,16 @@ def claim_file_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + RECORD_SUFFIX + ".lock")
 
 
+def record_lock_file_for(db_path: Path) -> Path:
+    """The lock held while the record is read, changed and written (:func:`_update_record`)."""
+    return db_path.with_name(db_path.name + RECORD_SUFFIX + ".record.lock")
+
+
+#: how long a change of the record waits for another's (each holds it for milliseconds; a database folder that
+#: stopped answering holds it longer, and the program's end does not wait for it more than this)
+RECORD_LOCK_WAIT = 3.0
+
+
 def _local(raw: object) -> dt.datetime | None:
     if not isinstance(raw, str) or not raw:
         return None
@@ -146,14 +162,45 @@ def unfinished_words(seconds: float) -> str:
             "again next time.")
 
 
-def record_unfinished(db_path: Path, now: dt.datetime, seconds: float) -> None:
-    """The backup begun for ``db_path`` was still being written when the program closed (a backup folder that
-    stopped answering): recorded beside the database as a failed attempt, so the status bar's backup line and
-    Help → About say it at the next start (the last backup made is kept). A record cannot be written: as
-    :func:`_write_record`."""
-    record = read_record(db_path)
-    _write_record(db_path, BackupRecord(record.last_at, record.last_file, record.last_computer, now,
-                                        unfinished_words(seconds)))
+def _update_record(db_path: Path, change: Callable[[BackupRecord], BackupRecord | None],
+                   wait: float = RECORD_LOCK_WAIT) -> bool:
+    """The record read, changed by ``change`` (``None``: left as it is) and written, under the record's lock
+    (:func:`record_lock_file_for`), so that no other writer's record, in this program or another, is written over
+    with the copy read before it; whether it was written. A lock file that cannot be made (a read-only folder) or
+    locked (a share without locks): as before, unlocked. The lock still held by another after ``wait``: nothing is
+    written (its holder's folder is not answering; the record would not be written there either)."""
+    from adoption_desktop.core.storage.hold import file_lock
+
+    with file_lock(record_lock_file_for(db_path), wait=wait) as held:
+        if held is False:
+            _log.warning("scheduled backup record not written: another program held it for %.0f s", wait)
+            return False
+        changed = change(read_record(db_path))
+        if changed is None:
+            return False
+        _write_record(db_path, changed)
+        return True
+
+
+def record_unfinished(db_path: Path, now: dt.datetime, seconds: float) -> bool:
+    """The backup begun at ``now`` for ``db_path`` was still being written when the program closed (a backup
+    folder that stopped answering): recorded beside the database as a failed attempt, so the status bar's backup
+    line and Help → About say it at the next start (the last backup made is kept). Whether it was recorded.
+
+    Under the record's lock (:func:`_update_record`), as every backup writes it: the backup given up was not
+    stopped, and one that has ended meanwhile, finished or failed, has written its own record with a time from
+    ``now`` on, as has any backup begun after it (another program's): that record is left as it is. One that ends
+    after this writes its own record over this one. (Whether a backup is under way is not asked of its claim: taking
+    it for a moment to see made a backup beginning just then in another program leave it, for nobody.) A record
+    cannot be written: as :func:`_write_record`."""
+    since = now.replace(microsecond=0)  # the record keeps whole seconds
+
+    def change(record: BackupRecord) -> BackupRecord | None:
+        if any(when is not None and when >= since for when in (record.last_at, record.failed_at)):
+            return None  # the attempt given up, or one after it, has said how it ended
+        return BackupRecord(record.last_at, record.last_file, record.last_computer, now, unfinished_words(seconds))
+
+    return _update_record(db_path, change)
 
 
 @contextlib.contextmanager
@@ -299,15 +346,17 @@ def _run(db: Database, path: Path, policy: MachinePolicy, config: LocalConfig, f
         # under the claim: another program may have finished this period's backup a moment ago
         if not backup_due(last_backup(db, config, now), policy.backup_schedule, now):
             return None
-        record = read_record(path)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             out = backup_database(db, folder / default_backup_name(db, now))
         except Exception as exc:
-            _write_record(path, BackupRecord(record.last_at, record.last_file, record.last_computer,
-                                             now, failure_words(exc)))
+            words = failure_words(exc)
+            # read again under the record's lock: the backup kept is the one on file now
+            _update_record(path, lambda on_file: BackupRecord(on_file.last_at, on_file.last_file,
+                                                              on_file.last_computer, now, words))
             raise
-        _write_record(path, BackupRecord(now, str(out), socket.gethostname()))
+        made = BackupRecord(now, str(out), socket.gethostname())
+        _update_record(path, lambda _on_file: made)
         # the backup is made and recorded beside the database: a profile whose settings cannot be written (read
         # only) must not turn it into a failure said to the user. While a window is open the time is handed to
         # the settings writer (behind): written on this thread, a stalled profile share held it for good, and

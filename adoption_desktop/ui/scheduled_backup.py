@@ -103,6 +103,9 @@ class BackgroundBackup(QObject):
         status.addPermanentWidget(self.label)
         self._runner: TaskRunner | None = None
         self.task: TaskHandle | None = None
+        #: when the last attempt began (its time in the record beside the database): an attempt given up at the
+        #: close is said unfinished as of then (``record_unfinished``), so a record it wrote as it ended is kept
+        self.begun: dt.datetime | None = None
         #: when an attempt last failed in this window (the next one waits RETRY_AFTER_FAILURE), and what was said
         self.failed_at: dt.datetime | None = None
         self._said_failure = ""
@@ -155,6 +158,7 @@ class BackgroundBackup(QObject):
             # never queued behind a page's long work; a thread that never holds the program's end (a backup folder
             # that stopped answering: the close waits for it FINISH_WAIT at most, see finish)
             self._runner = TaskRunner(max_threads=1, own_threads=True)
+        self.begun = now
         self.task = self._runner.run(lambda _task: run_scheduled_backup(db, policy, config, paths, now,
                                                                          while_open=True),
                                      on_done=lambda out: self._done(out, now),
