@@ -59,16 +59,22 @@ class TaskRunner(QObject):
     """``own_threads``: each task on a thread of its own that never holds the program's end (a daemon thread),
     rather than the pool's: a pool waits for its tasks as it goes, with no limit, so work that never returns (a
     file written to a network folder that has stopped answering) kept the program running after its window had
-    gone. :meth:`wait` then waits for them at most ``msecs``."""
+    gone. :meth:`wait` then waits for them at most ``msecs``. ``max_threads`` holds there too: a task beyond it
+    waits, on its thread, for one before it to end (each task had a thread of its own at once, whatever the
+    number asked for)."""
 
     def __init__(self, synchronous: bool = False, max_threads: int = 2, *, own_threads: bool = False) -> None:
         super().__init__()
+        if max_threads < 1:
+            raise ValueError(f"max_threads must be 1 or more, not {max_threads}")
         self.synchronous = synchronous
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max_threads)
         self._live: set[TaskHandle] = set()
         self.own_threads = own_threads
         self._threads: list[threading.Thread] = []
+        #: the own threads' places: a task's thread runs it once it has one
+        self._places = threading.BoundedSemaphore(max_threads)
 
     def run(self, fn: Callable[[TaskHandle], Any], *, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
@@ -97,7 +103,11 @@ class TaskRunner(QObject):
             runnable.run()
         elif self.own_threads:
             self._threads = [thread for thread in self._threads if thread.is_alive()]
-            thread = threading.Thread(target=runnable.run, name="task", daemon=True)
+            def in_its_turn() -> None:
+                with self._places:  # max_threads at a time; the others wait here, in order of asking as a rule
+                    runnable.run()
+
+            thread = threading.Thread(target=in_its_turn, name="task", daemon=True)
             self._threads.append(thread)
             thread.start()
         else:
