@@ -1,14 +1,14 @@
 """Tables of the ADM feature: decisions (versioned, immutable once signed), information requests,
 qualifying determinations, letters filed against decisions, oral notifications, extra decision types.
 
-Portable SQL only (SQLCipher and PostgreSQL). A signed decision row is never updated or deleted: the
-``before_flush`` guard below refuses it even when a caller goes around the services with the ORM.
+Portable SQL only (SQLCipher and PostgreSQL). A signed decision row is never updated or deleted: the rule
+registered below with ``core.final_rows`` refuses it even when a caller goes around the services with the ORM,
+one object at a time or by an ``update()``/``delete()`` statement.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -19,14 +19,11 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    event,
-    inspect,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
-from sqlalchemy.orm.attributes import get_history
+from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
-from adoption_desktop.core.errors import Conflict
+from adoption_desktop.core.final_rows import NOT_NULL, register_final
 from adoption_desktop.core.storage.base import Base, TimestampMixin, keep_reference_key
 
 
@@ -166,20 +163,6 @@ SIGNED_IS_FINAL = ("A signed decision cannot be changed. Record a correction ins
                    "version with your reason, linked to this one.")
 
 
-def _stored_signed_at(obj: AdmDecision) -> dt.datetime | None:
-    hist = get_history(obj, "signed_at")
-    if hist.has_changes():
-        return hist.deleted[0] if hist.deleted else None
-    return hist.unchanged[0] if hist.unchanged else None
-
-
-@event.listens_for(Session, "before_flush")
-def _signed_is_final(session: Session, _ctx: Any, _instances: Any) -> None:
-    """Refuse any update or delete of a decision that was already signed when it was loaded."""
-    for obj in [*session.dirty, *session.deleted]:
-        if not isinstance(obj, AdmDecision) or not inspect(obj).persistent:
-            continue
-        if _stored_signed_at(obj) is None:
-            continue
-        if obj in session.deleted or session.is_modified(obj, include_collections=False):
-            raise Conflict(SIGNED_IS_FINAL)
+#: a decision signed is final: neither changed nor deleted afterwards, one object at a time through the ORM or by an
+#: ``update()``/``delete()`` statement run through a session (``core.final_rows``)
+_signed_is_final = register_final(AdmDecision, column="signed_at", final_when=NOT_NULL, message=SIGNED_IS_FINAL)

@@ -4,13 +4,12 @@ members not present for an item, minutes (versioned: approved minutes are never 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
 from adoption_desktop.core.concurrency import Versioned
-from adoption_desktop.core.errors import Conflict
+from adoption_desktop.core.final_rows import register_final
 from adoption_desktop.core.storage.base import Base, TimestampMixin, keep_reference_key
 
 
@@ -170,19 +169,10 @@ class PanelMinutes(Versioned, TimestampMixin, Base):
 _HANDOFF_FIELDS = frozenset({"handed_off_on", "adm_decision_id", "updated_at"})
 
 
-@event.listens_for(Session, "before_flush")
-def _approved_minutes_are_locked(session: Session, _ctx: Any, _instances: Any) -> None:
-    """Signed is final: an approved version can be neither changed nor deleted, whatever the caller."""
-    for obj in [*session.dirty, *session.deleted]:
-        if not isinstance(obj, PanelMinutes):
-            continue
-        state = inspect(obj)
-        committed = state.committed_state.get("status", obj.status)
-        if committed != "approved":
-            continue
-        changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
-        allowed = all(k in _HANDOFF_FIELDS and state.attrs[k].history.deleted in ((), [None])
-                      for k in changed)
-        if obj in session.deleted or not allowed:
-            raise Conflict("These minutes are approved and locked; record a correction as a new version "
-                           "with a reason.")
+APPROVED_IS_LOCKED = "These minutes are approved and locked; record a correction as a new version with a reason."
+
+#: Signed is final: an approved version can be neither changed nor deleted, whatever the caller (one object at a
+#: time through the ORM, or an ``update()``/``delete()`` statement run through a session: ``core.final_rows``),
+#: but for the hand-off fields, filled in once while empty
+_approved_minutes_are_locked = register_final(PanelMinutes, column="status", final_when="approved",
+                                              message=APPROVED_IS_LOCKED, set_once=_HANDOFF_FIELDS)
