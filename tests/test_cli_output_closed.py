@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,9 +50,11 @@ def verified_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 
 
 def _in_process(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                capsys: pytest.CaptureFixture[str]) -> None:
+                capsys: pytest.CaptureFixture[str], code: int = 0) -> str:
     """``adoption-desktop <args>`` run by its entry point in this process, as :func:`_env` has the programs
-    (this test's data folder, the passphrase, no keyring): for a database the programs then work on."""
+    (this test's data folder, the passphrase, no keyring): for a database the programs then work on, or to
+    check what one made where no process boundary is under test. Its exit code must be ``code``: its
+    standard output is returned (standard error when it is not 0)."""
     import keyring
     from keyring.backends import fail
 
@@ -60,9 +63,27 @@ def _in_process(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert os.environ["ADOPTION_DESKTOP_DATA_DIR"] == _env(tmp_path)["ADOPTION_DESKTOP_DATA_DIR"]
     monkeypatch.setenv("ADOPTION_DESKTOP_PASSPHRASE", PASSPHRASE)
     keyring.set_keyring(fail.Keyring())  # as the programs have it (conftest's _isolation puts its own back)
-    code = cli.main(args)
-    assert code == 0, capsys.readouterr().err
-    capsys.readouterr()
+    got = cli.main(args)
+    out, err = capsys.readouterr()
+    assert got == code, out + err
+    return out if code == 0 else err
+
+
+def _passphrase_demo(path: Path, small_demo_copy: Callable[..., Path]) -> Path:
+    """The small demo at ``path`` as ``adoption-desktop demo --db path`` makes it where there is no keyring
+    (its key wrapped with the passphrase): the run's small demo copied (made once, conftest), its key moved
+    from this test's keyring to the passphrase, instead of filling the demo again for each test."""
+    from adoption_desktop.core.security import keys
+    from adoption_desktop.core.security.secret_store import SecretStore
+
+    small_demo_copy(path)
+    key_file = keys.key_file_for(path)
+    envelope = keys.KeyEnvelope.load(key_file)
+    assert envelope.mode == "keyring"
+    store = SecretStore()
+    keys.rewrap(envelope, keys.load_key(envelope, store), store, PASSPHRASE).save(key_file)
+    store.delete(envelope.db_id)  # as where there is no keyring: the passphrase is the only way in
+    return path
 
 
 def test_reader_gone_before_any_output(verified_db: Path, tmp_path: Path) -> None:
@@ -148,14 +169,11 @@ def test_invalid_argument_is_a_reader_gone_only_on_a_pipe(tmp_path: Path) -> Non
 
 # --- stderr's reader gone: the progress lines a command writes there ---------------------------------------
 
-def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "adoption_desktop", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=600, check=False)
-
-
-def test_demo_runs_to_its_end_when_the_reader_of_its_progress_stops(tmp_path: Path) -> None:
+def test_demo_runs_to_its_end_when_the_reader_of_its_progress_stops(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """``demo`` (a file-only command) says how far it has got on stderr: the reader stopping after the first
-    line must not stop it (it removed the half-made database and exited 1)."""
+    line must not stop it (it removed the half-made database and exited 1). The program is the demo; the
+    verify after it is run in this process."""
     path = tmp_path / "demo.db"
     env = _env(tmp_path)
     proc = subprocess.Popen([sys.executable, "-m", "adoption_desktop", "demo", "--db", str(path)],
@@ -167,14 +185,16 @@ def test_demo_runs_to_its_end_when_the_reader_of_its_progress_stops(tmp_path: Pa
     out = proc.stdout.read().decode()
     assert proc.wait(timeout=600) == 0, out
     assert out.startswith("Demo database (small) created at"), out
-    done = _run(["verify", "--db", str(path)], env)
-    assert done.returncode == 0 and done.stdout.startswith("OK: database intact"), done.stdout + done.stderr
+    assert _in_process(["verify", "--db", str(path)], tmp_path, monkeypatch, capsys).startswith(
+        "OK: database intact")
 
 
 @pytest.mark.parametrize("reader", ["2>&1 | head -1", "stderr closed after its first line"])
 def test_move_to_server_runs_to_its_end_when_the_reader_stops(
         tmp_path: Path, postgres_server: PostgresServer | None, reader: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], small_demo_copy: Callable[..., Path]) -> None:
+    """The program is the move; the demo it moves is the run's small demo (as ``demo`` makes it with a
+    passphrase), and the checks after it are run in this process (verify, the second move refused)."""
     from sqlalchemy import create_engine, text
 
     from adoption_desktop.core.storage.team_setup import team_setup
@@ -185,7 +205,7 @@ def test_move_to_server_runs_to_its_end_when_the_reader_stops(
 
     env = _env(tmp_path, ADOPTION_DESKTOP_PASSWORD=demo.DEMO_PASSWORD)
     path = tmp_path / "demo.db"
-    _in_process(["demo", "--db", str(path)], tmp_path, monkeypatch, capsys)  # the program under test: the move
+    _passphrase_demo(path, small_demo_copy)  # the program under test is the move, not the demo
     url = postgres_server.empty_database_url("pipe_")
     suffix = url.rsplit("_", 1)[-1]
     server = team_setup(url, owner_role=f"own_{suffix}", app_role=f"app_{suffix}")
@@ -212,8 +232,9 @@ def test_move_to_server_runs_to_its_end_when_the_reader_stops(
             assert conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'moved_from_file'")).scalar() == 1
     finally:
         engine.dispose()
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSWORD", demo.DEMO_PASSWORD)
     for target in (server.app_url, str(path)):
-        done = _run(["verify", "--db", target], env)
-        assert done.returncode == 0 and done.stdout.startswith("OK"), done.stdout + done.stderr
-    again = _run(["move-to-server", "--db", str(path), "--to", server.owner_url, "--user", "admin"], env)
-    assert again.returncode == 2 and "was moved to the team server" in again.stderr, again.stderr
+        assert _in_process(["verify", "--db", target], tmp_path, monkeypatch, capsys).startswith("OK")
+    again = _in_process(["move-to-server", "--db", str(path), "--to", server.owner_url, "--user", "admin"],
+                        tmp_path, monkeypatch, capsys, code=2)
+    assert "was moved to the team server" in again, again
