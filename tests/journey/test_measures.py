@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -206,13 +207,18 @@ def test_adm_outcome_labels_say_what_was_proposed() -> None:
     assert outcome_label("termination", outcome_key(proposal)).startswith("proposed to terminate")
 
 
-def test_full_small_demo_links_the_children_and_gives_the_same_values(db: Database, manager: Principal) -> None:
+def test_full_small_demo_links_the_children_and_gives_the_same_values(open_demo: Callable[..., Database]) -> None:
     from sqlalchemy import func, select
 
-    from adoption_desktop import demo as whole_demo
     from adoption_desktop.journey.models import JourneyChild
+    from tests.journey.test_demo_plan_dates import check_linked_children
 
-    whole_demo.populate(db, "small", today=TODAY)
+    # the whole small demo dated TODAY (demo.populate(db, "small", today=TODAY)): a copy of the one made once
+    # per run (conftest)
+    db = open_demo(TODAY)
+    # its children agree with their plan decisions, plans on a Saturday among them (one demo filled for both)
+    check_linked_children(db)
+    manager = make_user(db, "mgr", Role.MANAGER)
     got = _by_code(measures.journey_measures(db, manager, START, END))
     for code, (value, count, within) in EXPECTED.items():
         assert (got[code].value, got[code].count, got[code].within) == (value, count, within), code
