@@ -264,17 +264,22 @@ def test_it_commands_need_no_user(demo_db: Demo, capsys: pytest.CaptureFixture[s
     assert code == 2 and len(err) == 1
 
 
-def test_no_password_and_no_terminal_is_one_line(tmp_path: Path) -> None:
-    """A script (no terminal to ask at) that forgets the password gets one line naming the variable."""
-    env = {k: v for k, v in os.environ.items() if k != cli.ENV_USER_PASSWORD}
-    env.update(ADOPTION_DESKTOP_PASSPHRASE="a passphrase for this test only",
-               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-               ADOPTION_DESKTOP_DATA_DIR=str(tmp_path / "data"))
+def test_no_password_and_no_terminal_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A script (no terminal to ask at) that forgets the password gets one line naming the variable. The
+    database is made in this process, as the script's program would make it (its passphrase, no keyring,
+    this test's data folder); only the script's command runs as a program of its own."""
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.delenv(cli.ENV_USER_PASSWORD, raising=False)
+    monkeypatch.setenv("ADOPTION_DESKTOP_PASSPHRASE", "a passphrase for this test only")
+    env = dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
     path = tmp_path / "x.db"
+    keyring.set_keyring(fail.Keyring())  # conftest's _isolation puts the test's own back
+    made = cli.main(["init", "--db", str(path)])
+    assert made == 0, capsys.readouterr().err
     run = [sys.executable, "-m", "adoption_desktop"]
-    made = subprocess.run([*run, "init", "--db", str(path)], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=300, check=False, stdin=subprocess.DEVNULL)
-    assert made.returncode == 0, made.stderr
     res = subprocess.run([*run, "export", "panel-calendar", "--db", str(path), "--user", "admin", "--out",
                           str(tmp_path / "c.ics")], capture_output=True, text=True, env=env, cwd=ROOT,
                          timeout=300, check=False, stdin=subprocess.DEVNULL)
