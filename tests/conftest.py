@@ -23,7 +23,7 @@ from hypothesis import settings
 from keyring.backend import KeyringBackend
 
 from adoption_desktop.core import policy
-from adoption_desktop.core.logging_setup import reset_logging
+from adoption_desktop.core.logging_setup import LOG_FILE_NAME, reset_logging
 from adoption_desktop.core.security import keys, passwords
 from adoption_desktop.core.security import service as security_service
 from adoption_desktop.core.security.permissions import Principal, Role
@@ -195,9 +195,10 @@ DATABASE_FILES = ("", ".keys", ".audit-anchor")
 @pytest.fixture(scope="session")
 def _small_demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dt.date | None], DemoTemplate]:
     """``template(today)``: the small demo dated ``today`` (None: the real today), made once per test run
-    as ``adoption-desktop demo`` makes it (``create_database`` filled by ``demo.populate``), in its own data
-    folder and keyring: the file and the keyring's entries. Each test that wants it gets a copy
-    (:func:`small_demo_copy`): 0.1 s instead of 4–7 s of filling it again."""
+    as ``adoption-desktop demo`` makes it (``create_database`` filled by ``demo.populate``; the real today's
+    by the command itself, run in this process: tests/core/test_logging.py reads the log it wrote in the
+    template's data folder), in its own data folder and keyring: the file and the keyring's entries. Each
+    test that wants it gets a copy (:func:`small_demo_copy`): 0.1 s instead of 4–7 s of filling it again."""
     made: dict[dt.date | None, DemoTemplate] = dict(_inherited_templates())
 
     def template(today: dt.date | None) -> DemoTemplate:
@@ -233,14 +234,25 @@ def _inherited_templates() -> Iterator[tuple[dt.date | None, DemoTemplate]]:
 def _make_small_demo(folder: Path, today: dt.date | None) -> DemoTemplate:
     from adoption_desktop import demo
 
-    return make_template(folder / "demo.db", lambda db: demo.populate(db, "small", today=today))
+    path = folder / "demo.db"
+    if today is None:  # the command's own run: its log is in the template's data folder (test_logging)
+        return make_template(path, None, command=["demo", "--db", str(path)])
+    return make_template(path, lambda db: demo.populate(db, "small", today=today))
 
 
-def make_template(path: Path, populate: Callable[[Database], object]) -> DemoTemplate:
-    """A database made at ``path`` by ``create_database(..., populate=populate)`` in its own data folder
-    (beside ``path``) and keyring, as :func:`_isolation` sets them for a test: the file and the keyring's
-    entries, for :func:`copy_template` to give each test that wants it a copy (a session- or module-scoped
-    fixture makes it once)."""
+def demo_command_log(template: DemoTemplate) -> str:
+    """What ``adoption-desktop demo`` wrote to the log making ``template`` (the real today's small demo)."""
+    return "".join(p.read_text(encoding="utf-8")
+                   for p in sorted((template.path.parent / "appdata").rglob(f"{LOG_FILE_NAME}*")))
+
+
+def make_template(path: Path, populate: Callable[[Database], object] | None, *,
+                  command: list[str] | None = None) -> DemoTemplate:
+    """A database made at ``path`` by ``create_database(..., populate=populate)`` (or by the headless
+    ``command``, run in this process, its output kept out of the test's) in its own data folder (beside
+    ``path``) and keyring, as :func:`_isolation` sets them for a test: the file and the keyring's entries,
+    for :func:`copy_template` to give each test that wants it a copy (a session- or module-scoped fixture
+    makes it once)."""
     folder = path.parent
     backend = MemoryKeyring()
     previous = keyring.get_keyring()
@@ -255,7 +267,19 @@ def make_template(path: Path, populate: Callable[[Database], object]) -> DemoTem
         keyring.set_keyring(backend)
         passwords.set_hasher(_cheap_hasher())
         try:
-            create_database(path, SecretStore(), populate=populate).db.dispose()
+            if command is not None:
+                import contextlib
+                import io
+
+                from adoption_desktop import cli
+
+                out = io.StringIO()
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                    code = cli.main(command)
+                assert code == 0, out.getvalue()
+            else:
+                assert populate is not None
+                create_database(path, SecretStore(), populate=populate).db.dispose()
         finally:
             keyring.set_keyring(previous)
             policy.reset_cache()
