@@ -643,11 +643,13 @@ def agreement_problems(terms: AgreementTerms, stored: Collection[AgreementTerms]
     at_eighteen = reactivated_at_eighteen(terms.child_dob, today) if reactivated and today is not None else None
     if at_eighteen:  # said first: months given would not make it active either
         out.append(("status", at_eighteen))
-    if said and reactivated:
+    if said and reactivated:  # what to do next is said: the months first, then active; or leave it as it was
+        was = next((s.status for s in stored if s.status != "active"), "suspended")
         out.append(("exchange_months", "Exchange months: the arrangement names no exchange month, so it cannot be "
                                        "made active again: an active arrangement with none is never expected, "
-                                       "reminded or chased. Give the month(s) the agreement names first, e.g. "
-                                       "'March, September'."))
+                                       "reminded or chased. Add the month(s) its agreement names to Exchange "
+                                       "months first, e.g. 'March, September', then make it active with them "
+                                       f"(the same Save in its window); or leave it {was}."))
     elif said and (terms.exchange_months.strip() or (stored and all(s.months() for s in stored))):
         out.append(("exchange_months", said))
     said = start_at_eighteen(terms.child_dob, terms.start_date)
