@@ -8,8 +8,8 @@ keeps and how many it keeps in all (one COUNT with the same conditions), then ol
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
+from adoption_desktop.core.audit import readable
 from adoption_desktop.core.documents.spreadsheet_safety import csv_writer
 from adoption_desktop.core.errors import ValidationError, WorkCancelled
 from adoption_desktop.core.files import output_file
@@ -30,7 +31,21 @@ if TYPE_CHECKING:
 #: entries the viewer lists at a time (the newest first; "Show next" adds the next older ones)
 PAGE = 2000
 
-EXPORT_COLUMNS = ("seq", "at", "actor", "action", "entity", "entity_id", "changes", "detail")
+#: ``changes`` as logged (the evidence); ``people``: the user accounts it names by id, with their names
+#: (``readable.people_text``: "3 = Ann Example; 5 = Ben Example")
+EXPORT_COLUMNS = ("seq", "at", "actor", "action", "entity", "entity_id", "changes", "detail", "people")
+
+
+def user_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """The display names (full name, else the user name) of these user accounts, by id; an id with no
+    account is left out (shown as logged)."""
+    from adoption_desktop.core.security.models import User
+
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {uid: (full or login) for uid, full, login in session.execute(
+        select(User.id, User.full_name, User.username).where(User.id.in_(wanted)))}
 
 
 def list_entries(db: Database, actor: Principal, flt: audit.AuditFilter | None = None, *,
@@ -49,6 +64,8 @@ class AuditPage:
     rows: list[audit.AuditRow]
     total: int
     newest_seq: int | None
+    #: the user accounts the rows' changes name by id (a case's counsellor), by id: their display names
+    names: dict[int, str] = field(default_factory=dict)
 
 
 def list_page(db: Database, actor: Principal, flt: audit.AuditFilter | None = None, *, limit: int = PAGE,
@@ -63,11 +80,12 @@ def list_page(db: Database, actor: Principal, flt: audit.AuditFilter | None = No
     require(actor, Permission.AUDIT_VIEW)
     with db.session(actor, write=False) as session:
         rows = audit.query_entries(session, flt, limit=limit, before_seq=before_seq)
+        names = user_names(session, readable.user_ids(r.changes for r in rows))
         upto = newest_seq if before_seq is not None else (rows[0].seq if rows else None)
         if before_seq is not None and total is not None:
-            return AuditPage(rows, total, upto)
+            return AuditPage(rows, total, upto, names)
         total = audit.count_entries(session, flt, upto_seq=upto) if rows or before_seq is not None else 0
-    return AuditPage(rows, total, upto)
+    return AuditPage(rows, total, upto, names)
 
 
 def local_day_bounds(since: dt.date | None, until: dt.date | None) -> tuple[str | None, str | None]:
@@ -193,8 +211,10 @@ def export_csv(db: Database, actor: Principal, out: Path, flt: audit.AuditFilter
                 if cancelled is not None and cancelled():
                     raise ExportCancelled()
                 rows = audit.query_entries(session, flt, limit=chunk, before_seq=before)
+                names = user_names(session, readable.user_ids(r.changes for r in rows))
                 for r in rows:
-                    writer.writerow([r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, r.changes, r.detail])
+                    writer.writerow([r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, r.changes, r.detail,
+                                     readable.people_text(r.changes, names)])
                 count += len(rows)
                 before = rows[-1].seq if len(rows) == chunk else None
                 if progress is not None:

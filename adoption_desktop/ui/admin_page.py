@@ -4,7 +4,7 @@ templates (``ui.admin_templates``), the audit log."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -568,8 +568,9 @@ def _at_local(at: str) -> dt.datetime | None:
         return None
 
 
-def _detail(r: AuditRow) -> str:
-    return "; ".join(x for x in (readable.changes_text(r.changes), r.detail) if x)
+def _detail(r: AuditRow, names: Mapping[int, str] | None = None) -> str:
+    """The entry's changes in words (an account named by id as the person, from ``names``) and its detail."""
+    return "; ".join(x for x in (readable.changes_text(r.changes, names), r.detail) if x)
 
 
 def _when(r: AuditRow) -> str:
@@ -584,24 +585,34 @@ class AuditTab(QWidget):
     To, on this PC's calendar); times are this PC's (as Last sign-in on Users). Loading and Verify run off
     the UI thread (``ctx.tasks``)."""
 
-    COLUMNS: ClassVar[list[Column[AuditRow]]] = [
-        Column("#", lambda r: r.seq, align_right=True),
-        Column("When", _when, sort_key=lambda r: r.seq, tooltip=lambda r: f"{r.at[:19].replace('T', ' ')} UTC"),
-        Column("Who", lambda r: r.actor),
-        # in words; the codes as logged (what the CSV export and verify show) in the tooltips
-        Column("Action", lambda r: readable.action_label(r.action), tooltip=lambda r: f"Logged as: {r.action}"),
-        Column("Record", lambda r: readable.record_label(r.entity, r.entity_id),
-               tooltip=lambda r: f"Logged as: {r.entity} {r.entity_id}"),
-        Column("Changes / detail", lambda r: _detail(r)[:300],
-               tooltip=lambda r: (_detail(r)[:2000] + (f"\n\nLogged as: {r.changes}"[:2000] if r.changes else ""))
-               or None),
-    ]
+    def _columns(self) -> list[Column[AuditRow]]:
+        """The list's columns; changes naming a user account by id (a case's counsellor) show the person, from
+        the names the pages loaded (``self.names``)."""
+        def detail(r: AuditRow) -> str:
+            return _detail(r, self.names)
+
+        return [
+            Column("#", lambda r: r.seq, align_right=True),
+            Column("When", _when, sort_key=lambda r: r.seq,
+                   tooltip=lambda r: f"{r.at[:19].replace('T', ' ')} UTC"),
+            Column("Who", lambda r: r.actor),
+            # in words; the codes as logged (what the CSV export and verify show) in the tooltips
+            Column("Action", lambda r: readable.action_label(r.action), tooltip=lambda r: f"Logged as: {r.action}"),
+            Column("Record", lambda r: readable.record_label(r.entity, r.entity_id),
+                   tooltip=lambda r: f"Logged as: {r.entity} {r.entity_id}"),
+            Column("Changes / detail", lambda r: detail(r)[:300],
+                   tooltip=lambda r: (detail(r)[:2000] + (f"\n\nLogged as: {r.changes}"[:2000] if r.changes else ""))
+                   or None),
+        ]
+
     TEXT_FILTERS: ClassVar[tuple[str, ...]] = ("actor", "action", "entity", "entity_id", "reference")
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.model: RowTableModel[AuditRow] = RowTableModel(self.COLUMNS)
+        #: display names of the user accounts the listed entries name by id (each page's, added up)
+        self.names: dict[int, str] = {}
+        self.model: RowTableModel[AuditRow] = RowTableModel(self._columns())
         self.view = _table(self.model, "Audit log", last_fills=True)  # type: ignore[arg-type]
         self._applied: AuditFilter | None = None  # the filter as typed, that the list shows
         self._query: AuditFilter | None = None  # the same, with a reference's records found
@@ -702,6 +713,7 @@ class AuditTab(QWidget):
             if generation != self._generation:
                 return  # a newer list was asked for
             self._applied, (self._query, self._page) = wanted, result
+            self.names = dict(self._page.names)
             self.model.set_rows(self._page.rows)
             self._say_what_is_shown()
             if then is not None:
@@ -723,6 +735,7 @@ class AuditTab(QWidget):
             if generation != self._generation:
                 return
             self._page = more
+            self.names.update(more.names)
             shown = self.model.rows()
             self.model.set_rows([*shown, *more.rows])
             if more.rows:  # the first entry added, so the list goes on where it was

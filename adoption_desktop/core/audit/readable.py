@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 
 #: actions whose words are not just the code with spaces
 ACTIONS: dict[str, str] = {
@@ -115,24 +116,71 @@ def _field(name: str) -> str:
     return re.sub(r"_+", " ", name).strip()
 
 
-def changes_text(changes: str) -> str:
+#: the fields of a logged change that name a user account by its id (``users.id``): a case's counsellor (its
+#: hand-overs and allocation corrections log ``counsellor_id: [before, after]``), who reviewed or disclosed,
+#: an account's own entries. Shown with the person's name (a trial's administrator read "counsellor id: 3 → 5")
+USER_FIELDS = frozenset({"counsellor_id", "reviewed_by_id", "disclosed_by_id", "user_id"})
+
+
+def _account_id(v: object) -> int | None:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def _changes_dict(changes: str) -> dict[str, object] | None:
+    try:
+        data = json.loads(changes) if changes else None
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def user_ids(changes: Iterable[str]) -> set[int]:
+    """The user accounts named by id in these logged changes (:data:`USER_FIELDS`), before and after."""
+    found: set[int] = set()
+    for text in changes:
+        for name, v in (_changes_dict(text) or {}).items():
+            if name in USER_FIELDS:
+                found.update(a for x in (v if isinstance(v, list) else [v]) if (a := _account_id(x)) is not None)
+    return found
+
+
+def _user(v: object, names: Mapping[int, str]) -> str:
+    """An account id as the person: "Ann Example (user 3)"; the id as logged when the account is not known."""
+    account = _account_id(v)
+    if account is None or account not in names:
+        return _value(v)
+    return f"{names[account]} (user {account})"
+
+
+def changes_text(changes: str, names: Mapping[int, str] | None = None) -> str:
     """``{"full_name": ["A", "B"], "disabled": [false, true]}`` → "full name: “A” → “B”; disabled: no → yes";
-    a created record's fields as "field “value”". Text that is not a JSON object is returned as it is."""
+    a created record's fields as "field “value”". Text that is not a JSON object is returned as it is.
+    ``names``: user accounts' display names by id: a field naming an account (:data:`USER_FIELDS`) is shown
+    as the person, ``{"counsellor_id": [3, 5]}`` → "counsellor: Ann Example (user 3) → Ben Example (user 5)"."""
     if not changes:
         return ""
-    try:
-        data = json.loads(changes)
-    except ValueError:
-        return changes
-    if not isinstance(data, dict):
+    data = _changes_dict(changes)
+    if data is None:
         return changes
     parts = []
     for name, v in data.items():
-        if isinstance(v, list) and len(v) == 2:
+        if names and name in USER_FIELDS:
+            label = _field(name.removesuffix("_id"))
+            if isinstance(v, list) and len(v) == 2:
+                parts.append(f"{label}: {_user(v[0], names)} → {_user(v[1], names)}")
+            else:
+                parts.append(f"{label} {_user(v, names)}")
+        elif isinstance(v, list) and len(v) == 2:
             parts.append(f"{_field(name)}: {_value(v[0])} → {_value(v[1])}")
         else:
             parts.append(f"{_field(name)} {_value(v)}")
     return "; ".join(parts)
+
+
+def people_text(changes: str, names: Mapping[int, str]) -> str:
+    """The accounts a logged change names by id, with their names: "3 = Ann Example; 5 = Ben Example" (the
+    audit export's ``people`` column, beside ``changes`` kept as logged)."""
+    return "; ".join(f"{i} = {names[i]}" for i in sorted(user_ids([changes])) if i in names)
 
 
 def action_code(typed: str) -> str:
