@@ -648,8 +648,8 @@ def agreement_problems(terms: AgreementTerms, stored: Collection[AgreementTerms]
         out.append(("exchange_months", "Exchange months: the arrangement names no exchange month, so it cannot be "
                                        "made active again: an active arrangement with none is never expected, "
                                        "reminded or chased. Add the month(s) its agreement names to Exchange "
-                                       "months first, e.g. 'March, September', then make it active with them "
-                                       f"(the same Save in its window); or leave it {was}."))
+                                       "months first, e.g. 'March, September', and make it active with them in "
+                                       f"the same change; or leave it {was}."))
     elif said and (terms.exchange_months.strip() or (stored and all(s.months() for s in stored))):
         out.append(("exchange_months", said))
     said = start_at_eighteen(terms.child_dob, terms.start_date)
