@@ -83,7 +83,9 @@ def _linked_decisions_stay(session: Session, _ctx: Any, _instances: Any) -> None
     decision that no longer exists, with nothing said. No screen or command deletes a decision (a signed one is
     final, ``adm.models``); this holds for any caller that goes around them with the ORM, as that guard does. Read
     in the deleting transaction, whose writer lock a link waits for (a link made first is seen)."""
-    from adoption_desktop.adm.models import AdmDecision
+    if not session.deleted:
+        return
+    from adoption_desktop.adm.models import AdmDecision  # only when something is deleted
 
     _refuse_linked(session, [obj.id for obj in session.deleted if isinstance(obj, AdmDecision)])
 
@@ -92,10 +94,12 @@ def _linked_decisions_stay(session: Session, _ctx: Any, _instances: Any) -> None
 def _linked_decisions_stay_in_bulk(state: Any) -> None:
     """The same for a ``delete()`` statement of decisions run through the session: it goes around the flush (the
     review found it took a child's decision away without a word). The rows it would delete are read first."""
-    from adoption_desktop.adm.models import AdmDecision
-
     mapper = state.bind_mapper
-    if not state.is_delete or mapper is None or mapper.class_ is not AdmDecision:
+    if not state.is_delete or mapper is None:
+        return
+    from adoption_desktop.adm.models import AdmDecision  # only for a delete: not imported in every statement
+
+    if mapper.class_ is not AdmDecision:
         return
     where = getattr(state.statement, "whereclause", None)
     query = select(AdmDecision.id) if where is None else select(AdmDecision.id).where(where)

@@ -9,6 +9,11 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Connection, DateTime, MetaData, event, func, inspect, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column, object_session
 
+# The final rows' Session hooks, registered with the base every model is built on: a model module imported later
+# (inside another Session hook, as the first statement of a process runs) must not register a Session hook then
+# (SQLAlchemy's "deque mutated during iteration": tests/core/test_session_hooks_registered_once.py)
+from adoption_desktop.core import final_rows  # noqa: F401
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
