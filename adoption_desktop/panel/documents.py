@@ -19,6 +19,7 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table
 
 from adoption_desktop.core.documents.docx_properties import save_docx, stamp
+from adoption_desktop.core.documents.docx_styles import cache_style_lookups
 from adoption_desktop.core.documents.pdf import Letter, Letterhead, long_date, write_letters
 from adoption_desktop.core.documents.templates import load_template
 from adoption_desktop.core.errors import ValidationError
@@ -56,30 +57,12 @@ def _fmt(day: dt.date | None) -> str:
     return long_date(day) if day else "—"
 
 
-def _cache_style_lookups(doc: DocxDocument) -> None:
-    """Resolve each style name once per document. python-docx looks a style up by scanning every style
-    of the template (and again for the default style) on each ``add_paragraph(style=…)``,
-    ``add_heading`` and ``table.style = …``: nearly half the time of a long export."""
-    part = doc.part
-    lookup = part.get_style_id
-    cache: dict[tuple[object, object], str | None] = {}
-
-    def get_style_id(style_or_name: object, style_type: object) -> str | None:
-        key = (style_or_name if isinstance(style_or_name, str) or style_or_name is None else id(style_or_name),
-               style_type)
-        if key not in cache:
-            cache[key] = lookup(style_or_name, style_type)
-        return cache[key]
-
-    part.get_style_id = get_style_id  # type: ignore[method-assign]
-
-
 def _open_template(pack: MinutesPack, template: Path | None) -> DocxDocument:
     if template is None and pack.template_docx is not None:  # the agency's own (template_versions)
         doc = Document(io.BytesIO(pack.template_docx))
     else:
         doc = Document(str(template or template_path()))
-    _cache_style_lookups(doc)
+    cache_style_lookups(doc)
     values = {**pack.header, "{agency_name}": pack.agency_name,
               "{agency_address}": pack.agency_address.replace("\n", ", ")}
     for section in doc.sections:

@@ -67,6 +67,11 @@ def _bar(img: Image.Image, box: tuple[int, int, int, int], pattern: str) -> None
 
 
 def _png(img: Image.Image) -> bytes:
+    """``img`` as PNG: in greyscale ("L") when every colour in it is a grey, as the charts' are (patterns, not
+    colours, tell the series apart): the same pixels, half the bytes and half the encoding time of RGB."""
+    colours = img.getcolors(256) if img.mode == "RGB" else None
+    if colours is not None and all(isinstance(c, tuple) and c[0] == c[1] == c[2] for _n, c in colours):
+        img = img.convert("L")
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=False)
     return buf.getvalue()

@@ -23,6 +23,7 @@ from docx.shared import Cm
 
 from adoption_desktop.adm import rules as adm_rules
 from adoption_desktop.core.documents.docx_properties import save_docx, stamp
+from adoption_desktop.core.documents.docx_styles import cache_style_lookups, paragraphs_in_style
 from adoption_desktop.core.files import output_file
 from adoption_desktop.core.security.permissions import Permission, Principal, require
 from adoption_desktop.core.storage.engine import Database, secure_umask
@@ -98,7 +99,7 @@ def _compared(doc: DocxDocument, data: ReportData, table: ComparedTable, *, head
 
 def _picture(doc: DocxDocument, png: bytes, caption: str) -> None:
     """The chart and its caption, numbered in the order the figures appear ("Figure 4. …")."""
-    number = 1 + sum(1 for p in doc.paragraphs if p.style is not None and p.style.name == "Caption")
+    number = 1 + paragraphs_in_style(doc, "Caption")
     caption = f"Figure {number}. " + re.sub(r"^Figure \d+\. ", "", caption)
     doc.add_picture(io.BytesIO(png), width=Cm(16.5))
     inline = doc.inline_shapes[-1]._inline
@@ -257,6 +258,7 @@ def write_report_docx(data: ReportData, path: Path, *, template: Path | None = N
     """Write ``data`` as ``path`` (.docx), built from the editable template; atomic (a crash leaves no
     half-written file under the final name)."""
     doc = Document(str(template or template_path()))
+    cache_style_lookups(doc)
     for section in doc.sections:
         for para in section.header.paragraphs:
             for run in para.runs:

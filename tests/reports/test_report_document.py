@@ -228,3 +228,20 @@ def test_report_and_pack_on_sqlcipher_and_postgresql(demo_anywhere: Database, tm
     assert sum(q.exchanges for q in data.quarter_key) > 0
     result = write_ofsted_pack(any_db, officer, tmp_path / "pack.pdf", as_of=TODAY)
     assert len(result.sittings) == 3 and len(PdfReader(str(result.path)).pages) > 5
+
+
+def test_a_grey_chart_is_written_in_greyscale_with_the_same_pixels_and_a_coloured_image_in_colour() -> None:
+    """Charts are greys only: written as greyscale PNG (half the bytes and the encoding time), pixel for pixel
+    the image drawn; an image with a colour in it keeps its colours."""
+    from PIL import ImageDraw
+
+    grey = Image.new("RGB", (120, 40), (255, 255, 255))
+    ImageDraw.Draw(grey).rectangle((10, 10, 60, 30), fill=(90, 90, 90))
+    coloured = grey.copy()
+    ImageDraw.Draw(coloured).line((0, 0, 119, 39), fill=(200, 30, 30), width=3)
+    for drawn, mode in ((grey, "L"), (coloured, "RGB")):
+        with Image.open(io.BytesIO(charts._png(drawn))) as im:
+            assert im.mode == mode
+            assert list(im.convert("RGB").getdata()) == list(drawn.getdata())
+    with Image.open(io.BytesIO(charts.against_threshold("t", ["Q1"], [3], 7, threshold_label="7"))) as im:
+        assert im.mode == "L"
