@@ -8,6 +8,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 from sqlalchemy import func, select
 
 from adoption_desktop.adm import rules, service
@@ -18,9 +29,13 @@ from adoption_desktop.core.audit import AuditEntry
 from adoption_desktop.core.security.permissions import SYSTEM, Principal
 from adoption_desktop.core.settings_service import calendar
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.ui import geometry
 from adoption_desktop.ui.context import AppContext
+from adoption_desktop.ui.main_window import MainWindow
 from adoption_desktop.ui.tasks import TaskRunner
+from adoption_desktop.ui.wrap_row import WrapRow
 from tests.adm.conftest import handoff, open_from_panel
+from tests.ui.walk import available
 
 D = dt.date
 TODAY = D(2025, 12, 3)
@@ -156,13 +171,16 @@ def test_unsaved_decision_wording_is_restored_after_a_crash(db: Database, adm_us
 def test_page_fits_a_1366_by_768_screen_whatever_decision_and_tab_is_open(db: Database, adm_user: Principal,
                                                                           qtbot: Any) -> None:
     """The main window's height follows the page's minimum: long minutes and reasons scroll inside
-    their boxes instead of pushing the window past the screen (768 less the taskbar)."""
+    their boxes instead of pushing the window past the screen (768 less the taskbar). At the page's width on
+    such a screen at 100 %: narrower (150 % scaling) the decision's labels go above their fields and the page
+    scrolls up and down (the next test)."""
     from adoption_desktop import demo
 
     today = D(2026, 11, 23)
     demo.populate(db, "small", today=today)
     page = AdmPage(AppContext(db, adm_user, TaskRunner(synchronous=True)), today=today)
     qtbot.addWidget(page)
+    page.resize(1366 - 210, 600)  # the page's share of a 1366-pixel window beside the navigation
     page.state_combo.setCurrentIndex(page.state_combo.findData("all"))
     page.show()
     assert page.model.rowCount() >= 5
@@ -171,6 +189,8 @@ def test_page_fits_a_1366_by_768_screen_whatever_decision_and_tab_is_open(db: Da
         assert page.select_decision(row.id)
         for tab in range(page.detail.tabs.count()):
             page.detail.tabs.setCurrentIndex(tab)
+            for _ in range(5):  # the layouts above the pane settle, as between two clicks
+                QApplication.processEvents()
             tallest = max(tallest, page.minimumSizeHint().height())
     assert tallest <= 700, tallest
 
@@ -220,3 +240,89 @@ def test_a_plan_for_adoption_greys_letter_to_and_salutation(db: Database, adm_us
     assert "goes to the child's social worker" in d.addressee.toolTip()
     assert page.select_decision(approval)
     assert d.addressee.isEnabled() and d.salutation.isEnabled() and not d.addressee.toolTip()
+
+
+def _cut(tab: QWidget) -> list[str]:
+    """What on a tab of the decision pane is cut off: a control or label lower than it needs (a wrapped
+    label: its lines at its width), a control past the tab's right edge, a row of buttons whose last line is
+    under what follows it."""
+    found: list[str] = []
+    for widget in tab.findChildren(QWidget):
+        if not widget.isVisibleTo(tab) or not isinstance(widget, (QLabel, QAbstractButton, QLineEdit, QComboBox,
+                                                                   QAbstractSpinBox, QPlainTextEdit)):
+            continue
+        if isinstance(widget, QLineEdit) and isinstance(widget.parentWidget(), (QComboBox, QAbstractSpinBox)):
+            continue  # the text part of a list or a date
+        need = min(widget.minimumSizeHint().height(), widget.maximumHeight())
+        if isinstance(widget, QPlainTextEdit):  # a text box may scroll its text: one line at least
+            need = widget.fontMetrics().height() + 2 * widget.frameWidth()
+        if isinstance(widget, QLabel) and widget.wordWrap() and widget.text().strip():
+            need = widget.heightForWidth(widget.width())
+        name = widget.objectName() or type(widget).__name__
+        if widget.height() < need:
+            found.append(f"{name} is {widget.height()} px high, needs {need}")
+        if widget.mapTo(tab, QPoint(widget.width(), 0)).x() > tab.width():
+            found.append(f"{name} ends past the tab's right edge")
+    for row in tab.findChildren(WrapRow):
+        given = row.geometry()
+        if row.parentWidget() is tab and given.height() < row.lines_height(given.width()):
+            found.append(f"{row.objectName()} is {given.height()} px high, its lines need "
+                         f"{row.lines_height(given.width())}")
+    return found
+
+
+def test_at_150_percent_the_queue_shows_which_case_and_when_it_is_due_and_no_tab_is_cut(
+        db: Database, adm_user: Principal, qtbot: Any) -> None:
+    """1366×768 at 150 % is 911×512 logical pixels: the window 895 wide, the page beside the navigation 671.
+    The decision pane's minimum (long labels beside fields, three buttons in a row) left the queue 179
+    pixels: the reference and half the clock. The queue keeps its least width (reference, clock, due date)
+    and the pane the rest, its labels above their fields and its buttons on further lines, every tab whole
+    (the earlier try left the Letters and history tab's second line of buttons 7 pixels short, and the
+    Decision tab's fields squeezed to 13 pixels under the wrapped heading and clock: in the window, the page
+    in its scroll area)."""
+    _queue(db)
+    window = MainWindow(AppContext(db, adm_user, TaskRunner(synchronous=True)))
+    qtbot.addWidget(window)
+    window.setGeometry(geometry.default_rect(available(round(1366 / 1.5), round(768 / 1.5))))
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.open_target("adm")
+    assert isinstance(page, AdmPage)
+    QApplication.processEvents()
+    header = page.view.horizontalHeader()
+    visible = page.view.viewport().width()
+    for col in (COL_REF, COL_CLOCK, COL_DUE):  # which case, its clock and its due date, whole
+        assert header.sectionViewportPosition(col) + header.sectionSize(col) <= visible, col
+    assert page.view.width() >= page.queue_least
+    detail = page.detail
+    assert detail.detail is not None  # the most urgent decision open
+    for index in range(detail.tabs.count()):
+        detail.tabs.setCurrentIndex(index)
+        tab = detail.tabs.currentWidget()
+        QApplication.processEvents()  # as the window walk does (tests/ui/walk.every_view)
+        QApplication.processEvents()
+        assert _cut(tab) == [], detail.tabs.tabText(index)
+    detail.tabs.setCurrentWidget(detail.form.findChild(QWidget, "tab_decision"))
+    QApplication.processEvents()
+    # the labels above their fields: the text boxes as wide as the tab less its margins, not 60 pixels
+    assert detail.decision_text.width() >= detail.tabs.currentWidget().width() // 2
+    window.close()
+
+
+def test_at_100_percent_the_decision_keeps_its_labels_beside_its_fields(db: Database, adm_user: Principal,
+                                                                       qtbot: Any) -> None:
+    """On a 1366-pixel screen at 100 % the pane is as wide as before (its least width with labels beside their
+    fields) and the queue has the rest."""
+    _queue(db)
+    page = _page(db, adm_user, qtbot)
+    page.resize(1366 - 210, 600)  # the page's share of a 1366-pixel window beside the navigation
+    page.show()
+    qtbot.waitExposed(page)
+    QApplication.processEvents()
+    detail = page.detail
+    assert detail.width() >= detail.roomy_width
+    detail.tabs.setCurrentWidget(detail.form.findChild(QWidget, "tab_decision"))
+    QApplication.processEvents()
+    label = detail.form.findChild(QLabel, "decision_text_label")
+    assert label is not None
+    assert label.mapTo(detail, QPoint(0, 0)).y() == detail.decision_text.mapTo(detail, QPoint(0, 0)).y()

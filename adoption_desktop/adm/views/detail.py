@@ -20,8 +20,11 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QStandardItemModel, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QDateEdit,
+    QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -57,6 +61,7 @@ from adoption_desktop.ui.conflict import REAPPLY, RELOAD, OwnEdit, reloaded_text
 from adoption_desktop.ui.context import AppContext
 from adoption_desktop.ui.dates import pydate, qdate
 from adoption_desktop.ui.discard import ask_discard
+from adoption_desktop.ui.fit import keep_label_whole
 from adoption_desktop.ui.forms import child, load_form
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.modal import run_modal
@@ -65,6 +70,7 @@ from adoption_desktop.ui.presence import PresenceBanner
 from adoption_desktop.ui.record_history import history_button
 from adoption_desktop.ui.table_model import RowTableModel
 from adoption_desktop.ui.today_default import TodayDefaults
+from adoption_desktop.ui.wrap_row import WrapRow
 
 #: decision types that concern children (the Children… button shows on these)
 CHILD_TYPES = frozenset({"plan_for_adoption", "relinquished", "match"})
@@ -91,6 +97,88 @@ def read_base(base: str | None) -> tuple[int | None, str] | None:
         return None
 
 
+#: the least width a field keeps beside its label; narrower, every label of the form goes above its field
+FIELD_WIDTH = 240
+
+
+class _LabelsAbove(QObject):
+    """Puts every label of the decision's forms above its field while the tabs are too narrow for a form's
+    widest label and a field of :data:`FIELD_WIDTH` side by side (a text box 60 pixels wide beside "Decision
+    (as on the letter):" at 150 %), and beside it again when there is room.
+
+    It watches the tabs' stack, not each tab: the stack is resized whichever tab is shown, so a form on a tab
+    not shown is switched too, and its height (labels above: a line more each row) is counted in the pane's
+    minimum before the tab is opened. It switches between WrapAllRows and DontWrapRows, never WrapLongRows:
+    that policy makes the form's height depend on its width (height for width), which the splitter beside the
+    queue does not ask for, so the Decision tab's fields were squeezed to 13 pixels, over their labels."""
+
+    def __init__(self, watched: QWidget, layouts: list[QFormLayout]) -> None:
+        super().__init__(watched)
+        self.layouts = layouts
+        watched.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            for layout in self.layouts:
+                layout.setRowWrapPolicy(self.policy(layout, watched.width()))
+        return False
+
+    @staticmethod
+    def policy(layout: QFormLayout, width: int) -> QFormLayout.RowWrapPolicy:
+        """Labels above their fields (WrapAllRows) when the form's tab, ``width`` wide, has no room for the
+        widest label and :data:`FIELD_WIDTH` beside it; else beside (DontWrapRows)."""
+        labels = [layout.itemAt(row, QFormLayout.ItemRole.LabelRole) for row in range(layout.rowCount())]
+        widest = max((item.sizeHint().width() for item in labels if item is not None), default=0)
+        room = width - max(0, layout.horizontalSpacing())
+        owner = layout.parentWidget()
+        outer = owner.layout() if owner is not None else None
+        for each in {id(layout): layout, id(outer): outer}.values():  # the form's margins and its tab's
+            if each is not None:
+                margins = each.contentsMargins()
+                room -= margins.left() + margins.right()
+        return (QFormLayout.RowWrapPolicy.WrapAllRows if room < widest + FIELD_WIDTH
+                else QFormLayout.RowWrapPolicy.DontWrapRows)
+
+
+def narrow_form(form: QWidget) -> None:
+    """Let the decision's form be as narrow as its widest field, not its widest label plus its widest field
+    plus three buttons in a row: at 150 % scaling (a page of 670 logical pixels) the pane's 470-pixel minimum
+    left the queue beside it 180 pixels, Reference and half the Clock. A label goes above its field when the
+    two do not fit side by side (:class:`_LabelsAbove`), and each row of buttons (a grid in the form) wraps
+    onto further lines (:class:`~adoption_desktop.ui.wrap_row.WrapRow`)."""
+    forms: dict[int, tuple[QWidget, list[QFormLayout]]] = {}
+    for layout in form.findChildren(QFormLayout):
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # as narrow as can be until placed
+        owner = layout.parentWidget()
+        if owner is None:
+            continue
+        stack = owner.parentWidget()
+        watched = stack if isinstance(stack, QStackedWidget) else owner
+        forms.setdefault(id(watched), (watched, []))[1].append(layout)
+    for watched, layouts in forms.values():
+        _LabelsAbove(watched, layouts)
+    for grid in form.findChildren(QGridLayout):
+        parent = grid.parent()
+        if not isinstance(parent, QBoxLayout):
+            continue
+        placed: list[tuple[int, int, QWidget]] = []
+        for index in range(grid.count()):
+            item = grid.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                position: Any = grid.getItemPosition(index)  # (row, column, rows, columns)
+                placed.append((int(position[0]), int(position[1]), widget))
+        row_layout = WrapRow()
+        row_layout.setObjectName(grid.objectName())
+        for _row, _column, widget in sorted(placed, key=lambda p: (p[0], p[1])):
+            grid.removeWidget(widget)
+            row_layout.addWidget(widget)
+        row_layout.addStretch(1)
+        at = parent.indexOf(grid)
+        parent.removeItem(grid)
+        parent.insertLayout(at, row_layout)
+
+
 def _d(day: dt.date | None) -> str:
     return long_date(day) if day else "—"
 
@@ -107,6 +195,10 @@ class DecisionPanel(QWidget):
         self.ctx, self.today = ctx, today
         self.detail: DecisionDetail | None = None
         form = load_form("adm_decision", self)
+        #: the pane's least width with its labels beside their fields and its buttons in their grids (470 at
+        #: 100 %): the width the page gives it when the queue can spare it (``AdmPage._share_width``)
+        self.roomy_width = form.minimumSizeHint().width()
+        narrow_form(form)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.version: int | None = None  # the decision's row_version as shown: saves and signing check it
@@ -204,6 +296,22 @@ class DecisionPanel(QWidget):
         self.save_shortcut.activated.connect(self._save_key)
         self.buttons["save_button"].setToolTip("Alt+V or Ctrl+S")
         self.show_detail(None)
+
+    def event(self, event: QEvent) -> bool:
+        done = super().event(event)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            self._labels_whole()
+        return done
+
+    def _labels_whole(self) -> None:
+        """Each wrapped label (the heading, the clock, the panel sitting, the members…) at least as high as its
+        lines at its width (``fit.keep_label_whole``), so the pane's least height counts them. The splitter
+        beside the queue gives the pane its least height, not its height for its width: at 150 % (the pane
+        290 pixels wide) the heading's and clock's seven lines were taken from the tabs, the Decision tab's
+        fields squeezed to 13 pixels over their labels."""
+        for label in self.findChildren(QLabel):
+            if label.wordWrap():
+                keep_label_whole(label)
 
     # --- display ------------------------------------------------------------------------------
     def _drop_autosavers(self) -> None:

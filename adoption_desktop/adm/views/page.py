@@ -34,6 +34,8 @@ from adoption_desktop.adm.views.detail import DecisionPanel
 from adoption_desktop.adm.views.dialogs import DatedNoteDialog, NewDecisionDialog
 from adoption_desktop.adm.views.queue_model import (
     COL_CLOCK,
+    COL_DUE,
+    COL_REF,
     COL_TYPE,
     FOLLOW_UPS,
     QUEUE_SAMPLES,
@@ -150,8 +152,12 @@ class AdmPage(CountsFromToday, QWidget):
         widths = size_columns(self.view, QUEUE_SAMPLES)
         #: the queue's width that shows reference, clock, due date, initials and type whole without sideways
         #: scrolling, a scroll bar beside them (the rest of the row scrolls into view); see _share_width
-        self.queue_width = (sum(widths[:COL_TYPE + 1]) + 2 * self.view.frameWidth()
-                            + self.view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self.view))
+        edges = 2 * self.view.frameWidth() + self.view.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent, None, self.view)
+        self.queue_width = sum(widths[:COL_TYPE + 1]) + edges
+        #: the least the queue is given when first shown: the reference, the clock and the due date whole (which
+        #: case, and when it is due), whatever the decision pane would like; see _share_width
+        self.queue_least = sum(widths[col] for col in (COL_REF, COL_CLOCK, COL_DUE)) + edges
         self.splitter = splitter
         self._shared = False
         layout.addWidget(splitter, 1)
@@ -203,16 +209,18 @@ class AdmPage(CountsFromToday, QWidget):
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _share_width(self) -> None:
-        """First shown (its width now known): half the width each, the queue never less than it needs for
-        its first five columns (a 1366-pixel window: the decision pane has the rest, above its own minimum);
-        the person may drag the divider after."""
+        """First shown (its width now known): half the width each, the queue not less than it needs for its
+        first five columns while the decision pane keeps the width for its labels beside their fields
+        (``DecisionPanel.roomy_width``: a 1366-pixel window at 100 % and 125 %); on a narrower page (150 %
+        scaling: 670 pixels) the queue keeps its reference, clock and due date (:attr:`queue_least`) and the
+        pane has the rest, its labels above their fields. The person may drag the divider after."""
         layout = self.layout()
         if layout is not None:
             layout.activate()
         total = sum(self.splitter.sizes())
         if total <= 0:
             return
-        queue = max(self.queue_width, total // 2)
+        queue = max(self.queue_least, min(max(self.queue_width, total // 2), total - self.detail.roomy_width))
         self.splitter.setSizes([queue, total - queue])
         self._shared = True
 
