@@ -64,6 +64,7 @@ from adoption_desktop.ui.dialogs import plain_error
 from adoption_desktop.ui.discard import field_values
 from adoption_desktop.ui.empty_note import EmptyNote
 from adoption_desktop.ui.files import save_file_name
+from adoption_desktop.ui.fit import keep_label_whole
 from adoption_desktop.ui.forms import child
 from adoption_desktop.ui.letter_save import ask_letter_path
 from adoption_desktop.ui.list_keys import select_row
@@ -195,6 +196,9 @@ class PanelPage(CountsFromToday, QWidget):
         self.sitting_heading = QLabel()
         self.sitting_heading.setObjectName("sitting_heading")
         self.sitting_heading.setWordWrap(True)
+        # kept at the height of its lines: the agenda's minimum counted it one line high, and at 150 % on the
+        # demo's sitting day its third line took the room of the item-presence row below (a line of it hidden)
+        keep_label_whole(self.sitting_heading)
         agenda_layout.addWidget(self.sitting_heading)
         self.agenda_model = AgendaModel(self._reorder, self)
         self.agenda_view = _table("agenda", self.agenda_model)
@@ -452,6 +456,7 @@ class PanelPage(CountsFromToday, QWidget):
             self.attendance_model.set_rows([])
             self.minutes.set_items([], [])
             self.sitting_heading.setText("No sitting selected.")
+            keep_label_whole(self.sitting_heading)
             return
         keep_item = keep_item or (self.item.id if self.item else None)
         opened = s.id != self._viewed_sitting
@@ -465,6 +470,7 @@ class PanelPage(CountsFromToday, QWidget):
         self.sitting_heading.setText(
             f"<b>{rules.sitting_when(d.sitting_date, d.start_time, d.end_time)}</b> — {d.place or 'no venue'} "
             f"({d.status})<br>Papers due {d.papers_deadline:%d/%m/%Y}; final minutes due {d.minutes_due:%d/%m/%Y}.")
+        keep_label_whole(self.sitting_heading)
         self.agenda_model.set_rows(detail.items)
         ids = [i.id for i in detail.items]
         self.agenda_view.selectRow(ids.index(keep_item) if keep_item in ids else 0)
