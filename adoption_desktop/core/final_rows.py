@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
 from adoption_desktop.core.errors import Conflict
+from adoption_desktop.core.storage import bulk_by_key
 
 #: ``final_when`` for a rule whose row is final once its column holds any value (a signature's time)
 NOT_NULL: Any = object()
@@ -96,8 +97,7 @@ def _final_rows_in_flush(session: Session, _ctx: Any, _instances: Any) -> None:
 
 def _set_keys(stmt: Any) -> set[str]:
     """The names of the columns an ``update()`` statement's ``values()`` set."""
-    pairs = list(getattr(stmt, "_values", None) or {}) or [k for k, _v in getattr(stmt, "_ordered_values", None) or ()]
-    return {str(getattr(k, "key", k)) for k in pairs}
+    return set(bulk_by_key.statement_values(stmt))
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -112,10 +112,13 @@ def _final_rows_in_bulk(state: Any) -> None:
     if rule is None:
         return
     table = rule.table
+    if bulk_by_key.is_bulk_by_key(state):
+        _final_rows_named(state, rule)
+        return
     conditions: list[ColumnElement[bool]] = [rule.final_condition()]
     where = getattr(stmt, "whereclause", None)
-    if where is not None:
-        conditions.append(where)
+    if where is not None and bulk_by_key.parameter_sets(state) is None:
+        conditions.append(where)  # (run once per parameter set, its rows cannot be named: any final row)
     params = state.parameters  # the values of the WHERE's own parameters, if it has any
     keys = _set_keys(stmt) if state.is_update else set()
     if state.is_update and keys and keys <= rule.set_once:  # only filling in: refused where already filled
@@ -125,3 +128,21 @@ def _final_rows_in_bulk(state: Any) -> None:
         hit = state.session.execute(query, params if isinstance(params, dict) else None).first()
     if hit is not None:
         raise Conflict(rule.message)
+
+
+def _final_rows_named(state: Any, rule: FinalRule) -> None:
+    """SQLAlchemy's bulk UPDATE by primary key (``session.execute(update(Model), [{"id": 1, ...}, ...])``):
+    refused when a row one of its parameter sets names, and the statement would change, is final; a set
+    that only fills in once-columns, only where one of them is already filled in. Rows not named are not
+    asked about (read as a statement with no WHERE, any final row in the table refused it)."""
+    table = rule.table
+    groups: dict[frozenset[str], list[bulk_by_key.KeyedRow]] = {}
+    for row in bulk_by_key.keyed_rows(state):
+        groups.setdefault(frozenset(row.sets), []).append(row)
+    conn = state.session.connection()
+    for keys, rows in groups.items():
+        also: list[ColumnElement[bool]] = [rule.final_condition()]
+        if keys and keys <= rule.set_once:
+            also.append(or_(*(table.c[k].is_not(None) for k in sorted(keys))))
+        if bulk_by_key.rows_changed(conn, state, rows, *also):
+            raise Conflict(rule.message)

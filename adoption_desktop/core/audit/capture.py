@@ -17,12 +17,14 @@ from adoption_desktop.core.audit.seals import (
     CONTENT_RULES,
     RowChange,
     filed_under,
+    pk_string,
     row_matches_seal,
     rows_off_seal,
     seal_change,
     seal_each,
 )
 from adoption_desktop.core.security.permissions import SYSTEM
+from adoption_desktop.core.storage import bulk_by_key
 
 
 def _table_of(obj: Any) -> Table:
@@ -45,18 +47,21 @@ def _audit_bulk_statements(state: Any) -> Any:
     stmt = state.statement
     table = cast(Table, mapper.local_table)
     redact: frozenset[str] = getattr(mapper.class_, "__audit_redact__", frozenset())
+    if bulk_by_key.parameter_sets(state) is not None:
+        if not bulk_by_key.is_bulk_by_key(state):
+            raise NotImplementedError(
+                f"An update()/delete() of {table.name} with a list of parameter sets is recorded and sealed only "
+                "as SQLAlchemy's bulk UPDATE by primary key (the default strategy): nothing was written.")
+        return _audit_bulk_by_key(state, table, redact)
     values: dict[str, Any] = {}
-    for column, value in getattr(stmt, "_values", {}).items() if state.is_update else ():
+    for column, value in (getattr(stmt, "_values", None) or {}).items() if state.is_update else ():
         name = getattr(column, "key", str(column))
         values[name] = REDACTED if name in redact else _jsonable(getattr(value, "value", str(value)))
     where = "all rows"
     touched = select(*table.primary_key.columns)
     if getattr(stmt, "whereclause", None) is not None:
         touched = touched.where(stmt.whereclause)
-        try:
-            where = str(stmt.whereclause.compile(compile_kwargs={"literal_binds": True}))
-        except Exception:  # a value type with no literal form: keep the parameter names
-            where = str(stmt.whereclause)
+        where = _where_text(stmt.whereclause)
     conn = state.session.connection()
     pks = [tuple(r) for r in conn.execute(touched)]
     unsound = rows_off_seal(conn, table, pks)  # asked before the statement changes them
@@ -64,6 +69,38 @@ def _audit_bulk_statements(state: Any) -> Any:
     seal_change(conn, state.session.info.get("actor", SYSTEM), "bulk_update" if state.is_update else "bulk_delete",
                 table, pks, entity_id=filed_under(pks), changes=values or None,
                 detail=f"where {where}", unsound=unsound)
+    return result
+
+
+def _where_text(where: Any) -> str:
+    try:
+        return str(where.compile(compile_kwargs={"literal_binds": True}))
+    except Exception:  # a value type with no literal form: keep the parameter names
+        return str(where)
+
+
+def _audit_bulk_by_key(state: Any, table: Table, redact: frozenset[str]) -> Any:
+    """SQLAlchemy's bulk UPDATE by primary key (``session.execute(update(Model), [{"id": 1, ...}, ...])``):
+    the rows its parameter sets name (those there, at the version named, meeting any WHERE the statement
+    has) each get an entry with their own changes, filed under the row and sealed, as a flush's rows do;
+    no other row is touched or sealed. A row off its seal before the statement is written but not sealed."""
+    rows = bulk_by_key.keyed_rows(state)
+    conn = state.session.connection()
+    changed = bulk_by_key.rows_changed(conn, state, rows)
+    unsound = rows_off_seal(conn, table, changed)  # asked before the statement changes them
+    result = state.invoke_statement()
+    sets = {pk_string(r.pk): r.sets for r in rows}
+    where = getattr(state.statement, "whereclause", None)
+    also = f" and {_where_text(where)}" if where is not None else ""
+    key_cols = [c.name for c in table.primary_key.columns]
+    entries = []
+    for pk in changed:
+        named = " and ".join(f"{table.name}.{c} = {v}" for c, v in zip(key_cols, pk, strict=True))
+        changes = {k: REDACTED if k in redact else _jsonable(v) for k, v in sets.get(pk_string(pk), {}).items()}
+        entries.append(RowChange("bulk_update", table, pk, pk_string(pk), changes or None,
+                                 detail=f"where {named}{also} (one of {len(changed)} rows by primary key)"))
+    if entries:
+        seal_each(conn, state.session.info.get("actor", SYSTEM), entries, {table.name: unsound})
     return result
 
 

@@ -34,6 +34,7 @@ class RowChange:
     pk: tuple[Any, ...]
     entity_id: str
     changes: dict[str, Any] | None
+    detail: str = ""  # the entry's detail (a bulk UPDATE by primary key names the row and the statement)
 
 
 def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
@@ -55,7 +56,9 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
         key = pk_string(c.pk)
         if key in unsound.get(c.table.name, ()):
             _warn_unsealed(c.table.name, [key])
-            append_entry(conn, actor, c.action, c.table.name, c.entity_id, c.changes, not_sealed_note([key]), "")
+            note = not_sealed_note([key])
+            append_entry(conn, actor, c.action, c.table.name, c.entity_id, c.changes,
+                         f"{c.detail}; {note}" if c.detail else note, "")
             continue
         row = rows[c.table.name].get(key)
         seals, cs = _make_seals(c.table.name, {key: row} if row is not None else {}, [key])
@@ -64,7 +67,7 @@ def seal_each(conn: Connection, actor: Principal, changes: Sequence[RowChange],
         if row is not None and mine:
             _with_content(conn, c.table.name, {key: row}, seals, colsets, mine)
             final[c.table.name] -= mine  # one record each, with the first entry that finds it final
-        seq = append_entry(conn, actor, c.action, c.table.name, c.entity_id, c.changes, "",
+        seq = append_entry(conn, actor, c.action, c.table.name, c.entity_id, c.changes, c.detail,
                            aggregate((s.entity, s.entity_id, s.digest) for s in seals))
         written.extend((seq, s) for s in seals)
     _write_many(conn, written, colsets)
