@@ -1,8 +1,11 @@
-"""Final rows stay final, whatever the caller: a signed ADM decision, approved panel minutes.
+"""Final rows stay final, whatever the caller: a signed ADM decision, approved panel minutes, a letterbox
+item with an outcome.
 
 A model registers its rule once (:func:`register_final`): the column that says a row is final and the value
-it then holds, the message of the refusal, and the columns a final row may still have filled in once (while
-they are empty: the minutes' hand-off to the ADM, in the approving transaction). Two hooks apply every rule:
+(or values) it then holds, the message of the refusal, the columns a final row may still have filled in once
+(while they are empty: the minutes' hand-off to the ADM, in the approving transaction), and those it may still
+change at any time (``free``; ``free_when``, given the row: an item's channel and writer, a returned item's
+reason, what its content seal leaves out). Two hooks apply every rule:
 
 * ``before_flush``, for rows changed or deleted one by one through the ORM: refused when the row was final
   as it was loaded (the value the row held before this change);
@@ -17,6 +20,7 @@ A statement through a plain ``Connection`` or raw SQL text goes around both; the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,27 +42,49 @@ class FinalRule:
     final_when: Any  # its value then, or NOT_NULL
     message: str  # the refusal, the same on every path
     set_once: frozenset[str]  # attributes a final row may still have filled in while empty
+    free: frozenset[str] = frozenset()  # attributes a final row may still change at any time
+    #: attributes a final row may still change, given its stored values (a returned item's reason)
+    free_when: Callable[[Mapping[str, Any]], frozenset[str]] | None = None
 
     @property
     def table(self) -> Table:
         return inspect(self.model).local_table
 
     def is_final(self, value: Any) -> bool:
-        return value is not None if self.final_when is NOT_NULL else bool(value == self.final_when)
+        if self.final_when is NOT_NULL:
+            return value is not None
+        if isinstance(self.final_when, frozenset):
+            return value in self.final_when
+        return bool(value == self.final_when)
 
     def final_condition(self) -> ColumnElement[bool]:
         col = self.table.c[self.column]
-        return col.is_not(None) if self.final_when is NOT_NULL else col == self.final_when
+        if self.final_when is NOT_NULL:
+            return col.is_not(None)
+        if isinstance(self.final_when, frozenset):
+            return col.in_(sorted(self.final_when))
+        return col == self.final_when
+
+    def refuses(self, keys: set[str] | frozenset[str], row: Mapping[str, Any]) -> bool:
+        """Would setting ``keys`` on this final row (its stored values) be refused? No keys: a delete, or an
+        update whose values cannot be named."""
+        if not keys:
+            return True
+        rest = set(keys) - self.free - (self.free_when(row) if self.free_when is not None else frozenset())
+        return bool(rest) and not (rest <= self.set_once and all(row.get(k) is None for k in rest))
 
 
 _RULES: dict[str, FinalRule] = {}
 
 
 def register_final(model: type[Any], *, column: str, final_when: Any, message: str,
-                   set_once: frozenset[str] = frozenset()) -> FinalRule:
-    """Make ``model``'s rows final once ``column`` holds ``final_when`` (or any value, :data:`NOT_NULL`):
-    neither changed nor deleted afterwards, through the ORM or by a statement, but for ``set_once``."""
-    rule = FinalRule(model, column, final_when, message, frozenset(set_once))
+                   set_once: frozenset[str] = frozenset(), free: frozenset[str] = frozenset(),
+                   free_when: Callable[[Mapping[str, Any]], frozenset[str]] | None = None) -> FinalRule:
+    """Make ``model``'s rows final once ``column`` holds ``final_when`` (one of them, a frozenset; or any
+    value, :data:`NOT_NULL`): neither changed nor deleted afterwards, through the ORM or by a statement, but
+    for ``set_once`` (filled in while empty), ``free`` (changed at any time) and what ``free_when`` returns
+    for the row as stored (changed at any time, on such a row)."""
+    rule = FinalRule(model, column, final_when, message, frozenset(set_once), frozenset(free), free_when)
     _RULES[rule.table.name] = rule
     return rule
 
@@ -91,6 +117,10 @@ def _final_rows_in_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         if obj in session.deleted:
             raise Conflict(rule.message)
         changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+        if rule.free or rule.free_when is not None:
+            if changed and rule.refuses(changed, {a.key: _stored(obj, a.key) for a in state.mapper.column_attrs}):
+                raise Conflict(rule.message)
+            continue
         if not all(k in rule.set_once and state.attrs[k].history.deleted in ((), [None]) for k in changed):
             raise Conflict(rule.message)
 
@@ -121,6 +151,13 @@ def _final_rows_in_bulk(state: Any) -> None:
         conditions.append(where)  # (run once per parameter set, its rows cannot be named: any final row)
     params = state.parameters  # the values of the WHERE's own parameters, if it has any
     keys = _set_keys(stmt) if state.is_update else set()
+    if rule.free or rule.free_when is not None:  # which columns are free depends on the row: read them
+        with state.session.no_autoflush:
+            found = state.session.execute(select(table).where(and_(*conditions)),
+                                          params if isinstance(params, dict) else None).mappings()
+            if any(rule.refuses(keys, row) for row in found):
+                raise Conflict(rule.message)
+        return
     if state.is_update and keys and keys <= rule.set_once:  # only filling in: refused where already filled
         conditions.append(or_(*(table.c[k].is_not(None) for k in sorted(keys))))
     query = select(*table.primary_key.columns).where(and_(*conditions)).limit(1)
@@ -141,6 +178,15 @@ def _final_rows_named(state: Any, rule: FinalRule) -> None:
         groups.setdefault(frozenset(row.sets), []).append(row)
     conn = state.session.connection()
     for keys, rows in groups.items():
+        if rule.free or rule.free_when is not None:
+            named = bulk_by_key.rows_changed(conn, state, rows, rule.final_condition())
+            pk = list(table.primary_key.columns)
+            for start in range(0, len(named), 200):
+                found = conn.execute(select(table).where(or_(*(and_(*(c == v for c, v in zip(pk, k, strict=True)))
+                                                              for k in named[start:start + 200])))).mappings()
+                if any(rule.refuses(keys, row) for row in found):
+                    raise Conflict(rule.message)
+            continue
         also: list[ColumnElement[bool]] = [rule.final_condition()]
         if keys and keys <= rule.set_once:
             also.append(or_(*(table.c[k].is_not(None) for k in sorted(keys))))

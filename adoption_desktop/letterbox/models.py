@@ -21,7 +21,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from adoption_desktop.core.audit.seals.content_rules import CONTENT_RULES, FINAL_ITEM_STATUSES
 from adoption_desktop.core.concurrency import Versioned
+from adoption_desktop.core.final_rows import register_final
 from adoption_desktop.core.storage.base import RECORD_TIME, Base, TimestampMixin, utcnow
 
 
@@ -143,6 +145,21 @@ class Item(Versioned, TimestampMixin, Base):
     #: before it was kept (migration lbseal_0001), or made in bulk with no findings (the demo's register),
     #: checked against every finding's seal as before (until it is screened)
     findings_digest: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
+
+
+ITEM_IS_FINAL = ("This letterbox item has an outcome (forwarded, withheld, returned or held on file) or was marked as "
+                 "logged in error: it is final and is not changed or deleted. Add a correction note to the item "
+                 "instead (Put a mistake right… → Add correction note…). Nothing was saved.")
+
+_ITEM_RULE = CONTENT_RULES["letterbox_items"]
+#: an item with an outcome, or logged in error, is final (its content sealed: ``CONTENT_RULES``): neither
+#: changed nor deleted afterwards, one object at a time through the ORM or by an ``update()``/``delete()``
+#: statement run through a session (``core.final_rows``), but for what its content seal leaves out: how it
+#: came in and who wrote it (``set_item_channel``, ``set_item_writer``), a returned item's reason
+#: (``reword_return_reason``), and the row's times and version
+_item_is_final = register_final(Item, column="status", final_when=FINAL_ITEM_STATUSES, message=ITEM_IS_FINAL,
+                                free=_ITEM_RULE.exclude,
+                                free_when=_ITEM_RULE.loose)
 
 
 class ItemEvent(Base):
