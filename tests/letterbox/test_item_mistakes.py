@@ -192,9 +192,13 @@ def test_logged_in_error_stops_counting_and_stays_visible(db: Database, coordina
     # the right letter logged on the right arrangement is not asked about as "already logged"
     assert service.already_logged(db, coordinator, wrong, direction=rules.TO_BIRTH, received_on=MARCH) == []
     assert_verified(db)
-    # final: set back to "received" in SQL (even through the application's session), verify names it
-    with db.session(coordinator) as session:
+    # final: set back to "received" through the application's session, refused at once (core.final_rows),
+    # nothing written; in SQL past the application, verify names it
+    with pytest.raises(Conflict, match="This letterbox item has an outcome"), db.session(coordinator) as session:
         session.execute(update(Item).where(Item.id == item).values(status="received"))
+    assert service.get_item(db, coordinator, item).status == rules.LOGGED_IN_ERROR
+    with db.engine.begin() as conn:
+        conn.execute(update(Item).where(Item.id == item).values(status="received"))
     with db.session(write=False) as session:
         problems = audit.verify_record(session.connection())
     assert any(p.entity == "letterbox_items" and p.entity_id == str(item) and "content differs" in p.message
