@@ -17,6 +17,7 @@ from adoption_desktop.adm.models import SIGNED_IS_FINAL, AdmDecision
 from adoption_desktop.core.errors import Conflict
 from adoption_desktop.core.security.permissions import Principal, Role
 from adoption_desktop.core.storage.engine import Database
+from adoption_desktop.core.storage.lifecycle import verify_database
 from adoption_desktop.panel import service as panel
 from adoption_desktop.panel.models import PanelMinutes
 from tests.adm.conftest import ADDRESS
@@ -148,3 +149,27 @@ def test_the_other_pc_cannot_change_a_decision_signed_on_this_one(db: Database, 
         decision_text="Not approved."), SIGNED_IS_FINAL)
     _refused(other_pc, decider, delete(AdmDecision).where(AdmDecision.id == signed), SIGNED_IS_FINAL)
     assert _row(db, AdmDecision, signed) == before == _row(other_pc, AdmDecision, signed)
+
+
+def test_the_sessions_legacy_bulk_methods_are_refused_not_written_unrecorded(db: Database) -> None:
+    """``Session.bulk_update_mappings``, ``bulk_save_objects`` and ``bulk_insert_mappings`` write through the
+    session with neither a flush nor a statement event: a signed decision was rewritten through them with no
+    refusal and no audit entry (only ``verify`` said so, later). The program's sessions refuse them, nothing
+    written; ``session.execute(update(Model), [...])`` is the form that is guarded, recorded and sealed."""
+    decider, signed, draft = _signed(db)
+    before, draft_before = _row(db, AdmDecision, signed), _row(db, AdmDecision, draft)
+    assert before is not None and draft_before is not None
+    with pytest.raises(NotImplementedError, match="nothing was written"), db.session(decider) as session:
+        session.bulk_update_mappings(AdmDecision, [  # type: ignore[arg-type]
+            {"id": signed, "row_version": before["row_version"], "decision_text": "Not approved."}])
+    with pytest.raises(NotImplementedError, match="nothing was written"), db.session(decider) as session:
+        found = session.get(AdmDecision, draft)
+        assert found is not None
+        found.decision_text = "Redrafted."
+        session.bulk_save_objects([found])
+    with pytest.raises(NotImplementedError, match="nothing was written"), db.session(decider) as session:
+        session.bulk_insert_mappings(AdmDecision, [{**draft_before, "id": draft + 100}])  # type: ignore[arg-type]
+    assert _row(db, AdmDecision, signed) == before
+    assert _row(db, AdmDecision, draft) == draft_before
+    assert _row(db, AdmDecision, draft + 100) is None
+    assert [p for p in verify_database(db).problems if not p.startswith("search:")] == []

@@ -558,6 +558,26 @@ def unshared_read_connection(db: Database) -> Iterator[Connection]:
         engine.dispose()
 
 
+_LEGACY_BULK = ("Session.{name}() writes with neither a flush nor a statement event: it would go around the audit log, "
+                "the row seals and the final records' guard (core.final_rows), so nothing was written. Add or change "
+                "the objects, or run session.execute(update(Model), [...]) (guarded, recorded and sealed row by row).")
+
+
+class RecordedSession(Session):
+    """The program's sessions: as SQLAlchemy's, but the legacy bulk methods are refused. They write through
+    ``bulk_persistence`` directly, past ``before_flush`` and ``do_orm_execute``, so a signed decision was
+    rewritten through ``bulk_update_mappings`` with no refusal and no audit entry (``verify`` said so later)."""
+
+    def bulk_save_objects(self, *_args: Any, **_kwargs: Any) -> None:
+        raise NotImplementedError(_LEGACY_BULK.format(name="bulk_save_objects"))
+
+    def bulk_insert_mappings(self, *_args: Any, **_kwargs: Any) -> None:
+        raise NotImplementedError(_LEGACY_BULK.format(name="bulk_insert_mappings"))
+
+    def bulk_update_mappings(self, *_args: Any, **_kwargs: Any) -> None:
+        raise NotImplementedError(_LEGACY_BULK.format(name="bulk_update_mappings"))
+
+
 @dataclass
 class Database:
     engine: Engine
@@ -598,7 +618,7 @@ class Database:
     last_written: tuple[int, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._factory = sessionmaker(self.engine, class_=RecordedSession, expire_on_commit=False)
         #: the threads (idents) now waiting for the write lock, past the quiet moment
         self._waiting: set[int] = set()
 
