@@ -139,3 +139,21 @@ def test_another_statement_with_a_list_of_parameter_sets_is_refused_not_written_
         assert set(s.scalars(select(User.full_name).where(User.id.in_([alpha.user_id, bravo.user_id])))) == {
             "Alphauser Tester", "Bravouser Tester"}
     assert verify_database(db).problems == []
+
+
+@pytest.mark.postgres
+def test_a_statement_on_a_models_table_is_recorded_and_sealed_as_the_models(any_db: Database) -> None:
+    """``update(Model.__table__)`` run through a session: the final-row guard asked about it (by its table), but
+    the audit hook knew a statement only by its ORM entity, and let it through unrecorded: the change it made to a
+    draft decision was then reported by ``verify`` as made outside the application."""
+    decider, _signed_id, draft = _signed(any_db)
+    table = AdmDecision.__table__
+    before = _last_seq(any_db)
+    with any_db.session(decider) as s:
+        s.execute(update(table).where(table.c.id == draft).values(social_worker="Sam Worker"))
+    after = _row(any_db, AdmDecision, draft)
+    assert after is not None and after["social_worker"] == "Sam Worker"
+    entries = _bulk_entries_after(any_db, before, "adm_decisions")
+    assert [json.loads(e.changes) for e in entries] == [{"social_worker": "Sam Worker"}]
+    assert entries[0].actor == decider.username and entries[0].seal
+    assert [p for p in verify_database(any_db).problems if not p.startswith("search:")] == []

@@ -41,10 +41,10 @@ def _audit_bulk_statements(state: Any) -> Any:
     every row they touched."""
     if not (state.is_update or state.is_delete) or state.session.info.get("audit_disabled"):
         return None
-    mapper = state.bind_mapper
+    stmt = state.statement
+    mapper = state.bind_mapper or _mapper_of_table(getattr(stmt, "table", None))
     if mapper is None or not getattr(mapper.class_, "__audit__", False):
         return None
-    stmt = state.statement
     table = cast(Table, mapper.local_table)
     redact: frozenset[str] = getattr(mapper.class_, "__audit_redact__", frozenset())
     if bulk_by_key.parameter_sets(state) is not None:
@@ -70,6 +70,16 @@ def _audit_bulk_statements(state: Any) -> Any:
                 table, pks, entity_id=filed_under(pks), changes=values or None,
                 detail=f"where {where}", unsound=unsound)
     return result
+
+
+def _mapper_of_table(table: Any) -> Any:
+    """The mapper of the model whose table an ``update(Model.__table__)``/``delete(...)`` names: such a statement
+    has no ORM entity (``bind_mapper`` is None), and went unrecorded while the final-row guard asked about it."""
+    if not isinstance(table, Table):
+        return None
+    from adoption_desktop.core.storage.base import Base
+
+    return next((m for m in Base.registry.mappers if m.local_table is table), None)
 
 
 def _where_text(where: Any) -> str:
