@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from adoption_desktop.core import audit
-from adoption_desktop.core.concurrency import check_version, last_saved, lock_row, when_text
+from adoption_desktop.core.concurrency import check_version, lock_row
 from adoption_desktop.core.errors import Conflict, ValidationError
 from adoption_desktop.core.security.permissions import Principal, require
 from adoption_desktop.core.storage import search
@@ -41,7 +41,13 @@ from adoption_desktop.core.text_input import clean_text
 from adoption_desktop.letterbox import findings_digest, rules
 from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEvent, LetterSent, Participant
 from adoption_desktop.letterbox.sent_list import not_voided
-from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, arrangement_by_reference, item_document
+from adoption_desktop.letterbox.service.common import (
+    ITEMS_INDEX,
+    P,
+    arrangement_by_reference,
+    item_document,
+    outcome_recorded,
+)
 from adoption_desktop.letterbox.service.item_log import (
     _event,
     _letter_row,
@@ -94,11 +100,10 @@ def _logging_values(item: Item) -> dict[str, str]:
 def _refuse_not_open(session: Session, item: Item, what: str) -> None:
     if item.status in rules.OPEN_STATUSES:
         return
-    who, at = last_saved(session, item)
+    recorded = outcome_recorded(session, item)  # the outcome's step, not a correction made since
     if item.status == rules.LOGGED_IN_ERROR:
-        raise Conflict(f"Item {item.id} was marked as logged in error by {who} at {when_text(at)}; {what} Nothing "
-                       "was saved.")
-    raise Conflict(f"Item {item.id} already has an outcome ({item.status}), recorded by {who} at {when_text(at)}; "
+        raise Conflict(f"Item {item.id} was marked as logged in error {recorded}; {what} Nothing was saved.")
+    raise Conflict(f"Item {item.id} already has an outcome ({item.status}), recorded {recorded}; "
                    f"{what} An outcome cannot be undone: add a correction note to the item instead (Add correction "
                    "note…). Nothing was saved.")
 

@@ -31,7 +31,7 @@ from adoption_desktop.letterbox.models import Arrangement, Finding, Item, ItemEv
 from adoption_desktop.letterbox.screening import Finding as ScreenFinding
 from adoption_desktop.letterbox.screening import screen_text
 from adoption_desktop.letterbox.sent_list import not_voided, voided_batches
-from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document
+from adoption_desktop.letterbox.service.common import ITEMS_INDEX, P, item_document, outcome_recorded
 from adoption_desktop.letterbox.service.data import (
     EventRow,
     FindingRow,
@@ -414,9 +414,8 @@ def decide_finding(db: Database, actor: Principal, finding_id: int, decision: st
         if f is None:  # screened again while the lock was awaited
             raise gone
         _require_as_saved(session, item, "The finding was not marked.")
-        if item.status not in ("received", "screened"):
-            who, at = last_saved(session, item)
-            raise Conflict(f"Item {item.id} has an outcome ({item.status}), recorded by {who} at {when_text(at)}; "
+        if item.status not in ("received", "screened"):  # who recorded it: its step, not a correction since
+            raise Conflict(f"Item {item.id} has an outcome ({item.status}), recorded {outcome_recorded(session, item)}; "
                            "its findings can no longer change. Nothing was marked.")
         # the item's findings digest is written again below from its findings as they are: one changed outside
         # the program since would be vouched for by it, so they are checked first (an item saved before the
@@ -557,10 +556,9 @@ def record_outcome(db: Database, actor: Principal, item_id: int, outcome: str, o
                                          "application.")
         _require_findings_as_saved(session, item, "Its outcome was not recorded: it would rest on screening "
                                                   "decisions that were changed outside the application.")
-        if item.status not in ("received", "screened"):
-            who, at = last_saved(session, item)
-            raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded by {who} at "
-                           f"{when_text(at)}; yours was not recorded. An outcome cannot be undone: if it was a "
+        if item.status not in ("received", "screened"):  # who recorded it: its step, not a correction since
+            raise Conflict(f"Item {item_id} already has an outcome ({item.status}), recorded "
+                           f"{outcome_recorded(session, item)}; yours was not recorded. An outcome cannot be undone: if it was a "
                            "mistake, add a correction note to the item saying what was done about it.")
         if expected_version is not None and item.row_version != expected_version:
             raise stale(session, item, expected_version, f"item {item_id}", _item_values)
