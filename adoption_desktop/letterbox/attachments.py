@@ -26,7 +26,7 @@ from adoption_desktop.core.security.permissions import Permission, Principal, re
 from adoption_desktop.core.settings_service import get_setting
 from adoption_desktop.core.storage.base import get_or_raise, record_now
 from adoption_desktop.core.storage.engine import Database
-from adoption_desktop.letterbox import extraction
+from adoption_desktop.letterbox import extraction, rules
 from adoption_desktop.letterbox.attachment_models import (
     Attachment,
     AttachmentBlob,
@@ -249,7 +249,9 @@ def attach(db: Database, actor: Principal, item_id: int, filename: str, data: by
         # people attaching at once take turns, the second sees the first's file and its outcome
         item = lock_row(session, get_or_raise(session, Item, item_id, f"No item {item_id}."))
         if item.status not in ("received", "screened"):
-            raise Conflict(f"Item {item_id} already has an outcome ({item.status}); attach to a new item.")
+            raise Conflict(rules.after_outcome(item_id, item.status, "nothing more is attached to it (its documents "
+                                               "are those it had when the outcome was recorded)",
+                                               "Nothing was attached."))
         _refuse_attached_already(session, item_id, filename, hashlib.sha256(data).hexdigest())
         kind = EMAIL if parts is not None else SCAN
         main = add_file_in(session, item_id, filename, data, kind, media,

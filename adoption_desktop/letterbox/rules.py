@@ -35,6 +35,7 @@ ITEM_STATUSES = ("received", "screened", "forwarded", "returned", "withheld", "h
 OUTCOMES = ("forwarded", "returned", "withheld", "held")
 #: an item still being worked (no outcome, not logged in error): how it was logged may still be corrected
 OPEN_STATUSES = ("received", "screened")
+
 #: an item's history as its window lists it: each step recorded (``ItemEvent.action``) in words
 STEP_LABELS = {
     "received": "Logged", "writer": "Writer named", "channel": "Channel changed", "screened": "Screened",
@@ -49,6 +50,21 @@ STEP_LABELS = {
 def step_label(action: str) -> str:
     """A history step in words; a step this version does not know (a newer one's) shows as recorded."""
     return STEP_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+def after_outcome(item_id: int, status: str, what: str, nothing: str) -> str:
+    """The refusal of a step that would add to what an item with an outcome holds (a file attached, the letter
+    screened again): ``what`` is not done ("nothing more is attached to it …"), then what to do instead. Never
+    "a new item": that is another letter received, counted as an exchange and acknowledged again (user trial,
+    8 December 2026). A returned item's letter comes back as its corrected version; anything else missed is said
+    in a correction note."""
+    instead = ("The letter the writer sends back is logged as its corrected version (Log corrected version…), "
+               "with its own documents and screening." if status == "returned" else
+               "If something was missed, say what and what was done in a correction note on the item (Put a "
+               "mistake right… → Add correction note…).")
+    return f"Item {item_id} already has an outcome ({status}), so {what}. {instead} {nothing}"
+
+
 STORED_STATUSES = ("active", "suspended", "ended")
 _MONTHS = {m.lower(): n for n, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): n for n, m in enumerate(calendar.month_abbr) if m})

@@ -344,7 +344,8 @@ def _refuse_screening(session: Session, item: Item, expected_version: int | None
     if item.status == rules.LOGGED_IN_ERROR:
         raise Conflict(f"Item {item.id} was logged in error, so it is not screened. Nothing was stored.")
     if item.status not in ("received", "screened"):
-        raise Conflict(f"Item {item.id} already has an outcome ({item.status}); log a new item instead.")
+        raise Conflict(rules.after_outcome(item.id, item.status, "it is not screened again (its screening is the "
+                                           "one its outcome was recorded on)", "Nothing was stored."))
     if expected_version is not None and item.row_version != expected_version:
         raise stale(session, item, expected_version, f"item {item.id}", _screen_values)
 

@@ -48,9 +48,12 @@ COLUMNS: list[Column[AttachmentRow]] = [
 
 class AttachmentsPanel(QDialog):
     def __init__(self, ctx: AppContext, item_id: int, *, on_text: Callable[[str], None] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 outcome: str = "", parent: QWidget | None = None) -> None:
+        """``outcome``: the item's status when it has an outcome (or was logged in error), "" while it is still
+        worked: its documents are then as they were when the outcome was recorded, and *Attach file…* and *Use
+        text for screening* are not offered (the service refuses both)."""
         super().__init__(parent)
-        self.ctx, self.item_id, self.on_text = ctx, item_id, on_text
+        self.ctx, self.item_id, self.on_text, self.outcome = ctx, item_id, on_text, outcome
         self.setWindowTitle(f"Paper and e-mail — item {item_id}")
         self.model: RowTableModel[AttachmentRow] = RowTableModel(COLUMNS, parent=self)
         # the files: first in the Tab order, arrows move the selection, Enter (or a double-click) saves a
@@ -94,8 +97,16 @@ class AttachmentsPanel(QDialog):
         self.task: TaskHandle | None = None
         self.resize(900, 420)
         self.reload()
+        if outcome:  # user trial, 8 December 2026: both were offered, and refused saying to use "a new item"
+            for b in (self.attach_button, self.use_button):
+                b.setEnabled(False)
+                b.setToolTip(f"Not for an item with an outcome ({outcome}).")
+            self.say(f"This item has an outcome ({outcome}): its documents are as they were when it was recorded, "
+                     "so nothing more is attached and its text is not screened again. Its files can still be "
+                     "saved, read and redacted.")
         # the window opens on its first file (selected, so Save a copy works at once); with none, on Attach
-        (self.table if self.model.rowCount() else self.attach_button).setFocus()
+        (self.table if self.model.rowCount() else
+         self.attach_button if self.attach_button.isEnabled() else self.close_button).setFocus()
 
     def say(self, text: str, *, error: bool = False) -> None:
         error_tint(self.message, error)

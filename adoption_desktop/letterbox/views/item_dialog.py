@@ -922,7 +922,9 @@ class ItemDialog(QDialog):
             self.text.setPlainText(text)
             self.screen_letter()
 
-        panel = AttachmentsPanel(self.ctx, self.item_id, on_text=use_text, parent=self)
+        status = self.detail.status if self.detail is not None else ""
+        panel = AttachmentsPanel(self.ctx, self.item_id, on_text=use_text,
+                                 outcome="" if status in rules.OPEN_STATUSES else status, parent=self)
         panel.finished.connect(lambda _r: self.reload())
         panel.show()
         self.documents = panel
