@@ -4,8 +4,9 @@ item with an outcome.
 A model registers its rule once (:func:`register_final`): the column that says a row is final and the value
 (or values) it then holds, the message of the refusal, the columns a final row may still have filled in once
 (while they are empty: the minutes' hand-off to the ADM, in the approving transaction), and those it may still
-change at any time (``free``; ``free_when``, given the row: an item's channel and writer, a returned item's
-reason, what its content seal leaves out). Two hooks apply every rule:
+change at any time (``free``; ``free_when``, given the row and the session's connection: an item's channel and
+writer, a returned item's reason until its returned letter is recorded as sent, what its content seal leaves
+out). Two hooks apply every rule:
 
 * ``before_flush``, for rows changed or deleted one by one through the ORM: refused when the row was final
   as it was loaded (the value the row held before this change);
@@ -24,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, event, inspect, or_, select
+from sqlalchemy import ColumnElement, Connection, Table, and_, event, inspect, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 
@@ -43,8 +44,10 @@ class FinalRule:
     message: str  # the refusal, the same on every path
     set_once: frozenset[str]  # attributes a final row may still have filled in while empty
     free: frozenset[str] = frozenset()  # attributes a final row may still change at any time
-    #: attributes a final row may still change, given its stored values (a returned item's reason)
-    free_when: Callable[[Mapping[str, Any]], frozenset[str]] | None = None
+    #: attributes a final row may still change, given its stored values and the connection of the session that
+    #: would change it (a returned item's reason, until the sent-list names its returned letter): read in the
+    #: same transaction, so what this transaction recorded counts
+    free_when: Callable[[Mapping[str, Any], Connection], frozenset[str]] | None = None
 
     @property
     def table(self) -> Table:
@@ -65,12 +68,15 @@ class FinalRule:
             return col.in_(sorted(self.final_when))
         return col == self.final_when
 
-    def refuses(self, keys: set[str] | frozenset[str], row: Mapping[str, Any]) -> bool:
+    def refuses(self, keys: set[str] | frozenset[str], row: Mapping[str, Any], conn: Connection) -> bool:
         """Would setting ``keys`` on this final row (its stored values) be refused? No keys: a delete, or an
-        update whose values cannot be named."""
+        update whose values cannot be named. ``free_when`` is asked (through ``conn``) only when a key is
+        not free anyway."""
         if not keys:
             return True
-        rest = set(keys) - self.free - (self.free_when(row) if self.free_when is not None else frozenset())
+        rest = set(keys) - self.free
+        if rest and self.free_when is not None:
+            rest -= self.free_when(row, conn)
         return bool(rest) and not (rest <= self.set_once and all(row.get(k) is None for k in rest))
 
 
@@ -79,11 +85,13 @@ _RULES: dict[str, FinalRule] = {}
 
 def register_final(model: type[Any], *, column: str, final_when: Any, message: str,
                    set_once: frozenset[str] = frozenset(), free: frozenset[str] = frozenset(),
-                   free_when: Callable[[Mapping[str, Any]], frozenset[str]] | None = None) -> FinalRule:
+                   free_when: Callable[[Mapping[str, Any], Connection], frozenset[str]] | None = None
+                   ) -> FinalRule:
     """Make ``model``'s rows final once ``column`` holds ``final_when`` (one of them, a frozenset; or any
     value, :data:`NOT_NULL`): neither changed nor deleted afterwards, through the ORM or by a statement, but
     for ``set_once`` (filled in while empty), ``free`` (changed at any time) and what ``free_when`` returns
-    for the row as stored (changed at any time, on such a row)."""
+    for the row as stored, read through the changing session's connection (changed, on such a row, while it
+    says so)."""
     rule = FinalRule(model, column, final_when, message, frozenset(set_once), frozenset(free), free_when)
     _RULES[rule.table.name] = rule
     return rule
@@ -118,7 +126,8 @@ def _final_rows_in_flush(session: Session, _ctx: Any, _instances: Any) -> None:
             raise Conflict(rule.message)
         changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
         if rule.free or rule.free_when is not None:
-            if changed and rule.refuses(changed, {a.key: _stored(obj, a.key) for a in state.mapper.column_attrs}):
+            if changed and rule.refuses(changed, {a.key: _stored(obj, a.key) for a in state.mapper.column_attrs},
+                                        session.connection()):
                 raise Conflict(rule.message)
             continue
         if not all(k in rule.set_once and state.attrs[k].history.deleted in ((), [None]) for k in changed):
@@ -154,8 +163,9 @@ def _final_rows_in_bulk(state: Any) -> None:
     if rule.free or rule.free_when is not None:  # which columns are free depends on the row: read them
         with state.session.no_autoflush:
             found = state.session.execute(select(table).where(and_(*conditions)),
-                                          params if isinstance(params, dict) else None).mappings()
-            if any(rule.refuses(keys, row) for row in found):
+                                          params if isinstance(params, dict) else None).mappings().all()
+            conn = state.session.connection()
+            if any(rule.refuses(keys, row, conn) for row in found):
                 raise Conflict(rule.message)
         return
     if state.is_update and keys and keys <= rule.set_once:  # only filling in: refused where already filled
@@ -184,7 +194,7 @@ def _final_rows_named(state: Any, rule: FinalRule) -> None:
             for start in range(0, len(named), 200):
                 found = conn.execute(select(table).where(or_(*(and_(*(c == v for c, v in zip(pk, k, strict=True)))
                                                               for k in named[start:start + 200])))).mappings()
-                if any(rule.refuses(keys, row) for row in found):
+                if any(rule.refuses(keys, row, conn) for row in found.all()):
                     raise Conflict(rule.message)
             continue
         also: list[ColumnElement[bool]] = [rule.final_condition()]

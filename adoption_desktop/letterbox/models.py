@@ -4,10 +4,12 @@ item history, screening findings and letters sent. Portable SQL only (SQLCipher 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Connection,
     Date,
     DateTime,
     ForeignKey,
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -152,14 +155,31 @@ ITEM_IS_FINAL = ("This letterbox item has an outcome (forwarded, withheld, retur
                  "instead (Put a mistake right… → Add correction note…). Nothing was saved.")
 
 _ITEM_RULE = CONTENT_RULES["letterbox_items"]
+
+
+def _item_still_free(row: Mapping[str, Any], conn: Connection) -> frozenset[str]:
+    """What a final item may still change beyond ``_ITEM_RULE.exclude``: a returned item's reason, until its
+    returned letter is recorded as sent (a sent-list row for it, in a batch not voided as not posted, as
+    ``reword_return_reason`` asks): the writer then has the letter with that reason, and it is the record."""
+    loose = _ITEM_RULE.loose(row) if _ITEM_RULE.loose is not None else frozenset()
+    if "reason" in loose and row.get("id") is not None:
+        from adoption_desktop.letterbox.sent_list import not_voided
+
+        sent = conn.scalar(select(LetterSent.id).where(LetterSent.item_id == row["id"],
+                                                       LetterSent.kind == "returned", not_voided()).limit(1))
+        if sent is not None:
+            return loose - {"reason"}
+    return loose
+
+
 #: an item with an outcome, or logged in error, is final (its content sealed: ``CONTENT_RULES``): neither
 #: changed nor deleted afterwards, one object at a time through the ORM or by an ``update()``/``delete()``
 #: statement run through a session (``core.final_rows``), but for what its content seal leaves out: how it
-#: came in and who wrote it (``set_item_channel``, ``set_item_writer``), a returned item's reason
-#: (``reword_return_reason``), and the row's times and version
+#: came in and who wrote it (``set_item_channel``, ``set_item_writer``), a returned item's reason until its
+#: returned letter is recorded as sent (``reword_return_reason``), and the row's times and version
 _item_is_final = register_final(Item, column="status", final_when=FINAL_ITEM_STATUSES, message=ITEM_IS_FINAL,
                                 free=_ITEM_RULE.exclude,
-                                free_when=_ITEM_RULE.loose)
+                                free_when=_item_still_free)
 
 
 class ItemEvent(Base):

@@ -272,11 +272,14 @@ def test_a_reason_typed_on_several_lines_keeps_its_lines_and_bullets(db: Databas
     lines = [ln.strip() for ln in pdf_text(out).splitlines()]
     at = lines.index("Please leave out your telephone number \u2013 and the town.")
     assert lines[at + 1:at + 3] == ["\u2022 no phone numbers", "\u2022 no town names."]
-    # an address line typed over two lines is still found, and blamed on the reason
+    # an address line typed over two lines is still found, and blamed on the reason (another returned item:
+    # the first one's letter is sent, and its reason final with it)
+    other = returned_item(db, coordinator, marsh, "Please write again.",
+                          participant_id=relatives(db, coordinator, marsh)["Donna Marsh"])
     with db.session(coordinator) as session:
-        session.execute(update(Item).where(Item.id == item).values(reason="Do not write 12 Heron\nGate on it."))
+        session.execute(update(Item).where(Item.id == other).values(reason="Do not write 12 Heron\nGate on it."))
     with pytest.raises(Conflict, match=r"\(12 Heron Gate\), found in the reason you typed"):
-        write_batch(db, coordinator, "returned", tmp_path / "r2.pdf", item_ids=[item], today=DAY)
+        write_batch(db, coordinator, "returned", tmp_path / "r2.pdf", item_ids=[other], today=DAY)
     from adoption_desktop.letterbox.documents import typed_reason
 
     # a reason already ending with a full stop takes no second one
