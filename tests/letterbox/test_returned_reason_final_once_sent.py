@@ -40,7 +40,8 @@ def test_the_reason_is_final_once_the_returned_letter_is_sent(any_db: Database, 
     assert _row(any_db, item)["reason"] == "Please write again without the school."
 
     today = dt.date.today()
-    assert write_batch(any_db, coordinator, "returned", tmp_path / "r.pdf", item_ids=[item], today=today).letters == 1
+    sent = write_batch(any_db, coordinator, "returned", tmp_path / "r.pdf", item_ids=[item], today=today)
+    assert sent.letters == 1
     before = _row(any_db, item)
     # after: a statement, a bulk update by key and an ORM change of the reason are all refused
     _refused(any_db, coordinator, update(Item).where(Item.id == item).values(reason="Something the letter never said."))
@@ -56,4 +57,11 @@ def test_the_reason_is_final_once_the_returned_letter_is_sent(any_db: Database, 
     with any_db.session(coordinator) as s:
         s.execute(update(Item).where(Item.id == item).values(channel="email"))
     assert _row(any_db, item)["channel"] == "email" and _row(any_db, item)["reason"] == before["reason"]
+    # a batch voided as not posted did not send the letter: the reason may be reworded again, as the service does
+    service.void_batch(any_db, coordinator, sent.batch, "Printed by mistake, not posted.")
+    service.reword_return_reason(any_db, coordinator, item, "Please leave out the school's name.",
+                                 expected_version=None)
+    with any_db.session(coordinator) as s:
+        s.execute(update(Item).where(Item.id == item).values(reason="Please write again, no school names."))
+    assert _row(any_db, item)["reason"] == "Please write again, no school names."
     assert _problems(any_db) == []
