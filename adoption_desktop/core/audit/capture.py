@@ -2,7 +2,8 @@
 
 Changes made through the ORM are captured in the session's ``after_flush`` hook (actor from
 ``session.info['actor']``); bulk ``update()``/``delete()`` statements in ``do_orm_execute``, which runs
-the statement itself so the rows it touched can be sealed as they are afterwards.
+the statement itself so the rows it touched can be sealed as they are afterwards; an ``insert()`` of an
+audited table through a session is refused there (``NotImplementedError``: use ``session.add``).
 """
 
 from __future__ import annotations
@@ -38,14 +39,23 @@ def _pk_of(obj: Any) -> tuple[Any, ...]:
 @event.listens_for(Session, "do_orm_execute")
 def _audit_bulk_statements(state: Any) -> Any:
     """Bulk ``update()``/``delete()`` bypass the flush hook: record them (table, criteria, values) and seal
-    every row they touched."""
-    if not (state.is_update or state.is_delete) or state.session.info.get("audit_disabled"):
+    every row they touched. An ``insert()`` of an audited table through a session (one row or SQLAlchemy's
+    bulk INSERT, ``session.execute(insert(Model), [{...}, ...])``) bypasses it too: refused, nothing written
+    (its rows would have no entry and no seal, and ``verify`` would report them as inserted outside the
+    application)."""
+    if not (state.is_update or state.is_delete or state.is_insert) or state.session.info.get("audit_disabled"):
         return None
     stmt = state.statement
     mapper = state.bind_mapper or _mapper_of_table(getattr(stmt, "table", None))
     if mapper is None or not getattr(mapper.class_, "__audit__", False):
         return None
     table = cast(Table, mapper.local_table)
+    if state.is_insert:
+        raise NotImplementedError(
+            f"An insert() of {table.name} run through a session is not recorded or sealed: add the rows with "
+            f"session.add() / session.add_all() (each gets its audit entry and seal at the flush), or write them "
+            f"on session.connection() and seal them with core.audit.seals.seal_written in the same "
+            f"transaction. Nothing was written.")
     redact: frozenset[str] = getattr(mapper.class_, "__audit_redact__", frozenset())
     if bulk_by_key.parameter_sets(state) is not None:
         if not bulk_by_key.is_bulk_by_key(state):
