@@ -125,12 +125,8 @@ def _final_rows_in_flush(session: Session, _ctx: Any, _instances: Any) -> None:
         if obj in session.deleted:
             raise Conflict(rule.message)
         changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
-        if rule.free or rule.free_when is not None:
-            if changed and rule.refuses(changed, {a.key: _stored(obj, a.key) for a in state.mapper.column_attrs},
-                                        session.connection()):
-                raise Conflict(rule.message)
-            continue
-        if not all(k in rule.set_once and state.attrs[k].history.deleted in ((), [None]) for k in changed):
+        if changed and rule.refuses(changed, {a.key: _stored(obj, a.key) for a in state.mapper.column_attrs},
+                                    session.connection()):
             raise Conflict(rule.message)
 
 
@@ -160,21 +156,12 @@ def _final_rows_in_bulk(state: Any) -> None:
         conditions.append(where)  # (run once per parameter set, its rows cannot be named: any final row)
     params = state.parameters  # the values of the WHERE's own parameters, if it has any
     keys = _set_keys(stmt) if state.is_update else set()
-    if rule.free or rule.free_when is not None:  # which columns are free depends on the row: read them
-        with state.session.no_autoflush:
-            found = state.session.execute(select(table).where(and_(*conditions)),
-                                          params if isinstance(params, dict) else None).mappings().all()
-            conn = state.session.connection()
-            if any(rule.refuses(keys, row, conn) for row in found):
-                raise Conflict(rule.message)
-        return
-    if state.is_update and keys and keys <= rule.set_once:  # only filling in: refused where already filled
-        conditions.append(or_(*(table.c[k].is_not(None) for k in sorted(keys))))
-    query = select(*table.primary_key.columns).where(and_(*conditions)).limit(1)
-    with state.session.no_autoflush:
-        hit = state.session.execute(query, params if isinstance(params, dict) else None).first()
-    if hit is not None:
-        raise Conflict(rule.message)
+    with state.session.no_autoflush:  # which columns may change depends on the row as stored: read the final ones
+        found = state.session.execute(select(table).where(and_(*conditions)),
+                                      params if isinstance(params, dict) else None).mappings().all()
+        conn = state.session.connection()
+        if any(rule.refuses(keys, row, conn) for row in found):
+            raise Conflict(rule.message)
 
 
 def _final_rows_named(state: Any, rule: FinalRule) -> None:
@@ -187,18 +174,11 @@ def _final_rows_named(state: Any, rule: FinalRule) -> None:
     for row in bulk_by_key.keyed_rows(state):
         groups.setdefault(frozenset(row.sets), []).append(row)
     conn = state.session.connection()
+    pk = list(table.primary_key.columns)
     for keys, rows in groups.items():
-        if rule.free or rule.free_when is not None:
-            named = bulk_by_key.rows_changed(conn, state, rows, rule.final_condition())
-            pk = list(table.primary_key.columns)
-            for start in range(0, len(named), 200):
-                found = conn.execute(select(table).where(or_(*(and_(*(c == v for c, v in zip(pk, k, strict=True)))
-                                                              for k in named[start:start + 200])))).mappings()
-                if any(rule.refuses(keys, row, conn) for row in found.all()):
-                    raise Conflict(rule.message)
-            continue
-        also: list[ColumnElement[bool]] = [rule.final_condition()]
-        if keys and keys <= rule.set_once:
-            also.append(or_(*(table.c[k].is_not(None) for k in sorted(keys))))
-        if bulk_by_key.rows_changed(conn, state, rows, *also):
-            raise Conflict(rule.message)
+        named = bulk_by_key.rows_changed(conn, state, rows, rule.final_condition())
+        for start in range(0, len(named), 200):
+            found = conn.execute(select(table).where(or_(*(and_(*(c == v for c, v in zip(pk, k, strict=True)))
+                                                          for k in named[start:start + 200])))).mappings()
+            if any(rule.refuses(keys, row, conn) for row in found.all()):
+                raise Conflict(rule.message)
